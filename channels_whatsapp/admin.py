@@ -1,0 +1,75 @@
+"""The WhatsApp connection for admins. Secrets are write-only: never listed, never shown back."""
+
+from django import forms
+from django.contrib import admin
+
+from channels_whatsapp.models import BusinessNumber, WebhookDelivery
+
+SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
+
+
+class BusinessNumberForm(forms.ModelForm):
+    access_token = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False)
+    app_secret = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False)
+    verify_token = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False)
+
+    class Meta:
+        model = BusinessNumber
+        fields = [
+            "display_phone_number",
+            "phone_number_id",
+            "waba_id",
+            "messages_per_second",
+            "is_active",
+            *SECRET_FIELDS,
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in SECRET_FIELDS:
+            if not cleaned.get(name):
+                if self.instance.pk:
+                    cleaned[name] = getattr(self.instance, name)  # left blank: keep the stored secret
+                else:
+                    self.add_error(name, "Required for a new business number.")
+        return cleaned
+
+
+@admin.register(BusinessNumber)
+class BusinessNumberAdmin(admin.ModelAdmin):
+    form = BusinessNumberForm
+    list_display = ["display_phone_number", "phone_number_id", "waba_id", "messages_per_second", "is_active"]
+    search_fields = ["display_phone_number", "phone_number_id"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "display_phone_number",
+                    "phone_number_id",
+                    "waba_id",
+                    "messages_per_second",
+                    "is_active",
+                ]
+            },
+        ),
+        ("Secrets (leave blank to keep the stored value)", {"fields": list(SECRET_FIELDS)}),
+    ]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["pk", "received_at", "processed_at", "attempts", "summary"]
+    list_filter = ["processed_at"]
+    readonly_fields = ["received_at", "processed_at", "attempts", "last_error", "summary", "payload"]
+    exclude = ["body"]
+
+    @admin.display(description="Body")
+    def payload(self, delivery: WebhookDelivery) -> str:
+        return bytes(delivery.body).decode("utf-8", "replace")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,64 @@
+"""Which business numbers this deployment serves; the environment's settings create or update the default one."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from channels_whatsapp.client import GraphApiClient
+from channels_whatsapp.models import BusinessNumber
+
+logger = logging.getLogger(__name__)
+
+_synced_settings: tuple | None = None
+
+
+def sync_business_number_from_settings() -> BusinessNumber | None:
+    """Creates or updates the number named by WHATSAPP_PHONE_NUMBER_ID, once per process and settings."""
+    global _synced_settings
+    phone_number_id = settings.WHATSAPP_PHONE_NUMBER_ID
+    wanted = (
+        phone_number_id,
+        settings.WHATSAPP_DISPLAY_PHONE_NUMBER,
+        settings.WHATSAPP_WABA_ID,
+        settings.WHATSAPP_ACCESS_TOKEN,
+        settings.WHATSAPP_APP_SECRET,
+        settings.WHATSAPP_VERIFY_TOKEN,
+        settings.WHATSAPP_MESSAGES_PER_SECOND,
+    )
+    if not phone_number_id or _synced_settings == wanted:
+        return None
+    with transaction.atomic():
+        number, created = BusinessNumber.objects.update_or_create(
+            phone_number_id=phone_number_id,
+            defaults={
+                "display_phone_number": settings.WHATSAPP_DISPLAY_PHONE_NUMBER,
+                "waba_id": settings.WHATSAPP_WABA_ID,
+                "access_token": settings.WHATSAPP_ACCESS_TOKEN,
+                "app_secret": settings.WHATSAPP_APP_SECRET,
+                "verify_token": settings.WHATSAPP_VERIFY_TOKEN,
+                "messages_per_second": settings.WHATSAPP_MESSAGES_PER_SECOND,
+            },
+        )
+    logger.info("%s business number %s from settings", "created" if created else "updated", phone_number_id)
+    _synced_settings = wanted
+    return number
+
+
+def active_business_numbers() -> list[BusinessNumber]:
+    sync_business_number_from_settings()
+    return list(BusinessNumber.objects.filter(is_active=True))
+
+
+def business_number(phone_number_id: str) -> BusinessNumber:
+    sync_business_number_from_settings()
+    return BusinessNumber.objects.get(phone_number_id=phone_number_id)
+
+
+def graph_client_for(number: BusinessNumber) -> GraphApiClient:
+    return GraphApiClient(
+        base_url=settings.WHATSAPP_GRAPH_API_URL,
+        version=settings.WHATSAPP_API_VERSION,
+        access_token=number.access_token,
+        timeout=settings.WHATSAPP_REQUEST_TIMEOUT_SECONDS,
+    )

@@ -1,0 +1,48 @@
+"""Meta's error codes, and which of them a retry can help. The one table every send consults."""
+
+from interactions.channel_adapters import FailureKind
+
+# Throttling: not accepted now, accepted later.
+THROTTLING_CODES = frozenset({4, 80007, 130429, 131056, 131057})
+# Meta's side failed or is overloaded; the request was not acted on.
+TRANSIENT_CODES = frozenset({1, 2, 131000, 131016, 133004})
+
+TITLES = {
+    0: "Authentication failed",
+    1: "API unknown error",
+    2: "API service temporarily unavailable",
+    4: "Application request limit reached",
+    100: "Invalid parameter",
+    190: "Access token expired or invalid",
+    80007: "WhatsApp Business Account rate limit reached",
+    130429: "Message throughput limit reached",
+    131000: "Something went wrong",
+    131008: "Required parameter is missing",
+    131009: "Parameter value is not valid",
+    131016: "Service unavailable",
+    131021: "Recipient cannot be sender",
+    131026: "Message undeliverable",
+    131031: "Business account has been locked",
+    131047: "Re-engagement message",
+    131050: "Customer stopped marketing messages",
+    131051: "Unsupported message type",
+    131056: "Pair rate limit hit",
+    131057: "Account in maintenance mode",
+    133004: "Server temporarily unavailable",
+}
+
+
+def failure_kind_for(code: int | None) -> FailureKind:
+    """No code means we never got Meta's answer (an HTML 502 from a proxy, say): a retry is safe."""
+    if code is None or code in THROTTLING_CODES or code in TRANSIENT_CODES:
+        return FailureKind.RETRYABLE
+    return FailureKind.PERMANENT
+
+
+def title_for(code: int | None, message: str = "") -> str:
+    """Meta says titles inside `message` will go; prefer our table, then Meta's text without its '(#code)'."""
+    if code in TITLES:
+        return TITLES[code]
+    if message.startswith("(#") and ") " in message:
+        return message.split(") ", 1)[1]
+    return message or "Unknown error"

@@ -1,0 +1,108 @@
+"""The webhook inbox: deliveries are stored raw in the request, then processed by a task, each effect once."""
+
+import json
+import logging
+from collections import Counter
+from datetime import timedelta
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels_whatsapp import translate
+from channels_whatsapp.models import WebhookDelivery
+from channels_whatsapp.payloads import (
+    IncomingMessage,
+    MalformedPayload,
+    StatusChanged,
+    UnsupportedChange,
+    ValueLevelError,
+    parse_notification,
+)
+from interactions.services.inbound import record_inbound_message
+from interactions.services.statuses import record_delivery_status
+
+logger = logging.getLogger(__name__)
+
+MAX_PROCESSING_ATTEMPTS = 10
+
+
+def _enqueue_processing(delivery_id: int) -> None:
+    from channels_whatsapp.tasks import process_webhook_delivery
+
+    try:
+        process_webhook_delivery.apply_async(kwargs={"delivery_id": delivery_id}, retry=False)
+    except Exception:
+        # Stored and committed: the periodic sweep processes it when the broker is back.
+        logger.warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
+
+
+@transaction.atomic
+def store_webhook_delivery(*, body: bytes) -> WebhookDelivery:
+    """One short transaction; processing is enqueued only once the row is committed."""
+    delivery = WebhookDelivery.objects.create(body=body)
+    transaction.on_commit(partial(_enqueue_processing, delivery.pk))
+    return delivery
+
+
+def process_webhook_delivery(*, delivery_id: int) -> None:
+    """Applies every event of one delivery. Safe to repeat: each effect is guarded by a unique constraint."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.processed_at is not None:
+            return
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
+    try:
+        summary = _apply_events(bytes(delivery.body))
+    except Exception as problem:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(last_error=repr(problem)[:2000])
+        raise
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        processed_at=timezone.now(), summary=summary[:255], last_error=""
+    )
+
+
+def _apply_events(body: bytes) -> str:
+    try:
+        events = parse_notification(json.loads(body))
+    except (ValueError, MalformedPayload) as problem:
+        # Stored and ignored: retrying cannot make a malformed body readable.
+        return f"ignored: {problem}"
+    counts: Counter[str] = Counter()
+    for event in events:
+        match event:
+            case IncomingMessage():
+                record_inbound_message(event=translate.inbound_message(event))
+                counts["messages"] += 1
+            case StatusChanged():
+                update = translate.delivery_status(event)
+                if update is not None:
+                    record_delivery_status(update=update)
+                counts["statuses"] += 1
+            case ValueLevelError(error=error):
+                logger.warning("WhatsApp reported error %s: %s %s", error.code, error.title, error.details)
+                counts["errors"] += 1
+            case UnsupportedChange(field=field, reason=reason):
+                logger.info("ignored webhook change %s: %s", field, reason)
+                counts["ignored"] += 1
+    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty"
+
+
+def unprocessed_delivery_ids(*, older_than: timedelta = timedelta(seconds=20)) -> list[int]:
+    return list(
+        WebhookDelivery.objects.filter(
+            processed_at__isnull=True,
+            received_at__lte=timezone.now() - older_than,
+            attempts__lt=MAX_PROCESSING_ATTEMPTS,
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def enqueue_unprocessed_deliveries() -> int:
+    delivery_ids = unprocessed_delivery_ids()
+    for delivery_id in delivery_ids:
+        _enqueue_processing(delivery_id)
+    return len(delivery_ids)

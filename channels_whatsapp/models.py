@@ -1,0 +1,42 @@
+"""The WhatsApp connection (business numbers) and the raw inbox of webhook deliveries."""
+
+from django.db import models
+
+
+class BusinessNumber(models.Model):
+    """A WhatsApp business phone number on the Cloud API; one deployment can serve several."""
+
+    phone_number_id = models.CharField(max_length=64, unique=True)
+    display_phone_number = models.CharField(max_length=32, blank=True)
+    waba_id = models.CharField("WhatsApp Business Account id", max_length=64, blank=True)
+    access_token = models.TextField(help_text="System-user access token. Never shown after it is saved.")
+    app_secret = models.CharField(max_length=255, help_text="The Meta app's secret, which signs webhooks.")
+    verify_token = models.CharField(max_length=255, help_text="Echoed by Meta in the webhook handshake.")
+    messages_per_second = models.PositiveIntegerField(default=80)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.display_phone_number or self.phone_number_id
+
+    def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
+        return f"<BusinessNumber {self.phone_number_id}>"
+
+
+class WebhookDelivery(models.Model):
+    """One signed POST from Meta, stored raw before anything is parsed, processed once by a task."""
+
+    body = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    summary = models.CharField(max_length=255, blank=True, help_text="What the delivery held, once processed.")
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["processed_at", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"webhook delivery {self.pk}"

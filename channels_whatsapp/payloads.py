@@ -1,0 +1,194 @@
+"""Cloud API webhook payloads parsed into typed events. Only this module reads Meta's webhook JSON.
+
+The parser never raises on content: an unknown status becomes UNKNOWN, an unknown field or shape an
+UnsupportedChange, so one odd item never costs the rest of a delivery.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class WhatsAppStatus(StrEnum):
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    PLAYED = "played"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "WhatsAppStatus":
+        logger.warning("unknown WhatsApp status %r", value)
+        return cls.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GraphError:
+    code: int | None
+    title: str
+    message: str = ""
+    details: str = ""
+
+    @classmethod
+    def from_payload(cls, raw: dict) -> "GraphError":
+        error_data = raw.get("error_data") if isinstance(raw.get("error_data"), dict) else {}
+        code = raw.get("code")
+        return cls(
+            code=code if isinstance(code, int) else None,
+            title=str(raw.get("title") or raw.get("message") or ""),
+            message=str(raw.get("message") or ""),
+            details=str(error_data.get("details") or ""),
+        )
+
+
+def _timestamp(raw: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.now(tz=UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BusinessNumberRef:
+    phone_number_id: str
+    display_phone_number: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncomingMessage:
+    """A message a customer sent. `body` holds the object under the message's own type key."""
+
+    business: BusinessNumberRef
+    wamid: str
+    sender: str
+    profile_name: str
+    timestamp: datetime
+    type: str
+    body: dict = field(default_factory=dict)
+    context_message_id: str | None = None
+    errors: tuple[GraphError, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return str(self.body.get("body", "")) if self.type == "text" else ""
+
+    @classmethod
+    def from_payload(cls, raw: dict, *, business: BusinessNumberRef, names: dict[str, str]) -> "IncomingMessage":
+        message_type = str(raw.get("type") or "unknown")
+        body = raw.get(message_type)
+        context = raw.get("context") if isinstance(raw.get("context"), dict) else {}
+        sender = str(raw["from"])
+        return cls(
+            business=business,
+            wamid=str(raw["id"]),
+            sender=sender,
+            profile_name=names.get(sender, ""),
+            timestamp=_timestamp(raw.get("timestamp")),
+            type=message_type,
+            body=body if isinstance(body, dict) else {},
+            context_message_id=context.get("id") or None,
+            errors=tuple(GraphError.from_payload(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChanged:
+    business: BusinessNumberRef
+    wamid: str
+    status: WhatsAppStatus
+    timestamp: datetime
+    recipient_id: str
+    callback_data: str = ""
+    errors: tuple[GraphError, ...] = ()
+    pricing: dict = field(default_factory=dict)
+    conversation: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_payload(cls, raw: dict, *, business: BusinessNumberRef) -> "StatusChanged":
+        return cls(
+            business=business,
+            wamid=str(raw["id"]),
+            status=WhatsAppStatus(raw.get("status")),
+            timestamp=_timestamp(raw.get("timestamp")),
+            recipient_id=str(raw.get("recipient_id") or ""),
+            callback_data=str(raw.get("biz_opaque_callback_data") or ""),
+            errors=tuple(GraphError.from_payload(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
+            pricing=raw.get("pricing") if isinstance(raw.get("pricing"), dict) else {},
+            conversation=raw.get("conversation") if isinstance(raw.get("conversation"), dict) else {},
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValueLevelError:
+    """An error in `value.errors[]`, tied to no message (e.g. 131000 unsupported webhook payload)."""
+
+    business: BusinessNumberRef
+    error: GraphError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnsupportedChange:
+    """A change we do not handle (another webhook field, or an item of an unknown shape), kept for the log."""
+
+    field: str
+    reason: str
+
+
+WebhookEvent = IncomingMessage | StatusChanged | ValueLevelError | UnsupportedChange
+
+
+class MalformedPayload(ValueError):
+    """The body is not a WhatsApp Business Account notification at all."""
+
+
+def parse_notification(document: Any) -> list[WebhookEvent]:
+    """Every entry, change, message, status and error of one delivery, in order."""
+    if not isinstance(document, dict) or document.get("object") != "whatsapp_business_account":
+        raise MalformedPayload("not a whatsapp_business_account notification")
+    entries = document.get("entry")
+    if not isinstance(entries, list):
+        raise MalformedPayload("'entry' is missing or not a list")
+    events: list[WebhookEvent] = []
+    for entry in entries:
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        for change in changes if isinstance(changes, list) else []:
+            events.extend(_parse_change(change))
+    return events
+
+
+def _parse_change(change: Any) -> list[WebhookEvent]:
+    if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+        return [UnsupportedChange(field="?", reason="change without a value object")]
+    field_name = str(change.get("field"))
+    if field_name != "messages":
+        return [UnsupportedChange(field=field_name, reason="field not handled")]
+    value = change["value"]
+    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    business = BusinessNumberRef(
+        phone_number_id=str(metadata.get("phone_number_id") or ""),
+        display_phone_number=str(metadata.get("display_phone_number") or ""),
+    )
+    names = {
+        str(contact.get("wa_id")): str((contact.get("profile") or {}).get("name") or "")
+        for contact in value.get("contacts") or []
+        if isinstance(contact, dict)
+    }
+    events: list[WebhookEvent] = []
+    for kind, parse in (
+        ("messages", lambda raw: IncomingMessage.from_payload(raw, business=business, names=names)),
+        ("statuses", lambda raw: StatusChanged.from_payload(raw, business=business)),
+        ("errors", lambda raw: ValueLevelError(business=business, error=GraphError.from_payload(raw))),
+    ):
+        items = value.get(kind) or []
+        for raw in items if isinstance(items, list) else []:
+            try:
+                events.append(parse(raw))
+            except (KeyError, TypeError, AttributeError) as problem:
+                logger.warning("skipping a malformed %s item: %r", kind, problem)
+                events.append(UnsupportedChange(field=f"messages.{kind}", reason=f"malformed item: {problem!r}"))
+    return events

@@ -1,0 +1,57 @@
+"""WhatsApp events into the core's events: the only bridge between Meta's shapes and the channel-agnostic core."""
+
+from channels_whatsapp.errors import title_for
+from channels_whatsapp.payloads import IncomingMessage, StatusChanged, WhatsAppStatus
+from interactions.events import DeliveryStatusUpdate, InboundMessage
+from interactions.models import MessageKind
+
+CHANNEL = "whatsapp"
+
+# Kinds the core renders today; every other type is kept and shown as unsupported, never dropped.
+_KIND_BY_TYPE = {"text": MessageKind.TEXT}
+
+# 'played' (a voice note was played) tells the agent no more than 'read' does.
+_STATUS_BY_WHATSAPP_STATUS = {
+    WhatsAppStatus.SENT: "sent",
+    WhatsAppStatus.DELIVERED: "delivered",
+    WhatsAppStatus.READ: "read",
+    WhatsAppStatus.PLAYED: "read",
+    WhatsAppStatus.FAILED: "failed",
+}
+
+
+def inbound_message(message: IncomingMessage) -> InboundMessage:
+    kind = _KIND_BY_TYPE.get(message.type, MessageKind.UNSUPPORTED)
+    content: dict = {}
+    if kind == MessageKind.UNSUPPORTED:
+        shown_type = message.body.get("type") if message.type == "unsupported" else None
+        content = {"type": shown_type or message.type}
+    return InboundMessage(
+        channel=CHANNEL,
+        account_id=message.business.phone_number_id,
+        sender_id=message.sender,
+        sender_name=message.profile_name,
+        external_id=message.wamid,
+        sent_at=message.timestamp,
+        kind=kind,
+        text=message.text,
+        content=content,
+        reply_to_external_id=message.context_message_id,
+    )
+
+
+def delivery_status(status: StatusChanged) -> DeliveryStatusUpdate | None:
+    core_status = _STATUS_BY_WHATSAPP_STATUS.get(status.status)
+    if core_status is None:
+        return None
+    error = status.errors[0] if status.errors else None
+    return DeliveryStatusUpdate(
+        external_id=status.wamid,
+        status=core_status,
+        occurred_at=status.timestamp,
+        correlation_id=status.callback_data,
+        error_code=str(error.code) if error and error.code is not None else "",
+        error_title=title_for(error.code, error.title) if error else "",
+        error_detail=(error.details or error.message) if error else "",
+        details={"pricing": status.pricing, "conversation": status.conversation},
+    )

@@ -1,0 +1,105 @@
+"""`make demo`: the whole system on the embedded default, as separate processes, with demo data.
+
+Starts the embedded Redis (unless REDIS_URL is set), migrates, seeds users and the demo business number,
+then runs daphne, a Celery worker with beat, and the Graph API emulator until interrupted.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from config.embedded_redis import start_embedded_redis
+from config.env import BASE_DIR, EMBEDDED_REDIS_PORT
+
+WEB_PORT = int(os.environ.get("DEMO_WEB_PORT", "8000"))
+EMULATOR_PORT = int(os.environ.get("DEMO_EMULATOR_PORT", "8010"))
+
+# The demo's business number. The emulator and the app share these, as Meta and the app would.
+DEMO_ENVIRONMENT = {
+    "WHATSAPP_GRAPH_API_URL": f"http://127.0.0.1:{EMULATOR_PORT}",
+    "WHATSAPP_ACCESS_TOKEN": "demo-access-token",
+    "WHATSAPP_APP_SECRET": "demo-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "demo-verify-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_DISPLAY_PHONE_NUMBER": "+1 555 010 0100",
+    "WHATSAPP_WABA_ID": "102290129340398",
+}
+
+
+def _run(*args: str) -> None:
+    subprocess.run([sys.executable, *args], cwd=BASE_DIR, check=True)
+
+
+def main() -> None:
+    for name, value in DEMO_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    var = BASE_DIR / "var"
+    var.mkdir(exist_ok=True)
+    children: list[subprocess.Popen] = []
+    if "REDIS_URL" not in os.environ:
+        redis = start_embedded_redis(port=EMBEDDED_REDIS_PORT, log_file=var / "redis.log")
+        if redis is not None:
+            children.append(redis)
+    _run("manage.py", "migrate", "--noinput")
+    _run("manage.py", "seed_demo")
+    python = sys.executable
+    commands = {
+        "web": [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(WEB_PORT), "config.asgi:application"],
+        "worker": [
+            python, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel", "INFO",
+            "--queues", "webhooks,outbound,default", "--concurrency", "2",
+            "--schedule", str(var / "celerybeat-schedule"),
+        ],
+        "emulator": [
+            python, "manage.py", "whatsapp_emulator", "--port", str(EMULATOR_PORT),
+            "--webhook-url", f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
+        ],
+    }  # fmt: skip
+    for name, command in commands.items():
+        log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - open for the child's lifetime
+        children.append(subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT))
+    _print_welcome(var)
+    _wait_and_stop(children)
+
+
+def _print_welcome(var: Path) -> None:
+    print(
+        f"""
+WhatsDesk is running (logs in {var}/):
+  Agent workspace   http://127.0.0.1:{WEB_PORT}/workspace/   agent1 / agent1   (agent2 / agent2)
+  Admin             http://127.0.0.1:{WEB_PORT}/admin/       admin / admin     (manager / manager)
+  Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
+  API schema        http://127.0.0.1:{WEB_PORT}/api/schema/
+Press Ctrl-C to stop.""",
+        flush=True,
+    )
+
+
+def _wait_and_stop(children: list[subprocess.Popen]) -> None:
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping:
+        if any(child.poll() is not None for child in children):
+            print("a process stopped unexpectedly; see the logs in var/. Stopping the rest.", flush=True)
+            break
+        time.sleep(0.5)
+    for child in reversed(children):
+        child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from channels_whatsapp.webhook import whatsapp_webhook
+from interactions.views import workspace
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
+    path("workspace/", workspace, name="workspace"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),
+    path("api/v1/", include("interactions.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from interactions.api import views
+
+urlpatterns = [
+    path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
+    path("interactions/<int:pk>/", views.InteractionDetail.as_view(), name="interaction-detail"),
+    path("interactions/<int:pk>/messages/", views.InteractionMessages.as_view(), name="interaction-messages"),
+    path("interactions/<int:pk>/close/", views.CloseInteraction.as_view(), name="interaction-close"),
+    path("interactions/<int:pk>/seen/", views.MarkInteractionSeen.as_view(), name="interaction-seen"),
+]

@@ -1,0 +1,117 @@
+"""API v1: interactions and their messages. Thin: validate, call a service, serialize."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interactions.models import OPEN_STATES, Interaction, InteractionState
+from interactions.roles import may_send_messages
+from interactions.selectors import interactions_visible_to, messages_changed_after
+from interactions.serializers import InteractionDetailSerializer, InteractionSerializer, MessageSerializer
+from interactions.services.lifecycle import close_interaction, mark_interaction_seen
+from interactions.services.outbound import ActionRefused, send_agent_reply
+
+
+class InteractionList(ListAPIView):
+    serializer_class = InteractionSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", description="new, work_in_progress, closed_complete, closed_abandoned, or open"),
+            OpenApiParameter("wa_id", description="The customer's WhatsApp id"),
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = interactions_visible_to(self.request.user)
+        state = self.request.query_params.get("state")
+        if state == "open":
+            queryset = queryset.filter(state__in=OPEN_STATES)
+        elif state:
+            if state not in InteractionState.values:
+                raise ValidationError({"state": f"Unknown state {state!r}; use one of {InteractionState.values}."})
+            queryset = queryset.filter(state=state)
+        wa_id = self.request.query_params.get("wa_id")
+        if wa_id:
+            queryset = queryset.filter(channel_user__channel="whatsapp", channel_user__external_id=wa_id)
+        return queryset
+
+
+class InteractionDetail(RetrieveAPIView):
+    serializer_class = InteractionDetailSerializer
+
+    def get_queryset(self):
+        return interactions_visible_to(self.request.user).prefetch_related("messages__author")
+
+
+def _visible_interaction(request: Request, pk: int) -> Interaction:
+    return get_object_or_404(interactions_visible_to(request.user), pk=pk)
+
+
+class SendTextSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4096, trim_whitespace=True)
+
+
+class InteractionMessages(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("after_revision", int, description="Only messages changed after this revision")],
+        responses=MessageSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        interaction = _visible_interaction(request, pk)
+        after = request.query_params.get("after_revision", "0")
+        if not after.isdigit():
+            raise ValidationError({"after_revision": "Must be a whole number."})
+        messages = messages_changed_after(interaction=interaction, revision=int(after))
+        return Response({"revision": interaction.revision, "messages": MessageSerializer(messages, many=True).data})
+
+    @extend_schema(request=SendTextSerializer, responses={201: MessageSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        interaction = _visible_interaction(request, pk)
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents may send messages.")
+        body = SendTextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            message = send_agent_reply(interaction=interaction, author=request.user, text=body.validated_data["text"])
+        except ActionRefused as refusal:
+            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class CloseSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[InteractionState.CLOSED_COMPLETE, InteractionState.CLOSED_ABANDONED],
+        default=InteractionState.CLOSED_COMPLETE,
+    )
+
+
+class CloseInteraction(APIView):
+    @extend_schema(request=CloseSerializer, responses=InteractionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        interaction = _visible_interaction(request, pk)
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents may close interactions.")
+        body = CloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            interaction = close_interaction(
+                interaction=interaction, by=request.user, state=body.validated_data["state"]
+            )
+        except ActionRefused as refusal:
+            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        return Response(InteractionSerializer(interaction).data)
+
+
+class MarkInteractionSeen(APIView):
+    @extend_schema(request=None, responses=InteractionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        interaction = mark_interaction_seen(interaction=_visible_interaction(request, pk))
+        return Response(InteractionSerializer(interaction).data)

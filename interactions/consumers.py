@@ -1,0 +1,33 @@
+"""The workspace's live connection: authenticated, read-only, forwarding what the user may see."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from interactions.live import WORKSPACE_GROUP, InteractionChanged, MessageChanged
+from interactions.roles import may_view_interactions
+
+
+class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not await database_sync_to_async(may_view_interactions)(user):
+            await self.close(code=4403)
+            return
+        await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello"})
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        await self.send_json({"type": "error", "detail": "unsupported command"})
+
+    async def interaction_changed(self, event: InteractionChanged) -> None:
+        await self.send_json(event)
+
+    async def message_changed(self, event: MessageChanged) -> None:
+        await self.send_json(event)

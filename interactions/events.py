@@ -1,0 +1,40 @@
+"""What a channel tells the core, in the core's terms. Channels translate their payloads into these."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboundMessage:
+    channel: str
+    account_id: str
+    sender_id: str
+    sender_name: str
+    external_id: str
+    sent_at: datetime
+    kind: str
+    text: str = ""
+    content: dict = field(default_factory=dict)
+    reply_to_external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryStatusUpdate:
+    external_id: str
+    status: str
+    occurred_at: datetime
+    correlation_id: str = ""
+    error_code: str = ""
+    error_title: str = ""
+    error_detail: str = ""
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelError:
+    """An error the channel reported that belongs to no message (e.g. an unsupported webhook)."""
+
+    account_id: str
+    code: str
+    title: str
+    detail: str = ""

@@ -1,0 +1,55 @@
+"""Pushes to the live workspace after commit. The push is a hint, not the record: clients catch up over HTTP."""
+
+import logging
+from functools import partial
+from typing import Literal, TypedDict
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from interactions.models import Interaction, Message
+from interactions.serializers import InteractionSerializer, MessageSerializer
+
+logger = logging.getLogger(__name__)
+
+WORKSPACE_GROUP = "workspace"
+
+
+class InteractionChanged(TypedDict):
+    type: Literal["interaction.changed"]
+    interaction: dict
+
+
+class MessageChanged(TypedDict):
+    type: Literal["message.changed"]
+    interaction_id: int
+    revision: int
+    message: dict
+
+
+def interaction_changed(interaction: Interaction) -> InteractionChanged:
+    return {"type": "interaction.changed", "interaction": InteractionSerializer(interaction).data}
+
+
+def message_changed(message: Message) -> MessageChanged:
+    return {
+        "type": "message.changed",
+        "interaction_id": message.interaction_id,
+        "revision": message.revision,
+        "message": MessageSerializer(message).data,
+    }
+
+
+def _send(group: str, event: dict) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception:
+        # A lost push is caught up by the client over HTTP; it must never undo a committed change.
+        logger.warning("live push to %s failed", group, exc_info=True)
+
+
+def broadcast_on_commit(*events: dict) -> None:
+    """Serialized now (inside the transaction, with the values just written), sent once it commits."""
+    for event in events:
+        transaction.on_commit(partial(_send, WORKSPACE_GROUP, event))

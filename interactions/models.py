@@ -1,0 +1,212 @@
+"""Channel users, interactions and their messages: the channel-agnostic record of every conversation."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ChannelUser(models.Model):
+    """A customer as one channel knows them: no login, identified by the channel's own id."""
+
+    channel = models.CharField(max_length=32)
+    account_id = models.CharField(
+        max_length=64, help_text="The business account the customer wrote to (WhatsApp: phone number id)."
+    )
+    external_id = models.CharField(max_length=64, help_text="The channel's id for the customer (WhatsApp: wa_id).")
+    display_name = models.CharField(max_length=255, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "account_id", "external_id"], name="unique_channel_user_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name or self.external_id} ({self.channel})"
+
+    @property
+    def address(self) -> str:
+        return self.external_id
+
+
+class InteractionType(models.TextChoices):
+    MESSAGING = "messaging", "Messaging"
+
+
+class InteractionState(models.TextChoices):
+    NEW = "new", "New"
+    WORK_IN_PROGRESS = "work_in_progress", "Work in progress"
+    CLOSED_COMPLETE = "closed_complete", "Closed complete"
+    CLOSED_ABANDONED = "closed_abandoned", "Closed abandoned"
+
+
+OPEN_STATES = (InteractionState.NEW, InteractionState.WORK_IN_PROGRESS)
+NUMBER_PREFIX = "IMS"
+
+
+class Interaction(models.Model):
+    """One conversation with a channel user, from their first message until it is closed."""
+
+    number = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    type = models.CharField(max_length=32, choices=InteractionType.choices, default=InteractionType.MESSAGING)
+    subtype = models.CharField(max_length=32, help_text="The channel, e.g. whatsapp.")
+    state = models.CharField(max_length=32, choices=InteractionState.choices, default=InteractionState.NEW)
+    channel_user = models.ForeignKey(ChannelUser, on_delete=models.PROTECT, related_name="interactions")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_interactions",
+    )
+    queue = models.CharField(max_length=64, blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    revision = models.PositiveBigIntegerField(
+        default=0, help_text="Bumped by every change to the timeline; clients catch up from their last one."
+    )
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_message_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_user"],
+                condition=Q(state__in=["new", "work_in_progress"]),
+                name="one_open_interaction_per_channel_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"interaction {self.pk}"
+
+    @property
+    def opened_for(self) -> ChannelUser:
+        return self.channel_user
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", "Text"
+    UNSUPPORTED = "unsupported", "Unsupported"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
+    FAILED = "failed", "Failed"
+    RECEIVED = "received", "Received"
+
+
+class Message(models.Model):
+    """A message in either direction. Outbound rows are the outbox: saved first, delivered by a task."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="messages")
+    sequence = models.PositiveIntegerField(help_text="Position in the interaction's timeline.")
+    revision = models.PositiveBigIntegerField(help_text="The interaction revision of this row's last change.")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    kind = models.CharField(max_length=32, default=MessageKind.TEXT)
+    text = models.TextField(blank=True)
+    content = models.JSONField(default=dict, blank=True, help_text="Kind-specific content, channel-agnostic.")
+    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    status_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_title = models.CharField(max_length=255, blank=True)
+    error_detail = models.TextField(blank=True)
+    sent_at = models.DateTimeField(
+        help_text="Inbound: when the customer sent it (from the channel). Outbound: when it was written."
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True, help_text="When the channel accepted it.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Outbox: not tried again before this, whoever asks."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["interaction", "sequence"], name="unique_message_sequence"),
+        ]
+        indexes = [
+            models.Index(fields=["interaction", "revision"]),
+            models.Index(fields=["status", "direction"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.kind} #{self.sequence} of {self.interaction}"
+
+
+class DeliveryOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted by the channel"
+    RETRYABLE = "retryable", "Failed, will retry"
+    REJECTED = "rejected", "Rejected permanently"
+    UNKNOWN = "unknown", "Outcome unknown"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing an outbound message to the channel.
+
+    An attempt without an outcome is in flight, or its worker died; it is reconciled (by a status webhook
+    that carries the message's callback data, or after a grace period) before the message is tried again,
+    so a send the channel already accepted is never repeated.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=DeliveryOutcome.choices, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_title = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["message", "number"], name="unique_attempt_number")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} at {self.message}"
+
+
+class DeliveryStatusEvent(models.Model):
+    """A status report from the channel, kept once per (message id, status).
+
+    Keyed by the channel's message id rather than a foreign key: a status may arrive before the send that
+    produced the id has been recorded, and is applied as soon as it is.
+    """
+
+    external_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    occurred_at = models.DateTimeField()
+    error_code = models.CharField(max_length=32, blank=True)
+    error_title = models.CharField(max_length=255, blank=True)
+    error_detail = models.TextField(blank=True)
+    correlation_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Our own id echoed back by the channel (WhatsApp: biz_opaque_callback_data).",
+    )
+    details = models.JSONField(default=dict, blank=True, help_text="Pricing and conversation, as reported.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["external_id", "status"], name="unique_status_per_message")]

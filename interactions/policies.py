@@ -1,0 +1,72 @@
+"""The rules of the conversation: pure functions, values and `now` in, an answer out. Every path calls these."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+SERVICE_WINDOW = timedelta(hours=24)
+WINDOW_WARNING = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SendDecision:
+    allowed: bool
+    reason: str = ""
+    window_closes_at: datetime | None = None
+
+
+def service_window_is_open(*, last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Only the customer's messages open or extend the window; ours never do."""
+    return last_inbound_at is not None and now - last_inbound_at < SERVICE_WINDOW
+
+
+def free_form_send_decision(*, last_inbound_at: datetime | None, now: datetime) -> SendDecision:
+    """May we send a free-form (non-template) message to this customer now, and if not, why?"""
+    if last_inbound_at is None:
+        return SendDecision(False, "The customer has not written to us yet, so only a template may be sent.")
+    closes_at = last_inbound_at + SERVICE_WINDOW
+    if not service_window_is_open(last_inbound_at=last_inbound_at, now=now):
+        return SendDecision(
+            False,
+            "The 24-hour customer service window closed at "
+            f"{closes_at:%Y-%m-%d %H:%M} UTC; only a template may be sent until the customer writes again.",
+            closes_at,
+        )
+    return SendDecision(True, "", closes_at)
+
+
+# A later proof of delivery outranks a failure: with several devices, 'failed' and 'delivered' can
+# arrive in either order, and a message that was delivered or read did reach the customer.
+_STATUS_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
+
+
+def status_can_advance(*, current: str, new: str) -> bool:
+    """Statuses arrive out of order and more than once; a message's status only ever moves forward."""
+    return _STATUS_RANK.get(new, -1) > _STATUS_RANK.get(current, -1)
+
+
+MAX_DELIVERY_ATTEMPTS = 8
+_BASE_RETRY_DELAY = timedelta(seconds=2)
+_MAX_RETRY_DELAY = timedelta(minutes=10)
+
+
+def retry_delay(*, attempt: int, retry_after: timedelta | None = None) -> timedelta | None:
+    """Exponential backoff with full jitter, honouring the channel's Retry-After; None when to give up."""
+    if attempt >= MAX_DELIVERY_ATTEMPTS:
+        return None
+    ceiling = min(_BASE_RETRY_DELAY * (2**attempt), _MAX_RETRY_DELAY)
+    delay = timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+UNKNOWN_OUTCOME_GRACE = timedelta(minutes=2)
+
+
+def unknown_outcome_is_settled(*, started_at: datetime, now: datetime) -> bool:
+    """A send whose answer was lost may still have been accepted; its status webhook names it within minutes.
+
+    Until this grace period has passed the message is not tried again, so it is never sent twice.
+    """
+    return now - started_at >= UNKNOWN_OUTCOME_GRACE

@@ -1,0 +1,105 @@
+"""The one shape of interactions and messages, used by the API and by the live push alike."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from interactions.models import ChannelUser, Interaction, Message
+from interactions.policies import free_form_send_decision
+
+
+class ChannelUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChannelUser
+        fields = ["id", "channel", "external_id", "display_name", "last_inbound_at"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    reply_to_id = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "interaction_id",
+            "sequence",
+            "revision",
+            "direction",
+            "kind",
+            "text",
+            "content",
+            "status",
+            "status_at",
+            "error_code",
+            "error_title",
+            "error_detail",
+            "external_id",
+            "reply_to_id",
+            "author",
+            "sent_at",
+            "accepted_at",
+            "created_at",
+        ]
+
+    def get_author(self, message: Message) -> str | None:
+        author = message.author
+        return (author.get_full_name() or author.get_username()) if author else None
+
+
+class ServiceWindowSerializer(serializers.Serializer):
+    open = serializers.BooleanField()
+    reason = serializers.CharField()
+    closes_at = serializers.DateTimeField(allow_null=True)
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    channel_user = ChannelUserSerializer(read_only=True)
+    assigned_to = serializers.SerializerMethodField()
+    service_window = serializers.SerializerMethodField()
+    last_message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id",
+            "number",
+            "type",
+            "subtype",
+            "state",
+            "channel_user",
+            "assigned_to",
+            "queue",
+            "opened_at",
+            "closed_at",
+            "last_message_at",
+            "unread_count",
+            "revision",
+            "service_window",
+            "last_message",
+        ]
+
+    def get_assigned_to(self, interaction: Interaction) -> str | None:
+        agent = interaction.assigned_to
+        return (agent.get_full_name() or agent.get_username()) if agent else None
+
+    def get_service_window(self, interaction: Interaction) -> dict:
+        decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
+        closes_at = decision.window_closes_at
+        return {
+            "open": decision.allowed,
+            "reason": decision.reason,
+            "closes_at": closes_at.isoformat() if closes_at else None,
+        }
+
+    def get_last_message(self, interaction: Interaction) -> dict | None:
+        message = interaction.messages.order_by("-sequence").first()
+        if message is None:
+            return None
+        return {"direction": message.direction, "kind": message.kind, "text": message.text[:140]}
+
+
+class InteractionDetailSerializer(InteractionSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta(InteractionSerializer.Meta):
+        fields = [*InteractionSerializer.Meta.fields, "messages"]

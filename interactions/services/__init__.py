@@ -1,0 +1,1 @@
+"""Every write to interactions and messages goes through these functions."""

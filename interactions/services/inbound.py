@@ -1,0 +1,104 @@
+"""Recording what customers send: channel user, interaction and message, each once however often it arrives."""
+
+import logging
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from interactions.events import InboundMessage
+from interactions.models import (
+    ChannelUser,
+    Direction,
+    Interaction,
+    Message,
+    MessageKind,
+    MessageStatus,
+)
+from interactions.services.timeline import append_message, lock_interaction
+
+logger = logging.getLogger(__name__)
+
+InboundListener = Callable[[Message], None]
+_inbound_listeners: list[InboundListener] = []
+
+
+def register_inbound_listener(listener: InboundListener) -> None:
+    """Routing and the virtual agent hear of each new customer message this way, after it is committed."""
+    _inbound_listeners.append(listener)
+
+
+def _notify_listeners(message: Message) -> None:
+    for listener in _inbound_listeners:
+        listener(message)
+
+
+def _channel_user_for(event: InboundMessage) -> ChannelUser:
+    identity = {"channel": event.channel, "account_id": event.account_id, "external_id": event.sender_id}
+    try:
+        with transaction.atomic():
+            channel_user, _ = ChannelUser.objects.select_for_update().get_or_create(
+                **identity, defaults={"display_name": event.sender_name}
+            )
+    except IntegrityError:  # created by a concurrent delivery of another message from them
+        channel_user = ChannelUser.objects.select_for_update().get(**identity)
+    changed = []
+    if event.sender_name and channel_user.display_name != event.sender_name:
+        channel_user.display_name = event.sender_name
+        changed.append("display_name")
+    if channel_user.last_inbound_at is None or event.sent_at > channel_user.last_inbound_at:
+        channel_user.last_inbound_at = event.sent_at
+        changed.append("last_inbound_at")
+    if changed:
+        channel_user.save(update_fields=changed)
+    return channel_user
+
+
+def _open_interaction_for(channel_user: ChannelUser) -> Interaction:
+    existing = channel_user.interactions.filter(state__in=["new", "work_in_progress"]).first()
+    if existing is not None:
+        return lock_interaction(existing.pk)
+    try:
+        with transaction.atomic():
+            interaction = Interaction.objects.create(
+                channel_user=channel_user, subtype=channel_user.channel, opened_at=timezone.now()
+            )
+            interaction.number = f"IMS{interaction.pk + 1000:07d}"
+            interaction.save(update_fields=["number"])
+    except IntegrityError:  # a concurrent message opened it first
+        interaction = channel_user.interactions.get(state__in=["new", "work_in_progress"])
+    return lock_interaction(interaction.pk)
+
+
+@transaction.atomic
+def record_inbound_message(*, event: InboundMessage) -> Message | None:
+    """Returns the new message, or None when this message was already recorded (a redelivery)."""
+    if Message.objects.filter(external_id=event.external_id).exists():
+        return None  # the common redelivery, answered without locks; the unique constraint decides races
+    channel_user = _channel_user_for(event)
+    interaction = _open_interaction_for(channel_user)
+    reply_to = None
+    if event.reply_to_external_id:
+        reply_to = Message.objects.filter(external_id=event.reply_to_external_id).first()
+    text = event.text
+    if event.kind == MessageKind.UNSUPPORTED and not text:
+        text = f"unsupported message type: {event.content.get('type', 'unknown')}"
+    interaction.unread_count += 1
+    try:
+        message = append_message(
+            interaction=interaction,
+            direction=Direction.INBOUND,
+            kind=event.kind,
+            text=text,
+            content=event.content,
+            external_id=event.external_id,
+            reply_to=reply_to,
+            status=MessageStatus.RECEIVED,
+            status_at=timezone.now(),
+            sent_at=event.sent_at,
+        )
+    except IntegrityError:
+        logger.info("inbound message %s was already recorded", event.external_id)
+        return None
+    transaction.on_commit(lambda: _notify_listeners(message))
+    return message

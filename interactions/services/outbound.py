@@ -1,0 +1,224 @@
+"""Agents' replies: written to the outbox first, then handed to the channel by a task, once."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_adapter
+from interactions.models import (
+    DeliveryAttempt,
+    DeliveryOutcome,
+    Direction,
+    Interaction,
+    InteractionState,
+    Message,
+    MessageKind,
+    MessageStatus,
+)
+from interactions.pacing import take_send_tokens
+from interactions.policies import (
+    MAX_DELIVERY_ATTEMPTS,
+    UNKNOWN_OUTCOME_GRACE,
+    free_form_send_decision,
+    retry_delay,
+    unknown_outcome_is_settled,
+)
+from interactions.roles import may_send_messages
+from interactions.services.statuses import apply_recorded_statuses
+from interactions.services.timeline import append_message, lock_interaction, save_message_change
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 4096
+
+
+class ActionRefused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _enqueue_delivery(message_id: int, countdown: float | None = None) -> None:
+    from interactions.tasks import deliver_message
+
+    try:
+        deliver_message.apply_async(kwargs={"message_id": message_id}, countdown=countdown, retry=False)
+    except Exception:
+        # The outbox row is committed; the periodic reconciliation picks it up when the broker is back.
+        logger.warning("could not enqueue delivery of message %s", message_id, exc_info=True)
+
+
+@transaction.atomic
+def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text: str) -> Message:
+    """Returns at once: a slow channel must never hold up the agent."""
+    if not may_send_messages(author):
+        raise ActionRefused("Only agents may send messages.")
+    text = text.strip()
+    if not text:
+        raise ActionRefused("The message is empty.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    interaction = lock_interaction(interaction.pk)
+    if not interaction.is_open:
+        raise ActionRefused(f"Interaction {interaction.number} is closed.")
+    decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
+    if not decision.allowed:
+        raise ActionRefused(decision.reason)
+    if interaction.state == InteractionState.NEW:
+        interaction.state = InteractionState.WORK_IN_PROGRESS
+    if interaction.assigned_to_id is None:
+        interaction.assigned_to = author
+        interaction.save(update_fields=["assigned_to"])
+    interaction.unread_count = 0
+    now = timezone.now()
+    message = append_message(
+        interaction=interaction,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.TEXT,
+        text=text,
+        author=author,
+        status=MessageStatus.QUEUED,
+        status_at=now,
+        sent_at=now,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(partial(_enqueue_delivery, message.pk))
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class _AttemptPlan:
+    attempt_id: int | None = None
+    wait: timedelta | None = None
+
+
+def _plan_attempt(message_id: int) -> _AttemptPlan:
+    """Decides, under the message's lock, whether to try now, later (wait) or never (neither)."""
+    now = timezone.now()
+    message = Message.objects.select_for_update().filter(pk=message_id, direction=Direction.OUTBOUND).first()
+    if message is None or message.status != MessageStatus.QUEUED or message.external_id:
+        return _AttemptPlan()
+    if message.next_attempt_at and message.next_attempt_at > now:
+        return _AttemptPlan(wait=message.next_attempt_at - now)
+    unsettled = message.attempts.filter(outcome__in=["", DeliveryOutcome.UNKNOWN]).last()
+    if unsettled is not None:
+        if not unknown_outcome_is_settled(started_at=unsettled.started_at, now=now):
+            return _AttemptPlan(wait=unsettled.started_at + UNKNOWN_OUTCOME_GRACE - now)
+        # No status named it within the grace period: the channel never accepted it.
+        unsettled.outcome = DeliveryOutcome.RETRYABLE
+        unsettled.finished_at = unsettled.finished_at or now
+        unsettled.save(update_fields=["outcome", "finished_at"])
+    adapter = channel_adapter(message.interaction.subtype)
+    wait_seconds = take_send_tokens(adapter.rate_limits(message))
+    if wait_seconds > 0:
+        return _AttemptPlan(wait=timedelta(seconds=wait_seconds))
+    attempt = DeliveryAttempt.objects.create(message=message, number=message.attempts.count() + 1, started_at=now)
+    return _AttemptPlan(attempt_id=attempt.pk)
+
+
+def deliver_queued_message(*, message_id: int) -> timedelta | None:
+    """Hands one outbox message to its channel. Returns when to call again, or None when done.
+
+    Safe to run any number of times, concurrently too: the attempt is planned under a lock, and a message
+    no longer queued, or with an attempt whose outcome is unknown, is not sent again.
+    """
+    with transaction.atomic():
+        plan = _plan_attempt(message_id)
+    if plan.attempt_id is None:
+        return plan.wait
+    message = Message.objects.select_related("interaction__channel_user").get(pk=message_id)
+    try:
+        external_id = channel_adapter(message.interaction.subtype).send(message)
+    except DeliveryFailed as failure:
+        return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
+    _record_accepted_attempt(message_id=message_id, attempt_id=plan.attempt_id, external_id=external_id)
+    return None
+
+
+@transaction.atomic
+def _record_accepted_attempt(*, message_id: int, attempt_id: int, external_id: str) -> None:
+    now = timezone.now()
+    message = Message.objects.get(pk=message_id)
+    interaction = lock_interaction(message.interaction_id)
+    message = Message.objects.select_for_update().get(pk=message_id)
+    DeliveryAttempt.objects.filter(pk=attempt_id).update(outcome=DeliveryOutcome.ACCEPTED, finished_at=now)
+    if message.external_id:
+        return  # a status webhook carrying our correlation id linked it already
+    message.external_id = external_id
+    message.accepted_at = now
+    message.next_attempt_at = None
+    fields = ["external_id", "accepted_at", "next_attempt_at"]
+    if message.status == MessageStatus.QUEUED:
+        message.status = MessageStatus.SENT
+        message.status_at = now
+        fields += ["status", "status_at"]
+    save_message_change(interaction=interaction, message=message, fields=fields)
+    apply_recorded_statuses(message=message, interaction=interaction)
+
+
+@transaction.atomic
+def _record_failed_attempt(*, message_id: int, attempt_id: int, failure: DeliveryFailed) -> timedelta | None:
+    now = timezone.now()
+    message = Message.objects.get(pk=message_id)
+    interaction = lock_interaction(message.interaction_id)
+    message = Message.objects.select_for_update().get(pk=message_id)
+    attempt = DeliveryAttempt.objects.get(pk=attempt_id)
+    attempt.finished_at = now
+    attempt.error_code = failure.code
+    attempt.error_title = failure.title
+    outcome_by_kind = {
+        FailureKind.RETRYABLE: DeliveryOutcome.RETRYABLE,
+        FailureKind.PERMANENT: DeliveryOutcome.REJECTED,
+        FailureKind.UNKNOWN: DeliveryOutcome.UNKNOWN,
+    }
+    attempt.outcome = outcome_by_kind[failure.kind]
+    attempt.save(update_fields=["finished_at", "error_code", "error_title", "outcome"])
+    if message.status != MessageStatus.QUEUED or message.external_id:
+        return None
+    if failure.kind == FailureKind.UNKNOWN:
+        logger.warning("outcome of sending message %s is unknown; reconciling before any retry", message_id)
+        wait = UNKNOWN_OUTCOME_GRACE
+    else:
+        wait = retry_delay(attempt=attempt.number, retry_after=failure.retry_after)
+    if failure.kind == FailureKind.PERMANENT or wait is None or attempt.number >= MAX_DELIVERY_ATTEMPTS:
+        message.status = MessageStatus.FAILED
+        message.status_at = now
+        message.error_code = failure.code
+        message.error_title = failure.title or "Delivery failed"
+        message.error_detail = failure.detail
+        message.next_attempt_at = None
+        save_message_change(
+            interaction=interaction,
+            message=message,
+            fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+        )
+        return None
+    message.next_attempt_at = now + wait
+    message.save(update_fields=["next_attempt_at"])
+    return wait
+
+
+def queued_messages_needing_delivery(*, now=None) -> list[int]:
+    """Outbox rows whose task may have been lost (broker restart, enqueue failure): due and untouched."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=1)
+    return list(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.QUEUED,
+            external_id__isnull=True,
+            next_attempt_at__lte=stale,
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+def enqueue_stuck_deliveries() -> int:
+    message_ids = queued_messages_needing_delivery()
+    for message_id in message_ids:
+        _enqueue_delivery(message_id)
+    return len(message_ids)

@@ -1,0 +1,73 @@
+"""Applying the channel's delivery statuses: each (message, status) once, never stepping backwards."""
+
+from django.db import IntegrityError, transaction
+
+from interactions.events import DeliveryStatusUpdate
+from interactions.models import DeliveryStatusEvent, Direction, Message, MessageStatus
+from interactions.policies import status_can_advance
+from interactions.services.timeline import lock_interaction, save_message_change
+
+CORRELATION_PREFIX = "outbox-"
+
+
+def correlation_id_for(message: Message) -> str:
+    """Sent along with the message and echoed in its statuses, so a send whose answer was lost is recognised."""
+    return f"{CORRELATION_PREFIX}{message.pk}"
+
+
+def _message_for(update: DeliveryStatusUpdate) -> Message | None:
+    message = Message.objects.filter(external_id=update.external_id).first()
+    if message is not None or not update.correlation_id.startswith(CORRELATION_PREFIX):
+        return message
+    pk = update.correlation_id.removeprefix(CORRELATION_PREFIX)
+    return Message.objects.filter(pk=pk if pk.isdigit() else None, direction=Direction.OUTBOUND).first()
+
+
+@transaction.atomic
+def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
+    try:
+        with transaction.atomic():
+            DeliveryStatusEvent.objects.create(
+                external_id=update.external_id,
+                status=update.status,
+                occurred_at=update.occurred_at,
+                correlation_id=update.correlation_id,
+                error_code=update.error_code,
+                error_title=update.error_title,
+                error_detail=update.error_detail,
+                details=update.details,
+            )
+    except IntegrityError:
+        return  # this status of this message was already recorded
+    message = _message_for(update)
+    if message is None:
+        return  # the send's answer is not recorded yet; apply_recorded_statuses runs when it is
+    interaction = lock_interaction(message.interaction_id)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.external_id is None:
+        # The send's answer was lost, but the channel accepted it: this is its id.
+        message.external_id = update.external_id
+        message.accepted_at = update.occurred_at
+        save_message_change(interaction=interaction, message=message, fields=["external_id", "accepted_at"])
+    if message.external_id == update.external_id:
+        apply_recorded_statuses(message=message, interaction=interaction)
+
+
+def apply_recorded_statuses(*, message, interaction) -> None:
+    """Moves a locked message to the furthest status recorded for its channel id, whatever order they came in."""
+    best = None
+    for event in DeliveryStatusEvent.objects.filter(external_id=message.external_id):
+        current = best.status if best else message.status
+        if status_can_advance(current=current, new=event.status):
+            best = event
+    if best is None:
+        return
+    message.status = best.status
+    message.status_at = best.occurred_at
+    fields = ["status", "status_at"]
+    if best.status == MessageStatus.FAILED:
+        message.error_code = best.error_code
+        message.error_title = best.error_title
+        message.error_detail = best.error_detail
+        fields += ["error_code", "error_title", "error_detail"]
+    save_message_change(interaction=interaction, message=message, fields=fields)

@@ -1,0 +1,19 @@
+"""Thin Celery tasks: ids in, a service call, nothing else."""
+
+from celery import shared_task
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_message(self, message_id: int) -> None:
+    from interactions.services.outbound import deliver_queued_message
+
+    retry_in = deliver_queued_message(message_id=message_id)
+    if retry_in is not None:
+        raise self.retry(countdown=max(retry_in.total_seconds(), 0.05))
+
+
+@shared_task
+def reconcile_stuck_messages() -> int:
+    from interactions.services.outbound import enqueue_stuck_deliveries
+
+    return enqueue_stuck_deliveries()

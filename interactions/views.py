@@ -1,0 +1,15 @@
+"""The agent workspace page; everything on it is loaded and kept current by static/workspace/workspace.js."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from interactions.roles import may_send_messages, may_view_interactions
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    if not may_view_interactions(request.user):
+        raise PermissionDenied("The workspace is for agents and managers.")
+    return render(request, "workspace/workspace.html", {"may_send": may_send_messages(request.user)})
