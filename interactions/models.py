@@ -210,3 +210,6 @@ class DeliveryStatusEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["external_id", "status"], name="unique_status_per_message")]
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.external_id}"
