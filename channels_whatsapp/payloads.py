@@ -82,7 +82,8 @@ class IncomingMessage:
         message_type = str(raw.get("type") or "unknown")
         body = raw.get(message_type)
         context = raw.get("context") if isinstance(raw.get("context"), dict) else {}
-        sender = str(raw["from"])
+        # Newer payloads may name the customer only by a business-scoped user id.
+        sender = str(raw.get("from") or raw["from_user_id"])
         return cls(
             business=business,
             wamid=str(raw["id"]),
@@ -174,7 +175,7 @@ def _parse_change(change: Any) -> list[WebhookEvent]:
         display_phone_number=str(metadata.get("display_phone_number") or ""),
     )
     names = {
-        str(contact.get("wa_id")): str((contact.get("profile") or {}).get("name") or "")
+        str(contact.get("wa_id") or contact.get("user_id")): str((contact.get("profile") or {}).get("name") or "")
         for contact in value.get("contacts") or []
         if isinstance(contact, dict)
     }

@@ -1,5 +1,47 @@
-"""Test settings: only speed-ups. Celery is a real worker (never eager), Redis and the database are real."""
+"""Test settings: only speed-ups and isolation. Celery is a real worker (never eager); Redis and the database are real.
 
+Without REDIS_URL the tests start the embedded Redis, as `make demo` does. Tests use Redis database 9, so
+a demo running on the same server never picks up their tasks.
+"""
+
+import socket
+from urllib.parse import urlsplit, urlunsplit
+
+from config.embedded_redis import start_embedded_redis
+from config.env import BASE_DIR, EMBEDDED_REDIS_PORT, EMBEDDED_REDIS_URL, env
 from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if "REDIS_URL" not in env.ENVIRON:
+    start_embedded_redis(port=EMBEDDED_REDIS_PORT, log_file=BASE_DIR / "var" / "redis-test.log")
+REDIS_URL = urlunsplit(urlsplit(env("REDIS_URL", default=EMBEDDED_REDIS_URL))._replace(path="/9"))
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "test-asgi"},
+    }
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CELERY_BROKER_URL = REDIS_URL
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# The emulator's port is chosen once, by the test run, and handed to the processes it starts.
+WHATSAPP_GRAPH_API_URL = env("WHATSAPP_GRAPH_API_URL", default=f"http://127.0.0.1:{_free_port()}")
+WHATSAPP_ACCESS_TOKEN = "test-access-token"
+WHATSAPP_APP_SECRET = "test-app-secret"
+WHATSAPP_VERIFY_TOKEN = "test-verify-token"
+WHATSAPP_PHONE_NUMBER_ID = "100200300400500"
+WHATSAPP_DISPLAY_PHONE_NUMBER = "+1 555 000 1234"
+WHATSAPP_WABA_ID = "900800700600500"
+WHATSAPP_REQUEST_TIMEOUT_SECONDS = 5.0

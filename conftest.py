@@ -1,0 +1,229 @@
+"""Shared fixtures: the whole system as real processes (web server, Celery worker, Graph API emulator)."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from redis import Redis
+
+BASE_DIR = Path(__file__).resolve().parent
+ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float = 15, interval: float = 0.1, message: str = "") -> Any:
+    """Polls until the predicate returns something truthy; the tests' only way of waiting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message or predicate}")
+        time.sleep(interval)
+
+
+def _database_url() -> str:
+    """The test database, as a URL the processes we start can use."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early; see {log}:\n{log.read_text()[-3000:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on {port} within {timeout}s; see {log}")
+
+
+class EmulatorClient:
+    """The emulator's control API, for tests: play the customer, read what the business sent, set faults."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def _call(self, method: str, path: str, body: dict | None = None, timeout: float = 30) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"null")
+
+    def reset(self) -> None:
+        self._call("POST", "/_emulator/reset", {})
+
+    def set_customer(self, wa_id: str, **fields: Any) -> None:
+        self._call("POST", "/_emulator/customers", {"wa_id": wa_id, **fields})
+
+    def customer_sends(self, wa_id: str, text: str, name: str = "Test Customer") -> str:
+        return self._call("POST", f"/_emulator/customers/{wa_id}/messages", {"text": text, "name": name})["id"]
+
+    def customer_reads(self, wa_id: str) -> None:
+        self._call("POST", f"/_emulator/customers/{wa_id}/read", {})
+
+    def set_faults(self, **faults: Any) -> None:
+        self._call("POST", "/_emulator/faults", faults)
+
+    def sent_messages(self, to: str, *, min_count: int = 0, timeout: float = 15) -> list[dict]:
+        path = f"/_emulator/sent?to={to}&min_count={min_count}&timeout={timeout}"
+        messages = self._call("GET", path, timeout=timeout + 5)
+        return messages["messages"] if isinstance(messages, dict) else messages
+
+    def wait_for_sent_message(self, to: str, count: int = 1, timeout: float = 15) -> dict:
+        messages = self.sent_messages(to, min_count=count, timeout=timeout)
+        assert len(messages) >= count, f"the business sent {len(messages)} messages to {to}, expected {count}"
+        return messages[count - 1]
+
+    def requests_log(self) -> list[dict]:
+        log = self._call("GET", "/_emulator/requests")
+        return log["requests"] if isinstance(log, dict) else log
+
+    def webhook_log(self) -> list[dict]:
+        log = self._call("GET", "/_emulator/webhooks")
+        return log["webhooks"] if isinstance(log, dict) else log
+
+
+@dataclass
+class LiveSystem:
+    web_url: str
+    emulator: EmulatorClient
+    environment: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: dict[str, Path] = field(default_factory=dict)
+
+    def start(self, name: str, command: list[str], port: int | None = None) -> subprocess.Popen:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        log = ARTIFACTS / f"{name}.log"
+        handle = log.open("ab")
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=self.environment, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[name], self.logs[name] = process, log
+        if port is not None:
+            _wait_for_port(port, process, log)
+        return process
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def start_worker(self) -> subprocess.Popen:
+        process = self.start(
+            "worker",
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
+                "--queues", "webhooks,outbound,default", "--concurrency", "2",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ],
+        )  # fmt: skip
+        wait_until(lambda: "ready" in self.logs["worker"].read_text(), timeout=30, message="the Celery worker")
+        return process
+
+
+@pytest.fixture(scope="session")
+def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
+    """Daphne, a Celery worker and the emulator, started once per test run against the test database."""
+    web_port = free_port()
+    emulator_url = settings.WHATSAPP_GRAPH_API_URL
+    emulator_port = int(emulator_url.rsplit(":", 1)[1])
+    with django_db_blocker.unblock():
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "WHATSAPP_GRAPH_API_URL": emulator_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+    system = LiveSystem(web_url=f"http://127.0.0.1:{web_port}", emulator=EmulatorClient(emulator_url), environment=environment)
+    python = sys.executable
+    try:
+        system.start(
+            "emulator",
+            [python, "manage.py", "whatsapp_emulator", "--port", str(emulator_port),
+             "--webhook-url", f"{system.web_url}/webhooks/whatsapp/"],
+            port=emulator_port,
+        )  # fmt: skip
+        system.start(
+            "web", [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(web_port), "config.asgi:application"], web_port
+        )
+        system.start_worker()
+        yield system
+    finally:
+        for name in list(system.processes):
+            system.stop(name)
+
+
+@pytest.fixture
+def live_system(live_processes: LiveSystem, transactional_db) -> LiveSystem:
+    """The live system with an empty database, a reset emulator and fresh pacing buckets."""
+    live_processes.emulator.reset()
+    redis = Redis.from_url(settings.REDIS_URL)
+    for key in redis.scan_iter("pacing:*"):
+        redis.delete(key)
+    for name in ("admin", "agent", "manager"):
+        from django.contrib.auth.models import Group
+
+        Group.objects.get_or_create(name=name)
+    return live_processes
+
+
+@pytest.fixture
+def emulator(live_system: LiveSystem) -> EmulatorClient:
+    return live_system.emulator
+
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed; .ci/run installs it")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
