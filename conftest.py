@@ -107,7 +107,7 @@ class EmulatorClient:
 
     def webhook_log(self) -> list[dict]:
         log = self._call("GET", "/_emulator/webhooks")
-        return log["webhooks"] if isinstance(log, dict) else log
+        return log["attempts"]
 
 
 @dataclass
@@ -167,7 +167,9 @@ def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
             "WHATSAPP_GRAPH_API_URL": emulator_url,
             "PYTHONUNBUFFERED": "1",
         }
-    system = LiveSystem(web_url=f"http://127.0.0.1:{web_port}", emulator=EmulatorClient(emulator_url), environment=environment)
+    system = LiveSystem(
+        web_url=f"http://127.0.0.1:{web_port}", emulator=EmulatorClient(emulator_url), environment=environment
+    )
     python = sys.executable
     try:
         system.start(

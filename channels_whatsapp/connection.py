@@ -13,8 +13,8 @@ logger = logging.getLogger(__name__)
 _synced_settings: tuple | None = None
 
 
-def sync_business_number_from_settings() -> BusinessNumber | None:
-    """Creates or updates the number named by WHATSAPP_PHONE_NUMBER_ID, once per process and settings."""
+def sync_business_number_from_settings(*, force: bool = False) -> BusinessNumber | None:
+    """Creates or updates the number named by WHATSAPP_PHONE_NUMBER_ID, once per process unless forced."""
     global _synced_settings
     phone_number_id = settings.WHATSAPP_PHONE_NUMBER_ID
     wanted = (
@@ -26,7 +26,7 @@ def sync_business_number_from_settings() -> BusinessNumber | None:
         settings.WHATSAPP_VERIFY_TOKEN,
         settings.WHATSAPP_MESSAGES_PER_SECOND,
     )
-    if not phone_number_id or _synced_settings == wanted:
+    if not phone_number_id or (_synced_settings == wanted and not force):
         return None
     with transaction.atomic():
         number, created = BusinessNumber.objects.update_or_create(
@@ -47,12 +47,23 @@ def sync_business_number_from_settings() -> BusinessNumber | None:
 
 def active_business_numbers() -> list[BusinessNumber]:
     sync_business_number_from_settings()
-    return list(BusinessNumber.objects.filter(is_active=True))
+    numbers = list(BusinessNumber.objects.filter(is_active=True))
+    if settings.WHATSAPP_PHONE_NUMBER_ID not in {"", *(number.phone_number_id for number in numbers)}:
+        # Deleted since this process synced it (or never synced here): the settings still name it.
+        sync_business_number_from_settings(force=True)
+        numbers = list(BusinessNumber.objects.filter(is_active=True))
+    return numbers
 
 
 def business_number(phone_number_id: str) -> BusinessNumber:
     sync_business_number_from_settings()
-    return BusinessNumber.objects.get(phone_number_id=phone_number_id)
+    try:
+        return BusinessNumber.objects.get(phone_number_id=phone_number_id)
+    except BusinessNumber.DoesNotExist:
+        if phone_number_id != settings.WHATSAPP_PHONE_NUMBER_ID:
+            raise
+        sync_business_number_from_settings(force=True)
+        return BusinessNumber.objects.get(phone_number_id=phone_number_id)
 
 
 def graph_client_for(number: BusinessNumber) -> GraphApiClient:

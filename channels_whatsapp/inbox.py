@@ -89,7 +89,8 @@ def _apply_events(body: bytes) -> str:
     return ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty"
 
 
-def unprocessed_delivery_ids(*, older_than: timedelta = timedelta(seconds=20)) -> list[int]:
+def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:
+    """Deliveries whose task never ran or failed; `older_than` leaves the freshly enqueued alone."""
     return list(
         WebhookDelivery.objects.filter(
             processed_at__isnull=True,
@@ -101,8 +102,8 @@ def unprocessed_delivery_ids(*, older_than: timedelta = timedelta(seconds=20)) -
     )
 
 
-def enqueue_unprocessed_deliveries() -> int:
-    delivery_ids = unprocessed_delivery_ids()
+def enqueue_unprocessed_deliveries(*, older_than: timedelta = timedelta(seconds=20)) -> int:
+    delivery_ids = unprocessed_delivery_ids(older_than=older_than)
     for delivery_id in delivery_ids:
         _enqueue_processing(delivery_id)
     return len(delivery_ids)

@@ -4,6 +4,7 @@ Without REDIS_URL the tests start the embedded Redis, as `make demo` does. Tests
 a demo running on the same server never picks up their tasks.
 """
 
+import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,7 +28,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 CELERY_BROKER_URL = REDIS_URL
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    # A file, not memory, so the processes the tests start share it; one per run, so runs never collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}
 
 
 def _free_port() -> int:

@@ -1,0 +1,173 @@
+"""The conversation's rules at their edges: the 24-hour window, status order, retry timing, unknown outcomes."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from interactions.policies import (
+    MAX_DELIVERY_ATTEMPTS,
+    SERVICE_WINDOW,
+    UNKNOWN_OUTCOME_GRACE,
+    free_form_send_decision,
+    retry_delay,
+    service_window_is_open,
+    status_can_advance,
+    unknown_outcome_is_settled,
+)
+
+NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("since_last_inbound", "is_open"),
+    [
+        (timedelta(0), True),
+        (timedelta(hours=1), True),
+        (timedelta(hours=23, minutes=59, seconds=59), True),
+        (timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999), True),
+        (timedelta(hours=24), False),
+        (timedelta(hours=24, seconds=1), False),
+        (timedelta(days=30), False),
+        (timedelta(minutes=-5), True),  # the customer's clock, or ours, a little ahead
+    ],
+    ids=["just now", "1 h", "23:59:59", "a microsecond before 24 h", "exactly 24 h", "24 h 1 s", "30 days", "skew"],
+)
+def test_the_service_window_is_open_for_24_hours_after_the_customers_last_message(since_last_inbound, is_open):
+    assert service_window_is_open(last_inbound_at=NOW - since_last_inbound, now=NOW) is is_open
+
+
+def test_the_service_window_is_closed_if_the_customer_never_wrote():
+    assert service_window_is_open(last_inbound_at=None, now=NOW) is False
+
+
+def test_a_free_form_message_may_be_sent_inside_the_window_and_says_when_it_closes():
+    decision = free_form_send_decision(last_inbound_at=NOW - timedelta(hours=23, minutes=59, seconds=59), now=NOW)
+
+    assert decision.allowed is True
+    assert decision.reason == ""
+    assert decision.window_closes_at == NOW + timedelta(seconds=1)
+
+
+def test_a_free_form_message_is_refused_at_exactly_24_hours_with_the_closing_time_in_the_reason():
+    last_inbound_at = datetime(2026, 3, 13, 15, 9, 26, tzinfo=UTC)
+
+    decision = free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW)
+
+    assert decision.allowed is False
+    assert decision.window_closes_at == NOW
+    assert decision.reason == (
+        "The 24-hour customer service window closed at 2026-03-14 15:09 UTC; "
+        "only a template may be sent until the customer writes again."
+    )
+
+
+def test_a_free_form_message_is_refused_to_a_customer_who_never_wrote():
+    decision = free_form_send_decision(last_inbound_at=None, now=NOW)
+
+    assert decision.allowed is False
+    assert decision.window_closes_at is None
+    assert decision.reason == "The customer has not written to us yet, so only a template may be sent."
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (latent): free_form_send_decision formats closes_at without converting it to UTC but labels it "
+    "'UTC'; an aware datetime in another zone gives a wrong closing time in the reason",
+)
+def test_the_closing_time_in_the_reason_is_in_utc_whatever_zone_the_time_came_in():
+    berlin = ZoneInfo("Europe/Berlin")
+    last_inbound_at = datetime(2026, 3, 13, 16, 9, 26, tzinfo=berlin)  # 15:09:26 UTC
+
+    decision = free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW.astimezone(berlin))
+
+    assert "closed at 2026-03-14 15:09 UTC" in decision.reason
+
+
+def test_the_window_is_24_hours():
+    assert timedelta(hours=24) == SERVICE_WINDOW
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "advances"),
+    [
+        ("queued", "sent", True),
+        ("queued", "delivered", True),
+        ("queued", "read", True),
+        ("queued", "failed", True),
+        ("sent", "delivered", True),
+        ("sent", "read", True),
+        ("sent", "failed", True),
+        ("delivered", "read", True),
+        ("failed", "delivered", True),  # a later proof of delivery outranks a failure
+        ("failed", "read", True),
+        ("read", "delivered", False),  # delivered and read can arrive in either order
+        ("read", "sent", False),
+        ("read", "failed", False),
+        ("delivered", "sent", False),
+        ("delivered", "failed", False),
+        ("failed", "sent", False),
+        ("sent", "queued", False),
+        ("sent", "sent", False),
+        ("delivered", "delivered", False),
+        ("read", "read", False),
+        ("failed", "failed", False),
+        ("sent", "unknown", False),
+        ("sent", "deleted", False),
+    ],
+)
+def test_a_message_status_only_ever_moves_forward(current, new, advances):
+    assert status_can_advance(current=current, new=new) is advances
+
+
+@pytest.mark.parametrize(
+    ("attempt", "low", "high"),
+    [(0, 1, 2), (1, 2, 4), (2, 4, 8), (5, 32, 64), (MAX_DELIVERY_ATTEMPTS - 1, 128, 256)],
+)
+def test_the_retry_delay_backs_off_exponentially_with_jitter(attempt, low, high):
+    delays = {retry_delay(attempt=attempt) for _ in range(200)}
+
+    assert all(timedelta(seconds=low) <= delay <= timedelta(seconds=high) for delay in delays)
+    assert len(delays) > 1
+
+
+def test_the_retry_delay_never_exceeds_ten_minutes():
+    assert all(retry_delay(attempt=attempt) <= timedelta(minutes=10) for attempt in range(MAX_DELIVERY_ATTEMPTS))
+
+
+@pytest.mark.parametrize("retry_after", [timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=1)])
+def test_the_channels_retry_after_is_honoured_when_it_asks_for_longer(retry_after):
+    assert retry_delay(attempt=0, retry_after=retry_after) == retry_after
+
+
+def test_a_short_retry_after_does_not_shorten_the_backoff():
+    delay = retry_delay(attempt=3, retry_after=timedelta(seconds=1))
+
+    assert timedelta(seconds=8) <= delay <= timedelta(seconds=16)
+
+
+@pytest.mark.parametrize("attempt", [MAX_DELIVERY_ATTEMPTS, MAX_DELIVERY_ATTEMPTS + 1, 100])
+def test_there_is_no_retry_after_the_last_attempt(attempt):
+    assert retry_delay(attempt=attempt) is None
+    assert retry_delay(attempt=attempt, retry_after=timedelta(seconds=5)) is None
+
+
+@pytest.mark.parametrize(
+    ("since_start", "settled"),
+    [
+        (timedelta(0), False),
+        (timedelta(minutes=1, seconds=59), False),
+        (timedelta(minutes=1, seconds=59, microseconds=999_999), False),
+        (timedelta(minutes=2), True),
+        (timedelta(minutes=2, microseconds=1), True),
+        (timedelta(hours=1), True),
+        (timedelta(seconds=-30), False),
+    ],
+    ids=["at once", "1:59", "a microsecond before 2 min", "exactly 2 min", "just after", "an hour", "clock skew"],
+)
+def test_an_unknown_outcome_is_settled_only_after_the_grace_period(since_start, settled):
+    assert unknown_outcome_is_settled(started_at=NOW - since_start, now=NOW) is settled
+
+
+def test_the_grace_period_is_two_minutes():
+    assert timedelta(minutes=2) == UNKNOWN_OUTCOME_GRACE
