@@ -1,6 +1,5 @@
 """Shared fixtures: the whole system as real processes (web server, Celery worker, Graph API emulator)."""
 
-import json
 import os
 import shutil
 import signal
@@ -8,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from redis import Redis
+
+from channels_whatsapp.emulator.client import EmulatorClient
 
 BASE_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
@@ -60,54 +60,6 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: flo
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listened on {port} within {timeout}s; see {log}")
-
-
-class EmulatorClient:
-    """The emulator's control API, for tests: play the customer, read what the business sent, set faults."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def _call(self, method: str, path: str, body: dict | None = None, timeout: float = 30) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"null")
-
-    def reset(self) -> None:
-        self._call("POST", "/_emulator/reset", {})
-
-    def set_customer(self, wa_id: str, **fields: Any) -> None:
-        self._call("POST", "/_emulator/customers", {"wa_id": wa_id, **fields})
-
-    def customer_sends(self, wa_id: str, text: str, name: str = "Test Customer") -> str:
-        return self._call("POST", f"/_emulator/customers/{wa_id}/messages", {"text": text, "name": name})["id"]
-
-    def customer_reads(self, wa_id: str) -> None:
-        self._call("POST", f"/_emulator/customers/{wa_id}/read", {})
-
-    def set_faults(self, **faults: Any) -> None:
-        self._call("POST", "/_emulator/faults", faults)
-
-    def sent_messages(self, to: str, *, min_count: int = 0, timeout: float = 15) -> list[dict]:
-        path = f"/_emulator/sent?to={to}&min_count={min_count}&timeout={timeout}"
-        messages = self._call("GET", path, timeout=timeout + 5)
-        return messages["messages"] if isinstance(messages, dict) else messages
-
-    def wait_for_sent_message(self, to: str, count: int = 1, timeout: float = 15) -> dict:
-        messages = self.sent_messages(to, min_count=count, timeout=timeout)
-        assert len(messages) >= count, f"the business sent {len(messages)} messages to {to}, expected {count}"
-        return messages[count - 1]
-
-    def requests_log(self) -> list[dict]:
-        log = self._call("GET", "/_emulator/requests")
-        return log["requests"] if isinstance(log, dict) else log
-
-    def webhook_log(self) -> list[dict]:
-        log = self._call("GET", "/_emulator/webhooks")
-        return log["attempts"]
 
 
 @dataclass

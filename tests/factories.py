@@ -47,7 +47,9 @@ class ChannelUserFactory(factory.django.DjangoModelFactory):
     last_inbound_at = factory.LazyFunction(timezone.now)
 
     class Params:
-        window_closed = factory.Trait(last_inbound_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=25)))
+        window_closed = factory.Trait(
+            last_inbound_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=25))
+        )
 
 
 class InteractionFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,69 @@
+"""A Python client for the control API, for tests and the demo: `emulator.wait_for_sent_message(to=…)`."""
+
+import requests
+
+
+class EmulatorClient:
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def customer_sends(self, wa_id: str, text: str, name: str | None = None, **extra: object) -> str:
+        """The customer writes to the business; returns the wamid the app's webhook will carry."""
+        return self._post(f"/customers/{wa_id}/messages", {"text": text, "name": name, **extra})["id"]
+
+    def set_customer(self, wa_id: str, **fields: object) -> dict:
+        """Creates or updates a customer: name, on_whatsapp, online, last_inbound_at, window_open."""
+        return self._post("/customers", {"wa_id": wa_id, **fields})
+
+    def customer_reads(self, wa_id: str) -> list[str]:
+        return self._post(f"/customers/{wa_id}/read", {})["read"]
+
+    def sent_messages(self, to: str | None = None, *, min_count: int = 0, timeout: float = 0) -> list[dict]:
+        params = {"min_count": min_count, "timeout": timeout, **({"to": to} if to else {})}
+        return self._get("/sent", params, wait=timeout)["messages"]
+
+    def wait_for_sent_message(self, to: str, count: int = 1, timeout: float | None = None) -> dict:
+        """The `count`-th message the business sent to `to`, waiting for it; AssertionError if it never comes."""
+        messages = self.sent_messages(to, min_count=count, timeout=timeout or self.timeout)
+        assert len(messages) >= count, f"{len(messages)} message(s) sent to {to}, expected {count}: {messages}"
+        return messages[count - 1]
+
+    def conversation(self, wa_id: str, *, after: int = 0, timeout: float = 0) -> dict:
+        return self._get(f"/conversations/{wa_id}", {"after": after, "timeout": timeout}, wait=timeout)
+
+    def webhook_log(self, *, wamid: str | None = None, min_count: int = 0, timeout: float = 0) -> list[dict]:
+        """Every webhook delivery attempt, oldest first; waits until `min_count` exist."""
+        params = {"min_count": min_count, "timeout": timeout, **({"wamid": wamid} if wamid else {})}
+        return self._get("/webhooks", params, wait=timeout)["attempts"]
+
+    def requests_log(self) -> list[dict]:
+        """Every Graph API call the emulator answered, oldest first."""
+        return self._get("/requests", {})["requests"]
+
+    def faults(self) -> dict:
+        return self._get("/faults", {})
+
+    def set_faults(self, **switches: object) -> dict:
+        return self._post("/faults", switches)
+
+    def reset(self) -> None:
+        self._post("/reset", {})
+
+    def is_healthy(self) -> bool:
+        try:
+            return self._get("/health", {})["ok"] is True
+        except requests.RequestException:
+            return False
+
+    def _get(self, path: str, params: dict, *, wait: float = 0) -> dict:
+        response = self._session.get(f"{self.base_url}/_emulator{path}", params=params, timeout=self.timeout + wait)
+        response.raise_for_status()
+        return response.json()
+
+    def _post(self, path: str, body: dict) -> dict:
+        body = {key: value for key, value in body.items() if value is not None}
+        response = self._session.post(f"{self.base_url}/_emulator{path}", json=body, timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()

@@ -1,0 +1,272 @@
+"""The emulator's own JSON API under `/_emulator/`: play the customer, inspect, switch faults.
+
+It is a local test double, so nothing here asks for credentials. README.md documents every endpoint.
+"""
+
+import json
+import re
+import time
+from collections.abc import Callable
+from functools import partial
+
+from channels_whatsapp.emulator.config import BusinessNumber
+from channels_whatsapp.emulator.network import CustomerCannotSend, WhatsAppNetwork, service_window_is_open
+from channels_whatsapp.emulator.routing import Request, Response, Route, json_response, route
+from channels_whatsapp.emulator.state import ChatMessage, Customer
+
+PREFIX = "/_emulator"
+_WA_ID = r"(?P<wa_id>[^/]+)"
+_NON_DIGITS = re.compile(r"\D")
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def control_routes(network: WhatsAppNetwork) -> list[Route]:
+    endpoints = [
+        ("GET", "/health", _health),
+        ("GET", "/businesses", _businesses),
+        ("GET", "/customers", _customers),
+        ("POST", "/customers", _save_customer),
+        ("POST", f"/customers/{_WA_ID}/messages", _customer_sends),
+        ("POST", f"/customers/{_WA_ID}/read", _customer_reads),
+        ("GET", "/sent", _sent),
+        ("GET", f"/conversations/{_WA_ID}", _conversation),
+        ("GET", "/webhooks", _webhooks),
+        ("GET", "/requests", _requests),
+        ("GET", "/faults", _faults),
+        ("POST", "/faults", _update_faults),
+        ("POST", "/reset", _reset),
+    ]
+    return [
+        route(method, re.escape(PREFIX) + path, partial(_answer_control_call, network, endpoint))
+        for method, path, endpoint in endpoints
+    ]
+
+
+def _answer_control_call(
+    network: WhatsAppNetwork, endpoint: Callable[[WhatsAppNetwork, Request], Response], request: Request
+) -> Response:
+    try:
+        return endpoint(network, request)
+    except ControlError as error:
+        return json_response(error.status, {"error": str(error)})
+
+
+def _health(network: WhatsAppNetwork, request: Request) -> Response:
+    return json_response(200, {"ok": True})
+
+
+def _businesses(network: WhatsAppNetwork, request: Request) -> Response:
+    return json_response(200, {"businesses": [_business_json(n) for n in network.config.business_numbers]})
+
+
+def _customers(network: WhatsAppNetwork, request: Request) -> Response:
+    with network.state.lock:
+        customers = [_customer_json(c) for c in network.state.customers.values()]
+    return json_response(200, {"customers": customers})
+
+
+def _save_customer(network: WhatsAppNetwork, request: Request) -> Response:
+    body = _json_body(request)
+    wa_id = _wa_id(body.get("wa_id"))
+    changes = {}
+    for name, kinds in (
+        ("name", str),
+        ("on_whatsapp", bool),
+        ("online", bool),
+        ("window_open", bool),
+        ("last_inbound_at", int | float | None),
+    ):
+        if name in body:
+            value = body[name]
+            if not isinstance(value, kinds) or (name == "last_inbound_at" and isinstance(value, bool)):
+                raise ControlError(400, f"{name} has the wrong type")
+            changes[name] = value
+    customer = network.save_customer(wa_id=wa_id, changes=changes)
+    with network.state.lock:
+        return json_response(200, _customer_json(customer))
+
+
+def _customer_sends(network: WhatsAppNetwork, request: Request) -> Response:
+    body = _json_body(request)
+    if body.get("type", "text") != "text":
+        raise ControlError(400, "only text messages can be sent from the customer's phone so far")
+    text, name, reply_to = body.get("text"), body.get("name"), body.get("reply_to")
+    if not isinstance(text, str) or not text.strip():
+        raise ControlError(400, "text must be a non-empty string")
+    if name is not None and not isinstance(name, str):
+        raise ControlError(400, "name must be a string")
+    if reply_to is not None and not isinstance(reply_to, str):
+        raise ControlError(400, "reply_to must be a wamid")
+    try:
+        wamid = network.customer_sends_text(
+            wa_id=_wa_id(request.path_params["wa_id"]),
+            text=text,
+            name=name or None,
+            number=_business_number(network, body.get("phone_number_id")),
+            reply_to=reply_to,
+        )
+    except CustomerCannotSend as error:
+        raise ControlError(409, str(error)) from error
+    return json_response(200, {"id": wamid})
+
+
+def _customer_reads(network: WhatsAppNetwork, request: Request) -> Response:
+    body = _json_body(request, required=False)
+    wamids = network.customer_reads(
+        wa_id=_wa_id(request.path_params["wa_id"]),
+        number=_business_number(network, body.get("phone_number_id") or request.query.get("phone_number_id")),
+    )
+    return json_response(200, {"read": wamids})
+
+
+def _sent(network: WhatsAppNetwork, request: Request) -> Response:
+    to = request.query.get("to")
+    messages = network.sent_messages(
+        wa_id=_wa_id(to) if to else None,
+        min_count=int(_number(request, "min_count", 0)),
+        timeout=_number(request, "timeout", 0),
+    )
+    with network.state.lock:
+        return json_response(200, {"messages": [_sent_json(m) for m in messages]})
+
+
+def _conversation(network: WhatsAppNetwork, request: Request) -> Response:
+    wa_id = _wa_id(request.path_params["wa_id"])
+    feed = network.feed(
+        wa_id=wa_id,
+        number=_business_number(network, request.query.get("phone_number_id")),
+        after=int(_number(request, "after", 0)),
+        epoch=request.query.get("epoch"),
+        timeout=_number(request, "timeout", 0),
+    )
+    with network.state.lock:
+        return json_response(
+            200,
+            {
+                "epoch": feed.epoch,
+                "cursor": feed.cursor,
+                "business": _business_json(feed.number),
+                "customer": _customer_json(feed.customer) if feed.customer else None,
+                "items": [_feed_item_json(m) for m in feed.messages],
+                "business_typing_seconds": round(feed.business_typing_seconds, 1),
+            },
+        )
+
+
+def _webhooks(network: WhatsAppNetwork, request: Request) -> Response:
+    attempts = network.wait_for_webhook_attempts(
+        wamid=request.query.get("wamid"),
+        min_count=int(_number(request, "min_count", 0)),
+        timeout=_number(request, "timeout", 0),
+    )
+    return json_response(200, {"attempts": attempts})
+
+
+def _requests(network: WhatsAppNetwork, request: Request) -> Response:
+    return json_response(200, {"requests": network.requests()})
+
+
+def _faults(network: WhatsAppNetwork, request: Request) -> Response:
+    return json_response(200, network.faults())
+
+
+def _update_faults(network: WhatsAppNetwork, request: Request) -> Response:
+    try:
+        return json_response(200, network.update_faults(_json_body(request)))
+    except ValueError as error:
+        raise ControlError(400, str(error)) from error
+
+
+def _reset(network: WhatsAppNetwork, request: Request) -> Response:
+    network.reset()
+    return json_response(200, {"ok": True})
+
+
+def _json_body(request: Request, *, required: bool = True) -> dict:
+    if not request.body.strip() and not required:
+        return {}
+    try:
+        body = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ControlError(400, "the body must be a JSON object") from error
+    if not isinstance(body, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return body
+
+
+def _wa_id(value: object) -> str:
+    """Like Meta's wa_id: the digits of the number, whatever "+", spaces or dashes came with it."""
+    wa_id = _NON_DIGITS.sub("", value) if isinstance(value, str) else ""
+    if not wa_id:
+        raise ControlError(400, "a customer is named by their phone number in E.164 digits, e.g. 16505551234")
+    return wa_id
+
+
+def _business_number(network: WhatsAppNetwork, phone_number_id: object) -> BusinessNumber:
+    if phone_number_id is None:
+        return network.default_number()
+    number = network.config.business_number(str(phone_number_id))
+    if number is None:
+        raise ControlError(404, f"no business number with phone_number_id {phone_number_id}")
+    return number
+
+
+def _number(request: Request, name: str, default: float) -> float:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(float(raw), 0.0)
+    except ValueError as error:
+        raise ControlError(400, f"{name} must be a number") from error
+
+
+def _business_json(number: BusinessNumber) -> dict:
+    return {
+        "phone_number_id": number.phone_number_id,
+        "display_phone_number": number.display_phone_number,
+        "waba_id": number.waba_id,
+    }
+
+
+def _customer_json(customer: Customer) -> dict:
+    return {
+        "wa_id": customer.wa_id,
+        "name": customer.name,
+        "on_whatsapp": customer.on_whatsapp,
+        "online": customer.online,
+        "last_inbound_at": customer.last_inbound_at,
+        "window_open": service_window_is_open(last_inbound_at=customer.last_inbound_at, now=time.time()),
+    }
+
+
+def _sent_json(message: ChatMessage) -> dict:
+    """The request body as the app sent it, plus what the emulator knows about that message."""
+    return {
+        **(message.request or {}),
+        "id": message.wamid,
+        "wa_id": message.wa_id,
+        "phone_number_id": message.phone_number_id,
+        "status": message.status,
+        "created_at": message.created_at,
+        "timestamps": dict(message.status_times),
+        "errors": list(message.errors),
+    }
+
+
+def _feed_item_json(message: ChatMessage) -> dict:
+    return {
+        "seq": message.seq,
+        "id": message.wamid,
+        "direction": message.direction,
+        "type": message.type,
+        "text": message.text,
+        "status": message.status,
+        "timestamp": message.created_at,
+        "reply_to": message.reply_to,
+    }

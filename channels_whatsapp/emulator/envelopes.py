@@ -1,0 +1,95 @@
+"""Meta's webhook JSON: the `whatsapp_business_account` envelope and what goes inside `value`."""
+
+from channels_whatsapp.emulator.config import BusinessNumber
+from channels_whatsapp.emulator.state import ChatMessage, Customer, ServiceConversation
+
+# Free-form replies inside the customer service window, under per-message pricing (since July 2025).
+SERVICE_PRICING = {
+    "billable": False,
+    "pricing_model": "PMP",
+    "type": "free_customer_service",
+    "category": "service",
+}
+# From Graph API v24.0, status webhooks leave out `conversation` outside free entry point windows.
+LAST_VERSION_WITH_CONVERSATION = 23
+
+
+def messages_envelope(*, number: BusinessNumber, value: dict) -> dict:
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": number.waba_id,
+                "changes": [
+                    {
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": number.display_phone_number,
+                                "phone_number_id": number.phone_number_id,
+                            },
+                            **value,
+                        },
+                        "field": "messages",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def inbound_message_value(*, customer: Customer, message: ChatMessage, number: BusinessNumber) -> dict:
+    item: dict = {"from": customer.wa_id, "id": message.wamid, "timestamp": _unix(message.created_at)}
+    if message.reply_to is not None:
+        item["context"] = {"from": _digits(number.display_phone_number), "id": message.reply_to}
+    item["type"] = message.type
+    item["text"] = {"body": message.text}
+    return {
+        "contacts": [{"profile": {"name": customer.name}, "wa_id": customer.wa_id}],
+        "messages": [item],
+    }
+
+
+def status_value(
+    *,
+    message: ChatMessage,
+    status: str,
+    at: float,
+    billing: bool,
+    conversation: ServiceConversation | None,
+    errors: list[dict] | None = None,
+) -> dict:
+    """One status; `billing` puts `conversation` and `pricing` on it, as Meta does on `sent` and once more."""
+    item: dict = {
+        "id": message.wamid,
+        "status": status,
+        "timestamp": _unix(at),
+        "recipient_id": message.wa_id,
+    }
+    if message.request and "biz_opaque_callback_data" in message.request:
+        item["biz_opaque_callback_data"] = message.request["biz_opaque_callback_data"]
+    if billing and conversation is not None and _sends_conversation(message.api_version):
+        item["conversation"] = {"id": conversation.id}
+        if status == "sent":
+            item["conversation"]["expiration_timestamp"] = _unix(conversation.expires_at)
+        item["conversation"]["origin"] = {"type": "service"}
+    if billing:
+        item["pricing"] = dict(SERVICE_PRICING)
+    if errors:
+        item["errors"] = errors
+    return {"statuses": [item]}
+
+
+def _sends_conversation(api_version: str | None) -> bool:
+    if api_version is None:  # no version in the path: the app's default, the newest
+        return False
+    major = int(api_version.removeprefix("v").split(".")[0])
+    return major <= LAST_VERSION_WITH_CONVERSATION
+
+
+def _unix(at: float) -> str:
+    return str(int(at))
+
+
+def _digits(phone_number: str) -> str:
+    return "".join(c for c in phone_number if c.isdigit())

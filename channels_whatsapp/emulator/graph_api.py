@@ -1,0 +1,113 @@
+"""The Graph API endpoints the app calls, answered the way graph.facebook.com answers them.
+
+The version prefix is optional, as on Meta's side, and any `vNN.N` is accepted. Media
+(`POST /{phone-number-id}/media`, `GET /{media-id}`) will be more routes in `graph_routes`.
+"""
+
+import time
+from collections.abc import Callable
+from functools import partial
+
+from channels_whatsapp.emulator.config import BusinessNumber, EmulatorConfig
+from channels_whatsapp.emulator.errors import (
+    GraphError,
+    RequestRejected,
+    invalid_access_token,
+    service_unavailable,
+    unknown_object,
+)
+from channels_whatsapp.emulator.identifiers import new_fbtrace_id
+from channels_whatsapp.emulator.message_types import MarkReadRequest, parse_messages_request
+from channels_whatsapp.emulator.network import WhatsAppNetwork
+from channels_whatsapp.emulator.routing import Handler, Request, Response, Route, json_response, route
+
+VERSION = r"(?:/(?P<version>v\d+\.\d+))?"
+_TOKEN_SCHEMES = ("bearer", "oauth")
+
+
+def graph_routes(network: WhatsAppNetwork) -> list[Route]:
+    return [
+        route("POST", VERSION + r"/(?P<phone_number_id>\d+)/messages", graph_call(network, _post_messages)),
+    ]
+
+
+def graph_call(network: WhatsAppNetwork, endpoint: Callable[[WhatsAppNetwork, Request], Response]) -> Handler:
+    """Wraps an endpoint with what every Graph API call shares: the slow fault, errors, the request log."""
+    return partial(_answer_graph_call, network, endpoint)
+
+
+def unknown_graph_request(network: WhatsAppNetwork, request: Request) -> Response:
+    return _answer_graph_call(network, _unknown_object, request)
+
+
+def _answer_graph_call(
+    network: WhatsAppNetwork, endpoint: Callable[[WhatsAppNetwork, Request], Response], request: Request
+) -> Response:
+    time.sleep(network.slow_response_seconds())
+    error_code = None
+    try:
+        response = endpoint(network, request)
+    except RequestRejected as rejected:
+        response, error_code = _error_response(rejected.error), rejected.error.code
+    network.record_request(
+        {
+            "at": time.time(),
+            "method": request.method,
+            "path": request.path,
+            "status": response.status,
+            "error_code": error_code,
+        }
+    )
+    return response
+
+
+def _post_messages(network: WhatsAppNetwork, request: Request) -> Response:
+    if network.take_fault_count("fail_next_sends"):
+        raise RequestRejected(service_unavailable())
+    number = _authorize(network.config, request, phone_number_id=request.path_params["phone_number_id"])
+    parsed = parse_messages_request(request.body)
+    if isinstance(parsed, MarkReadRequest):
+        network.mark_read_by_business(number=number, request=parsed)
+        return json_response(200, {"success": True})
+    wamid = network.send_message(number=number, request=parsed, api_version=request.path_params["version"])
+    return json_response(
+        200,
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": parsed.to, "wa_id": parsed.wa_id}],
+            "messages": [{"id": wamid}],
+        },
+    )
+
+
+def _unknown_object(network: WhatsAppNetwork, request: Request) -> Response:
+    segments = [s for s in request.path.split("/") if s]
+    if segments and segments[0].startswith("v") and segments[0][1:2].isdigit():
+        segments = segments[1:]
+    raise RequestRejected(unknown_object(object_id=segments[0] if segments else "", method=request.method))
+
+
+def _authorize(config: EmulatorConfig, request: Request, *, phone_number_id: str) -> BusinessNumber:
+    """Meta checks the token before it looks the object up; a token of another number cannot see it."""
+    token = _access_token(request)
+    if not token or all(token != n.access_token for n in config.business_numbers):
+        raise RequestRejected(invalid_access_token())
+    number = config.business_number(phone_number_id)
+    if number is None or number.access_token != token:
+        raise RequestRejected(unknown_object(object_id=phone_number_id, method=request.method))
+    return number
+
+
+def _access_token(request: Request) -> str | None:
+    scheme, _, token = (request.headers.get("Authorization") or "").strip().partition(" ")
+    if scheme.lower() in _TOKEN_SCHEMES and token.strip():
+        return token.strip()
+    return request.query.get("access_token")
+
+
+def _error_response(error: GraphError) -> Response:
+    fbtrace_id = new_fbtrace_id()
+    headers = [("x-fb-trace-id", fbtrace_id)]
+    if error.http_status == 401:
+        headers.append(("WWW-Authenticate", f'OAuth "Facebook Platform" "invalid_token" "{error.message}"'))
+    return json_response(error.http_status, error.body(fbtrace_id=fbtrace_id), headers=tuple(headers))

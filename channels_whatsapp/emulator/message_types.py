@@ -1,0 +1,124 @@
+"""Checks on the body of `POST /{phone-number-id}/messages`, in Meta's words, one function per type.
+
+To emulate another type, write `_check_<type>(body)` and add it to `_CHECK_BY_TYPE`; everything else
+(recipient, window, limits, statuses) is shared by all types.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn
+
+from channels_whatsapp.emulator.errors import RequestRejected, invalid_parameter
+
+TEXT_BODY_MAX_LENGTH = 4096
+# Every type Meta accepts; those without a check below are refused as not emulated yet.
+META_MESSAGE_TYPES = (
+    "audio",
+    "contacts",
+    "document",
+    "image",
+    "interactive",
+    "location",
+    "reaction",
+    "sticker",
+    "template",
+    "text",
+    "video",
+)
+_NON_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendRequest:
+    to: str
+    wa_id: str
+    type: str
+    body: dict
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarkReadRequest:
+    """The same endpoint marks an inbound message read and, optionally, shows "typing…" to the customer."""
+
+    message_id: str
+    typing: bool
+
+
+def parse_messages_request(raw: bytes) -> SendRequest | MarkReadRequest:
+    body = _json_object(raw)
+    if "messaging_product" not in body:
+        _reject("The parameter messaging_product is required.")
+    if body["messaging_product"] != "whatsapp":
+        _reject(f'Param messaging_product must be one of {{WHATSAPP}} - got "{body["messaging_product"]}".')
+    if "status" in body:
+        return _mark_read_request(body)
+    return _send_request(body)
+
+
+def _json_object(raw: bytes) -> dict:
+    try:
+        body = json.loads(raw or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _reject("The request body is not valid JSON.")
+    if not isinstance(body, dict):
+        _reject("The request body must be a JSON object.")
+    return body
+
+
+def _mark_read_request(body: dict) -> MarkReadRequest:
+    if body["status"] != "read":
+        _reject(f'Param status must be one of {{READ}} - got "{body["status"]}".')
+    message_id = body.get("message_id")
+    if not isinstance(message_id, str) or not message_id:
+        _reject("The parameter message_id is required.")
+    typing_indicator = body.get("typing_indicator")
+    if typing_indicator is not None and typing_indicator != {"type": "text"}:
+        _reject("Param typing_indicator['type'] must be one of {TEXT}.")
+    return MarkReadRequest(message_id=message_id, typing=typing_indicator is not None)
+
+
+def _send_request(body: dict) -> SendRequest:
+    to = body.get("to")
+    if to is None:
+        _reject("The parameter to is required.")
+    wa_id = _NON_DIGITS.sub("", to) if isinstance(to, str) else ""
+    if not wa_id:
+        _reject(f'Param to must be a phone number or WhatsApp ID - got "{to}".')
+    recipient_type = body.get("recipient_type", "individual")
+    if recipient_type != "individual":
+        _reject(f'Param recipient_type must be one of {{INDIVIDUAL}} - got "{recipient_type}".')
+    context = body.get("context")
+    if context is not None and not (isinstance(context, dict) and isinstance(context.get("message_id"), str)):
+        _reject("Param context['message_id'] is required.")
+    message_type = body.get("type", "text")  # Meta sends text when type is left out
+    if message_type not in META_MESSAGE_TYPES:
+        allowed = ", ".join(t.upper() for t in META_MESSAGE_TYPES)
+        _reject(f'Param type must be one of {{{allowed}}} - got "{message_type}".')
+    check = _CHECK_BY_TYPE.get(message_type)
+    if check is None:
+        _reject(f"Messages of type {message_type} are not supported by the emulator yet.")
+    check(body)
+    return SendRequest(to=to, wa_id=wa_id, type=message_type, body=body)
+
+
+def _check_text(body: dict) -> None:
+    text = body.get("text")
+    if not isinstance(text, dict):
+        _reject("The parameter text['body'] is required.")
+    for key in text.keys() - {"body", "preview_url"}:
+        _reject(f'Unexpected key "{key}" on param "text".')
+    if not isinstance(text.get("body"), str) or not text["body"]:
+        _reject("The parameter text['body'] is required.")
+    if len(text["body"]) > TEXT_BODY_MAX_LENGTH:
+        _reject(f"Param text['body'] must be at most {TEXT_BODY_MAX_LENGTH} characters long.")
+    if not isinstance(text.get("preview_url", False), bool):
+        _reject("Param text['preview_url'] must be a boolean.")
+
+
+_CHECK_BY_TYPE: dict[str, Callable[[dict], None]] = {"text": _check_text}
+
+
+def _reject(details: str) -> NoReturn:
+    raise RequestRejected(invalid_parameter(details))

@@ -1,0 +1,389 @@
+"""The WhatsApp network as the emulator plays it: Meta's servers and the customers' phones.
+
+The Graph API and the control API both come here; this is where the 24-hour window, the limits and
+the status sequence (`sent`, then `delivered` once the phone is online, then `read`) are decided.
+"""
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from channels_whatsapp.emulator import envelopes
+from channels_whatsapp.emulator.config import BusinessNumber, EmulatorConfig
+from channels_whatsapp.emulator.errors import (
+    RequestRejected,
+    invalid_parameter,
+    pair_rate_limit_hit,
+    re_engagement_required,
+    throughput_reached,
+    undeliverable,
+    undeliverable_status_error,
+)
+from channels_whatsapp.emulator.identifiers import new_conversation_id, new_wamid
+from channels_whatsapp.emulator.message_types import MarkReadRequest, SendRequest
+from channels_whatsapp.emulator.scheduler import Scheduler
+from channels_whatsapp.emulator.state import (
+    ChatMessage,
+    ConversationKey,
+    Customer,
+    Direction,
+    EmulatorState,
+    MessageStatus,
+    ServiceConversation,
+    status_can_advance,
+)
+from channels_whatsapp.emulator.webhooks import Webhook, WebhookDispatcher
+
+SERVICE_WINDOW_SECONDS = 24 * 60 * 60
+
+
+class CustomerCannotSend(Exception):
+    """A number that is not on WhatsApp has no phone to send from."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feed:
+    """What the phone page shows for one chat, changed since the cursor it last saw."""
+
+    epoch: str
+    cursor: int
+    customer: Customer | None
+    number: BusinessNumber
+    messages: list[ChatMessage]
+    business_typing_seconds: float
+
+
+def service_window_is_open(*, last_inbound_at: float | None, now: float) -> bool:
+    """Only the customer's messages open or extend the window; the business's never do."""
+    return last_inbound_at is not None and now - last_inbound_at < SERVICE_WINDOW_SECONDS
+
+
+class WhatsAppNetwork:
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.state = EmulatorState()
+        self._scheduler = Scheduler(workers=config.webhook_workers)
+        self._webhooks = WebhookDispatcher(
+            config=config, state=self.state, scheduler=self._scheduler, on_delivered=self._webhook_delivered
+        )
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        self.state.close()
+        self._scheduler.stop()
+
+    def default_number(self) -> BusinessNumber:
+        return self.config.business_numbers[0]
+
+    # --- the business, through the Graph API ---
+
+    def send_message(self, *, number: BusinessNumber, request: SendRequest, api_version: str | None) -> str:
+        """Accepts a message or raises RequestRejected; its statuses follow by webhook."""
+        key = (number.phone_number_id, request.wa_id)
+        with self.state.lock:
+            now = time.time()
+            customer = self.state.customers.get(request.wa_id)
+            on_whatsapp = customer is None or customer.on_whatsapp
+            self._check_limits(number=number, key=key, now=now)
+            if not on_whatsapp and self.state.faults.undeliverable_sync:
+                raise RequestRejected(undeliverable())
+            # Meta cannot know a window for a number that is not on WhatsApp: it accepts, then fails.
+            last_inbound_at = customer.last_inbound_at if customer else None
+            window_open = service_window_is_open(last_inbound_at=last_inbound_at, now=now)
+            if on_whatsapp and request.type != "template" and not window_open:
+                raise RequestRejected(re_engagement_required())
+            self.state.sends_by_number.setdefault(number.phone_number_id, deque()).append(now)
+            self.state.sends_by_pair.setdefault(key, deque()).append(now)
+            self.state.typing_until.pop(key, None)
+            context = request.body.get("context")
+            message = self.state.add_message(
+                wamid=new_wamid(wa_id=request.wa_id, outbound=True),
+                phone_number_id=number.phone_number_id,
+                wa_id=request.wa_id,
+                direction=Direction.TO_CUSTOMER,
+                type=request.type,
+                text=request.body.get("text", {}).get("body"),
+                created_at=now,
+                status=MessageStatus.ACCEPTED,
+                reply_to=context["message_id"] if context else None,
+                request=request.body,
+                api_version=api_version,
+            )
+            online = customer is None or customer.online
+        wamid = message.wamid
+        if not on_whatsapp:
+            self._scheduler.call_later(
+                self.config.delivered_after_seconds,
+                lambda: self._advance(wamid, MessageStatus.FAILED, errors=[undeliverable_status_error()]),
+            )
+            return wamid
+        self._scheduler.call_later(0, lambda: self._advance(wamid, MessageStatus.SENT))
+        if online:
+            self._scheduler.call_later(self.config.delivered_after_seconds, lambda: self._deliver_to_phone(wamid))
+        return wamid
+
+    def mark_read_by_business(self, *, number: BusinessNumber, request: MarkReadRequest) -> None:
+        """Reading one message reads the earlier ones too; a typing indicator lasts 25 s or until a reply."""
+        with self.state.lock:
+            target = self.state.messages.get(request.message_id)
+            if (
+                target is None
+                or target.direction is not Direction.TO_BUSINESS
+                or target.phone_number_id != number.phone_number_id
+            ):
+                raise RequestRejected(invalid_parameter(f"Message with ID {request.message_id} was not found."))
+            key = (target.phone_number_id, target.wa_id)
+            now = time.time()
+            for message in self.state.chat(key):
+                if (
+                    message.direction is Direction.TO_BUSINESS
+                    and message.seq <= target.seq
+                    and status_can_advance(current=message.status, new=MessageStatus.READ)
+                ):
+                    message.status = MessageStatus.READ
+                    message.status_times[MessageStatus.READ] = now
+                    self.state.touch(message)
+            if request.typing:
+                self.state.typing_until[key] = now + self.config.typing_indicator_seconds
+                self.state.changed(key)
+
+    def _check_limits(self, *, number: BusinessNumber, key: ConversationKey, now: float) -> None:
+        if self.state.take_fault_count("force_rate_limit_next"):
+            raise RequestRejected(throughput_reached())
+        recent = self.state.sends_by_number.get(number.phone_number_id, deque())
+        while recent and recent[0] <= now - 1:
+            recent.popleft()
+        if len(recent) >= self.config.messages_per_second:
+            raise RequestRejected(throughput_reached())
+        pair = self.state.sends_by_pair.get(key, deque())
+        while pair and pair[0] <= now - self.config.pair_rate_window_seconds:
+            pair.popleft()
+        if len(pair) >= self.config.pair_rate_burst:
+            raise RequestRejected(pair_rate_limit_hit())
+
+    # --- the customer, through the control API and the phone page ---
+
+    def save_customer(self, *, wa_id: str, changes: dict) -> Customer:
+        with self.state.lock:
+            customer = self.state.customers.get(wa_id) or Customer(wa_id=wa_id, name=changes.get("name") or wa_id)
+            self.state.customers[wa_id] = customer
+            came_online = changes.get("online") is True and not customer.online
+            for name in ("name", "on_whatsapp", "online", "last_inbound_at"):
+                if name in changes:
+                    setattr(customer, name, changes[name])
+            if changes.get("window_open") is not None:
+                customer.last_inbound_at = time.time() if changes["window_open"] else None
+            for number in self.config.business_numbers:
+                self.state.changed((number.phone_number_id, wa_id))
+            waiting = [
+                m.wamid
+                for m in self.state.messages.values()
+                if m.wa_id == wa_id and m.direction is Direction.TO_CUSTOMER and m.status is MessageStatus.SENT
+            ]
+        if came_online:
+            for wamid in waiting:
+                self._scheduler.call_later(
+                    self.config.delivered_after_seconds, lambda w=wamid: self._deliver_to_phone(w)
+                )
+        return customer
+
+    def customer_sends_text(
+        self,
+        *,
+        wa_id: str,
+        text: str,
+        name: str | None,
+        number: BusinessNumber,
+        reply_to: str | None = None,
+    ) -> str:
+        with self.state.lock:
+            customer = self.state.customers.get(wa_id)
+            if customer is not None and not customer.on_whatsapp:
+                raise CustomerCannotSend(f"{wa_id} is marked as not on WhatsApp")
+            if customer is None or (name and name != customer.name):
+                customer = self.save_customer(wa_id=wa_id, changes={"name": name} if name else {})
+            now = time.time()
+            customer.last_inbound_at = now
+            message = self.state.add_message(
+                wamid=new_wamid(wa_id=wa_id, outbound=False),
+                phone_number_id=number.phone_number_id,
+                wa_id=wa_id,
+                direction=Direction.TO_BUSINESS,
+                type="text",
+                text=text,
+                created_at=now,
+                status=MessageStatus.SENT,
+                reply_to=reply_to,
+            )
+            value = envelopes.inbound_message_value(customer=customer, message=message, number=number)
+        envelope = envelopes.messages_envelope(number=number, value=value)
+        self._webhooks.deliver(
+            Webhook.from_envelope(kind="message", number=number, wamid=message.wamid, envelope=envelope)
+        )
+        return message.wamid
+
+    def customer_reads(self, *, wa_id: str, number: BusinessNumber) -> list[str]:
+        """Reads every message the business sent that the customer has not read: one `read` each."""
+        with self.state.lock:
+            unread = [
+                m.wamid
+                for m in self.state.chat((number.phone_number_id, wa_id))
+                if m.direction is Direction.TO_CUSTOMER and m.status in (MessageStatus.SENT, MessageStatus.DELIVERED)
+            ]
+        return [wamid for wamid in unread if self._advance(wamid, MessageStatus.READ)]
+
+    # --- what tests and the phone page read ---
+
+    def sent_messages(self, *, wa_id: str | None, min_count: int, timeout: float) -> list[ChatMessage]:
+        def matching() -> list[ChatMessage]:
+            return [
+                m
+                for m in self.state.messages.values()
+                if m.direction is Direction.TO_CUSTOMER and (wa_id is None or m.wa_id == wa_id)
+            ]
+
+        with self.state.lock:
+            self.state.wait_until(lambda: len(matching()) >= min_count, timeout=self._poll_timeout(timeout))
+            return matching()
+
+    def feed(self, *, wa_id: str, number: BusinessNumber, after: int, epoch: str | None, timeout: float) -> Feed:
+        key = (number.phone_number_id, wa_id)
+        with self.state.lock:
+            if epoch != self.state.epoch:
+                after, timeout = 0, 0.0  # the page's cursor predates a reset or restart: start over now
+            self.state.wait_until(
+                lambda: self.state.conversation_versions.get(key, 0) > after,
+                timeout=self._poll_timeout(timeout),
+            )
+            typing_until = self.state.typing_until.get(key, 0.0)
+            return Feed(
+                epoch=self.state.epoch,
+                cursor=self.state.version,
+                customer=self.state.customers.get(wa_id),
+                number=number,
+                messages=[m for m in self.state.chat(key) if m.changed > after and self._shows_on_phone(m)],
+                business_typing_seconds=max(0.0, typing_until - time.time()),
+            )
+
+    def wait_for_webhook_attempts(self, *, wamid: str | None, min_count: int, timeout: float) -> list[dict]:
+        def matching() -> list[dict]:
+            return [a for a in self.state.webhook_attempts if wamid is None or wamid in a["wamids"]]
+
+        with self.state.lock:
+            self.state.wait_until(lambda: len(matching()) >= min_count, timeout=self._poll_timeout(timeout))
+            return matching()
+
+    def record_request(self, entry: dict) -> None:
+        with self.state.lock:
+            self.state.requests.append(entry)
+            self.state.changed()
+
+    def requests(self) -> list[dict]:
+        with self.state.lock:
+            return list(self.state.requests)
+
+    # --- faults and reset ---
+
+    def take_fault_count(self, name: str) -> bool:
+        with self.state.lock:
+            return self.state.take_fault_count(name)
+
+    def slow_response_seconds(self) -> float:
+        with self.state.lock:
+            return self.state.faults.slow_response_seconds
+
+    def faults(self) -> dict:
+        with self.state.lock:
+            return self.state.faults.as_dict()
+
+    def update_faults(self, changes: dict) -> dict:
+        with self.state.lock:
+            was_reordering = self.state.faults.reorder_statuses
+            self.state.faults.update(changes)
+            self.state.changed()
+            faults = self.state.faults.as_dict()
+        if was_reordering and not faults["reorder_statuses"]:
+            self._webhooks.release_held()
+        return faults
+
+    def reset(self) -> None:
+        with self.state.lock:
+            self.state.reset()
+            self._webhooks.forget_pending()
+
+    # --- statuses ---
+
+    def _deliver_to_phone(self, wamid: str) -> None:
+        with self.state.lock:
+            message = self.state.messages.get(wamid)
+            customer = self.state.customers.get(message.wa_id) if message else None
+            if customer is not None and not customer.online:
+                return  # it stays `sent` until the phone comes back online
+        self._advance(wamid, MessageStatus.DELIVERED)
+
+    def _advance(self, wamid: str, status: MessageStatus, errors: list[dict] | None = None) -> bool:
+        """Moves a business message forward and reports it; False if it was already there or beyond."""
+        with self.state.lock:
+            message = self.state.messages.get(wamid)
+            if message is None or not status_can_advance(current=message.status, new=status):
+                return False
+            previous = message.status
+            now = time.time()
+            message.status = status
+            message.status_times[status] = now
+            message.errors = errors or []
+            self.state.touch(message)
+            # Pricing rides on `sent` and on one of `delivered`/`read`: a read with no delivered before it
+            # (the phone received and showed it at once) carries it, and Meta then sends no `delivered`.
+            billing = status in (MessageStatus.SENT, MessageStatus.DELIVERED) or (
+                status is MessageStatus.READ and previous is MessageStatus.SENT
+            )
+            conversation = self._service_conversation(message, now) if billing else None
+            value = envelopes.status_value(
+                message=message,
+                status=status,
+                at=now,
+                billing=billing,
+                conversation=conversation,
+                errors=errors,
+            )
+            number = self.config.business_number(message.phone_number_id)
+        envelope = envelopes.messages_envelope(number=number, value=value)
+        self._webhooks.deliver(
+            Webhook.from_envelope(
+                kind="status", number=number, wamid=wamid, envelope=envelope, message_status=str(status)
+            )
+        )
+        return True
+
+    def _service_conversation(self, message: ChatMessage, now: float) -> ServiceConversation:
+        key = (message.phone_number_id, message.wa_id)
+        conversation = self.state.service_conversations.get(key)
+        if conversation is None or conversation.expires_at <= now:
+            conversation = ServiceConversation(id=new_conversation_id(), expires_at=now + SERVICE_WINDOW_SECONDS)
+            self.state.service_conversations[key] = conversation
+        return conversation
+
+    def _webhook_delivered(self, webhook: Webhook) -> None:
+        """The app answered 200 to a customer's message: two grey ticks on their phone."""
+        if webhook.kind != "message":
+            return
+        with self.state.lock:
+            message = self.state.messages.get(webhook.wamid)
+            if message is not None and status_can_advance(current=message.status, new=MessageStatus.DELIVERED):
+                message.status = MessageStatus.DELIVERED
+                message.status_times[MessageStatus.DELIVERED] = time.time()
+                self.state.touch(message)
+
+    @staticmethod
+    def _shows_on_phone(message: ChatMessage) -> bool:
+        """The customer sees their own messages, and the business's once they reached the phone."""
+        return message.direction is Direction.TO_BUSINESS or message.status in (
+            MessageStatus.DELIVERED,
+            MessageStatus.READ,
+        )
+
+    def _poll_timeout(self, timeout: float) -> float:
+        return min(max(timeout, 0.0), self.config.long_poll_max_seconds)
