@@ -71,7 +71,8 @@ class GraphApiClient:
         try:
             return AcceptedMessage(wamid=document["messages"][0]["id"], wa_id=document["contacts"][0]["wa_id"])
         except (KeyError, IndexError, TypeError):
-            raise GraphApiError(http_status=200, code=None, message="Unexpected success body") from None
+            # Meta answered 200, so it probably accepted the message; its status webhook will tell.
+            raise GraphApiUnreachable("unreadable success body", request_may_have_arrived=True) from None
 
     def _post(self, path: str, body: dict) -> dict:
         url = f"{self._base_url}/{self._version}/{path}"

@@ -49,7 +49,7 @@ class GraphError:
 def _timestamp(raw: Any) -> datetime:
     try:
         return datetime.fromtimestamp(int(raw), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.now(tz=UTC)
 
 
@@ -174,11 +174,13 @@ def _parse_change(change: Any) -> list[WebhookEvent]:
         phone_number_id=str(metadata.get("phone_number_id") or ""),
         display_phone_number=str(metadata.get("display_phone_number") or ""),
     )
-    names = {
-        str(contact.get("wa_id") or contact.get("user_id")): str((contact.get("profile") or {}).get("name") or "")
-        for contact in value.get("contacts") or []
-        if isinstance(contact, dict)
-    }
+    contacts = value.get("contacts")
+    names = {}
+    for contact in contacts if isinstance(contacts, list) else []:
+        if isinstance(contact, dict):
+            profile = contact.get("profile")
+            name = profile.get("name") if isinstance(profile, dict) else ""
+            names[str(contact.get("wa_id") or contact.get("user_id"))] = str(name or "")
     events: list[WebhookEvent] = []
     for kind, parse in (
         ("messages", lambda raw: IncomingMessage.from_payload(raw, business=business, names=names)),

@@ -66,6 +66,9 @@ class Interaction(models.Model):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_preview = models.JSONField(
+        default=dict, blank=True, help_text="Direction, kind and the start of the text, for lists without a join."
+    )
     unread_count = models.PositiveIntegerField(default=0)
     revision = models.PositiveBigIntegerField(
         default=0, help_text="Bumped by every change to the timeline; clients catch up from their last one."

@@ -2,7 +2,7 @@
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 SERVICE_WINDOW = timedelta(hours=24)
 WINDOW_WARNING = timedelta(hours=1)
@@ -29,7 +29,8 @@ def free_form_send_decision(*, last_inbound_at: datetime | None, now: datetime) 
         return SendDecision(
             False,
             "The 24-hour customer service window closed at "
-            f"{closes_at:%Y-%m-%d %H:%M} UTC; only a template may be sent until the customer writes again.",
+            f"{closes_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; "
+            "only a template may be sent until the customer writes again.",
             closes_at,
         )
     return SendDecision(True, "", closes_at)

@@ -10,7 +10,7 @@ from interactions.policies import free_form_send_decision
 class ChannelUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChannelUser
-        fields = ["id", "channel", "external_id", "display_name", "last_inbound_at"]
+        fields = ["id", "channel", "external_id", "display_name", "last_inbound_at", "created_at"]
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -92,10 +92,7 @@ class InteractionSerializer(serializers.ModelSerializer):
         }
 
     def get_last_message(self, interaction: Interaction) -> dict | None:
-        message = interaction.messages.order_by("-sequence").first()
-        if message is None:
-            return None
-        return {"direction": message.direction, "kind": message.kind, "text": message.text[:140]}
+        return interaction.last_message_preview or None
 
 
 class InteractionDetailSerializer(InteractionSerializer):

@@ -113,5 +113,8 @@ class CloseInteraction(APIView):
 class MarkInteractionSeen(APIView):
     @extend_schema(request=None, responses=InteractionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        interaction = mark_interaction_seen(interaction=_visible_interaction(request, pk))
+        interaction = _visible_interaction(request, pk)
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents clear unread counts; managers read without changing them.")
+        interaction = mark_interaction_seen(interaction=interaction)
         return Response(InteractionSerializer(interaction).data)

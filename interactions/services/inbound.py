@@ -54,14 +54,15 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
     return channel_user
 
 
-def _open_interaction_for(channel_user: ChannelUser) -> Interaction:
+def _open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
+    """The customer's open interaction, or a new one opened when their message was sent."""
     existing = channel_user.interactions.filter(state__in=["new", "work_in_progress"]).first()
     if existing is not None:
         return lock_interaction(existing.pk)
     try:
         with transaction.atomic():
             interaction = Interaction.objects.create(
-                channel_user=channel_user, subtype=channel_user.channel, opened_at=timezone.now()
+                channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
             )
             interaction.number = f"IMS{interaction.pk + 1000:07d}"
             interaction.save(update_fields=["number"])
@@ -76,7 +77,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
-    interaction = _open_interaction_for(channel_user)
+    interaction = _open_interaction_for(channel_user, opened_at=event.sent_at)
     reply_to = None
     if event.reply_to_external_id:
         reply_to = Message.objects.filter(external_id=event.reply_to_external_id).first()

@@ -16,7 +16,7 @@ def correlation_id_for(message: Message) -> str:
 
 
 def _message_for(update: DeliveryStatusUpdate) -> Message | None:
-    message = Message.objects.filter(external_id=update.external_id).first()
+    message = Message.objects.filter(external_id=update.external_id, direction=Direction.OUTBOUND).first()
     if message is not None or not update.correlation_id.startswith(CORRELATION_PREFIX):
         return message
     pk = update.correlation_id.removeprefix(CORRELATION_PREFIX)
@@ -64,10 +64,10 @@ def apply_recorded_statuses(*, message, interaction) -> None:
         return
     message.status = best.status
     message.status_at = best.occurred_at
-    fields = ["status", "status_at"]
-    if best.status == MessageStatus.FAILED:
-        message.error_code = best.error_code
-        message.error_title = best.error_title
-        message.error_detail = best.error_detail
-        fields += ["error_code", "error_title", "error_detail"]
+    # A failure's reason stays only while the message stands failed; a later delivery clears it.
+    failed = best if best.status == MessageStatus.FAILED else None
+    message.error_code = failed.error_code if failed else ""
+    message.error_title = failed.error_title if failed else ""
+    message.error_detail = failed.error_detail if failed else ""
+    fields = ["status", "status_at", "error_code", "error_title", "error_detail"]
     save_message_change(interaction=interaction, message=message, fields=fields)

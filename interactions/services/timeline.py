@@ -5,6 +5,8 @@ from django.db import transaction
 from interactions.live import broadcast_on_commit, interaction_changed, message_changed
 from interactions.models import Interaction, Message
 
+PREVIEW_LENGTH = 140
+
 
 def lock_interaction(interaction_id: int) -> Interaction:
     """Every timeline change locks its interaction first: one order, no deadlocks, gap-free revisions."""
@@ -26,7 +28,21 @@ def append_message(*, interaction: Interaction, **fields) -> Message:
     interaction.last_sequence += 1
     interaction.revision += 1
     interaction.last_message_at = max(filter(None, [interaction.last_message_at, message.sent_at]))
-    interaction.save(update_fields=["last_sequence", "revision", "last_message_at", "unread_count", "state"])
+    interaction.last_message_preview = {
+        "direction": message.direction,
+        "kind": message.kind,
+        "text": message.text[:PREVIEW_LENGTH],
+    }
+    interaction.save(
+        update_fields=[
+            "last_sequence",
+            "revision",
+            "last_message_at",
+            "last_message_preview",
+            "unread_count",
+            "state",
+        ]
+    )
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))
     return message
 

@@ -70,11 +70,6 @@ def test_a_free_form_message_is_refused_to_a_customer_who_never_wrote():
     assert decision.reason == "The customer has not written to us yet, so only a template may be sent."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (latent): free_form_send_decision formats closes_at without converting it to UTC but labels it "
-    "'UTC'; an aware datetime in another zone gives a wrong closing time in the reason",
-)
 def test_the_closing_time_in_the_reason_is_in_utc_whatever_zone_the_time_came_in():
     berlin = ZoneInfo("Europe/Berlin")
     last_inbound_at = datetime(2026, 3, 13, 16, 9, 26, tzinfo=berlin)  # 15:09:26 UTC

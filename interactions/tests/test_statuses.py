@@ -230,11 +230,6 @@ def test_a_repeated_status_pushes_nothing(sent_reply, django_capture_on_commit_c
     assert callbacks == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: statuses._message_for looks a status's external_id up among all messages, inbound too; "
-    "'received' has no rank in policies._STATUS_RANK, so any status advances a customer's message",
-)
 def test_a_status_naming_a_customers_message_leaves_it_received(reply):
     customer_message = Message.objects.get(interaction=reply.interaction, direction="inbound")
     cursor = revision_of(reply)

@@ -1,0 +1,118 @@
+"""The webhook signature, and which of Meta's error codes a retry can help."""
+
+import hashlib
+import hmac
+
+import pytest
+
+from channels_whatsapp.errors import failure_kind_for, title_for
+from channels_whatsapp.signature import signature_header_value, signature_is_valid
+from channels_whatsapp.tests.meta_fixtures import meta_body
+from interactions.channel_adapters import FailureKind
+
+BODY = meta_body("text_message")
+SECRET = "test-app-secret"
+
+
+def test_the_signature_is_the_hex_hmac_sha256_of_the_raw_body_under_the_app_secret():
+    expected = "sha256=" + hmac.new(SECRET.encode(), BODY, hashlib.sha256).hexdigest()
+
+    assert signature_header_value(body=BODY, app_secret=SECRET) == expected
+
+
+def test_a_correct_signature_is_valid():
+    header = signature_header_value(body=BODY, app_secret=SECRET)
+
+    assert signature_is_valid(body=BODY, header_value=header, app_secrets=[SECRET])
+
+
+def test_any_configured_app_secret_may_have_signed_the_delivery():
+    header = signature_header_value(body=BODY, app_secret="second-app")
+
+    assert signature_is_valid(body=BODY, header_value=header, app_secrets=["first-app", "", "second-app"])
+
+
+@pytest.mark.parametrize(
+    ("header", "secrets"),
+    [
+        (None, [SECRET]),
+        ("", [SECRET]),
+        (signature_header_value(body=BODY, app_secret="test-verify-token"), [SECRET]),
+        (signature_header_value(body=BODY + b" ", app_secret=SECRET), [SECRET]),
+        (signature_header_value(body=BODY, app_secret=SECRET).removeprefix("sha256="), [SECRET]),
+        ("sha1=" + hmac.new(SECRET.encode(), BODY, hashlib.sha1).hexdigest(), [SECRET]),
+        (signature_header_value(body=BODY, app_secret=SECRET).upper(), [SECRET]),
+        (signature_header_value(body=BODY, app_secret=SECRET), []),
+        (signature_header_value(body=BODY, app_secret=""), [""]),
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "signed with the verify token",
+        "body changed after signing",
+        "without the sha256= prefix",
+        "sha1 signature",
+        "upper-case prefix",
+        "no app secret configured",
+        "empty app secret",
+    ],
+)
+def test_a_missing_or_wrong_signature_is_invalid(header, secrets):
+    assert not signature_is_valid(body=BODY, header_value=header, app_secrets=secrets)
+
+
+def test_the_signature_covers_the_raw_bytes_not_the_parsed_json():
+    reformatted = b'{"object":"whatsapp_business_account","entry":[]}'
+    header = signature_header_value(body=b'{"object": "whatsapp_business_account", "entry": []}', app_secret=SECRET)
+
+    assert not signature_is_valid(body=reformatted, header_value=header, app_secrets=[SECRET])
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (None, FailureKind.RETRYABLE),
+        (4, FailureKind.RETRYABLE),
+        (80007, FailureKind.RETRYABLE),
+        (130429, FailureKind.RETRYABLE),
+        (131056, FailureKind.RETRYABLE),
+        (131057, FailureKind.RETRYABLE),
+        (1, FailureKind.RETRYABLE),
+        (2, FailureKind.RETRYABLE),
+        (131000, FailureKind.RETRYABLE),
+        (131016, FailureKind.RETRYABLE),
+        (133004, FailureKind.RETRYABLE),
+        (0, FailureKind.PERMANENT),
+        (100, FailureKind.PERMANENT),
+        (190, FailureKind.PERMANENT),
+        (131026, FailureKind.PERMANENT),
+        (131047, FailureKind.PERMANENT),
+        (131048, FailureKind.PERMANENT),
+        (131050, FailureKind.PERMANENT),
+        (131051, FailureKind.PERMANENT),
+        (368, FailureKind.PERMANENT),
+        (999999, FailureKind.PERMANENT),
+    ],
+)
+def test_only_throttling_and_metas_own_failures_are_worth_a_retry(code, kind):
+    assert failure_kind_for(code) == kind
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "title"),
+    [
+        (131026, "(#131026) Message Undeliverable.", "Message undeliverable"),
+        (131047, "(#131047) Re-engagement message", "Re-engagement message"),
+        (130429, "", "Message throughput limit reached"),
+        (
+            132001,
+            "(#132001) Template name does not exist in the translation",
+            "Template name does not exist in the translation",
+        ),
+        (None, "HTTP 502 without Meta's error object", "HTTP 502 without Meta's error object"),
+        (None, "", "Unknown error"),
+        (123, "(#123 no closing", "(#123 no closing"),
+    ],
+)
+def test_the_title_prefers_our_table_then_metas_text_without_its_code(code, message, title):
+    assert title_for(code, message) == title

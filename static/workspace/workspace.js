@@ -1,0 +1,1231 @@
+// The agent workspace: the open interactions, one timeline, the composer and the customer panel.
+//
+// The WebSocket push is a hint, not the record: the channel layer may drop events. Every change to an
+// interaction's timeline bumps its revision by exactly one, so the open timeline keeps a cursor (the highest
+// revision applied) and fetches `messages/?after_revision=<cursor>` whenever a push skips ahead, after every
+// (re)connect and when the tab becomes visible again. Customer text only ever enters the page through
+// textContent; markup strings in this file are our own constants.
+
+const MAX_TEXT_LENGTH = 4096;
+const COUNTER_FROM = 3600;
+const WINDOW_WARNING_MS = 60 * 60 * 1000;
+const CLOCK_TICK_MS = 30 * 1000;
+const PING_EVERY_MS = 25 * 1000;
+const PONG_TIMEOUT_MS = 10 * 1000;
+const RECONNECT_BASE_MS = 500;
+const RECONNECT_MAX_MS = 10 * 1000;
+const AT_BOTTOM_SLACK_PX = 48;
+const OPEN_STATES = new Set(["new", "work_in_progress"]);
+const STATE_LABELS = {
+  new: "New",
+  work_in_progress: "Work in progress",
+  closed_complete: "Closed complete",
+  closed_abandoned: "Closed abandoned",
+};
+const CHANNEL_LABELS = { whatsapp: "WhatsApp" };
+const STATUS_LABELS = {
+  queued: "Queued: waiting to be sent",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+  failed: "Not delivered",
+};
+const ICONS = {
+  queued:
+    '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M8 4.8V8l2.2 1.4" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
+  sent: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="m3 8.4 3 3 7-7" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  delivered:
+    '<svg viewBox="0 0 20 16" aria-hidden="true"><path d="M1.5 8.5 4.8 11.8 11.4 5.2M9.2 11.8 15.8 5.2M7.6 10.2l1.6 1.6" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  failed:
+    '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="currentColor"/><path d="M8 4.2v4.6" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/><circle cx="8" cy="11.4" r="1.05" fill="#fff"/></svg>',
+  outbound:
+    '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M6 4 2.5 7.5 6 11M2.5 7.5H10a3.5 3.5 0 0 1 3.5 3.5v1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  info: '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6.2" fill="none" stroke="currentColor" stroke-width="1.4"/><path d="M8 7.2v4" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/><circle cx="8" cy="4.9" r=".95" fill="currentColor"/></svg>',
+};
+ICONS.read = ICONS.delivered;
+const AVATAR_COLOURS = ["#0f766e", "#2563eb", "#7c3aed", "#c2410c", "#0369a1", "#be185d", "#4d7c0f", "#b45309"];
+
+function readJsonScript(id) {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+const config = {
+  maySend: readJsonScript("workspace-may-send"),
+  userName: readJsonScript("workspace-user-name"),
+  csrfToken: readJsonScript("workspace-csrf-token"),
+};
+
+const $ = (id) => document.getElementById(id);
+const dom = {
+  workspace: $("workspace"),
+  banner: document.querySelector('[data-testid="connection-banner"]'),
+  bannerText: document.querySelector(".connection-banner-text"),
+  list: document.querySelector('[data-testid="interaction-list"]'),
+  listEmpty: $("list-empty"),
+  openCount: $("open-count"),
+  filter: $("interaction-filter"),
+  placeholder: $("conversation-placeholder"),
+  main: $("conversation-main"),
+  headerAvatar: $("header-avatar"),
+  headerName: $("header-name"),
+  headerNumber: $("header-number"),
+  headerInteractionNumber: $("header-interaction-number"),
+  headerState: $("header-state"),
+  headerAssignee: $("header-assignee"),
+  closeMenu: $("close-menu"),
+  closeButton: $("close-button"),
+  closeOptions: $("close-options"),
+  panelToggle: $("panel-toggle"),
+  actionError: $("action-error"),
+  timeline: $("timeline"),
+  newMessagesPill: $("new-messages-pill"),
+  composer: $("composer"),
+  composerInput: $("composer-input"),
+  composerSend: $("composer-send"),
+  composerCounter: $("composer-counter"),
+  composerDisabledReason: $("composer-disabled-reason"),
+  composerDisabledText: $("composer-disabled-text"),
+  composerError: $("composer-error"),
+  panel: $("customer-panel"),
+  panelAvatar: $("panel-avatar"),
+  panelName: $("panel-name"),
+  panelChannel: $("panel-channel"),
+  panelNumber: $("panel-number"),
+  panelInteraction: $("panel-interaction"),
+  panelOpened: $("panel-opened"),
+  panelLastInbound: $("panel-last-inbound"),
+  panelWindow: $("panel-window"),
+  panelQueue: $("panel-queue"),
+};
+
+const state = {
+  interactions: new Map(), // id -> interaction: the open ones, plus the selected one even once closed
+  listLoaded: false,
+  listFetch: null, // events seen while the list is being fetched, replayed over its (older) answer
+  listAgain: false,
+  listTotal: 0,
+  listTruncated: false,
+  selectedId: null,
+  timeline: null,
+  drafts: new Map(),
+  sending: false,
+  markingSeen: false,
+  freshIds: new Set(),
+};
+
+// ---------------------------------------------------------------------------------------------- HTTP
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.detail) || `Request failed (${status})`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+function currentCsrfToken() {
+  // The cookie is current even if another tab signed in again since this page was rendered.
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : config.csrfToken;
+}
+
+async function api(path, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") {
+    headers["X-CSRFToken"] = currentCsrfToken();
+    headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(`/api/v1/${path}`, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    if ((response.status === 401 || response.status === 403) && method === "GET") showSignedOut();
+    throw new ApiError(response.status, data);
+  }
+  return data;
+}
+
+function errorText(error, fallback) {
+  if (!(error instanceof ApiError)) return `${fallback}: the server could not be reached.`;
+  const body = error.body || {};
+  if (typeof body.detail === "string") return body.detail;
+  const fieldMessages = Object.values(body).flat().filter((value) => typeof value === "string");
+  return fieldMessages.length ? fieldMessages.join(" ") : `${fallback} (error ${error.status}).`;
+}
+
+// ------------------------------------------------------------------------------------------ formatting
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const dateFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+const longDateFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long" });
+
+const parseDate = (value) => (value ? new Date(value) : null);
+const startOfDay = (date) => new Date(date.getFullYear(), date.getMonth(), date.getDate());
+const daysBetween = (earlier, later) => Math.round((startOfDay(later) - startOfDay(earlier)) / 86400000);
+
+function relativeTime(date, now = new Date()) {
+  if (!date) return "";
+  const seconds = Math.max(0, (now - date) / 1000);
+  if (seconds < 45) return "now";
+  if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
+  if (seconds < 7 * 86400) return `${Math.floor(seconds / 86400)}d`;
+  return dateFormat.format(date);
+}
+
+function dayLabel(date, now = new Date()) {
+  const days = daysBetween(date, now);
+  if (days === 0) return "Today";
+  if (days === 1) return "Yesterday";
+  if (days > 1 && days < 7) return weekdayFormat.format(date);
+  return longDateFormat.format(date);
+}
+
+function dateAndTime(date) {
+  if (!date) return "—";
+  const days = daysBetween(date, new Date());
+  const time = timeFormat.format(date);
+  if (days === 0) return `Today, ${time}`;
+  if (days === 1) return `Yesterday, ${time}`;
+  return fullFormat.format(date);
+}
+
+function durationLeft(milliseconds) {
+  const minutes = Math.max(1, Math.ceil(milliseconds / 60000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h`;
+}
+
+const formatNumber = (externalId) => (externalId ? `+${String(externalId).replace(/^\+/, "")}` : "");
+const customerName = (interaction) =>
+  interaction.channel_user.display_name || formatNumber(interaction.channel_user.external_id) || "Customer";
+
+function initials(interaction) {
+  // Letters and digits only: a profile name is whatever the customer typed into WhatsApp.
+  const words = interaction.channel_user.display_name.match(/[\p{L}\p{N}]+/gu) || [];
+  if (words.length === 0) return String(interaction.channel_user.external_id || "?").slice(-2);
+  const letters = words.length > 1 ? [...words[0]][0] + [...words[words.length - 1]][0] : [...words[0]].slice(0, 2).join("");
+  return letters.toUpperCase();
+}
+
+function paintAvatar(element, interaction) {
+  element.textContent = initials(interaction);
+  element.style.backgroundColor = AVATAR_COLOURS[interaction.channel_user.id % AVATAR_COLOURS.length];
+}
+
+// Mirrors interactions/policies.py: the server's answer, re-judged against the clock as the window runs out.
+function serviceWindow(interaction, now = new Date()) {
+  const window = interaction.service_window || { open: false, reason: "", closes_at: null };
+  const closesAt = parseDate(window.closes_at);
+  const left = closesAt ? closesAt - now : 0;
+  if (!window.open || !closesAt || left <= 0) {
+    const reason =
+      (!window.open && window.reason) ||
+      (closesAt
+        ? `The 24-hour customer service window closed at ${dateAndTime(closesAt)}; ` +
+          "only a template may be sent until the customer writes again."
+        : "The customer has not written to us yet, so only a template may be sent.");
+    return { open: false, closesAt, left: 0, label: "window closed", tone: "closed", reason };
+  }
+  return {
+    open: true,
+    closesAt,
+    left,
+    label: `${durationLeft(left)} left`,
+    tone: left < WINDOW_WARNING_MS ? "warn" : "ok",
+    reason: "",
+  };
+}
+
+const isOpen = (interaction) => OPEN_STATES.has(interaction.state);
+const activityAt = (interaction) => parseDate(interaction.last_message_at || interaction.opened_at);
+
+// ------------------------------------------------------------------------------------------- DOM helpers
+
+function element(tag, { className, text, testid, attrs } = {}, children = []) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (testid) node.dataset.testid = testid;
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value);
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+function icon(name, className = "icon") {
+  const wrapper = element("span", { className });
+  wrapper.innerHTML = ICONS[name]; // our own constant markup, never customer text
+  return wrapper;
+}
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+// Customer text as text nodes, with web addresses made into links (still only textContent inside).
+function richText(text) {
+  const fragment = document.createDocumentFragment();
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    fragment.append(document.createTextNode(text.slice(last, match.index)));
+    const link = element("a", {
+      text: match[0],
+      attrs: { href: match[0], target: "_blank", rel: "noopener noreferrer nofollow" },
+    });
+    fragment.append(link);
+    last = match.index + match[0].length;
+  }
+  fragment.append(document.createTextNode(text.slice(last)));
+  return fragment;
+}
+
+// Puts `nodes` into `parent` in order, moving only what is out of place (focus and scroll survive).
+function reconcileChildren(parent, nodes) {
+  let current = parent.firstChild;
+  for (const node of nodes) {
+    if (node === current) {
+      current = current.nextSibling;
+    } else {
+      parent.insertBefore(node, current);
+    }
+  }
+  while (current) {
+    const next = current.nextSibling;
+    current.remove();
+    current = next;
+  }
+}
+
+// -------------------------------------------------------------------------------------- the interactions
+
+function storeInteraction(incoming) {
+  const existing = state.interactions.get(incoming.id);
+  // Pushes from different workers can overtake each other; a lower revision is an older picture.
+  // (Marking seen changes unread_count without a new revision, hence >=.)
+  if (existing && existing.revision > incoming.revision) return existing;
+  if (existing && incoming.last_message_at && incoming.last_message_at !== existing.last_message_at) {
+    flashInteraction(incoming.id);
+  }
+  state.interactions.set(incoming.id, incoming);
+  return incoming;
+}
+
+function flashInteraction(id) {
+  if (id === state.selectedId) return;
+  state.freshIds.add(id);
+  setTimeout(() => {
+    state.freshIds.delete(id);
+    dom.list.querySelector(`[data-interaction-id="${id}"]`)?.classList.remove("is-fresh");
+  }, 2500);
+}
+
+function receiveInteraction(incoming) {
+  if (state.listFetch) state.listFetch.push(incoming);
+  const interaction = storeInteraction(incoming);
+  if (interaction.id === state.selectedId) {
+    const timeline = state.timeline;
+    if (timeline && interaction.revision > timeline.cursor) {
+      // The timeline moved on without us (a dropped push, or a change such as closing that has no message).
+      timeline.wanted = Math.max(timeline.wanted, interaction.revision);
+      catchUp(timeline);
+    }
+    renderConversation();
+    markSeenIfNeeded();
+  }
+  renderList();
+}
+
+async function refreshInteractions() {
+  if (state.listFetch) {
+    state.listAgain = true;
+    return;
+  }
+  state.listAgain = false;
+  state.listFetch = [];
+  try {
+    const data = await api("interactions/?state=open&limit=200");
+    const seenMeanwhile = state.listFetch;
+    const fresh = new Map(data.results.map((interaction) => [interaction.id, interaction]));
+    const selected = state.interactions.get(state.selectedId);
+    state.interactions = fresh;
+    state.listTotal = data.count;
+    state.listTruncated = data.count > data.results.length;
+    state.listLoaded = true;
+    state.listFetch = null;
+    for (const interaction of seenMeanwhile) storeInteraction(interaction);
+    if (state.selectedId !== null && !state.interactions.has(state.selectedId)) {
+      // Not open (any more): keep showing it, refreshed from its own endpoint.
+      if (selected) state.interactions.set(selected.id, selected);
+      loadSelectedInteraction(state.selectedId);
+    }
+    const current = state.interactions.get(state.selectedId);
+    if (current) receiveInteraction(current);
+  } catch (error) {
+    state.listFetch = null;
+    console.warn("could not load the interactions", error);
+  } finally {
+    state.listFetch = null;
+    renderList();
+    renderConversation();
+    if (state.listAgain) refreshInteractions();
+  }
+}
+
+async function loadSelectedInteraction(id) {
+  try {
+    const { messages, ...interaction } = await api(`interactions/${id}/`);
+    if (state.selectedId === id) receiveInteraction(interaction);
+  } catch (error) {
+    if (state.selectedId === id && error instanceof ApiError && error.status === 404) {
+      selectInteraction(null);
+      showActionError("That interaction does not exist or is not visible to you.");
+    }
+  }
+}
+
+function visibleInteractions() {
+  const needle = dom.filter.value.trim().toLowerCase();
+  return [...state.interactions.values()]
+    .filter((interaction) => isOpen(interaction))
+    .filter((interaction) => {
+      if (!needle) return true;
+      const haystack = [
+        interaction.channel_user.display_name,
+        interaction.channel_user.external_id,
+        formatNumber(interaction.channel_user.external_id),
+        interaction.number,
+      ]
+        .join(" ")
+        .toLowerCase();
+      return haystack.includes(needle);
+    })
+    .sort((a, b) => activityAt(b) - activityAt(a) || b.id - a.id);
+}
+
+const listItems = new Map(); // id -> <li>
+
+function renderList() {
+  const now = new Date();
+  const interactions = visibleInteractions();
+  const nodes = interactions.map((interaction) => {
+    let item = listItems.get(interaction.id);
+    if (!item) {
+      const button = element("button", {
+        className: "interaction-item",
+        testid: "interaction-item",
+        attrs: { type: "button", "data-interaction-id": interaction.id },
+      });
+      button.addEventListener("click", () => selectInteraction(interaction.id));
+      item = element("li", {}, [button]);
+      listItems.set(interaction.id, item);
+    }
+    fillListItem(item.firstChild, interaction, now);
+    return item;
+  });
+  for (const id of listItems.keys()) {
+    if (!interactions.some((interaction) => interaction.id === id)) listItems.delete(id);
+  }
+  reconcileChildren(dom.list, nodes);
+
+  const openCount = [...state.interactions.values()].filter(isOpen).length;
+  // The list asks for 200; beyond that the count says how many more there are.
+  dom.openCount.textContent = state.listTruncated ? `${openCount} of ${state.listTotal}` : String(openCount);
+  dom.listEmpty.hidden = !state.listLoaded || interactions.length > 0;
+  dom.listEmpty.querySelector(".list-empty-title").textContent = dom.filter.value.trim()
+    ? "No matches"
+    : "No open conversations";
+  const unread = [...state.interactions.values()].filter(isOpen).reduce((sum, i) => sum + i.unread_count, 0);
+  document.title = `${unread ? `(${unread}) ` : ""}Workspace · WhatsDesk`;
+}
+
+function fillListItem(button, interaction, now) {
+  const selected = interaction.id === state.selectedId;
+  button.classList.toggle("is-selected", selected);
+  button.classList.toggle("is-unread", interaction.unread_count > 0);
+  button.classList.toggle("is-fresh", state.freshIds.has(interaction.id));
+  if (selected) button.setAttribute("aria-current", "true");
+  else button.removeAttribute("aria-current");
+
+  const avatar = element("span", { className: "avatar", attrs: { "aria-hidden": "true" } });
+  paintAvatar(avatar, interaction);
+
+  const activity = activityAt(interaction);
+  const top = element("span", { className: "item-row" }, [
+    element("span", { className: "item-name", text: customerName(interaction) }),
+    element("time", {
+      className: "item-time",
+      text: relativeTime(activity, now),
+      attrs: { datetime: activity?.toISOString(), title: activity ? fullFormat.format(activity) : "" },
+    }),
+  ]);
+
+  const sub = element("span", { className: "item-row item-sub" }, [
+    interaction.channel_user.display_name
+      ? element("span", { className: "mono", text: formatNumber(interaction.channel_user.external_id) })
+      : null,
+    interaction.channel_user.display_name ? element("span", { className: "dot", text: "·" }) : null,
+    element("span", { className: "mono", text: interaction.number || `#${interaction.id}` }),
+  ]);
+
+  const last = interaction.last_message;
+  const preview = element("span", { className: "item-preview" });
+  if (!last) {
+    preview.classList.add("is-muted");
+    preview.textContent = "No messages yet";
+  } else {
+    if (last.direction === "outbound") preview.append(icon("outbound", "icon preview-icon"));
+    const previewText = element("span", { text: last.text.replace(/\s+/g, " ").trim() || `${last.kind} message` });
+    if (last.kind !== "text") previewText.classList.add("is-note");
+    preview.append(previewText);
+  }
+  const middle = element("span", { className: "item-row" }, [
+    preview,
+    interaction.unread_count > 0
+      ? element("span", {
+          className: "unread-badge",
+          testid: "unread-badge",
+          text: interaction.unread_count > 99 ? "99+" : String(interaction.unread_count),
+          attrs: { "aria-label": `${interaction.unread_count} unread` },
+        })
+      : null,
+  ]);
+
+  const window = serviceWindow(interaction, now);
+  const foot = element("span", { className: "item-row item-foot" }, [
+    element("span", {
+      className: `window-chip window-${window.tone}`,
+      testid: "window-indicator",
+      text: window.label,
+      attrs: {
+        title: window.open
+          ? `Free-form replies allowed until ${dateAndTime(window.closesAt)}`
+          : "Outside the 24-hour window: only templates may be sent",
+      },
+    }),
+    element("span", {
+      className: "item-assignee",
+      text: interaction.assigned_to ? interaction.assigned_to : "Unassigned",
+    }),
+  ]);
+
+  button.replaceChildren(avatar, element("span", { className: "item-body" }, [top, sub, middle, foot]));
+}
+
+// ------------------------------------------------------------------------------- selecting and the header
+
+function interactionIdFromHash() {
+  const match = location.hash.match(/^#interaction-(\d+)$/);
+  return match ? Number(match[1]) : null;
+}
+
+function selectInteraction(id) {
+  if (id === state.selectedId) return;
+  if (state.selectedId !== null) state.drafts.set(state.selectedId, dom.composerInput.value);
+  state.selectedId = id;
+  const hash = id === null ? "" : `#interaction-${id}`;
+  if (location.hash !== hash) history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+
+  dom.composerInput.value = id === null ? "" : state.drafts.get(id) || "";
+  hideComposerError();
+  hideActionError();
+  closeCloseMenu();
+  timelineNodes.clear();
+  dom.timeline.replaceChildren();
+  dom.newMessagesPill.hidden = true;
+  state.timeline = null;
+  if (id !== null) {
+    state.timeline = {
+      interactionId: id,
+      cursor: 0,
+      wanted: 0,
+      again: false,
+      loaded: false,
+      failed: false,
+      fetching: null,
+      messages: new Map(),
+    };
+    renderTimeline({ scroll: "bottom" });
+    catchUp(state.timeline);
+    if (state.listLoaded && !state.interactions.has(id)) loadSelectedInteraction(id);
+  }
+  renderList();
+  renderConversation();
+  autosizeComposer();
+  markSeenIfNeeded();
+  if (id !== null && !dom.composerInput.disabled) dom.composerInput.focus({ preventScroll: true });
+}
+
+function renderConversation() {
+  const interaction = state.interactions.get(state.selectedId);
+  const selected = state.selectedId !== null;
+  dom.placeholder.hidden = selected;
+  dom.main.hidden = !selected;
+  dom.panel.hidden = !selected;
+  if (!interaction) {
+    if (selected) {
+      dom.headerName.textContent = "Loading…";
+      for (const node of [dom.headerNumber, dom.headerInteractionNumber, dom.headerAssignee]) node.textContent = "";
+      dom.headerState.hidden = true;
+    }
+    renderComposer();
+    return;
+  }
+  paintAvatar(dom.headerAvatar, interaction);
+  dom.headerName.textContent = customerName(interaction);
+  dom.headerNumber.textContent = formatNumber(interaction.channel_user.external_id);
+  dom.headerInteractionNumber.textContent = interaction.number || `#${interaction.id}`;
+  dom.headerState.hidden = false;
+  dom.headerState.textContent = STATE_LABELS[interaction.state] || interaction.state;
+  dom.headerState.className = `state-pill state-${interaction.state}`;
+  dom.headerAssignee.replaceChildren(
+    element("span", { className: "assignee-label", text: "Assigned to " }),
+    element("strong", { text: interaction.assigned_to || "nobody yet" }),
+  );
+  dom.closeMenu.hidden = !config.maySend || !isOpen(interaction);
+  renderPanel(interaction);
+  renderComposer();
+}
+
+function renderPanel(interaction) {
+  const now = new Date();
+  paintAvatar(dom.panelAvatar, interaction);
+  dom.panelName.textContent = customerName(interaction);
+  dom.panelChannel.textContent = CHANNEL_LABELS[interaction.channel_user.channel] || interaction.channel_user.channel;
+  dom.panelNumber.textContent = formatNumber(interaction.channel_user.external_id);
+  dom.panelInteraction.textContent = `${interaction.number || `#${interaction.id}`} · ${
+    STATE_LABELS[interaction.state] || interaction.state
+  }`;
+  dom.panelOpened.textContent = dateAndTime(parseDate(interaction.opened_at));
+  dom.panelLastInbound.textContent = dateAndTime(parseDate(interaction.channel_user.last_inbound_at));
+  dom.panelQueue.textContent = interaction.queue || "Default";
+  const window = serviceWindow(interaction, now);
+  dom.panelWindow.replaceChildren(
+    element("span", { className: `window-chip window-${window.tone}`, text: window.open ? "Open" : "Closed" }),
+    element("span", {
+      className: "panel-window-detail",
+      text: window.open
+        ? `closes ${dateAndTime(window.closesAt)} (${window.label})`
+        : window.closesAt
+          ? `closed ${dateAndTime(window.closesAt)}`
+          : "customer has not written yet",
+    }),
+  );
+}
+
+// ------------------------------------------------------------------------------------- the timeline
+
+async function catchUp(timeline) {
+  if (timeline.fetching) {
+    timeline.again = true; // asked for while a fetch is out: its answer may predate the reason for asking
+    return timeline.fetching;
+  }
+  timeline.fetching = (async () => {
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        timeline.again = false;
+        const data = await api(`interactions/${timeline.interactionId}/messages/?after_revision=${timeline.cursor}`);
+        if (state.timeline !== timeline) return;
+        const added = applyMessages(timeline, data.messages);
+        const firstLoad = !timeline.loaded;
+        timeline.cursor = Math.max(timeline.cursor, data.revision);
+        timeline.loaded = true;
+        timeline.failed = false;
+        renderTimeline({ scroll: firstLoad ? "bottom" : "follow", added });
+        if (added.some((message) => message.direction === "inbound")) markSeenIfNeeded();
+        if (!timeline.again && timeline.wanted <= timeline.cursor) break;
+      }
+    } catch (error) {
+      console.warn("could not catch up the timeline", error);
+      timeline.failed = true;
+      if (state.timeline === timeline) renderTimeline({ scroll: "follow" });
+    } finally {
+      timeline.fetching = null;
+    }
+  })();
+  return timeline.fetching;
+}
+
+// Upserts by id; an older revision of a message never replaces a newer one. Returns the new arrivals.
+function applyMessages(timeline, messages) {
+  const added = [];
+  for (const message of messages) {
+    const existing = timeline.messages.get(message.id);
+    if (existing && existing.revision >= message.revision) continue;
+    if (!existing) added.push(message);
+    timeline.messages.set(message.id, message);
+  }
+  return added;
+}
+
+function receiveMessageChanged(event) {
+  const timeline = state.timeline;
+  if (!timeline || timeline.interactionId !== event.interaction_id) return;
+  if (event.revision <= timeline.cursor) return; // already applied
+  const added = applyMessages(timeline, [event.message]);
+  if (timeline.loaded && !timeline.fetching && event.revision === timeline.cursor + 1) {
+    timeline.cursor = event.revision;
+  } else {
+    // A gap: something between our cursor and this push was lost. Shown at once; the fetch makes it exact.
+    timeline.wanted = Math.max(timeline.wanted, event.revision);
+    catchUp(timeline);
+  }
+  renderTimeline({ scroll: "follow", added });
+  if (event.message.direction === "inbound") markSeenIfNeeded();
+}
+
+// The 201 answer to our own send: shown at once, and it advances the cursor when it is the next revision.
+function receiveSentMessage(message) {
+  const timeline = state.timeline;
+  if (!timeline || timeline.interactionId !== message.interaction_id) return;
+  const added = applyMessages(timeline, [message]);
+  if (timeline.loaded && !timeline.fetching && message.revision === timeline.cursor + 1) {
+    timeline.cursor = message.revision;
+  } else if (message.revision > timeline.cursor) {
+    timeline.wanted = Math.max(timeline.wanted, message.revision);
+    catchUp(timeline);
+  }
+  renderTimeline({ scroll: "bottom", added });
+}
+
+const timelineNodes = new Map(); // "message:<id>" / "day:<key>" / "start" -> element
+
+function isTimelineAtBottom() {
+  const { scrollTop, scrollHeight, clientHeight } = dom.timeline;
+  return scrollHeight - scrollTop - clientHeight < AT_BOTTOM_SLACK_PX;
+}
+
+function renderTimeline({ scroll = "follow", added = [] } = {}) {
+  const timeline = state.timeline;
+  const wasAtBottom = isTimelineAtBottom();
+  const nodes = [];
+  if (!timeline) return;
+
+  if (!timeline.loaded) {
+    nodes.push(
+      cachedNode("loading", () =>
+        element("div", { className: "timeline-status" }, [
+          element("span", { className: "spinner", attrs: { "aria-hidden": "true" } }),
+          element("span", { text: "Loading conversation…" }),
+        ]),
+      ),
+    );
+    if (timeline.failed) nodes[0].lastChild.textContent = "Could not load the conversation. Retrying when back online…";
+  } else {
+    const interaction = state.interactions.get(timeline.interactionId);
+    nodes.push(
+      cachedNode("start", () =>
+        element("div", { className: "timeline-start" }, [
+          element("span", { text: "Start of the conversation" }),
+        ]),
+      ),
+    );
+    if (interaction) {
+      nodes[0].firstChild.textContent = `${interaction.number || "Interaction"} opened ${dateAndTime(
+        parseDate(interaction.opened_at),
+      )}`;
+    }
+    const messages = [...timeline.messages.values()].sort((a, b) => a.sequence - b.sequence);
+    let previousDay = null;
+    let previous = null;
+    const now = new Date();
+    for (const message of messages) {
+      const at = parseDate(message.sent_at || message.created_at);
+      const day = startOfDay(at).getTime();
+      if (day !== previousDay) {
+        const separator = cachedNode(`day:${day}`, () =>
+          element("div", { className: "day-separator", attrs: { role: "separator" } }, [element("span")]),
+        );
+        separator.firstChild.textContent = dayLabel(at, now);
+        nodes.push(separator);
+        previous = null;
+      }
+      previousDay = day;
+      const node = messageNode(message);
+      const grouped =
+        previous &&
+        previous.direction === message.direction &&
+        previous.kind !== "unsupported" &&
+        message.kind !== "unsupported" &&
+        (previous.author || "") === (message.author || "") &&
+        at - parseDate(previous.sent_at || previous.created_at) < 5 * 60 * 1000;
+      node.classList.toggle("is-grouped", Boolean(grouped));
+      nodes.push(node);
+      previous = message;
+    }
+    if (messages.length === 0) {
+      nodes.push(
+        cachedNode("empty", () => element("div", { className: "timeline-status", text: "No messages yet." })),
+      );
+    }
+    if (interaction && !isOpen(interaction)) {
+      const closed = cachedNode("closed", () => element("div", { className: "timeline-closed" }, [element("span")]));
+      const label = interaction.state === "closed_abandoned" ? "abandoned" : "complete";
+      closed.firstChild.textContent = `Closed as ${label} · ${dateAndTime(parseDate(interaction.closed_at))}`;
+      nodes.push(closed);
+    }
+  }
+  reconcileChildren(dom.timeline, nodes);
+
+  if (scroll === "bottom" || (scroll === "follow" && wasAtBottom)) {
+    scrollTimelineToBottom();
+  } else if (added.length > 0) {
+    dom.newMessagesPill.hidden = false;
+  }
+}
+
+function cachedNode(key, create) {
+  let node = timelineNodes.get(key);
+  if (!node) {
+    node = create();
+    timelineNodes.set(key, node);
+  }
+  return node;
+}
+
+function scrollTimelineToBottom() {
+  dom.timeline.scrollTop = dom.timeline.scrollHeight;
+  dom.newMessagesPill.hidden = true;
+}
+
+function messageNode(message) {
+  const key = `message:${message.id}`;
+  const existing = timelineNodes.get(key);
+  if (existing && existing.dataset.revision === String(message.revision)) return existing;
+  const node = buildMessage(message);
+  if (existing) {
+    node.classList.toggle("is-grouped", existing.classList.contains("is-grouped"));
+    existing.replaceWith(node);
+  }
+  timelineNodes.set(key, node);
+  return node;
+}
+
+function buildMessage(message) {
+  const at = parseDate(message.sent_at || message.created_at);
+  const node = element("div", {
+    className: `message message-${message.direction} kind-${message.kind}`,
+    testid: "message",
+    attrs: {
+      "data-message-id": message.id,
+      "data-direction": message.direction,
+      "data-status": message.status,
+      "data-revision": message.revision,
+    },
+  });
+
+  if (message.kind !== "text") {
+    // Unsupported (and kinds this page does not know yet) read as a system note in the timeline.
+    node.classList.add("message-note");
+    node.append(
+      element("div", { className: "note" }, [
+        icon("info", "icon note-icon"),
+        element("span", {
+          className: "message-text",
+          testid: "message-text",
+          text: message.text || `A ${message.kind} message that cannot be shown here.`,
+        }),
+        element("time", {
+          className: "note-time",
+          text: timeFormat.format(at),
+          attrs: { datetime: at.toISOString(), title: fullFormat.format(at) },
+        }),
+      ]),
+    );
+    return node;
+  }
+
+  const bubble = element("div", { className: "bubble" });
+  if (message.direction === "outbound") {
+    bubble.append(element("div", { className: "message-author", text: message.author || "WhatsDesk" }));
+  }
+  const text = element("div", { className: "message-text", testid: "message-text" });
+  text.append(richText(message.text));
+  bubble.append(text);
+
+  const meta = element("div", { className: "message-meta" }, [
+    element("time", {
+      text: timeFormat.format(at),
+      attrs: { datetime: at.toISOString(), title: fullFormat.format(at) },
+    }),
+  ]);
+  if (message.direction === "outbound") meta.append(statusIcon(message));
+  bubble.append(meta);
+  node.append(bubble);
+
+  if (message.direction === "outbound" && message.status === "failed") {
+    const details = [message.error_code && `Error ${message.error_code}`, message.error_detail].filter(Boolean);
+    node.append(
+      element(
+        "div",
+        {
+          className: "message-error",
+          testid: "message-error",
+          attrs: { title: details.join(": ") || "The channel reported a failure." },
+        },
+        [element("span", { text: message.error_title || "Not delivered" })],
+      ),
+    );
+  }
+  return node;
+}
+
+function statusIcon(message) {
+  const status = message.status;
+  const at = parseDate(message.status_at);
+  let label = STATUS_LABELS[status] || status;
+  if (status === "failed" && (message.error_title || message.error_code)) {
+    label = `${label}: ${[message.error_title, message.error_code && `(${message.error_code})`].filter(Boolean).join(" ")}`;
+  }
+  const node = icon(ICONS[status] ? status : "queued", `message-status status-${status}`);
+  node.dataset.testid = "message-status";
+  node.dataset.status = status;
+  node.setAttribute("role", "img");
+  node.setAttribute("aria-label", label);
+  node.title = at ? `${label} · ${fullFormat.format(at)}` : label;
+  return node;
+}
+
+// -------------------------------------------------------------------------------------- the composer
+
+function composerBlockedReason(interaction) {
+  if (!config.maySend) return "Managers can read but not send";
+  if (!interaction) return "Loading…";
+  if (!isOpen(interaction)) return "Interaction is closed";
+  const window = serviceWindow(interaction);
+  return window.open ? null : window.reason;
+}
+
+function renderComposer() {
+  const interaction = state.interactions.get(state.selectedId);
+  const reason = composerBlockedReason(interaction);
+  const blocked = reason !== null;
+  dom.composer.classList.toggle("is-blocked", blocked);
+  dom.composerDisabledReason.hidden = !blocked || reason === "Loading…";
+  dom.composerDisabledText.textContent = blocked ? reason : "";
+  dom.composerInput.disabled = blocked;
+  dom.composerInput.placeholder = blocked ? "Replying is not possible right now" : "Write a reply…";
+  const length = dom.composerInput.value.length;
+  const empty = dom.composerInput.value.trim().length === 0;
+  dom.composerSend.disabled = blocked || state.sending || empty || length > MAX_TEXT_LENGTH;
+  dom.composerCounter.hidden = length < COUNTER_FROM;
+  dom.composerCounter.textContent = `${length.toLocaleString()} / ${MAX_TEXT_LENGTH.toLocaleString()}`;
+  dom.composerCounter.classList.toggle("is-limit", length >= MAX_TEXT_LENGTH);
+}
+
+function autosizeComposer() {
+  const input = dom.composerInput;
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 220)}px`;
+}
+
+function showComposerError(text) {
+  dom.composerError.textContent = text;
+  dom.composerError.hidden = false;
+}
+
+function hideComposerError() {
+  dom.composerError.hidden = true;
+  dom.composerError.textContent = "";
+}
+
+async function sendReply() {
+  const interaction = state.interactions.get(state.selectedId);
+  const text = dom.composerInput.value.trim();
+  if (!interaction || state.sending || !text || composerBlockedReason(interaction) !== null) return;
+  if (text.length > MAX_TEXT_LENGTH) return;
+  state.sending = true;
+  hideComposerError();
+  renderComposer();
+  try {
+    const message = await api(`interactions/${interaction.id}/messages/`, { method: "POST", body: { text } });
+    if (state.selectedId === interaction.id) {
+      dom.composerInput.value = "";
+      autosizeComposer();
+    }
+    state.drafts.delete(interaction.id);
+    receiveSentMessage(message);
+  } catch (error) {
+    if (state.selectedId === interaction.id) showComposerError(errorText(error, "The reply was not sent"));
+    // A refusal usually means our picture of the window is stale.
+    if (error instanceof ApiError && error.status === 409) refreshInteractions();
+  } finally {
+    state.sending = false;
+    renderComposer();
+    if (!dom.composerInput.disabled) dom.composerInput.focus({ preventScroll: true });
+  }
+}
+
+// -------------------------------------------------------------------------------------- actions
+
+function showActionError(text) {
+  dom.actionError.textContent = text;
+  dom.actionError.hidden = false;
+}
+
+function hideActionError() {
+  dom.actionError.hidden = true;
+  dom.actionError.textContent = "";
+}
+
+function closeCloseMenu() {
+  dom.closeOptions.hidden = true;
+  dom.closeButton.setAttribute("aria-expanded", "false");
+}
+
+async function closeInteraction(closedState) {
+  const id = state.selectedId;
+  closeCloseMenu();
+  dom.closeButton.disabled = true;
+  hideActionError();
+  try {
+    const interaction = await api(`interactions/${id}/close/`, { method: "POST", body: { state: closedState } });
+    receiveInteraction(interaction);
+  } catch (error) {
+    showActionError(errorText(error, "The interaction could not be closed"));
+  } finally {
+    dom.closeButton.disabled = false;
+  }
+}
+
+async function markSeenIfNeeded() {
+  const interaction = state.interactions.get(state.selectedId);
+  // Unread counts are the agents' to-do list: a manager looking on leaves them alone.
+  if (!config.maySend || !interaction || interaction.unread_count === 0 || state.markingSeen) return;
+  if (document.visibilityState !== "visible") return;
+  state.markingSeen = true;
+  try {
+    receiveInteraction(await api(`interactions/${interaction.id}/seen/`, { method: "POST" }));
+  } catch (error) {
+    console.warn("could not mark the interaction seen", error);
+  } finally {
+    state.markingSeen = false;
+  }
+}
+
+// -------------------------------------------------------------------------------------- the live connection
+
+const live = {
+  socket: null,
+  attempts: 0,
+  reconnectTimer: null,
+  pingTimer: null,
+  pongTimer: null,
+  signedOut: false,
+};
+
+function showBanner(text, tone = "warn") {
+  dom.bannerText.replaceChildren(typeof text === "string" ? document.createTextNode(text) : text);
+  dom.banner.dataset.tone = tone;
+  dom.banner.hidden = false;
+}
+
+function hideBanner() {
+  dom.banner.hidden = true;
+}
+
+function showSignedOut() {
+  if (live.signedOut) return;
+  live.signedOut = true;
+  clearTimeout(live.reconnectTimer);
+  const next = encodeURIComponent(`${location.pathname}${location.hash}`);
+  const message = document.createDocumentFragment();
+  message.append(
+    document.createTextNode("You are signed out. "),
+    element("a", { text: "Sign in again", attrs: { href: `/login/?next=${next}` } }),
+  );
+  showBanner(message, "error");
+}
+
+function connect() {
+  clearTimeout(live.reconnectTimer);
+  if (live.signedOut) return;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/workspace/`);
+  live.socket = socket;
+  socket.addEventListener("message", (event) => {
+    if (live.socket !== socket) return;
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    receiveLiveEvent(data);
+  });
+  socket.addEventListener("close", (event) => {
+    if (live.socket !== socket) return;
+    live.socket = null;
+    stopHeartbeat();
+    if (event.code === 4403) {
+      showSignedOut();
+      return;
+    }
+    scheduleReconnect();
+  });
+}
+
+function receiveLiveEvent(data) {
+  switch (data.type) {
+    case "hello":
+      live.attempts = 0;
+      hideBanner();
+      startHeartbeat();
+      resynchronise();
+      break;
+    case "pong":
+      clearTimeout(live.pongTimer);
+      break;
+    case "interaction.changed":
+      receiveInteraction(data.interaction);
+      break;
+    case "message.changed":
+      receiveMessageChanged(data);
+      break;
+    default:
+      break;
+  }
+}
+
+function scheduleReconnect() {
+  clearTimeout(live.reconnectTimer);
+  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** live.attempts);
+  const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+  live.attempts += 1;
+  showBanner("Connection lost. Reconnecting…");
+  live.reconnectTimer = setTimeout(connect, delay);
+}
+
+function reconnectNow() {
+  if (live.socket || live.signedOut) return;
+  live.attempts = 0;
+  connect();
+}
+
+function startHeartbeat() {
+  stopHeartbeat();
+  live.pingTimer = setInterval(() => {
+    const socket = live.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify({ type: "ping" }));
+    clearTimeout(live.pongTimer);
+    live.pongTimer = setTimeout(() => {
+      // A half-open connection never reports its own death; drop it and start again.
+      if (live.socket !== socket) return;
+      live.socket = null;
+      stopHeartbeat();
+      socket.close();
+      scheduleReconnect();
+    }, PONG_TIMEOUT_MS);
+  }, PING_EVERY_MS);
+}
+
+function stopHeartbeat() {
+  clearInterval(live.pingTimer);
+  clearTimeout(live.pongTimer);
+}
+
+// After any time away the pushes we missed are gone: reread the list and catch the open timeline up.
+function resynchronise() {
+  refreshInteractions();
+  if (state.timeline) catchUp(state.timeline);
+}
+
+// -------------------------------------------------------------------------------------- wiring
+
+function onTimelineScroll() {
+  if (isTimelineAtBottom()) dom.newMessagesPill.hidden = true;
+}
+
+function applyPanelPreference() {
+  const collapsed = localStorage.getItem("whatsdesk.panel") === "collapsed";
+  dom.workspace.classList.toggle("panel-collapsed", collapsed);
+  dom.panelToggle.setAttribute("aria-expanded", String(!collapsed));
+}
+
+function wire() {
+  dom.composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sendReply();
+  });
+  dom.composerInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
+      event.preventDefault();
+      sendReply();
+    }
+  });
+  dom.composerInput.addEventListener("input", () => {
+    autosizeComposer();
+    renderComposer();
+    if (!dom.composerError.hidden) hideComposerError();
+  });
+  dom.timeline.addEventListener("scroll", onTimelineScroll, { passive: true });
+  dom.newMessagesPill.addEventListener("click", scrollTimelineToBottom);
+  dom.filter.addEventListener("input", renderList);
+
+  dom.closeButton.addEventListener("click", (event) => {
+    event.stopPropagation();
+    const opening = dom.closeOptions.hidden;
+    dom.closeOptions.hidden = !opening;
+    dom.closeButton.setAttribute("aria-expanded", String(opening));
+    if (opening) dom.closeOptions.querySelector("button").focus();
+  });
+  for (const option of dom.closeOptions.querySelectorAll("[data-close-state]")) {
+    option.addEventListener("click", () => closeInteraction(option.dataset.closeState));
+  }
+  document.addEventListener("click", (event) => {
+    if (!dom.closeMenu.contains(event.target)) closeCloseMenu();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeCloseMenu();
+  });
+
+  dom.panelToggle.addEventListener("click", () => {
+    const collapsed = !dom.workspace.classList.contains("panel-collapsed");
+    localStorage.setItem("whatsdesk.panel", collapsed ? "collapsed" : "open");
+    applyPanelPreference();
+  });
+
+  window.addEventListener("hashchange", () => selectInteraction(interactionIdFromHash()));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    if (!live.socket) reconnectNow();
+    resynchronise();
+    markSeenIfNeeded();
+  });
+  window.addEventListener("online", reconnectNow);
+
+  setInterval(() => {
+    // The window closes with time, not with an event.
+    renderList();
+    renderConversation();
+  }, CLOCK_TICK_MS);
+}
+
+function start() {
+  applyPanelPreference();
+  wire();
+  const fromHash = interactionIdFromHash();
+  if (fromHash !== null) selectInteraction(fromHash);
+  else renderConversation();
+  refreshInteractions();
+  connect();
+}
+
+start();
