@@ -177,6 +177,9 @@ def chromium():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop on the test's thread; the ORM calls in between are still
+    # synchronous and on that one thread, which is what Django's guard is there to ensure.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         yield browser

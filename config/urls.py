@@ -5,11 +5,12 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from channels_whatsapp.webhook import whatsapp_webhook
-from interactions.views import workspace
+from interactions.views import healthz, workspace
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
     path("workspace/", workspace, name="workspace"),
+    path("healthz/", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

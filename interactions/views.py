@@ -2,7 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from interactions.roles import may_send_messages, may_view_interactions
@@ -13,3 +14,13 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if not may_view_interactions(request.user):
         raise PermissionDenied("The workspace is for agents and managers.")
     return render(request, "workspace/workspace.html", {"may_send": may_send_messages(request.user)})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when this process can reach its database, 503 when it cannot."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
+    return JsonResponse({"ok": True})

@@ -159,6 +159,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Interactions and messages of the WhatsApp support desk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "InteractionStateEnum": "interactions.models.InteractionState",
+        "ClosedStateEnum": ["closed_complete", "closed_abandoned"],
+    },
 }
 
 # --- WhatsApp Cloud API: these create or update the default business number at start-up. ---
