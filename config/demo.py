@@ -45,6 +45,7 @@ def main() -> None:
             children.append(redis)
     _run("manage.py", "migrate", "--noinput")
     _run("manage.py", "seed_demo")
+    _run("manage.py", "sync_whatsapp_number")
     python = sys.executable
     commands = {
         "web": [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(WEB_PORT), "config.asgi:application"],
@@ -61,8 +62,35 @@ def main() -> None:
     for name, command in commands.items():
         log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - open for the child's lifetime
         children.append(subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT))
+    _start_demo_conversations(var)
     _print_welcome(var)
     _wait_and_stop(children)
+
+
+# Customers who write in when the demo starts, through the emulator as real customers would.
+DEMO_CUSTOMERS = [
+    ("4915112345678", "Daniel Weber", "Hi! The armrest of the office chair I got yesterday is broken."),
+    ("447700900123", "Priya Raman", "Hello, can I change the delivery address of order 8841?"),
+]
+
+
+def _start_demo_conversations(var: Path) -> None:
+    """Once per demo database (a marker beside it in var/), so restarting the demo does not repeat them."""
+    from channels_whatsapp.emulator.client import EmulatorClient
+
+    marker = var / "demo-conversations-started"
+    if marker.exists() or "DATABASE_URL" in os.environ:
+        return
+    emulator = EmulatorClient(f"http://127.0.0.1:{EMULATOR_PORT}")
+    deadline = time.monotonic() + 30
+    while not emulator.is_healthy():
+        if time.monotonic() > deadline:
+            print("the emulator did not start; see var/emulator.log", flush=True)
+            return
+        time.sleep(0.2)
+    for wa_id, name, text in DEMO_CUSTOMERS:
+        emulator.customer_sends(wa_id, text, name=name)
+    marker.touch()
 
 
 def _print_welcome(var: Path) -> None:

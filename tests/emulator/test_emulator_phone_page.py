@@ -1,35 +1,18 @@
 """A person plays the customer on the phone page; the app sees their messages and their reads."""
 
-import shutil
-
 import pytest
 
 from tests.emulator.conftest import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
 
-CHROMIUM = shutil.which("chromium")
-
 
 @pytest.fixture
-def page():
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser.new_page()
-        browser.close()
+def page(chromium):
+    """A fresh page in the run's one Chromium (the root conftest's `chromium` fixture)."""
+    context = chromium.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def test_a_customer_writes_from_the_phone_and_reads_the_reply(emulator, webhook_receiver, page):
