@@ -56,6 +56,13 @@ class InteractionAdmin(ReadOnlyAdmin):
     search_fields = ["number", "channel_user__external_id", "channel_user__display_name"]
     list_select_related = ["channel_user", "assigned_to"]
     date_hierarchy = "opened_at"
+    fields = [
+        ("number", "state"),
+        ("type", "subtype"),
+        "channel_user",
+        ("assigned_to", "queue"),
+        ("opened_at", "closed_at", "last_message_at"),
+    ]
     inlines = [TranscriptInline]
 
 
