@@ -116,6 +116,7 @@ def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": _database_url(),
             "REDIS_URL": settings.REDIS_URL,
+            "TEST_RUN_ID": settings.TEST_RUN_ID,
             "WHATSAPP_GRAPH_API_URL": emulator_url,
             "PYTHONUNBUFFERED": "1",
         }
@@ -145,7 +146,7 @@ def live_system(live_processes: LiveSystem, transactional_db) -> LiveSystem:
     """The live system with an empty database, a reset emulator and fresh pacing buckets."""
     live_processes.emulator.reset()
     redis = Redis.from_url(settings.REDIS_URL)
-    for key in redis.scan_iter("pacing:*"):
+    for key in redis.scan_iter(f"{settings.REDIS_KEY_PREFIX}pacing:*"):
         redis.delete(key)
     for name in ("admin", "agent", "manager"):
         from django.contrib.auth.models import Group

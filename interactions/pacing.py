@@ -50,7 +50,7 @@ def take_send_tokens(limits: list[RateLimit]) -> float:
     """Seconds to wait before sending; 0 means a token was taken from every bucket and the send may go."""
     if not limits:
         return 0.0
-    keys = [f"pacing:{limit.key}" for limit in limits]
+    keys = [f"{settings.REDIS_KEY_PREFIX}pacing:{limit.key}" for limit in limits]
     args: list[float] = [time.time()]
     for limit in limits:
         args += [limit.rate, limit.burst]

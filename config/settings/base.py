@@ -81,6 +81,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default=EMBEDDED_REDIS_URL)
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")  # for our own keys (send pacing)
 
 CHANNEL_LAYERS = {
     "default": {

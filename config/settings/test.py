@@ -1,7 +1,8 @@
 """Test settings: only speed-ups and isolation. Celery is a real worker (never eager); Redis and the database are real.
 
-Without REDIS_URL the tests start the embedded Redis, as `make demo` does. Tests use Redis database 9, so
-a demo running on the same server never picks up their tasks.
+Without REDIS_URL the tests start the embedded Redis, as `make demo` does. Tests use Redis database 9, and
+every key a test run makes (broker queues, channel layer, cache, pacing) carries the run's own prefix, so a
+demo or another test run on the same server never picks up its tasks.
 """
 
 import os
@@ -11,21 +12,30 @@ from urllib.parse import urlsplit, urlunsplit
 from config.embedded_redis import start_embedded_redis
 from config.env import BASE_DIR, EMBEDDED_REDIS_PORT, EMBEDDED_REDIS_URL, env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES
+from config.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if "REDIS_URL" not in env.ENVIRON:
     start_embedded_redis(port=EMBEDDED_REDIS_PORT, log_file=BASE_DIR / "var" / "redis-test.log")
 REDIS_URL = urlunsplit(urlsplit(env("REDIS_URL", default=EMBEDDED_REDIS_URL))._replace(path="/9"))
+TEST_RUN_ID = env("TEST_RUN_ID", default=str(os.getpid()))  # handed to the processes a run starts
+REDIS_KEY_PREFIX = f"test-{TEST_RUN_ID}:"
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "test-asgi"},
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}asgi"},
     }
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": REDIS_KEY_PREFIX,
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": REDIS_KEY_PREFIX}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so the processes the tests start share it; one per run, so runs never collide.
