@@ -6,6 +6,9 @@
 // (re)connect and when the tab becomes visible again. Customer text only ever enters the page through
 // textContent; markup strings in this file are our own constants.
 
+import { ICONS, element, icon, richText } from "./dom.js";
+import { kindRenderer } from "./kinds.js";
+
 const MAX_TEXT_LENGTH = 4096;
 const COUNTER_FROM = 3600;
 const WINDOW_WARNING_MS = 60 * 60 * 1000;
@@ -30,19 +33,6 @@ const STATUS_LABELS = {
   read: "Read",
   failed: "Not delivered",
 };
-const ICONS = {
-  queued:
-    '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M8 4.8V8l2.2 1.4" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
-  sent: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="m3 8.4 3 3 7-7" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/></svg>',
-  delivered:
-    '<svg viewBox="0 0 20 16" aria-hidden="true"><path d="M1.5 8.5 4.8 11.8 11.4 5.2M9.2 11.8 15.8 5.2M7.6 10.2l1.6 1.6" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/></svg>',
-  failed:
-    '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="currentColor"/><path d="M8 4.2v4.6" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/><circle cx="8" cy="11.4" r="1.05" fill="#fff"/></svg>',
-  outbound:
-    '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M6 4 2.5 7.5 6 11M2.5 7.5H10a3.5 3.5 0 0 1 3.5 3.5v1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round"/></svg>',
-  info: '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6.2" fill="none" stroke="currentColor" stroke-width="1.4"/><path d="M8 7.2v4" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/><circle cx="8" cy="4.9" r=".95" fill="currentColor"/></svg>',
-};
-ICONS.read = ICONS.delivered;
 const AVATAR_COLOURS = ["#0f766e", "#2563eb", "#7c3aed", "#c2410c", "#0369a1", "#be185d", "#4d7c0f", "#b45309"];
 
 function readJsonScript(id) {
@@ -256,45 +246,6 @@ function serviceWindow(interaction, now = new Date()) {
 
 const isOpen = (interaction) => OPEN_STATES.has(interaction.state);
 const activityAt = (interaction) => parseDate(interaction.last_message_at || interaction.opened_at);
-
-// ------------------------------------------------------------------------------------------- DOM helpers
-
-function element(tag, { className, text, testid, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  if (testid) node.dataset.testid = testid;
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
-
-function icon(name, className = "icon") {
-  const wrapper = element("span", { className });
-  wrapper.innerHTML = ICONS[name]; // our own constant markup, never customer text
-  return wrapper;
-}
-
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
-
-// Customer text as text nodes, with web addresses made into links (still only textContent inside).
-function richText(text) {
-  const fragment = document.createDocumentFragment();
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    fragment.append(document.createTextNode(text.slice(last, match.index)));
-    const link = element("a", {
-      text: match[0],
-      attrs: { href: match[0], target: "_blank", rel: "noopener noreferrer nofollow" },
-    });
-    fragment.append(link);
-    last = match.index + match[0].length;
-  }
-  fragment.append(document.createTextNode(text.slice(last)));
-  return fragment;
-}
 
 // Puts `nodes` into `parent` in order, moving only what is out of place (focus and scroll survive).
 function reconcileChildren(parent, nodes) {
@@ -830,7 +781,8 @@ function buildMessage(message) {
     },
   });
 
-  if (message.kind !== "text") {
+  const renderKind = kindRenderer(message.kind);
+  if (message.kind !== "text" && !renderKind) {
     // Unsupported (and kinds this page does not know yet) read as a system note in the timeline.
     node.classList.add("message-note");
     node.append(
@@ -855,9 +807,13 @@ function buildMessage(message) {
   if (message.direction === "outbound") {
     bubble.append(element("div", { className: "message-author", text: message.author || "WhatsDesk" }));
   }
-  const text = element("div", { className: "message-text", testid: "message-text" });
-  text.append(richText(message.text));
-  bubble.append(text);
+  if (renderKind) {
+    bubble.append(renderKind(message));
+  } else {
+    const text = element("div", { className: "message-text", testid: "message-text" });
+    text.append(richText(message.text));
+    bubble.append(text);
+  }
 
   const meta = element("div", { className: "message-meta" }, [
     element("time", {
