@@ -129,10 +129,10 @@ def summary(*, kind: str, content: dict) -> str:
     if kind == MessageKind.LOCATION:
         place = content.get("name") or content.get("address")
         coordinates = f"{content.get('latitude', 0):.5f}, {content.get('longitude', 0):.5f}"
-        return f"📍 {place} ({coordinates})" if place else f"📍 Location {coordinates}"
+        return f"Location: {place} ({coordinates})" if place else f"Location: {coordinates}"
     if kind == MessageKind.CONTACTS:
         names = [contact.get("name") or "Unnamed" for contact in content.get("contacts", [])]
-        return f"👤 {', '.join(names)}" if names else "👤 Contact"
+        return f"Contact: {', '.join(names)}" if names else "Contact"
     if kind == MessageKind.REACTION:
         return f"Reacted {content['emoji']}" if content.get("emoji") else "Removed a reaction"
     if kind == MessageKind.INTERACTIVE:

@@ -10,6 +10,11 @@ window.PhoneRich = (() => {
     { name: "Brandenburg Gate", address: "Pariser Platz, 10117 Berlin", latitude: 52.5163, longitude: 13.3777 },
     { name: "Times Square", address: "Manhattan, NY 10036", latitude: 40.758, longitude: -73.9855 },
   ];
+  // Our own constant markup, never message text: the phone needs no emoji font for its chrome.
+  const PIN_SVG =
+    '<svg viewBox="0 0 20 20" width="22" height="22" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="#e53935"/><circle cx="10" cy="8" r="2.3" fill="#fff"/></svg>';
+  const PERSON_SVG =
+    '<svg viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><circle cx="10" cy="7" r="3.6" fill="#fff"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0z" fill="#fff"/></svg>';
   let deps = null; // { call, getChat, $ }
   let replyTo = null; // { id, text }
 
@@ -20,6 +25,12 @@ window.PhoneRich = (() => {
     if (testid) node.dataset.testid = testid;
     for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
     for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function svgNode(svg, className) {
+    const node = el("div", { className });
+    node.innerHTML = svg;
     return node;
   }
 
@@ -43,7 +54,7 @@ window.PhoneRich = (() => {
     const lat = Number(location.latitude).toFixed(5);
     const lon = Number(location.longitude).toFixed(5);
     return el("div", { className: "rich-card location-card", testid: "location-card" }, [
-      el("div", { className: "location-pin", text: "📍", attrs: { "aria-hidden": "true" } }),
+      svgNode(PIN_SVG, "location-pin"),
       el("div", {}, [
         el("div", { className: "card-title", text: location.name || "Location" }),
         location.address ? el("div", { className: "card-sub", text: location.address }) : null,
@@ -63,7 +74,7 @@ window.PhoneRich = (() => {
       { className: "rich-contacts" },
       contacts.map((contact) =>
         el("div", { className: "rich-card contact-card", testid: "contact-card" }, [
-          el("div", { className: "contact-avatar", text: "👤", attrs: { "aria-hidden": "true" } }),
+          svgNode(PERSON_SVG, "contact-avatar"),
           el("div", {}, [
             el("div", { className: "card-title", text: contact.name?.formatted_name || "Contact" }),
             ...(contact.phones || []).map((p) => el("div", { className: "card-sub", text: p.phone })),
@@ -154,8 +165,8 @@ window.PhoneRich = (() => {
 
   function summaryOf(item) {
     const content = item.content || {};
-    if (item.type === "location") return `📍 ${content.name || content.address || "Location"}`;
-    if (item.type === "contacts") return `👤 ${(content || []).map((c) => c.name?.formatted_name).join(", ")}`;
+    if (item.type === "location") return `Location: ${content.name || content.address || "shared"}`;
+    if (item.type === "contacts") return `Contact: ${(content || []).map((c) => c.name?.formatted_name).join(", ")}`;
     if (item.type === "interactive" && item.direction === "to_customer") return content.body?.text || "";
     return item.text || `[${item.type}]`;
   }
@@ -291,7 +302,7 @@ window.PhoneRich = (() => {
         className: "sheet-option",
         testid: "location-preset",
         attrs: { type: "button" },
-      }, [el("span", { className: "card-title", text: `📍 ${place.name}` }), el("span", { className: "card-sub", text: place.address })]);
+      }, [el("span", { className: "card-title", text: place.name }), el("span", { className: "card-sub", text: place.address })]);
       pick.addEventListener("click", () => {
         closeSheet();
         send({ type: "location", location: place });
@@ -353,9 +364,9 @@ window.PhoneRich = (() => {
 
   function openAttachMenu() {
     const menu = el("div", { className: "attach-sheet" });
-    const location = el("button", { className: "sheet-option", testid: "share-location", text: "📍 Location", attrs: { type: "button" } });
+    const location = el("button", { className: "sheet-option", testid: "share-location", text: "Location", attrs: { type: "button" } });
     location.addEventListener("click", openLocationSheet);
-    const contact = el("button", { className: "sheet-option", testid: "share-contact", text: "👤 Contact", attrs: { type: "button" } });
+    const contact = el("button", { className: "sheet-option", testid: "share-contact", text: "Contact", attrs: { type: "button" } });
     contact.addEventListener("click", openContactSheet);
     menu.append(location, contact);
     showSheet("Share", menu);

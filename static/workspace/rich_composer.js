@@ -267,18 +267,28 @@ function openButtonsBuilder() {
   }));
 }
 
+// Our own constant markup, never customer text.
+const TOOL_ICONS = {
+  location:
+    '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="none" stroke="currentColor" stroke-width="1.7"/><circle cx="10" cy="8" r="2" fill="currentColor"/></svg>',
+  list: '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M7 5h10M7 10h10M7 15h10" stroke="currentColor" stroke-width="1.7" stroke-linecap="round"/><circle cx="3.5" cy="5" r="1.2" fill="currentColor"/><circle cx="3.5" cy="10" r="1.2" fill="currentColor"/><circle cx="3.5" cy="15" r="1.2" fill="currentColor"/></svg>',
+  buttons:
+    '<svg viewBox="0 0 20 20" aria-hidden="true"><rect x="2.5" y="3" width="15" height="5.5" rx="2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="2.5" y="11.5" width="15" height="5.5" rx="2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>',
+};
 const TOOLS = [
-  { testid: "compose-location", label: "Location", glyph: "📍", open: openLocationBuilder },
-  { testid: "compose-list", label: "List", glyph: "☰", open: openListBuilder },
-  { testid: "compose-buttons", label: "Buttons", glyph: "⊞", open: openButtonsBuilder },
+  { testid: "compose-location", label: "Location", glyph: "location", open: openLocationBuilder },
+  { testid: "compose-list", label: "List", glyph: "list", open: openListBuilder },
+  { testid: "compose-buttons", label: "Buttons", glyph: "buttons", open: openButtonsBuilder },
 ];
 
 const toolbar = element(
   "div",
   { className: "composer-tools", attrs: { role: "toolbar", "aria-label": "Rich messages" } },
   TOOLS.map((tool) => {
+    const icon = element("span", { className: "composer-tool-icon" });
+    icon.innerHTML = TOOL_ICONS[tool.glyph];
     const button = element("button", { className: "composer-tool", testid: tool.testid, attrs: { type: "button", title: `Send a ${tool.label.toLowerCase()}` } }, [
-      element("span", { text: tool.glyph, attrs: { "aria-hidden": "true" } }),
+      icon,
       element("span", { text: tool.label }),
     ]);
     button.addEventListener("click", () => {

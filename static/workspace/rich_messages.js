@@ -7,6 +7,18 @@ import { element, icon, richText } from "./dom.js";
 import { registerMessageDecorator, workspace } from "./extensions.js";
 import { registerFoldedMessage, registerKindRenderer } from "./kinds.js";
 
+// Our own constant markup (never customer text), so the cards need no emoji font.
+const PIN_SVG =
+  '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="currentColor"/><circle cx="10" cy="8" r="2.3" fill="#fff"/></svg>';
+const PERSON_SVG =
+  '<svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="7" r="3.6" fill="currentColor"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0z" fill="currentColor"/></svg>';
+
+function glyph(svg, className) {
+  const node = element("span", { className, attrs: { "aria-hidden": "true" } });
+  node.innerHTML = svg;
+  return node;
+}
+
 const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
 const osmLink = (latitude, longitude) =>
@@ -23,7 +35,7 @@ registerKindRenderer("location", (message) => {
   const lat = Number(latitude).toFixed(5);
   const lon = Number(longitude).toFixed(5);
   return element("div", { className: "rich-card location-card", testid: "location-card" }, [
-    element("span", { className: "rich-card-icon", text: "📍", attrs: { "aria-hidden": "true" } }),
+    glyph(PIN_SVG, "rich-card-icon"),
     element("div", { className: "rich-card-body" }, [
       element("div", { className: "rich-card-title", text: name || "Shared location" }),
       address ? element("div", { className: "rich-card-line", text: address }) : null,
@@ -40,7 +52,7 @@ registerKindRenderer("contacts", (message) =>
     (message.content.contacts || []).map((contact) => {
       const org = [contact.org?.title, contact.org?.company].filter(Boolean).join(", ");
       return element("div", { className: "rich-card contact-card", testid: "contact-card" }, [
-        element("span", { className: "rich-card-icon contact-icon", text: "👤", attrs: { "aria-hidden": "true" } }),
+        glyph(PERSON_SVG, "rich-card-icon contact-icon"),
         element("div", { className: "rich-card-body" }, [
           element("div", { className: "rich-card-title", testid: "contact-name", text: contact.name || "Unnamed contact" }),
           org ? element("div", { className: "rich-card-line", text: org }) : null,

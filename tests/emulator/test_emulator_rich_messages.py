@@ -144,14 +144,12 @@ def test_a_customers_interactive_reply_without_the_question_is_refused(emulator)
 def test_the_customers_contact_and_reaction_arrive_in_metas_shapes(emulator, webhook_receiver):
     emulator.customer_writes()
     ours = emulator.send_text(body="Here you go").json()["messages"][0]["id"]
-    contact = [{"name": {"formatted_name": "Ravi Kumar", "first_name": "Ravi"}, "phones": [{"phone": "+44 7700 900123"}]}]
+    contact = [{"name": {"formatted_name": "Ravi Kumar"}, "phones": [{"phone": "+44 7700 900123"}]}]
 
     emulator.control.customer_sends_message(CUSTOMER, "contacts", contact)
     emulator.control.customer_sends_message(CUSTOMER, "reaction", {"message_id": ours, "emoji": "❤️"})
 
-    deliveries = webhook_receiver.wait_for(
-        lambda ds: len([m for d in ds for m in d.value().get("messages", [])]) >= 3
-    )
+    deliveries = webhook_receiver.wait_for(lambda ds: len([m for d in ds for m in d.value().get("messages", [])]) >= 3)
     messages = {m["type"]: m for d in deliveries for m in d.value().get("messages", [])}
     assert messages["contacts"]["contacts"] == contact
     assert messages["reaction"]["reaction"] == {"message_id": ours, "emoji": "❤️"}
