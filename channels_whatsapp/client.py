@@ -74,6 +74,13 @@ class GraphApiClient:
             # Meta answered 200, so it probably accepted the message; its status webhook will tell.
             raise GraphApiUnreachable("unreadable success body", request_may_have_arrived=True) from None
 
+    def mark_read(self, *, phone_number_id: str, wamid: str, typing: bool = False) -> None:
+        """Marks a customer's message (and the earlier ones) read; `typing` also shows "typing…" for up to 25 s."""
+        body: dict = {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+        if typing:
+            body["typing_indicator"] = {"type": "text"}
+        self._post(f"{phone_number_id}/messages", body)
+
     def _post(self, path: str, body: dict) -> dict:
         url = f"{self._base_url}/{self._version}/{path}"
         try:

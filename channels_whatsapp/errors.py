@@ -39,6 +39,23 @@ def failure_kind_for(code: int | None) -> FailureKind:
     return FailureKind.PERMANENT
 
 
+# Failures an admin can cure (token, account, billing, registration); sending again after the fix succeeds.
+ADMIN_FIXABLE_CODES = frozenset({0, 3, 10, 190, 131031, 131042, 131045, 133010})
+# Our own codes for failures without Meta's answer: it never arrived, or the message could not be built.
+_RETRYABLE_LOCAL_CODES = frozenset({"", "unreachable"})
+
+
+def retry_can_help(code: str) -> bool:
+    """Whether an agent's "retry" on a failed message can succeed: not for the customer's or the message's
+    own problems (131026 not on WhatsApp, 131047 window closed, 100 a bad parameter, …)."""
+    if not code.isdigit():
+        return code in _RETRYABLE_LOCAL_CODES
+    number = int(code)
+    if 500 <= number < 600:
+        return True  # no Meta code: the HTTP status of an answer without Meta's error object (a proxy's 502)
+    return failure_kind_for(number) == FailureKind.RETRYABLE or number in ADMIN_FIXABLE_CODES
+
+
 def title_for(code: int | None, message: str = "") -> str:
     """Meta says titles inside `message` will go; prefer our table, then Meta's text without its '(#code)'."""
     if code in TITLES:

@@ -4,7 +4,9 @@ import re
 
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
 from channels_whatsapp.connection import business_number, graph_client_for
-from channels_whatsapp.errors import failure_kind_for, title_for
+from channels_whatsapp.errors import failure_kind_for, retry_can_help, title_for
+from channels_whatsapp.message_limits import content_problems
+from channels_whatsapp.rich_messages import outbound_type_and_object
 from interactions.channel_adapters import DeliveryFailed, FailureKind, RateLimit
 from interactions.models import Message, MessageKind
 from interactions.services.statuses import correlation_id_for
@@ -19,19 +21,44 @@ PAIR_BURST = 10
 
 def message_body(message: Message) -> dict:
     """The Cloud API request body for a core message."""
-    if message.kind != MessageKind.TEXT:
-        raise DeliveryFailed(kind=FailureKind.PERMANENT, code="unsupported", title=f"Cannot send {message.kind}")
+    if message.kind == MessageKind.TEXT:
+        message_type, typed = "text", {"body": message.text, "preview_url": bool(_URL.search(message.text))}
+    else:
+        try:
+            message_type, typed = outbound_type_and_object(message)
+        except LookupError as problem:
+            raise DeliveryFailed(
+                kind=FailureKind.PERMANENT, code="unsupported", title=f"Cannot send {message.kind}"
+            ) from problem
     body: dict = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": message.interaction.channel_user.external_id,
-        "type": "text",
-        "text": {"body": message.text, "preview_url": bool(_URL.search(message.text))},
+        "type": message_type,
+        message_type: typed,
         "biz_opaque_callback_data": correlation_id_for(message),
     }
-    if message.reply_to_id and message.reply_to.external_id:
+    # A reaction names its message inside; any other message may quote one.
+    if message.kind != MessageKind.REACTION and message.reply_to_id and message.reply_to.external_id:
         body["context"] = {"message_id": message.reply_to.external_id}
     return body
+
+
+def _delivery_failed(problem: GraphApiUnreachable | GraphApiError) -> DeliveryFailed:
+    """Meta's answer, or its absence, as the core's failure: retry, give up, or reconcile first."""
+    if isinstance(problem, GraphApiUnreachable):
+        kind = FailureKind.UNKNOWN if problem.request_may_have_arrived else FailureKind.RETRYABLE
+        return DeliveryFailed(kind=kind, code="unreachable", title="Graph API unreachable", detail=str(problem))
+    kind = failure_kind_for(problem.code)
+    if problem.code is None and problem.http_status < 500:
+        kind = FailureKind.PERMANENT
+    return DeliveryFailed(
+        kind=kind,
+        code=str(problem.code or problem.http_status),
+        title=title_for(problem.code, problem.message),
+        detail=problem.details or problem.message,
+        retry_after=problem.retry_after,
+    )
 
 
 class WhatsAppAdapter:
@@ -41,23 +68,24 @@ class WhatsAppAdapter:
             accepted = graph_client_for(number).send_message(
                 phone_number_id=number.phone_number_id, body=message_body(message)
             )
-        except GraphApiUnreachable as problem:
-            kind = FailureKind.UNKNOWN if problem.request_may_have_arrived else FailureKind.RETRYABLE
-            raise DeliveryFailed(
-                kind=kind, code="unreachable", title="Graph API unreachable", detail=str(problem)
-            ) from problem
-        except GraphApiError as error:
-            kind = failure_kind_for(error.code)
-            if error.code is None and error.http_status < 500:
-                kind = FailureKind.PERMANENT
-            raise DeliveryFailed(
-                kind=kind,
-                code=str(error.code or error.http_status),
-                title=title_for(error.code, error.message),
-                detail=error.details or error.message,
-                retry_after=error.retry_after,
-            ) from error
+        except (GraphApiUnreachable, GraphApiError) as problem:
+            raise _delivery_failed(problem) from problem
         return accepted.wamid
+
+    def content_problems(self, *, kind: str, content: dict) -> list[str]:
+        return content_problems(kind=kind, content=content)
+
+    def mark_read(self, message: Message, *, typing: bool) -> None:
+        number = business_number(message.interaction.channel_user.account_id)
+        try:
+            graph_client_for(number).mark_read(
+                phone_number_id=number.phone_number_id, wamid=message.external_id, typing=typing
+            )
+        except (GraphApiUnreachable, GraphApiError) as problem:
+            raise _delivery_failed(problem) from problem
+
+    def retry_can_help(self, *, error_code: str) -> bool:
+        return retry_can_help(error_code)
 
     def rate_limits(self, message: Message) -> list[RateLimit]:
         channel_user = message.interaction.channel_user

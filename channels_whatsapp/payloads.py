@@ -91,7 +91,8 @@ class IncomingMessage:
             profile_name=names.get(sender, ""),
             timestamp=_timestamp(raw.get("timestamp")),
             type=message_type,
-            body=body if isinstance(body, dict) else {},
+            # A contacts message carries a list under its type key; it is kept under that key.
+            body=body if isinstance(body, dict) else {message_type: body} if isinstance(body, list) else {},
             context_message_id=context.get("id") or None,
             errors=tuple(GraphError.from_payload(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
         )

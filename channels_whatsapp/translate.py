@@ -2,6 +2,7 @@
 
 from channels_whatsapp.errors import title_for
 from channels_whatsapp.payloads import IncomingMessage, StatusChanged, WhatsAppStatus
+from channels_whatsapp.rich_messages import rich_inbound
 from interactions.events import DeliveryStatusUpdate, InboundMessage
 from interactions.models import MessageKind
 
@@ -23,7 +24,11 @@ _STATUS_BY_WHATSAPP_STATUS = {
 def inbound_message(message: IncomingMessage) -> InboundMessage:
     kind = _KIND_BY_TYPE.get(message.type, MessageKind.UNSUPPORTED)
     content: dict = {}
-    if kind == MessageKind.UNSUPPORTED:
+    reply_to = message.context_message_id
+    rich = rich_inbound(message)
+    if rich is not None:
+        kind, content, reply_to = rich.kind, rich.content, rich.reply_to_wamid
+    elif kind == MessageKind.UNSUPPORTED:
         shown_type = message.body.get("type") if message.type == "unsupported" else None
         content = {"type": shown_type or message.type}
     return InboundMessage(
@@ -36,7 +41,7 @@ def inbound_message(message: IncomingMessage) -> InboundMessage:
         kind=kind,
         text=message.text,
         content=content,
-        reply_to_external_id=message.context_message_id,
+        reply_to_external_id=reply_to,
     )
 
 

@@ -51,6 +51,21 @@ class ChannelAdapter(Protocol):
         """The channel's pacing limits that this message counts against."""
         ...
 
+    def content_problems(self, *, kind: str, content: dict) -> list[str]:
+        """What the channel would refuse in a rich message (limits, required parts), in an agent's words."""
+        ...
+
+    def mark_read(self, message: "Message", *, typing: bool) -> None:
+        """Tells the customer an inbound message (and those before it) was read; with `typing`, shows "typing…".
+
+        Raises DeliveryFailed like `send`.
+        """
+        ...
+
+    def retry_can_help(self, *, error_code: str) -> bool:
+        """Whether sending a failed message again may succeed (throttling, an outage) or never will as it stands."""
+        ...
+
 
 _adapters: dict[str, ChannelAdapter] = {}
 

@@ -1,10 +1,11 @@
-"""The workspace's live connection: authenticated, read-only, forwarding what the user may see."""
+"""The workspace's live connection: authenticated, forwarding what the user may see; its one command is typing."""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from interactions.live import WORKSPACE_GROUP, InteractionChanged, MessageChanged
+from interactions.live import WORKSPACE_GROUP, AgentTyping, InteractionChanged, MessageChanged
 from interactions.roles import may_view_interactions
+from interactions.services.receipts import start_agent_typing
 
 
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
@@ -24,10 +25,24 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
             return
+        if content.get("type") == "typing":
+            interaction_id = content.get("interaction_id")
+            if not isinstance(interaction_id, int) or isinstance(interaction_id, bool):
+                await self.send_json({"type": "error", "detail": "typing needs an interaction_id"})
+                return
+            allowed = await database_sync_to_async(start_agent_typing)(
+                agent=self.scope["user"], interaction_id=interaction_id
+            )
+            if not allowed:
+                await self.send_json({"type": "error", "detail": "you cannot type in that interaction"})
+            return
         await self.send_json({"type": "error", "detail": "unsupported command"})
 
     async def interaction_changed(self, event: InteractionChanged) -> None:
         await self.send_json(event)
 
     async def message_changed(self, event: MessageChanged) -> None:
+        await self.send_json(event)
+
+    async def agent_typing(self, event: AgentTyping) -> None:
         await self.send_json(event)

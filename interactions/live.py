@@ -28,6 +28,24 @@ class MessageChanged(TypedDict):
     message: dict
 
 
+class AgentTyping(TypedDict):
+    """Not stored: colleagues watching the interaction show it for a few seconds unless it comes again."""
+
+    type: Literal["agent.typing"]
+    interaction_id: int
+    agent_id: int
+    agent: str
+
+
+def agent_typing(*, interaction_id: int, agent) -> AgentTyping:
+    return {
+        "type": "agent.typing",
+        "interaction_id": interaction_id,
+        "agent_id": agent.pk,
+        "agent": agent.get_full_name() or agent.get_username(),
+    }
+
+
 def interaction_changed(interaction: Interaction) -> InteractionChanged:
     return {"type": "interaction.changed", "interaction": InteractionSerializer(interaction).data}
 

@@ -105,6 +105,12 @@ class Direction(models.TextChoices):
 class MessageKind(models.TextChoices):
     TEXT = "text", "Text"
     UNSUPPORTED = "unsupported", "Unsupported"
+    # Rich kinds; their structured data is in Message.content (shapes in interactions/rich_content.py).
+    LOCATION = "location", "Location"
+    CONTACTS = "contacts", "Contacts"
+    REACTION = "reaction", "Reaction"
+    INTERACTIVE = "interactive", "Interactive"
+    BUTTON = "button", "Template quick reply"
 
 
 class MessageStatus(models.TextChoices):
@@ -142,6 +148,9 @@ class Message(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True, help_text="When the channel accepted it.")
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="Outbox: not tried again before this, whoever asks."
+    )
+    read_receipt_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="Inbound: when the channel was told an agent read it (once per message)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

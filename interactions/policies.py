@@ -71,3 +71,9 @@ def unknown_outcome_is_settled(*, started_at: datetime, now: datetime) -> bool:
     Until this grace period has passed the message is not tried again, so it is never sent twice.
     """
     return now - started_at >= UNKNOWN_OUTCOME_GRACE
+
+
+def failed_send_may_be_retried(*, status: str, accepted_by_channel: bool, retry_can_help: bool) -> bool:
+    """A failed message is offered again only if the channel never accepted it (so it cannot arrive twice)
+    and its error is one that time can cure (throttling, an outage), as the channel classifies it."""
+    return status == "failed" and not accepted_by_channel and retry_can_help

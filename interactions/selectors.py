@@ -19,4 +19,8 @@ def open_interactions_for(user: AbstractBaseUser) -> QuerySet[Interaction]:
 
 def messages_changed_after(*, interaction: Interaction, revision: int) -> QuerySet[Message]:
     """The catch-up read: every message created or changed since the client's cursor."""
-    return interaction.messages.filter(revision__gt=revision).select_related("author").order_by("sequence")
+    return (
+        interaction.messages.filter(revision__gt=revision)
+        .select_related("author", "reply_to__author", "interaction")
+        .order_by("sequence")
+    )

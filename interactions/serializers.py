@@ -3,8 +3,10 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from interactions.models import ChannelUser, Interaction, Message
+from interactions.models import ChannelUser, Interaction, Message, MessageKind
 from interactions.policies import free_form_send_decision
+
+QUOTE_LENGTH = 200
 
 
 class ChannelUserSerializer(serializers.ModelSerializer):
@@ -16,6 +18,9 @@ class ChannelUserSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     reply_to_id = serializers.IntegerField(allow_null=True, read_only=True)
+    quoted = serializers.SerializerMethodField()
+    reactions = serializers.SerializerMethodField()
+    retryable = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -39,11 +44,52 @@ class MessageSerializer(serializers.ModelSerializer):
             "sent_at",
             "accepted_at",
             "created_at",
+            "quoted",
+            "reactions",
+            "read_receipt_sent_at",
+            "retryable",
         ]
 
     def get_author(self, message: Message) -> str | None:
         author = message.author
         return (author.get_full_name() or author.get_username()) if author else None
+
+    def get_quoted(self, message: Message) -> dict | None:
+        """What a reply (or the answer to a list or buttons) refers to, enough to show the quote."""
+        if message.reply_to_id is None or message.kind == MessageKind.REACTION:
+            return None
+        quoted = message.reply_to
+        return {
+            "id": quoted.pk,
+            "direction": quoted.direction,
+            "kind": quoted.kind,
+            "text": quoted.text[:QUOTE_LENGTH],
+            "author": self.get_author(quoted),
+        }
+
+    def get_reactions(self, message: Message) -> list[dict]:
+        """The reactions standing on this message: the latest of each side, unless that one removed it."""
+        if message.kind == MessageKind.REACTION:
+            return []
+        latest: dict[str, Message] = {}
+        for reaction in message.replies.filter(kind=MessageKind.REACTION).select_related("author").order_by("sequence"):
+            latest[reaction.direction] = reaction
+        return [
+            {
+                "direction": reaction.direction,
+                "emoji": reaction.content["emoji"],
+                "author": self.get_author(reaction),
+                "status": reaction.status,
+                "message_id": reaction.pk,
+            }
+            for reaction in latest.values()
+            if reaction.content.get("emoji")
+        ]
+
+    def get_retryable(self, message: Message) -> bool:
+        from interactions.services.outbound import failed_message_may_be_retried
+
+        return failed_message_may_be_retried(message)
 
 
 class ServiceWindowSerializer(serializers.Serializer):

@@ -17,3 +17,20 @@ def reconcile_stuck_messages() -> int:
     from interactions.services.outbound import enqueue_stuck_deliveries
 
     return enqueue_stuck_deliveries()
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def send_read_receipts(self, interaction_id: int) -> None:
+    from interactions.services.receipts import send_read_receipts as send
+
+    if send(interaction_id=interaction_id):
+        raise self.retry(countdown=2 ** (self.request.retries + 1))
+
+
+@shared_task(bind=True, max_retries=2, acks_late=True)
+def send_typing_indicator(self, interaction_id: int) -> None:
+    """Retried only briefly: an indicator that comes late is worse than none."""
+    from interactions.services.receipts import send_read_receipts as send
+
+    if send(interaction_id=interaction_id, typing=True):
+        raise self.retry(countdown=1)

@@ -13,6 +13,10 @@ class EmulatorClient:
         """The customer writes to the business; returns the wamid the app's webhook will carry."""
         return self._post(f"/customers/{wa_id}/messages", {"text": text, "name": name, **extra})["id"]
 
+    def customer_sends_message(self, wa_id: str, message_type: str, body: object, **extra: object) -> str:
+        """The customer sends a rich message: `body` is the object under its type key, as in Meta's webhook."""
+        return self._post(f"/customers/{wa_id}/messages", {"type": message_type, message_type: body, **extra})["id"]
+
     def set_customer(self, wa_id: str, **fields: object) -> dict:
         """Creates or updates a customer: name, on_whatsapp, online, last_inbound_at, window_open."""
         return self._post("/customers", {"wa_id": wa_id, **fields})

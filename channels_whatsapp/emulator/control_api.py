@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import partial
 
 from channels_whatsapp.emulator.config import BusinessNumber
+from channels_whatsapp.emulator.customer_messages import InvalidCustomerMessage, customer_message
 from channels_whatsapp.emulator.network import CustomerCannotSend, WhatsAppNetwork, service_window_is_open
 from channels_whatsapp.emulator.routing import Request, Response, Route, json_response, route
 from channels_whatsapp.emulator.state import ChatMessage, Customer
@@ -93,22 +94,22 @@ def _save_customer(network: WhatsAppNetwork, request: Request) -> Response:
 
 def _customer_sends(network: WhatsAppNetwork, request: Request) -> Response:
     body = _json_body(request)
-    if body.get("type", "text") != "text":
-        raise ControlError(400, "only text messages can be sent from the customer's phone so far")
-    text, name, reply_to = body.get("text"), body.get("name"), body.get("reply_to")
-    if not isinstance(text, str) or not text.strip():
-        raise ControlError(400, "text must be a non-empty string")
+    name = body.get("name")
     if name is not None and not isinstance(name, str):
         raise ControlError(400, "name must be a string")
-    if reply_to is not None and not isinstance(reply_to, str):
-        raise ControlError(400, "reply_to must be a wamid")
     try:
-        wamid = network.customer_sends_text(
+        message = customer_message(body)
+    except InvalidCustomerMessage as error:
+        raise ControlError(400, str(error)) from error
+    try:
+        wamid = network.customer_sends(
             wa_id=_wa_id(request.path_params["wa_id"]),
-            text=text,
             name=name or None,
             number=_business_number(network, body.get("phone_number_id")),
-            reply_to=reply_to,
+            message_type=message.type,
+            text=message.text,
+            body=message.body,
+            reply_to=message.reply_to,
         )
     except CustomerCannotSend as error:
         raise ControlError(409, str(error)) from error
@@ -269,4 +270,5 @@ def _feed_item_json(message: ChatMessage) -> dict:
         "status": message.status,
         "timestamp": message.created_at,
         "reply_to": message.reply_to,
+        "content": message.body,
     }

@@ -43,7 +43,7 @@ def inbound_message_value(*, customer: Customer, message: ChatMessage, number: B
     if message.reply_to is not None:
         item["context"] = {"from": _digits(number.display_phone_number), "id": message.reply_to}
     item["type"] = message.type
-    item["text"] = {"body": message.text}
+    item[message.type] = message.body
     return {
         "contacts": [{"profile": {"name": customer.name}, "wa_id": customer.wa_id}],
         "messages": [item],

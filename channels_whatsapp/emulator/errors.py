@@ -61,6 +61,11 @@ def invalid_parameter(details: str) -> GraphError:
     return GraphError(http_status=400, code=100, message="(#100) Invalid parameter", details=details)
 
 
+def invalid_parameter_value(details: str) -> GraphError:
+    """A parameter of the right type whose value Meta refuses, e.g. over a length or count limit."""
+    return GraphError(http_status=400, code=131009, message="(#131009) Parameter value is not valid", details=details)
+
+
 def re_engagement_required() -> GraphError:
     return GraphError(
         http_status=400,

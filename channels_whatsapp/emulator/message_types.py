@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from channels_whatsapp.emulator.errors import RequestRejected, invalid_parameter
+from channels_whatsapp.emulator.rich_message_types import RICH_CHECKS
 
 TEXT_BODY_MAX_LENGTH = 4096
 # Every type Meta accepts; those without a check below are refused as not emulated yet.
@@ -117,7 +118,7 @@ def _check_text(body: dict) -> None:
         _reject("Param text['preview_url'] must be a boolean.")
 
 
-_CHECK_BY_TYPE: dict[str, Callable[[dict], None]] = {"text": _check_text}
+_CHECK_BY_TYPE: dict[str, Callable[[dict], None]] = {"text": _check_text, **RICH_CHECKS}
 
 
 def _reject(details: str) -> NoReturn:

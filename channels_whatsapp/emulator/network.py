@@ -105,6 +105,7 @@ class WhatsAppNetwork:
                 direction=Direction.TO_CUSTOMER,
                 type=request.type,
                 text=request.body.get("text", {}).get("body"),
+                body=request.body.get(request.type),
                 created_at=now,
                 status=MessageStatus.ACCEPTED,
                 reply_to=context["message_id"] if context else None,
@@ -189,15 +190,18 @@ class WhatsAppNetwork:
                 )
         return customer
 
-    def customer_sends_text(
+    def customer_sends(
         self,
         *,
         wa_id: str,
-        text: str,
         name: str | None,
         number: BusinessNumber,
+        message_type: str = "text",
+        text: str | None = None,
+        body: dict | list | None = None,
         reply_to: str | None = None,
     ) -> str:
+        """The customer sends a message of any type: `body` is the object under its type key (text's is built)."""
         with self.state.lock:
             customer = self.state.customers.get(wa_id)
             if customer is not None and not customer.on_whatsapp:
@@ -211,8 +215,9 @@ class WhatsAppNetwork:
                 phone_number_id=number.phone_number_id,
                 wa_id=wa_id,
                 direction=Direction.TO_BUSINESS,
-                type="text",
+                type=message_type,
                 text=text,
+                body=body if body is not None else {"body": text},
                 created_at=now,
                 status=MessageStatus.SENT,
                 reply_to=reply_to,

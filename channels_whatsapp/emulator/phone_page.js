@@ -97,6 +97,8 @@ async function openChat(waId, name) {
   $("start-screen").hidden = true;
   $("chat-screen").hidden = false;
   $("message-list").replaceChildren();
+  PhoneRich.clearReply();
+  PhoneRich.closeSheet();
   $("chat-title").textContent = "";
   $("chat-subtitle").textContent = `You are ${name} (+${waId})`;
   showTyping(0);
@@ -147,6 +149,10 @@ function applyFeed(current, feed) {
 }
 
 function upsertBubble(current, item) {
+  if (PhoneRich.foldsIntoAnother(item)) {
+    PhoneRich.applyReaction(current, item);
+    return;
+  }
   let bubble = current.bubbles.get(item.id);
   if (!bubble) {
     bubble = document.createElement("li");
@@ -170,6 +176,7 @@ function upsertBubble(current, item) {
       meta.append(ticks);
     }
     bubble.append(text, meta);
+    PhoneRich.enrichBubble(current, bubble, item);
     const later = [...current.bubbles.values()].find((other) => Number(other.dataset.seq) > item.seq);
     $("message-list").insertBefore(bubble, later || null);
     current.bubbles.set(item.id, bubble);
@@ -224,13 +231,16 @@ $("composer").addEventListener("submit", async (event) => {
   if (!chat || !text.trim()) return;
   input.value = "";
   try {
-    await call("POST", `/customers/${chat.waId}/messages`, { text, name: chat.name });
+    await call("POST", `/customers/${chat.waId}/messages`, { text, name: chat.name, ...PhoneRich.outgoingExtras() });
+    PhoneRich.clearReply();
   } catch (error) {
     input.value = text;
     showBanner(`Not sent: ${error.message}`);
   }
   input.focus();
 });
+
+PhoneRich.init({ call, getChat: () => chat, $ });
 
 if (params.get("wa_id")) {
   openChat(params.get("wa_id").replace(/\D/g, ""), params.get("name") || `Customer ${params.get("wa_id").slice(-4)}`);

@@ -74,6 +74,8 @@ class ChatMessage:
     status_times: dict[str, float] = field(default_factory=dict)
     changed: int = 0
     reply_to: str | None = None
+    # The object under the message's type key (a list for contacts); the phone page renders it.
+    body: dict | list | None = None
     # The business's messages only: what the app POSTed, and the Graph API version it used.
     request: dict | None = None
     api_version: str | None = None

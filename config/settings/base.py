@@ -111,6 +111,8 @@ CELERY_TASK_ROUTES = {
     "channels_whatsapp.tasks.process_webhook_delivery": {"queue": "webhooks"},
     "channels_whatsapp.tasks.sweep_unprocessed_deliveries": {"queue": "webhooks"},
     "interactions.tasks.deliver_message": {"queue": "outbound"},
+    "interactions.tasks.send_read_receipts": {"queue": "outbound"},
+    "interactions.tasks.send_typing_indicator": {"queue": "outbound"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-webhook-deliveries": {

@@ -6,6 +6,11 @@ urlpatterns = [
     path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
     path("interactions/<int:pk>/", views.InteractionDetail.as_view(), name="interaction-detail"),
     path("interactions/<int:pk>/messages/", views.InteractionMessages.as_view(), name="interaction-messages"),
+    path(
+        "interactions/<int:pk>/messages/<int:message_id>/retry/",
+        views.RetryMessage.as_view(),
+        name="interaction-message-retry",
+    ),
     path("interactions/<int:pk>/close/", views.CloseInteraction.as_view(), name="interaction-close"),
     path("interactions/<int:pk>/seen/", views.MarkInteractionSeen.as_view(), name="interaction-seen"),
 ]

@@ -10,11 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interactions.models import OPEN_STATES, Interaction, InteractionState
+from interactions.rich_content import ContentRefused
 from interactions.roles import may_send_messages
 from interactions.selectors import interactions_visible_to, messages_changed_after
 from interactions.serializers import InteractionDetailSerializer, InteractionSerializer, MessageSerializer
 from interactions.services.lifecycle import close_interaction, mark_interaction_seen
-from interactions.services.outbound import ActionRefused, send_agent_reply
+from interactions.services.outbound import ActionRefused, retry_failed_message, send_agent_reply
+from interactions.services.rich_outbound import send_agent_rich_message
 
 
 class InteractionList(ListAPIView):
@@ -57,6 +59,15 @@ def _visible_interaction(request: Request, pk: int) -> Interaction:
 
 class SendTextSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4096, trim_whitespace=True)
+    reply_to = serializers.IntegerField(required=False, allow_null=True, help_text="Quote this message (its id)")
+
+
+class SendRichMessageSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["location", "reaction", "interactive"])
+    content = serializers.JSONField(help_text="The kind's content; shapes in interactions/rich_content.py")
+    reply_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Quote this message; for a reaction, the message reacted to"
+    )
 
 
 class InteractionMessages(APIView):
@@ -72,18 +83,55 @@ class InteractionMessages(APIView):
         messages = messages_changed_after(interaction=interaction, revision=int(after))
         return Response({"revision": interaction.revision, "messages": MessageSerializer(messages, many=True).data})
 
-    @extend_schema(request=SendTextSerializer, responses={201: MessageSerializer})
+    @extend_schema(
+        request=SendTextSerializer | SendRichMessageSerializer,
+        responses={201: MessageSerializer},
+        description="Text by default; `kind` location, reaction or interactive with its `content`. "
+        "A refused rich message answers 400 with every `problems` at once.",
+    )
     def post(self, request: Request, pk: int) -> Response:
         interaction = _visible_interaction(request, pk)
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
-        body = SendTextSerializer(data=request.data)
+        rich = request.data.get("kind", "text") != "text"
+        body = (SendRichMessageSerializer if rich else SendTextSerializer)(data=request.data)
         body.is_valid(raise_exception=True)
+        fields = body.validated_data
         try:
-            message = send_agent_reply(interaction=interaction, author=request.user, text=body.validated_data["text"])
+            if rich:
+                message = send_agent_rich_message(
+                    interaction=interaction,
+                    author=request.user,
+                    kind=fields["kind"],
+                    content=fields["content"],
+                    reply_to_id=fields.get("reply_to"),
+                )
+            else:
+                message = send_agent_reply(
+                    interaction=interaction,
+                    author=request.user,
+                    text=fields["text"],
+                    reply_to_id=fields.get("reply_to"),
+                )
+        except ContentRefused as refusal:
+            return Response({"detail": str(refusal), "problems": refusal.problems}, status=status.HTTP_400_BAD_REQUEST)
         except ActionRefused as refusal:
             return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class RetryMessage(APIView):
+    @extend_schema(request=None, responses={200: MessageSerializer})
+    def post(self, request: Request, pk: int, message_id: int) -> Response:
+        interaction = _visible_interaction(request, pk)
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents may send messages.")
+        message = get_object_or_404(interaction.messages.all(), pk=message_id)
+        try:
+            message = retry_failed_message(message=message, by=request.user)
+        except ActionRefused as refusal:
+            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        return Response(MessageSerializer(message).data)
 
 
 class CloseSerializer(serializers.Serializer):

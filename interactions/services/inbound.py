@@ -15,6 +15,8 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.rich_content import summary
+from interactions.services.rich_outbound import fold_reaction_onto_target
 from interactions.services.timeline import append_message, lock_interaction
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     text = event.text
     if event.kind == MessageKind.UNSUPPORTED and not text:
         text = f"unsupported message type: {event.content.get('type', 'unknown')}"
+    text = text or summary(kind=event.kind, content=event.content)
     interaction.unread_count += 1
     try:
         message = append_message(
@@ -101,5 +104,6 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     except IntegrityError:
         logger.info("inbound message %s was already recorded", event.external_id)
         return None
+    fold_reaction_onto_target(message)
     transaction.on_commit(lambda: _notify_listeners(message))
     return message

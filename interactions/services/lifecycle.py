@@ -8,6 +8,7 @@ from interactions.live import broadcast_on_commit, interaction_changed
 from interactions.models import Interaction, InteractionState
 from interactions.roles import may_send_messages
 from interactions.services.outbound import ActionRefused
+from interactions.services.receipts import request_read_receipts
 from interactions.services.timeline import lock_interaction
 
 CLOSED_STATES = (InteractionState.CLOSED_COMPLETE, InteractionState.CLOSED_ABANDONED)
@@ -33,7 +34,9 @@ def close_interaction(*, interaction: Interaction, by: AbstractBaseUser, state: 
 
 @transaction.atomic
 def mark_interaction_seen(*, interaction: Interaction) -> Interaction:
+    """An agent has the interaction in front of them: the unread count clears and the customer gets read receipts."""
     interaction = lock_interaction(interaction.pk)
+    request_read_receipts(interaction=interaction)
     if interaction.unread_count:
         interaction.unread_count = 0
         interaction.save(update_fields=["unread_count"])

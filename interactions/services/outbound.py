@@ -24,11 +24,13 @@ from interactions.pacing import take_send_tokens
 from interactions.policies import (
     MAX_DELIVERY_ATTEMPTS,
     UNKNOWN_OUTCOME_GRACE,
+    failed_send_may_be_retried,
     free_form_send_decision,
     retry_delay,
     unknown_outcome_is_settled,
 )
 from interactions.roles import may_send_messages
+from interactions.services.receipts import forget_agent_typing
 from interactions.services.statuses import apply_recorded_statuses
 from interactions.services.timeline import append_message, lock_interaction, save_message_change
 
@@ -54,7 +56,9 @@ def _enqueue_delivery(message_id: int, countdown: float | None = None) -> None:
 
 
 @transaction.atomic
-def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text: str) -> Message:
+def send_agent_reply(
+    *, interaction: Interaction, author: AbstractBaseUser, text: str, reply_to_id: int | None = None
+) -> Message:
     """Returns at once: a slow channel must never hold up the agent."""
     if not may_send_messages(author):
         raise ActionRefused("Only agents may send messages.")
@@ -63,12 +67,37 @@ def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text
         raise ActionRefused("The message is empty.")
     if len(text) > MAX_TEXT_LENGTH:
         raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    return queue_agent_message(
+        interaction=interaction, author=author, kind=MessageKind.TEXT, text=text, reply_to_id=reply_to_id
+    )
+
+
+def queue_agent_message(
+    *,
+    interaction: Interaction,
+    author: AbstractBaseUser,
+    kind: str,
+    text: str,
+    content: dict | None = None,
+    reply_to_id: int | None = None,
+) -> Message:
+    """The one way an agent's message of any kind enters the outbox: role, open interaction, window, then the row.
+
+    Call inside a transaction; the delivery task is queued when it commits.
+    """
+    if not may_send_messages(author):
+        raise ActionRefused("Only agents may send messages.")
     interaction = lock_interaction(interaction.pk)
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
     decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
     if not decision.allowed:
         raise ActionRefused(decision.reason)
+    reply_to = None
+    if reply_to_id is not None:
+        reply_to = interaction.messages.filter(pk=reply_to_id).exclude(kind=MessageKind.REACTION).first()
+        if reply_to is None:
+            raise ActionRefused(f"Message {reply_to_id} is not a message of interaction {interaction.number}.")
     if interaction.state == InteractionState.NEW:
         interaction.state = InteractionState.WORK_IN_PROGRESS
     if interaction.assigned_to_id is None:
@@ -79,8 +108,10 @@ def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text
     message = append_message(
         interaction=interaction,
         direction=Direction.OUTBOUND,
-        kind=MessageKind.TEXT,
+        kind=kind,
         text=text,
+        content=content or {},
+        reply_to=reply_to,
         author=author,
         status=MessageStatus.QUEUED,
         status_at=now,
@@ -88,6 +119,7 @@ def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text
         next_attempt_at=now,
     )
     transaction.on_commit(partial(_enqueue_delivery, message.pk))
+    transaction.on_commit(partial(forget_agent_typing, interaction_id=interaction.pk))
     return message
 
 
@@ -222,3 +254,45 @@ def enqueue_stuck_deliveries() -> int:
     for message_id in message_ids:
         _enqueue_delivery(message_id)
     return len(message_ids)
+
+
+def failed_message_may_be_retried(message: Message) -> bool:
+    if message.direction != Direction.OUTBOUND or message.status != MessageStatus.FAILED:
+        return False
+    adapter = channel_adapter(message.interaction.subtype)
+    return failed_send_may_be_retried(
+        status=message.status,
+        accepted_by_channel=bool(message.external_id),
+        retry_can_help=adapter.retry_can_help(error_code=message.error_code),
+    )
+
+
+@transaction.atomic
+def retry_failed_message(*, message: Message, by: AbstractBaseUser) -> Message:
+    """Puts the same outbox row back in the queue, once: a second click, or a second agent, finds it queued."""
+    if not may_send_messages(by):
+        raise ActionRefused("Only agents may send messages.")
+    interaction = lock_interaction(message.interaction_id)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.status != MessageStatus.FAILED:
+        raise ActionRefused(f"Only a failed message can be sent again; this one is {message.status}.")
+    if not failed_message_may_be_retried(message):
+        reason = message.error_title or "the channel refused it"
+        raise ActionRefused(f"Sending this message again cannot succeed ({reason}); write a new one instead.")
+    if not interaction.is_open:
+        raise ActionRefused(f"Interaction {interaction.number} is closed.")
+    decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
+    if not decision.allowed:
+        raise ActionRefused(decision.reason)
+    now = timezone.now()
+    message.status = MessageStatus.QUEUED
+    message.status_at = now
+    message.error_code = message.error_title = message.error_detail = ""
+    message.next_attempt_at = now
+    save_message_change(
+        interaction=interaction,
+        message=message,
+        fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+    )
+    transaction.on_commit(partial(_enqueue_delivery, message.pk))
+    return message

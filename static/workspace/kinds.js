@@ -10,3 +10,14 @@ export function registerKindRenderer(kind, render) {
 export function kindRenderer(kind) {
   return renderers.get(kind);
 }
+
+// Messages shown on another one rather than as their own bubble (a reaction, on the message it targets).
+const folds = [];
+
+export function registerFoldedMessage(predicate) {
+  folds.push(predicate);
+}
+
+export function messageIsFolded(message) {
+  return folds.some((predicate) => predicate(message));
+}

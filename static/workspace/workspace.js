@@ -7,7 +7,16 @@
 // textContent; markup strings in this file are our own constants.
 
 import { ICONS, element, icon, richText } from "./dom.js";
-import { kindRenderer } from "./kinds.js";
+import {
+  decorateMessage,
+  notifyComposer,
+  notifyLiveEvent,
+  provideWorkspace,
+  transformOutgoing,
+} from "./extensions.js";
+import { kindRenderer, messageIsFolded } from "./kinds.js";
+import "./rich_messages.js";
+import "./rich_composer.js";
 
 const MAX_TEXT_LENGTH = 4096;
 const COUNTER_FROM = 3600;
@@ -520,6 +529,7 @@ function selectInteraction(id) {
   renderConversation();
   autosizeComposer();
   markSeenIfNeeded();
+  notifyComposer("selected");
   if (id !== null && !dom.composerInput.disabled) dom.composerInput.focus({ preventScroll: true });
 }
 
@@ -697,6 +707,7 @@ function renderTimeline({ scroll = "follow", added = [] } = {}) {
     let previous = null;
     const now = new Date();
     for (const message of messages) {
+      if (messageIsFolded(message)) continue;
       const at = parseDate(message.sent_at || message.created_at);
       const day = startOfDay(at).getTime();
       if (day !== previousDay) {
@@ -839,6 +850,7 @@ function buildMessage(message) {
       ),
     );
   }
+  decorateMessage(message, node);
   return node;
 }
 
@@ -910,13 +922,15 @@ async function sendReply() {
   hideComposerError();
   renderComposer();
   try {
-    const message = await api(`interactions/${interaction.id}/messages/`, { method: "POST", body: { text } });
+    const body = transformOutgoing({ text });
+    const message = await api(`interactions/${interaction.id}/messages/`, { method: "POST", body });
     if (state.selectedId === interaction.id) {
       dom.composerInput.value = "";
       autosizeComposer();
     }
     state.drafts.delete(interaction.id);
     receiveSentMessage(message);
+    notifyComposer("sent");
   } catch (error) {
     if (state.selectedId === interaction.id) showComposerError(errorText(error, "The reply was not sent"));
     // A refusal usually means our picture of the window is stale.
@@ -1038,6 +1052,7 @@ function connect() {
 }
 
 function receiveLiveEvent(data) {
+  notifyLiveEvent(data);
   switch (data.type) {
     case "hello":
       live.attempts = 0;
@@ -1130,6 +1145,7 @@ function wire() {
     autosizeComposer();
     renderComposer();
     if (!dom.composerError.hidden) hideComposerError();
+    notifyComposer("input");
   });
   dom.timeline.addEventListener("scroll", onTimelineScroll, { passive: true });
   dom.newMessagesPill.addEventListener("click", scrollTimelineToBottom);
@@ -1174,7 +1190,23 @@ function wire() {
   }, CLOCK_TICK_MS);
 }
 
+function sendLive(data) {
+  if (live.socket && live.socket.readyState === WebSocket.OPEN) live.socket.send(JSON.stringify(data));
+}
+
 function start() {
+  provideWorkspace({
+    api,
+    errorText,
+    config,
+    selectedInteraction: () => state.interactions.get(state.selectedId) || null,
+    timelineMessage: (id) => state.timeline?.messages.get(id) || null,
+    composerBlockedReason: () => composerBlockedReason(state.interactions.get(state.selectedId)),
+    receiveSentMessage,
+    sendLive,
+    timeFormat,
+    fullFormat,
+  });
   applyPanelPreference();
   wire();
   const fromHash = interactionIdFromHash();

@@ -1,0 +1,138 @@
+"""Rich Cloud API message types to and from the core's shapes (interactions/rich_content.py).
+
+Inbound: `location`, `contacts`, `reaction`, `interactive` (`list_reply`, `button_reply`) and `button` (a
+template's quick reply). Outbound: `location`, `reaction` and `interactive` (`list`, `button`). Missing or
+odd values become empty ones: a customer's message is never dropped for its shape.
+"""
+
+from dataclasses import dataclass
+
+from channels_whatsapp.payloads import IncomingMessage
+from interactions.models import Message, MessageKind
+
+INBOUND_KIND_BY_TYPE = {
+    "location": MessageKind.LOCATION,
+    "contacts": MessageKind.CONTACTS,
+    "reaction": MessageKind.REACTION,
+    "interactive": MessageKind.INTERACTIVE,
+    "button": MessageKind.BUTTON,
+}
+_ANSWER_TYPES = ("list_reply", "button_reply")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RichInbound:
+    kind: str
+    content: dict
+    reply_to_wamid: str | None
+
+
+def rich_inbound(message: IncomingMessage) -> RichInbound | None:
+    """The core kind and content of a rich message, or None for a type (or interactive reply) we do not show."""
+    kind = INBOUND_KIND_BY_TYPE.get(message.type)
+    if kind is None:
+        return None
+    body = message.body
+    reply_to = message.context_message_id
+    if kind == MessageKind.LOCATION:
+        content = {
+            "latitude": _number(body.get("latitude")),
+            "longitude": _number(body.get("longitude")),
+            "name": _string(body.get("name")),
+            "address": _string(body.get("address")),
+        }
+        if body.get("url"):
+            content["url"] = _string(body["url"])
+    elif kind == MessageKind.CONTACTS:
+        content = {"contacts": [_contact(raw) for raw in _objects(body.get("contacts"))]}
+    elif kind == MessageKind.REACTION:
+        content = {"emoji": _string(body.get("emoji"))}
+        reply_to = _string(body.get("message_id")) or None
+    elif kind == MessageKind.INTERACTIVE:
+        answer_type = body.get("type")
+        if answer_type not in _ANSWER_TYPES:
+            return None  # e.g. nfm_reply (a Flow's answer): kept as unsupported
+        answer = body.get(answer_type) if isinstance(body.get(answer_type), dict) else {}
+        content = {
+            "type": answer_type,
+            "id": _string(answer.get("id")),
+            "title": _string(answer.get("title")),
+            "description": _string(answer.get("description")),
+        }
+    else:
+        content = {"payload": _string(body.get("payload")), "text": _string(body.get("text"))}
+    return RichInbound(kind=kind, content=content, reply_to_wamid=reply_to)
+
+
+def _contact(raw: dict) -> dict:
+    name = raw.get("name") if isinstance(raw.get("name"), dict) else {}
+    parts = [_string(name.get(key)) for key in ("first_name", "last_name")]
+    org = raw.get("org") if isinstance(raw.get("org"), dict) else {}
+    return {
+        "name": _string(name.get("formatted_name")) or " ".join(filter(None, parts)),
+        "phones": [
+            {"phone": _string(p.get("phone")), "type": _string(p.get("type")), "wa_id": _string(p.get("wa_id"))}
+            for p in _objects(raw.get("phones"))
+        ],
+        "emails": [
+            {"email": _string(e.get("email")), "type": _string(e.get("type"))} for e in _objects(raw.get("emails"))
+        ],
+        "org": {key: _string(org.get(key)) for key in ("company", "department", "title") if org.get(key)},
+        "urls": [{"url": _string(u.get("url")), "type": _string(u.get("type"))} for u in _objects(raw.get("urls"))],
+    }
+
+
+def outbound_type_and_object(message: Message) -> tuple[str, object]:
+    """The Cloud API `type` and the object under it for a core rich message."""
+    content = message.content
+    if message.kind == MessageKind.LOCATION:
+        location = {"latitude": content["latitude"], "longitude": content["longitude"]}
+        location.update({key: content[key] for key in ("name", "address") if content.get(key)})
+        return "location", location
+    if message.kind == MessageKind.REACTION:
+        return "reaction", {"message_id": message.reply_to.external_id, "emoji": content["emoji"]}
+    if message.kind == MessageKind.INTERACTIVE:
+        return "interactive", _interactive(content)
+    raise LookupError(f"cannot send {message.kind} messages on WhatsApp")
+
+
+def _interactive(content: dict) -> dict:
+    interactive: dict = {"type": "list" if content["type"] == "list" else "button"}
+    if content.get("header"):
+        interactive["header"] = {"type": "text", "text": content["header"]}
+    interactive["body"] = {"text": content["body"]}
+    if content.get("footer"):
+        interactive["footer"] = {"text": content["footer"]}
+    if content["type"] == "list":
+        sections = []
+        for section in content["sections"]:
+            rows = [
+                {
+                    "id": row["id"],
+                    "title": row["title"],
+                    **({"description": row["description"]} if row["description"] else {}),
+                }
+                for row in section["rows"]
+            ]
+            sections.append({**({"title": section["title"]} if section["title"] else {}), "rows": rows})
+        interactive["action"] = {"button": content["button"], "sections": sections}
+    else:
+        interactive["action"] = {
+            "buttons": [{"type": "reply", "reply": {"id": b["id"], "title": b["title"]}} for b in content["buttons"]]
+        }
+    return interactive
+
+
+def _string(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _objects(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
