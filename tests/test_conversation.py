@@ -60,7 +60,7 @@ def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):
     for socket in sockets:
         events = []
         while not any(e["type"] == "message.changed" for e in events):
-            events.append(json.loads(socket.recv(timeout=15)))
+            events.append(json.loads(socket.recv(timeout=30)))
         pushed = next(e for e in events if e["type"] == "message.changed")
         assert pushed["message"]["text"] == "Does it come in another color?"
         assert pushed["message"]["direction"] == "inbound"
