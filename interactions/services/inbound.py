@@ -15,6 +15,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.services.media import attach_inbound_media
 from interactions.services.timeline import append_message, lock_interaction
 
 logger = logging.getLogger(__name__)
@@ -101,5 +102,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     except IntegrityError:
         logger.info("inbound message %s was already recorded", event.external_id)
         return None
+    if event.media is not None:
+        attach_inbound_media(interaction=interaction, message=message, media=event.media)
     transaction.on_commit(lambda: _notify_listeners(message))
     return message

@@ -56,13 +56,20 @@ def _enqueue_delivery(message_id: int, countdown: float | None = None) -> None:
 @transaction.atomic
 def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text: str) -> Message:
     """Returns at once: a slow channel must never hold up the agent."""
-    if not may_send_messages(author):
-        raise ActionRefused("Only agents may send messages.")
     text = text.strip()
     if not text:
         raise ActionRefused("The message is empty.")
     if len(text) > MAX_TEXT_LENGTH:
         raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    return queue_agent_message(interaction=interaction, author=author, kind=MessageKind.TEXT, text=text)
+
+
+def queue_agent_message(
+    *, interaction: Interaction, author: AbstractBaseUser, kind: str, text: str, content: dict | None = None
+) -> Message:
+    """The checks every agent send shares, then the outbox row; runs inside the caller's transaction."""
+    if not may_send_messages(author):
+        raise ActionRefused("Only agents may send messages.")
     interaction = lock_interaction(interaction.pk)
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
@@ -79,8 +86,9 @@ def send_agent_reply(*, interaction: Interaction, author: AbstractBaseUser, text
     message = append_message(
         interaction=interaction,
         direction=Direction.OUTBOUND,
-        kind=MessageKind.TEXT,
+        kind=kind,
         text=text,
+        content=content or {},
         author=author,
         status=MessageStatus.QUEUED,
         status_at=now,
