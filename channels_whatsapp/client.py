@@ -115,11 +115,13 @@ class GraphApiClient:
                 stream=True,
             )
         except requests.RequestException as problem:
-            raise GraphApiUnreachable(f"no answer from the media URL: {problem}", request_may_have_arrived=False) from problem
+            raise GraphApiUnreachable(
+                f"no answer from the media URL: {problem}", request_may_have_arrived=False
+            ) from problem
         with response:
             if not response.ok:
                 self._raise_for(response, self._json_or_none(response))
-            spool = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)
+            spool = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115 -- handed to the caller, who closes it
             size = 0
             try:
                 for chunk in response.iter_content(chunk_size=64 * 1024):
@@ -129,7 +131,9 @@ class GraphApiClient:
                     spool.write(chunk)
             except requests.RequestException as problem:
                 spool.close()
-                raise GraphApiUnreachable(f"media download broke off: {problem}", request_may_have_arrived=False) from problem
+                raise GraphApiUnreachable(
+                    f"media download broke off: {problem}", request_may_have_arrived=False
+                ) from problem
             except MediaTooLarge:
                 spool.close()
                 raise

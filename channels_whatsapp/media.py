@@ -89,8 +89,10 @@ def download_inbound_media(*, client: GraphApiClient, media_id: str, max_bytes: 
 def uploaded_media_id(*, client: GraphApiClient, number: BusinessNumber, message: Message) -> str:
     """The media id to send the message's file by, uploading it first unless a recent upload can be reused."""
     attachment = message.attachment
-    if attachment.external_id and attachment.external_id_at and (
-        timezone.now() - attachment.external_id_at < UPLOADED_MEDIA_REUSE
+    if (
+        attachment.external_id
+        and attachment.external_id_at
+        and (timezone.now() - attachment.external_id_at < UPLOADED_MEDIA_REUSE)
     ):
         return attachment.external_id
     with attachment.file.open("rb") as file:

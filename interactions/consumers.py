@@ -3,7 +3,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from interactions.live import WORKSPACE_GROUP, InteractionChanged, MessageChanged
+from interactions.live import WORKSPACE_GROUP, InteractionChanged, LinkPreviewChanged, MessageChanged
 from interactions.roles import may_view_interactions
 
 
@@ -30,4 +30,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def message_changed(self, event: MessageChanged) -> None:
+        await self.send_json(event)
+
+    async def link_preview_changed(self, event: LinkPreviewChanged) -> None:
         await self.send_json(event)

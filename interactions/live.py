@@ -8,8 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from interactions.models import Interaction, Message
-from interactions.serializers import InteractionSerializer, MessageSerializer
+from interactions.models import Interaction, LinkPreview, Message
+from interactions.serializers import InteractionSerializer, LinkPreviewSerializer, MessageSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,15 @@ class MessageChanged(TypedDict):
     interaction_id: int
     revision: int
     message: dict
+
+
+class LinkPreviewChanged(TypedDict):
+    type: Literal["link_preview.changed"]
+    preview: dict
+
+
+def link_preview_changed(preview: LinkPreview) -> LinkPreviewChanged:
+    return {"type": "link_preview.changed", "preview": LinkPreviewSerializer(preview).data}
 
 
 def interaction_changed(interaction: Interaction) -> InteractionChanged:

@@ -5,8 +5,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ChannelUser(models.Model):

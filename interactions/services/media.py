@@ -100,7 +100,9 @@ def store_inbound_media(*, attachment_id: int) -> timedelta | None:
             _settle(attachment_id, state=AttachmentState.UNAVAILABLE, failure_reason=refusal)
             return None
         file.seek(0)
-        name = default_storage.save(MessageAttachment.file.field.generate_filename(attachment, _name_for(attachment, mime_type)), File(file))
+        name = default_storage.save(
+            MessageAttachment.file.field.generate_filename(attachment, _name_for(attachment, mime_type)), File(file)
+        )
     if not _settle(attachment_id, state=AttachmentState.STORED, file=name, mime_type=mime_type, size=download.size):
         default_storage.delete(name)
     return None
