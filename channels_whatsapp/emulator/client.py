@@ -1,5 +1,7 @@
 """A Python client for the control API, for tests and the demo: `emulator.wait_for_sent_message(to=…)`."""
 
+import base64
+
 import requests
 
 
@@ -12,6 +14,29 @@ class EmulatorClient:
     def customer_sends(self, wa_id: str, text: str, name: str | None = None, **extra: object) -> str:
         """The customer writes to the business; returns the wamid the app's webhook will carry."""
         return self._post(f"/customers/{wa_id}/messages", {"text": text, "name": name, **extra})["id"]
+
+    def customer_sends_media(
+        self,
+        wa_id: str,
+        kind: str,
+        content: bytes,
+        mime_type: str,
+        *,
+        filename: str | None = None,
+        caption: str | None = None,
+        voice: bool = False,
+        name: str | None = None,
+    ) -> str:
+        """The customer sends a photo, video, voice note, document or sticker; returns the wamid."""
+        media = {"data": base64.b64encode(content).decode(), "mime_type": mime_type, "filename": filename}
+        body = {"type": kind, "media": {k: v for k, v in media.items() if v is not None}, "caption": caption}
+        return self._post(f"/customers/{wa_id}/messages", {**body, "name": name, "voice": voice or None})["id"]
+
+    def media_content(self, media_id: str) -> bytes:
+        """The bytes of a file the emulator holds (uploaded by the business or sent by a customer)."""
+        response = self._session.get(f"{self.base_url}/_emulator/media/{media_id}", timeout=self.timeout)
+        response.raise_for_status()
+        return response.content
 
     def set_customer(self, wa_id: str, **fields: object) -> dict:
         """Creates or updates a customer: name, on_whatsapp, online, last_inbound_at, window_open."""

@@ -65,6 +65,7 @@ def test_the_feed_shows_both_sides_and_long_polls_for_changes(emulator):
         "status": "any",
         "timestamp": feed["items"][0]["timestamp"],
         "reply_to": None,
+        "media": None,
     }
 
 
