@@ -45,11 +45,10 @@ def inbound_message_value(*, customer: Customer, message: ChatMessage, number: B
     item["type"] = message.type
     if message.media is None:
         item["text"] = {"body": message.text}
-    elif message.media.get("error"):
-        item["errors"] = [message.media["error"]]
-        item[message.type] = {"mime_type": message.media["mime_type"]}
     else:
         item[message.type] = media_object(message)
+        if message.media.get("error"):
+            item["errors"] = [message.media["error"]]
     return {
         "contacts": [{"profile": {"name": customer.name}, "wa_id": customer.wa_id}],
         "messages": [item],
@@ -110,8 +109,9 @@ def media_object(message: ChatMessage) -> dict:
     if message.type == "document" and media.get("filename"):
         shown["filename"] = media["filename"]
     shown["mime_type"] = media["mime_type"]
-    shown["sha256"] = media["sha256"]
-    shown["id"] = media["id"]
+    if media.get("id"):  # a file Meta could not take (131052) has none
+        shown["sha256"] = media["sha256"]
+        shown["id"] = media["id"]
     if message.type == "audio":
         shown["voice"] = bool(media.get("voice"))
     if message.type == "sticker":
