@@ -119,9 +119,24 @@ _SHOWN_AS = {
 }
 
 
+# Names browsers and phones use for the types above.
+_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "audio/x-m4a": "audio/mp4",
+    "audio/m4a": "audio/mp4",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-mp3": "audio/mpeg",
+    "audio/x-aac": "audio/aac",
+    "audio/3gpp": "audio/3gpp",
+    "video/3gp": "video/3gpp",
+}
+
+
 def normalise_type(mime_type: str) -> str:
-    """`audio/ogg; codecs=opus` → `audio/ogg`."""
-    return mime_type.split(";", 1)[0].strip().lower()
+    """`audio/ogg; codecs=opus` → `audio/ogg`; `audio/x-m4a` → `audio/mp4`."""
+    base = mime_type.split(";", 1)[0].strip().lower()
+    return _ALIASES.get(base, base)
 
 
 def sniff_media_type(head: bytes) -> str | None:
@@ -184,6 +199,8 @@ def outbound_media_decision(
     """Which kind a file goes as, or why the channel would refuse it: by what its bytes are, then by size."""
     declared = normalise_type(declared_type)
     mime_type = declared if declared and bytes_match_type(head, declared) else sniff_media_type(head)
+    if mime_type == "video/mp4" and declared.startswith("audio/"):
+        mime_type = "audio/mp4"  # an M4A: the same container, and only its tracks say it holds no video
     if mime_type is None:
         if declared and declared in _SIGNATURES:
             return MediaDecision(refusal=f"The file says it is {declared}, but its contents are not.")

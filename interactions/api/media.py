@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interactions.channel_adapters import channel_adapter
+from interactions.media_policies import MAX_CAPTION_LENGTH
 from interactions.roles import may_send_messages
 from interactions.selectors import interactions_visible_to
 from interactions.serializers import MessageSerializer
@@ -23,6 +25,29 @@ class SendAttachmentSerializer(serializers.Serializer):
 
 class InteractionAttachments(APIView):
     parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        responses={200: dict},
+        description="The kinds of file this interaction's channel takes: types and size limits per kind.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        interaction = get_object_or_404(interactions_visible_to(request.user), pk=pk)
+        rules = channel_adapter(interaction.subtype).media_rules()
+        return Response(
+            {
+                "rules": [
+                    {
+                        "kind": rule.kind,
+                        "mime_types": sorted(rule.mime_types),
+                        "max_bytes": rule.max_bytes,
+                        "max_static_bytes": rule.max_static_bytes,
+                        "formats": rule.formats,
+                    }
+                    for rule in rules
+                ],
+                "max_caption_length": MAX_CAPTION_LENGTH,
+            }
+        )
 
     @extend_schema(
         request={"multipart/form-data": SendAttachmentSerializer},
