@@ -4,7 +4,7 @@
 "use strict";
 
 const PhoneMedia = (() => {
-  const ICONS = { image: "\u{1F4F7}", video: "\u{1F3AC}", audio: "\u{1F3A4}", document: "\u{1F4C4}", sticker: "\u{1F642}" };
+  const LABELS = { image: "Photo", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" };
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   let pending = null; // { file: Blob, name, type, kind, voice }
   let recorder = null;
@@ -38,7 +38,7 @@ const PhoneMedia = (() => {
     if (!pending) return;
     const label = document.createElement("span");
     label.className = "pending-label";
-    label.textContent = `${ICONS[pending.kind]} ${pending.voice ? "Voice message" : pending.name} · ${size(pending.file.size)}`;
+    label.textContent = `${LABELS[pending.kind]}: ${pending.voice ? "voice message" : pending.name} · ${size(pending.file.size)}`;
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "pending-remove";
@@ -143,7 +143,7 @@ const PhoneMedia = (() => {
     box.dataset.kind = item.type;
     if (!media.url) {
       box.classList.add("media-missing");
-      box.textContent = `${ICONS[item.type] || ""} ${media.error || "File not available"}`;
+      box.textContent = `${LABELS[item.type] || "File"} not available: ${media.error || "the file could not be sent"}`;
       return box;
     }
     let node;
@@ -162,7 +162,7 @@ const PhoneMedia = (() => {
       node = document.createElement("div");
       node.className = "media-audio";
       const label = document.createElement("span");
-      label.textContent = media.voice ? "\u{1F3A4} Voice message" : "\u{1F3B5} Audio";
+      label.textContent = media.voice ? "Voice message" : "Audio";
       const audio = document.createElement("audio");
       audio.src = media.url;
       audio.controls = true;
@@ -173,7 +173,7 @@ const PhoneMedia = (() => {
       node.className = "media-document";
       node.href = media.url;
       node.download = media.filename || "document";
-      node.textContent = `\u{1F4C4} ${media.filename || "Document"}`;
+      node.textContent = `${media.filename || "Document"} \u2193`;
     }
     node.dataset.testid = `media-${item.type}`;
     box.append(node);

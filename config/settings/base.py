@@ -150,6 +150,9 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MEDIA_STORAGE_BACKEND = env("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
 # Meta never delivers inbound media over 100 MB (error 131052 instead).
 MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 * 1024)
+# Exact "host:port" pairs the link preview fetcher may reach although they are not public addresses. Only the
+# tests set it (for their local web server); leave it empty everywhere else (interactions/safe_fetch.py).
+LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
