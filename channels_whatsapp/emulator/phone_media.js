@@ -135,6 +135,16 @@ const PhoneMedia = (() => {
     };
   }
 
+  // Media gets its height once loaded: a chat that showed the newest message keeps showing it.
+  function follow(node, eventName) {
+    node.addEventListener(eventName, () => {
+      const list = $("message-list");
+      if (list.scrollHeight - list.scrollTop - list.clientHeight < node.getBoundingClientRect().height + 120) {
+        list.scrollTop = list.scrollHeight;
+      }
+    });
+  }
+
   function render(item) {
     const media = item.media;
     const box = document.createElement("div");
@@ -153,11 +163,13 @@ const PhoneMedia = (() => {
       node.alt = item.type === "sticker" ? "Sticker" : "Photo";
       node.loading = "lazy";
       node.addEventListener("click", () => window.open(media.url, "_blank"));
+      follow(node, "load");
     } else if (item.type === "video") {
       node = document.createElement("video");
       node.src = media.url;
       node.controls = true;
       node.preload = "metadata";
+      follow(node, "loadedmetadata");
     } else if (item.type === "audio") {
       node = document.createElement("div");
       node.className = "media-audio";

@@ -69,6 +69,18 @@ function openLightbox(url, alt, captionText) {
 
 // ------------------------------------------------------------------------------------------ renderers
 
+// A photo or video gets its height only once loaded; a timeline that was following the newest message keeps
+// following it instead of stopping where the empty box ended.
+function followWhenLoaded(node, eventName = "load") {
+  node.addEventListener(eventName, () => {
+    const timeline = node.closest(".timeline");
+    if (!timeline) return;
+    const gap = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight;
+    if (gap < node.getBoundingClientRect().height + 120) timeline.scrollTop = timeline.scrollHeight;
+  });
+  return node;
+}
+
 function captionNode(message) {
   if (!message.text) return null;
   const node = element("div", { className: "message-text media-caption", testid: "message-text" });
@@ -110,7 +122,7 @@ function mediaBody(message) {
         className: "media-thumb",
         testid: "media-image",
         attrs: { type: "button", "aria-label": "Open the photo" },
-      }, [element("img", { attrs: { src: url, alt, loading: "lazy", decoding: "async" } })]);
+      }, [followWhenLoaded(element("img", { attrs: { src: url, alt, decoding: "async" } }))]);
       button.addEventListener("click", () => openLightbox(url, alt, message.text));
       return button;
     }
@@ -119,16 +131,19 @@ function mediaBody(message) {
         className: "media-sticker",
         testid: "media-sticker",
         attrs: { type: "button", "aria-label": "Open the sticker" },
-      }, [element("img", { attrs: { src: url, alt: "Sticker", loading: "lazy" } })]);
+      }, [followWhenLoaded(element("img", { attrs: { src: url, alt: "Sticker" } }))]);
       button.addEventListener("click", () => openLightbox(url, "Sticker", ""));
       return button;
     }
     case "video":
-      return element("video", {
-        className: "media-video",
-        testid: "media-video",
-        attrs: { src: url, controls: "", preload: "metadata", playsinline: "" },
-      });
+      return followWhenLoaded(
+        element("video", {
+          className: "media-video",
+          testid: "media-video",
+          attrs: { src: url, controls: "", preload: "metadata", playsinline: "" },
+        }),
+        "loadedmetadata",
+      );
     case "audio": {
       const voice = Boolean(message.content && message.content.voice);
       return element("div", { className: `media-audio${voice ? " is-voice" : ""}` }, [
