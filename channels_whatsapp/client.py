@@ -1,8 +1,10 @@
 """A small Graph API client for the Cloud API: base URL and version from settings, bearer token, timeouts."""
 
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import IO, NoReturn
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -14,6 +16,20 @@ logger = logging.getLogger(__name__)
 class AcceptedMessage:
     wamid: str
     wa_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """`GET /{media-id}`: where to download the file (for 5 minutes) and what Meta says it is."""
+
+    url: str
+    mime_type: str
+    sha256: str
+    file_size: int | None
+
+
+class MediaTooLarge(Exception):
+    pass
 
 
 class GraphApiError(Exception):
@@ -81,26 +97,101 @@ class GraphApiClient:
             body["typing_indicator"] = {"type": "text"}
         self._post(f"{phone_number_id}/messages", body)
 
-    def _post(self, path: str, body: dict) -> dict:
-        url = f"{self._base_url}/{self._version}/{path}"
+    def media_info(self, *, media_id: str) -> MediaInfo:
+        document = self._call("GET", media_id)
+        if not isinstance(document.get("url"), str):
+            raise GraphApiError(http_status=200, code=None, message="media answer without a url")
+        size = document.get("file_size")
+        return MediaInfo(
+            url=document["url"],
+            mime_type=str(document.get("mime_type") or ""),
+            sha256=str(document.get("sha256") or ""),
+            file_size=int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
+        )
+
+    def download_media(self, *, url: str, max_bytes: int) -> tuple[IO[bytes], int, str]:
+        """The file at a media URL (with the bearer token, as Meta requires), spooled to disk past 5 MB.
+
+        Returns (file at position 0, size, Content-Type). Raises MediaTooLarge past `max_bytes`.
+        """
         try:
-            response = requests.post(
+            response = requests.get(
                 url,
-                json=body,
                 headers={"Authorization": f"Bearer {self._access_token}"},
                 timeout=(min(self._timeout, 5.0), self._timeout),
+                stream=True,
+            )
+        except requests.RequestException as problem:
+            raise GraphApiUnreachable(
+                f"no answer from the media URL: {problem}", request_may_have_arrived=False
+            ) from problem
+        with response:
+            if not response.ok:
+                self._raise_for(response, self._json_or_none(response))
+            spool = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115 -- handed to the caller, who closes it
+            size = 0
+            try:
+                for chunk in response.iter_content(chunk_size=64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise MediaTooLarge(f"over {max_bytes} bytes")
+                    spool.write(chunk)
+            except requests.RequestException as problem:
+                spool.close()
+                raise GraphApiUnreachable(
+                    f"media download broke off: {problem}", request_may_have_arrived=False
+                ) from problem
+            except MediaTooLarge:
+                spool.close()
+                raise
+        spool.seek(0)
+        return spool, size, response.headers.get("Content-Type", "")
+
+    def upload_media(self, *, phone_number_id: str, file: IO[bytes], mime_type: str, filename: str) -> str:
+        """`POST /{phone-number-id}/media` (multipart); returns the media id to send by."""
+        document = self._call(
+            "POST",
+            f"{phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, file, mime_type)},
+        )
+        media_id = document.get("id")
+        if not isinstance(media_id, str) or not media_id:
+            raise GraphApiError(http_status=200, code=None, message="upload answer without a media id")
+        return media_id
+
+    def _post(self, path: str, body: dict) -> dict:
+        return self._call("POST", path, json=body)
+
+    def _call(self, method: str, path: str, **request_arguments) -> dict:
+        url = f"{self._base_url}/{self._version}/{path}"
+        try:
+            response = requests.request(
+                method,
+                url,
+                headers={"Authorization": f"Bearer {self._access_token}"},
+                timeout=(min(self._timeout, 5.0), self._timeout),
+                **request_arguments,
             )
         except requests.RequestException as problem:
             raise GraphApiUnreachable(
                 f"no answer from the Graph API: {problem}",
                 request_may_have_arrived=not _never_connected(problem),
             ) from problem
-        try:
-            document = response.json()
-        except ValueError:
-            document = None
+        document = self._json_or_none(response)
         if response.ok and isinstance(document, dict):
             return document
+        self._raise_for(response, document)
+
+    @staticmethod
+    def _json_or_none(response: requests.Response) -> object:
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _raise_for(response: requests.Response, document: object) -> NoReturn:
         error = document.get("error") if isinstance(document, dict) else None
         if not isinstance(error, dict):
             raise GraphApiError(

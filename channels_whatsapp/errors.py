@@ -26,6 +26,8 @@ TITLES = {
     131047: "Re-engagement message",
     131050: "Customer stopped marketing messages",
     131051: "Unsupported message type",
+    131052: "Media download error",
+    131053: "Media upload error",
     131056: "Pair rate limit hit",
     131057: "Account in maintenance mode",
     133004: "Server temporarily unavailable",

@@ -5,9 +5,17 @@ import re
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
 from channels_whatsapp.connection import business_number, graph_client_for
 from channels_whatsapp.errors import failure_kind_for, retry_can_help, title_for
+from channels_whatsapp.media import (
+    MEDIA_TYPES,
+    WHATSAPP_MEDIA_RULES,
+    download_inbound_media,
+    media_object,
+    uploaded_media_id,
+)
 from channels_whatsapp.message_limits import content_problems
 from channels_whatsapp.rich_messages import outbound_type_and_object
-from interactions.channel_adapters import DeliveryFailed, FailureKind, RateLimit
+from interactions.channel_adapters import DeliveryFailed, DownloadedMedia, FailureKind, RateLimit
+from interactions.media_policies import MediaRule
 from interactions.models import Message, MessageKind
 from interactions.services.statuses import correlation_id_for
 
@@ -19,10 +27,12 @@ PAIR_RATE_PER_SECOND = 1 / 6
 PAIR_BURST = 10
 
 
-def message_body(message: Message) -> dict:
-    """The Cloud API request body for a core message."""
+def message_body(message: Message, *, media_id: str | None = None) -> dict:
+    """The Cloud API request body for a core message; media kinds go by the id of their uploaded file."""
     if message.kind == MessageKind.TEXT:
         message_type, typed = "text", {"body": message.text, "preview_url": bool(_URL.search(message.text))}
+    elif message.kind in MEDIA_TYPES and media_id:
+        message_type, typed = message.kind, media_object(message, media_id=media_id)
     else:
         try:
             message_type, typed = outbound_type_and_object(message)
@@ -30,12 +40,15 @@ def message_body(message: Message) -> dict:
             raise DeliveryFailed(
                 kind=FailureKind.PERMANENT, code="unsupported", title=f"Cannot send {message.kind}"
             ) from problem
+    return {**_addressing(message), "type": message_type, message_type: typed}
+
+
+def _addressing(message: Message) -> dict:
+    """What every send carries besides its content: recipient, callback data and the quoted message."""
     body: dict = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": message.interaction.channel_user.external_id,
-        "type": message_type,
-        message_type: typed,
         "biz_opaque_callback_data": correlation_id_for(message),
     }
     # A reaction names its message inside; any other message may quote one.
@@ -64,9 +77,13 @@ def _delivery_failed(problem: GraphApiUnreachable | GraphApiError) -> DeliveryFa
 class WhatsAppAdapter:
     def send(self, message: Message) -> str:
         number = business_number(message.interaction.channel_user.account_id)
+        client = graph_client_for(number)
         try:
-            accepted = graph_client_for(number).send_message(
-                phone_number_id=number.phone_number_id, body=message_body(message)
+            media_id = None
+            if message.kind in MEDIA_TYPES:
+                media_id = uploaded_media_id(client=client, number=number, message=message)
+            accepted = client.send_message(
+                phone_number_id=number.phone_number_id, body=message_body(message, media_id=media_id)
             )
         except (GraphApiUnreachable, GraphApiError) as problem:
             raise _delivery_failed(problem) from problem
@@ -86,6 +103,13 @@ class WhatsAppAdapter:
 
     def retry_can_help(self, *, error_code: str) -> bool:
         return retry_can_help(error_code)
+
+    def media_rules(self) -> tuple[MediaRule, ...]:
+        return WHATSAPP_MEDIA_RULES
+
+    def download_media(self, *, account_id: str, media_id: str, max_bytes: int) -> DownloadedMedia:
+        client = graph_client_for(business_number(account_id))
+        return download_inbound_media(client=client, media_id=media_id, max_bytes=max_bytes)
 
     def rate_limits(self, message: Message) -> list[RateLimit]:
         channel_user = message.interaction.channel_user

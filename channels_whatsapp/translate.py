@@ -1,15 +1,23 @@
 """WhatsApp events into the core's events: the only bridge between Meta's shapes and the channel-agnostic core."""
 
 from channels_whatsapp.errors import title_for
+from channels_whatsapp.media import MEDIA_TYPES
 from channels_whatsapp.payloads import IncomingMessage, StatusChanged, WhatsAppStatus
 from channels_whatsapp.rich_messages import rich_inbound
-from interactions.events import DeliveryStatusUpdate, InboundMessage
+from interactions.events import DeliveryStatusUpdate, InboundMedia, InboundMessage
 from interactions.models import MessageKind
 
 CHANNEL = "whatsapp"
 
 # Kinds the core renders today; every other type is kept and shown as unsupported, never dropped.
-_KIND_BY_TYPE = {"text": MessageKind.TEXT}
+_KIND_BY_TYPE = {
+    "text": MessageKind.TEXT,
+    "image": MessageKind.IMAGE,
+    "video": MessageKind.VIDEO,
+    "audio": MessageKind.AUDIO,
+    "document": MessageKind.DOCUMENT,
+    "sticker": MessageKind.STICKER,
+}
 
 # 'played' (a voice note was played) tells the agent no more than 'read' does.
 _STATUS_BY_WHATSAPP_STATUS = {
@@ -31,6 +39,10 @@ def inbound_message(message: IncomingMessage) -> InboundMessage:
     elif kind == MessageKind.UNSUPPORTED:
         shown_type = message.body.get("type") if message.type == "unsupported" else None
         content = {"type": shown_type or message.type}
+    media = None
+    if message.type in MEDIA_TYPES:
+        media = _inbound_media(message)
+        content = {flag: True for flag in ("voice", "animated") if message.body.get(flag) is True}
     return InboundMessage(
         channel=CHANNEL,
         account_id=message.business.phone_number_id,
@@ -39,9 +51,28 @@ def inbound_message(message: IncomingMessage) -> InboundMessage:
         external_id=message.wamid,
         sent_at=message.timestamp,
         kind=kind,
-        text=message.text,
+        text=message.text or str(message.body.get("caption") or ""),
         content=content,
         reply_to_external_id=reply_to,
+        media=media,
+    )
+
+
+def _inbound_media(message: IncomingMessage) -> InboundMedia:
+    """The file as Meta names it; a message Meta could not attach its file to (131052, too big) keeps the error."""
+    error = next((e for e in message.errors), None)
+    media_id = str(message.body.get("id") or "")
+    reason = ""
+    if error is not None:
+        reason = title_for(error.code, error.title) + (f": {error.details}" if error.details else "")
+    elif not media_id:
+        reason = "WhatsApp delivered the message without its file."
+    return InboundMedia(
+        external_id=media_id,
+        mime_type=str(message.body.get("mime_type") or ""),
+        sha256=str(message.body.get("sha256") or ""),
+        filename=str(message.body.get("filename") or "")[:255],
+        error=reason,
     )
 
 

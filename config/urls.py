@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from channels_whatsapp.webhook import whatsapp_webhook
+from interactions.media_views import link_preview_image, message_media
 from interactions.views import healthz, workspace
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),
     path("api/v1/", include("interactions.api.urls")),
+    path("media/messages/<int:message_id>/", message_media, name="message-media"),
+    path("media/link-previews/<int:preview_id>/", link_preview_image, name="link-preview-image"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

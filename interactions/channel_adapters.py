@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from interactions.media_policies import MediaRule
     from interactions.models import Message
 
 
@@ -31,6 +32,24 @@ class DeliveryFailed(Exception):
         self.title = title
         self.detail = detail
         self.retry_after = retry_after
+
+
+class MediaUnavailable(Exception):
+    """The channel could not hand over a file; `retryable` says whether asking again later can help."""
+
+    def __init__(self, reason: str, *, retryable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadedMedia:
+    """A file fetched from the channel, spooled to disk past a few megabytes; the caller closes it."""
+
+    file: IO[bytes]
+    size: int
+    mime_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +83,14 @@ class ChannelAdapter(Protocol):
 
     def retry_can_help(self, *, error_code: str) -> bool:
         """Whether sending a failed message again may succeed (throttling, an outage) or never will as it stands."""
+        ...
+
+    def media_rules(self) -> "tuple[MediaRule, ...]":
+        """The kinds of file the channel sends, with their types and size limits."""
+        ...
+
+    def download_media(self, *, account_id: str, media_id: str, max_bytes: int) -> DownloadedMedia:
+        """Fetches a file a customer sent; raises MediaUnavailable."""
         ...
 
 

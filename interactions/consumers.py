@@ -3,7 +3,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from interactions.live import WORKSPACE_GROUP, AgentTyping, InteractionChanged, MessageChanged
+from interactions.live import WORKSPACE_GROUP, AgentTyping, InteractionChanged, LinkPreviewChanged, MessageChanged
 from interactions.roles import may_view_interactions
 from interactions.services.receipts import start_agent_typing
 
@@ -45,4 +45,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def agent_typing(self, event: AgentTyping) -> None:
+        await self.send_json(event)
+
+    async def link_preview_changed(self, event: LinkPreviewChanged) -> None:
         await self.send_json(event)

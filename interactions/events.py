@@ -5,6 +5,17 @@ from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InboundMedia:
+    """The file of a media message, as the channel names it; downloaded later, by a task."""
+
+    external_id: str
+    mime_type: str = ""
+    sha256: str = ""
+    filename: str = ""
+    error: str = ""  # the channel could not deliver the file (e.g. too large); the message is kept without it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InboundMessage:
     channel: str
     account_id: str
@@ -16,6 +27,7 @@ class InboundMessage:
     text: str = ""
     content: dict = field(default_factory=dict)
     reply_to_external_id: str | None = None
+    media: InboundMedia | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,8 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from interactions.models import Interaction, Message
-from interactions.serializers import InteractionSerializer, MessageSerializer
+from interactions.models import Interaction, LinkPreview, Message
+from interactions.serializers import InteractionSerializer, LinkPreviewSerializer, MessageSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,15 @@ def agent_typing(*, interaction_id: int, agent) -> AgentTyping:
         "agent_id": agent.pk,
         "agent": agent.get_full_name() or agent.get_username(),
     }
+
+
+class LinkPreviewChanged(TypedDict):
+    type: Literal["link_preview.changed"]
+    preview: dict
+
+
+def link_preview_changed(preview: LinkPreview) -> LinkPreviewChanged:
+    return {"type": "link_preview.changed", "preview": LinkPreviewSerializer(preview).data}
 
 
 def interaction_changed(interaction: Interaction) -> InteractionChanged:

@@ -1,8 +1,12 @@
 """Channel users, interactions and their messages: the channel-agnostic record of every conversation."""
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ChannelUser(models.Model):
@@ -111,6 +115,11 @@ class MessageKind(models.TextChoices):
     REACTION = "reaction", "Reaction"
     INTERACTIVE = "interactive", "Interactive"
     BUTTON = "button", "Template quick reply"
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+    DOCUMENT = "document", "Document"
+    STICKER = "sticker", "Sticker"
 
 
 class MessageStatus(models.TextChoices):
@@ -225,3 +234,66 @@ class DeliveryStatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} for {self.external_id}"
+
+
+class AttachmentState(models.TextChoices):
+    PENDING = "pending", "Downloading"
+    STORED = "stored", "Stored"
+    UNAVAILABLE = "unavailable", "Unavailable"
+
+
+def stored_file_path(instance: models.Model, filename: str) -> str:
+    """Our own name, never the sender's: a filename is whatever the customer's phone called it."""
+    suffix = PurePath(filename).suffix.lower()[:10] if filename else ""
+    folder = instance._meta.model_name
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class MessageAttachment(models.Model):
+    """The file of a media message (image, video, audio, document, sticker), kept in Django's storage.
+
+    Inbound files start `pending` and are downloaded by a task; outbound files are stored at once and uploaded
+    to the channel when the message is delivered. The caption is the message's text, so it is never lost.
+    """
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
+    state = models.CharField(max_length=16, choices=AttachmentState.choices, default=AttachmentState.PENDING)
+    file = models.FileField(upload_to=stored_file_path, max_length=255, blank=True)
+    mime_type = models.CharField(max_length=127, blank=True, help_text="Checked against the file's contents.")
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    filename = models.CharField(max_length=255, blank=True, help_text="The name the sender gave it (documents).")
+    sha256 = models.CharField(max_length=128, blank=True, help_text="As the channel reported it.")
+    external_id = models.CharField(max_length=255, blank=True, help_text="The channel's media id.")
+    external_id_at = models.DateTimeField(null=True, blank=True, help_text="When we uploaded it to the channel.")
+    download_attempts = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.mime_type or 'file'} of {self.message}"
+
+
+class LinkPreviewState(models.TextChoices):
+    PENDING = "pending", "Fetching"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class LinkPreview(models.Model):
+    """Title, description and image of a web page, fetched once per address for every message that links to it."""
+
+    url = models.TextField()
+    url_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the address: one row per URL.")
+    state = models.CharField(max_length=16, choices=LinkPreviewState.choices, default=LinkPreviewState.PENDING)
+    title = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=1000, blank=True)
+    site_name = models.CharField(max_length=200, blank=True)
+    image = models.FileField(upload_to=stored_file_path, max_length=255, blank=True)
+    image_mime_type = models.CharField(max_length=127, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.state} preview of {self.url[:80]}"

@@ -1,9 +1,10 @@
 """The one shape of interactions and messages, used by the API and by the live push alike."""
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from interactions.models import ChannelUser, Interaction, Message, MessageKind
+from interactions.models import ChannelUser, Interaction, LinkPreview, Message, MessageAttachment, MessageKind
 from interactions.policies import free_form_send_decision
 
 QUOTE_LENGTH = 200
@@ -15,8 +16,33 @@ class ChannelUserSerializer(serializers.ModelSerializer):
         fields = ["id", "channel", "external_id", "display_name", "last_inbound_at", "created_at"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MessageAttachment
+        fields = ["state", "url", "mime_type", "size", "filename", "failure_reason"]
+
+    def get_url(self, attachment: MessageAttachment) -> str | None:
+        """Our own view, which checks who asks; the storage's URL is never handed out."""
+        return reverse("message-media", args=[attachment.message_id]) if attachment.file else None
+
+
+class LinkPreviewSerializer(serializers.ModelSerializer):
+    image_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LinkPreview
+        fields = ["id", "url", "state", "title", "description", "site_name", "image_url"]
+
+    def get_image_url(self, preview: LinkPreview) -> str | None:
+        """Served by our own view: the agent's browser never loads an address taken from a page."""
+        return reverse("link-preview-image", args=[preview.pk]) if preview.image else None
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    attachment = serializers.SerializerMethodField()
     reply_to_id = serializers.IntegerField(allow_null=True, read_only=True)
     quoted = serializers.SerializerMethodField()
     reactions = serializers.SerializerMethodField()
@@ -48,7 +74,12 @@ class MessageSerializer(serializers.ModelSerializer):
             "reactions",
             "read_receipt_sent_at",
             "retryable",
+            "attachment",
         ]
+
+    def get_attachment(self, message: Message) -> dict | None:
+        attachment = getattr(message, "attachment", None)  # the reverse one-to-one raises when there is none
+        return AttachmentSerializer(attachment).data if attachment is not None else None
 
     def get_author(self, message: Message) -> str | None:
         author = message.author

@@ -34,3 +34,26 @@ def send_typing_indicator(self, interaction_id: int) -> None:
 
     if send(interaction_id=interaction_id, typing=True):
         raise self.retry(countdown=1)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def download_inbound_media(self, attachment_id: int) -> None:
+    from interactions.services.media import store_inbound_media
+
+    retry_in = store_inbound_media(attachment_id=attachment_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in.total_seconds())
+
+
+@shared_task
+def sweep_pending_media() -> int:
+    from interactions.services.media import enqueue_stuck_downloads
+
+    return enqueue_stuck_downloads()
+
+
+@shared_task(acks_late=True)
+def fetch_link_preview(preview_id: int) -> None:
+    from interactions.services.link_previews import fetch_and_store_link_preview
+
+    fetch_and_store_link_preview(preview_id=preview_id)

@@ -1,5 +1,7 @@
 """A Python client for the control API, for tests and the demo: `emulator.wait_for_sent_message(to=…)`."""
 
+import base64
+
 import requests
 
 
@@ -16,6 +18,29 @@ class EmulatorClient:
     def customer_sends_message(self, wa_id: str, message_type: str, body: object, **extra: object) -> str:
         """The customer sends a rich message: `body` is the object under its type key, as in Meta's webhook."""
         return self._post(f"/customers/{wa_id}/messages", {"type": message_type, message_type: body, **extra})["id"]
+
+    def customer_sends_media(
+        self,
+        wa_id: str,
+        kind: str,
+        content: bytes,
+        mime_type: str,
+        *,
+        filename: str | None = None,
+        caption: str | None = None,
+        voice: bool = False,
+        name: str | None = None,
+    ) -> str:
+        """The customer sends a photo, video, voice note, document or sticker; returns the wamid."""
+        media = {"data": base64.b64encode(content).decode(), "mime_type": mime_type, "filename": filename}
+        body = {"type": kind, "media": {k: v for k, v in media.items() if v is not None}, "caption": caption}
+        return self._post(f"/customers/{wa_id}/messages", {**body, "name": name, "voice": voice or None})["id"]
+
+    def media_content(self, media_id: str) -> bytes:
+        """The bytes of a file the emulator holds (uploaded by the business or sent by a customer)."""
+        response = self._session.get(f"{self.base_url}/_emulator/media/{media_id}", timeout=self.timeout)
+        response.raise_for_status()
+        return response.content
 
     def set_customer(self, wa_id: str, **fields: object) -> dict:
         """Creates or updates a customer: name, on_whatsapp, online, last_inbound_at, window_open."""

@@ -32,6 +32,8 @@ class EmulatorConfig:
     webhook_workers: int = 4
     long_poll_max_seconds: float = 30.0
     typing_indicator_seconds: float = 25.0
+    # Meta's media download URLs stop working after 5 minutes; ask `GET /{media-id}` again for a new one.
+    media_url_ttl_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         if not self.business_numbers:

@@ -3,6 +3,8 @@
 It is a local test double, so nothing here asks for credentials. README.md documents every endpoint.
 """
 
+import base64
+import binascii
 import json
 import re
 import time
@@ -11,6 +13,7 @@ from functools import partial
 
 from channels_whatsapp.emulator.config import BusinessNumber
 from channels_whatsapp.emulator.customer_messages import InvalidCustomerMessage, customer_message
+from channels_whatsapp.emulator.media import MEDIA_MESSAGE_TYPES
 from channels_whatsapp.emulator.network import CustomerCannotSend, WhatsAppNetwork, service_window_is_open
 from channels_whatsapp.emulator.routing import Request, Response, Route, json_response, route
 from channels_whatsapp.emulator.state import ChatMessage, Customer
@@ -34,6 +37,7 @@ def control_routes(network: WhatsAppNetwork) -> list[Route]:
         ("POST", "/customers", _save_customer),
         ("POST", f"/customers/{_WA_ID}/messages", _customer_sends),
         ("POST", f"/customers/{_WA_ID}/read", _customer_reads),
+        ("GET", "/media/(?P<media_id>\\d+)", _media_file),
         ("GET", "/sent", _sent),
         ("GET", f"/conversations/{_WA_ID}", _conversation),
         ("GET", "/webhooks", _webhooks),
@@ -94,6 +98,9 @@ def _save_customer(network: WhatsAppNetwork, request: Request) -> Response:
 
 def _customer_sends(network: WhatsAppNetwork, request: Request) -> Response:
     body = _json_body(request)
+    message_type = body.get("type", "text")
+    if message_type in MEDIA_MESSAGE_TYPES:
+        return _customer_sends_media(network, request, body, message_type)
     name = body.get("name")
     if name is not None and not isinstance(name, str):
         raise ControlError(400, "name must be a string")
@@ -114,6 +121,44 @@ def _customer_sends(network: WhatsAppNetwork, request: Request) -> Response:
     except CustomerCannotSend as error:
         raise ControlError(409, str(error)) from error
     return json_response(200, {"id": wamid})
+
+
+def _customer_sends_media(network: WhatsAppNetwork, request: Request, body: dict, message_type: str) -> Response:
+    """`{"type": "image", "media": {"data": <base64>, "mime_type", "filename"?}, "caption"?, "voice"?}`."""
+    media, caption, name = body.get("media"), body.get("caption"), body.get("name")
+    if not isinstance(media, dict) or not isinstance(media.get("data"), str):
+        raise ControlError(400, "media must be {data: <base64>, mime_type, filename?}")
+    try:
+        content = base64.b64decode(media["data"], validate=True)
+    except (ValueError, binascii.Error) as error:
+        raise ControlError(400, "media.data is not base64") from error
+    for label, value in (("caption", caption), ("name", name), ("media.filename", media.get("filename"))):
+        if value is not None and not isinstance(value, str):
+            raise ControlError(400, f"{label} must be a string")
+    try:
+        wamid = network.customer_sends_media(
+            wa_id=_wa_id(request.path_params["wa_id"]),
+            name=name or None,
+            number=_business_number(network, body.get("phone_number_id")),
+            message_type=message_type,
+            content=content,
+            mime_type=str(media.get("mime_type") or ""),
+            filename=media.get("filename") or None,
+            caption=caption or None,
+            voice=body.get("voice") is True,
+            reply_to=body.get("reply_to") if isinstance(body.get("reply_to"), str) else None,
+        )
+    except CustomerCannotSend as error:
+        raise ControlError(409, str(error)) from error
+    return json_response(200, {"id": wamid})
+
+
+def _media_file(network: WhatsAppNetwork, request: Request) -> Response:
+    """The bytes of any file the emulator holds, for the phone page (the customer's own phone needs no token)."""
+    stored = network.media(request.path_params["media_id"])
+    if stored is None:
+        raise ControlError(404, "no such media")
+    return Response(status=200, body=stored.content, content_type=stored.mime_type)
 
 
 def _customer_reads(network: WhatsAppNetwork, request: Request) -> Response:
@@ -271,4 +316,17 @@ def _feed_item_json(message: ChatMessage) -> dict:
         "timestamp": message.created_at,
         "reply_to": message.reply_to,
         "content": message.body,
+        "media": _feed_media_json(message.media),
+    }
+
+
+def _feed_media_json(media: dict | None) -> dict | None:
+    if media is None:
+        return None
+    return {
+        "url": f"{PREFIX}/media/{media['id']}" if media.get("id") else None,
+        "mime_type": media.get("mime_type"),
+        "filename": media.get("filename"),
+        "voice": bool(media.get("voice")),
+        "error": (media.get("error") or {}).get("title"),
     }

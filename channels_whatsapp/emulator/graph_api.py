@@ -1,7 +1,7 @@
 """The Graph API endpoints the app calls, answered the way graph.facebook.com answers them.
 
-The version prefix is optional, as on Meta's side, and any `vNN.N` is accepted. Media
-(`POST /{phone-number-id}/media`, `GET /{media-id}`) will be more routes in `graph_routes`.
+The version prefix is optional, as on Meta's side, and any `vNN.N` is accepted. Media: `POST
+/{phone-number-id}/media`, `GET` and `DELETE /{media-id}`, and the download URL `GET` hands out (see media.py).
 """
 
 import time
@@ -17,6 +17,14 @@ from channels_whatsapp.emulator.errors import (
     unknown_object,
 )
 from channels_whatsapp.emulator.identifiers import new_fbtrace_id
+from channels_whatsapp.emulator.media import (
+    DOWNLOAD_PATH,
+    StoredMedia,
+    download_url_is_valid,
+    media_not_found,
+    parse_upload,
+    signed_download_url,
+)
 from channels_whatsapp.emulator.message_types import MarkReadRequest, parse_messages_request
 from channels_whatsapp.emulator.network import WhatsAppNetwork
 from channels_whatsapp.emulator.routing import Handler, Request, Response, Route, json_response, route
@@ -28,6 +36,10 @@ _TOKEN_SCHEMES = ("bearer", "oauth")
 def graph_routes(network: WhatsAppNetwork) -> list[Route]:
     return [
         route("POST", VERSION + r"/(?P<phone_number_id>\d+)/messages", graph_call(network, _post_messages)),
+        route("POST", VERSION + r"/(?P<phone_number_id>\d+)/media", graph_call(network, _upload_media)),
+        route("GET", VERSION + r"/(?P<media_id>\d+)", graph_call(network, _media_info)),
+        route("DELETE", VERSION + r"/(?P<media_id>\d+)", graph_call(network, _delete_media)),
+        route("GET", DOWNLOAD_PATH, graph_call(network, _download_media)),
     ]
 
 
@@ -78,6 +90,68 @@ def _post_messages(network: WhatsAppNetwork, request: Request) -> Response:
             "messages": [{"id": wamid}],
         },
     )
+
+
+def _upload_media(network: WhatsAppNetwork, request: Request) -> Response:
+    number = _authorize(network.config, request, phone_number_id=request.path_params["phone_number_id"])
+    upload = parse_upload(content_type=request.headers.get("Content-Type") or "", body=request.body)
+    return json_response(200, {"id": network.upload_media(number=number, upload=upload)})
+
+
+def _owned_media(network: WhatsAppNetwork, request: Request, media_id: str) -> tuple[BusinessNumber, StoredMedia]:
+    """The token must be valid, and the media must belong to a number that token can see."""
+    token = _access_token(request)
+    if not token or all(token != n.access_token for n in network.config.business_numbers):
+        raise RequestRejected(invalid_access_token())
+    stored = network.media(media_id)
+    number = network.config.business_number(stored.phone_number_id) if stored else None
+    if stored is None or number is None or number.access_token != token:
+        raise media_not_found(media_id, request.method)
+    return number, stored
+
+
+def _media_info(network: WhatsAppNetwork, request: Request) -> Response:
+    number, stored = _owned_media(network, request, request.path_params["media_id"])
+    host = request.headers.get("Host") or f"{network.config.host}:{network.config.port}"
+    url = signed_download_url(
+        base_url=f"http://{host}",
+        media=stored,
+        secret=number.app_secret,
+        ttl_seconds=network.config.media_url_ttl_seconds,
+    )
+    return json_response(
+        200,
+        {
+            "messaging_product": "whatsapp",
+            "url": url,
+            "mime_type": stored.mime_type,
+            "sha256": stored.sha256,
+            "file_size": len(stored.content),
+            "id": stored.id,
+        },
+    )
+
+
+def _delete_media(network: WhatsAppNetwork, request: Request) -> Response:
+    _owned_media(network, request, request.path_params["media_id"])
+    network.delete_media(request.path_params["media_id"])
+    return json_response(200, {"success": True})
+
+
+def _download_media(network: WhatsAppNetwork, request: Request) -> Response:
+    """Like Meta's: the bearer token is required; an expired or forged link is a bare 404."""
+    if network.take_fault_count("fail_next_media_downloads"):
+        return Response(status=500, body=b"Internal Server Error", content_type="text/plain")
+    media_id = request.query.get("mid", "")
+    number, stored = _owned_media(network, request, media_id)
+    if not download_url_is_valid(
+        media_id=media_id,
+        expires=request.query.get("ext", ""),
+        signature=request.query.get("hash", ""),
+        secret=number.app_secret,
+    ):
+        return Response(status=404, body=b"URL signature expired", content_type="text/plain")
+    return Response(status=200, body=stored.content, content_type=stored.mime_type)
 
 
 def _unknown_object(network: WhatsAppNetwork, request: Request) -> Response:

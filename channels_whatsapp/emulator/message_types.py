@@ -8,9 +8,11 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import NoReturn
 
 from channels_whatsapp.emulator.errors import RequestRejected, invalid_parameter
+from channels_whatsapp.emulator.media import MEDIA_MESSAGE_TYPES
 from channels_whatsapp.emulator.rich_message_types import RICH_CHECKS
 
 TEXT_BODY_MAX_LENGTH = 4096
@@ -118,7 +120,31 @@ def _check_text(body: dict) -> None:
         _reject("Param text['preview_url'] must be a boolean.")
 
 
-_CHECK_BY_TYPE: dict[str, Callable[[dict], None]] = {"text": _check_text, **RICH_CHECKS}
+def _check_media(message_type: str, body: dict) -> None:
+    """By uploaded `id` (the emulator cannot fetch a `link`: it has no internet); caption and filename where Meta
+    takes them. Whether the id exists and fits the type is the network's to say."""
+    media = body.get(message_type)
+    if not isinstance(media, dict):
+        _reject(f"The parameter {message_type} is required.")
+    allowed = {"id", "link"} | ({"caption"} if message_type in ("image", "video", "document") else set())
+    allowed |= {"filename"} if message_type == "document" else set()
+    for key in media.keys() - allowed:
+        _reject(f'Unexpected key "{key}" on param "{message_type}".')
+    if ("id" in media) == ("link" in media):
+        _reject(f"Param {message_type} must have exactly one of id or link.")
+    if "link" in media:
+        _reject("Media by link is not supported by the emulator (it has no internet); upload and send the id.")
+    if not isinstance(media["id"], str) or not media["id"]:
+        _reject(f"Param {message_type}['id'] must be a media id.")
+    if len(str(media.get("caption", ""))) > 1024:
+        _reject(f"Param {message_type}['caption'] must be at most 1024 characters long.")
+
+
+_CHECK_BY_TYPE: dict[str, Callable[[dict], None]] = {
+    "text": _check_text,
+    **RICH_CHECKS,
+    **{media_type: partial(_check_media, media_type) for media_type in MEDIA_MESSAGE_TYPES},
+}
 
 
 def _reject(details: str) -> NoReturn:

@@ -20,6 +20,17 @@ from channels_whatsapp.emulator.errors import (
     undeliverable_status_error,
 )
 from channels_whatsapp.emulator.identifiers import new_conversation_id, new_wamid
+from channels_whatsapp.emulator.media import (
+    MAX_INBOUND_BYTES,
+    TYPE_FAMILIES,
+    StoredMedia,
+    UploadRequest,
+    base_type,
+    check_file,
+    media_download_error,
+    media_upload_error,
+    new_media_id,
+)
 from channels_whatsapp.emulator.message_types import MarkReadRequest, SendRequest
 from channels_whatsapp.emulator.scheduler import Scheduler
 from channels_whatsapp.emulator.state import (
@@ -98,19 +109,21 @@ class WhatsAppNetwork:
             self.state.sends_by_pair.setdefault(key, deque()).append(now)
             self.state.typing_until.pop(key, None)
             context = request.body.get("context")
+            media = self._media_for_send(number=number, request=request)
             message = self.state.add_message(
                 wamid=new_wamid(wa_id=request.wa_id, outbound=True),
                 phone_number_id=number.phone_number_id,
                 wa_id=request.wa_id,
                 direction=Direction.TO_CUSTOMER,
                 type=request.type,
-                text=request.body.get("text", {}).get("body"),
+                text=request.body.get("text", {}).get("body") if media is None else media.pop("caption", None),
                 body=request.body.get(request.type),
                 created_at=now,
                 status=MessageStatus.ACCEPTED,
                 reply_to=context["message_id"] if context else None,
                 request=request.body,
                 api_version=api_version,
+                media=media,
             )
             online = customer is None or customer.online
         wamid = message.wamid
@@ -124,6 +137,91 @@ class WhatsAppNetwork:
         if online:
             self._scheduler.call_later(self.config.delivered_after_seconds, lambda: self._deliver_to_phone(wamid))
         return wamid
+
+    def _media_for_send(self, *, number: BusinessNumber, request: SendRequest) -> dict | None:
+        """Call with the lock held: the uploaded file a media send names, which must fit the message type."""
+        if request.type not in TYPE_FAMILIES:
+            return None
+        sent = request.body[request.type]
+        stored = self.state.media.get(sent["id"])
+        if stored is None or stored.phone_number_id != number.phone_number_id:
+            raise RequestRejected(invalid_parameter(f"Media with id {sent['id']} was not found for this number."))
+        if stored.mime_type not in TYPE_FAMILIES[request.type]:
+            raise RequestRejected(
+                media_upload_error(f"Mismatched MIME type: a {request.type} cannot be a {stored.mime_type} file.")
+            )
+        return {
+            "id": stored.id,
+            "mime_type": stored.mime_type,
+            "sha256": stored.sha256,
+            "filename": sent.get("filename") or stored.filename,
+            "caption": sent.get("caption"),
+        }
+
+    # --- media, through the Graph API and the phone page ---
+
+    def upload_media(self, *, number: BusinessNumber, upload: UploadRequest) -> str:
+        check_file(content=upload.content, mime_type=upload.mime_type)
+        return self._store_media(
+            number=number, content=upload.content, mime_type=upload.mime_type, filename=upload.filename
+        )
+
+    def _store_media(self, *, number: BusinessNumber, content: bytes, mime_type: str, filename: str | None) -> str:
+        stored = StoredMedia(
+            id=new_media_id(),
+            phone_number_id=number.phone_number_id,
+            content=content,
+            mime_type=base_type(mime_type),
+            filename=filename,
+            created_at=time.time(),
+        )
+        with self.state.lock:
+            self.state.media[stored.id] = stored
+            self.state.changed()
+        return stored.id
+
+    def media(self, media_id: str) -> StoredMedia | None:
+        with self.state.lock:
+            return self.state.media.get(media_id)
+
+    def delete_media(self, media_id: str) -> bool:
+        with self.state.lock:
+            return self.state.media.pop(media_id, None) is not None
+
+    def customer_sends_media(
+        self,
+        *,
+        wa_id: str,
+        name: str | None,
+        number: BusinessNumber,
+        message_type: str,
+        content: bytes,
+        mime_type: str,
+        filename: str | None,
+        caption: str | None,
+        voice: bool,
+        reply_to: str | None = None,
+    ) -> str:
+        """The customer's phone uploads the file to Meta; the webhook names it by id (or by 131052 if too big)."""
+        mime_type = base_type(mime_type)
+        if mime_type not in TYPE_FAMILIES[message_type]:
+            raise CustomerCannotSend(f"a {message_type} cannot be a {mime_type or 'file of no type'}")
+        too_big = len(content) > MAX_INBOUND_BYTES or self.take_fault_count("media_too_big_next")
+        media: dict = {"mime_type": mime_type, "filename": filename, "voice": voice}
+        if too_big:
+            media["error"] = media_download_error("Media file size too big. Max file size we currently support: 100MB.")
+        else:
+            media["id"] = self._store_media(number=number, content=content, mime_type=mime_type, filename=filename)
+            media["sha256"] = self.media(media["id"]).sha256
+        return self.customer_sends(
+            wa_id=wa_id,
+            name=name,
+            number=number,
+            message_type=message_type,
+            text=caption,
+            media=media,
+            reply_to=reply_to,
+        )
 
     def mark_read_by_business(self, *, number: BusinessNumber, request: MarkReadRequest) -> None:
         """Reading one message reads the earlier ones too; a typing indicator lasts 25 s or until a reply."""
@@ -199,9 +297,11 @@ class WhatsAppNetwork:
         message_type: str = "text",
         text: str | None = None,
         body: dict | list | None = None,
+        media: dict | None = None,
         reply_to: str | None = None,
     ) -> str:
-        """The customer sends a message of any type: `body` is the object under its type key (text's is built)."""
+        """The customer sends a message of any type: `body` is the object under its type key (text's is built);
+        a file the phone uploaded comes as `media` instead."""
         with self.state.lock:
             customer = self.state.customers.get(wa_id)
             if customer is not None and not customer.on_whatsapp:
@@ -217,10 +317,11 @@ class WhatsAppNetwork:
                 direction=Direction.TO_BUSINESS,
                 type=message_type,
                 text=text,
-                body=body if body is not None else {"body": text},
+                body=body if body is not None or media is not None else {"body": text},
                 created_at=now,
                 status=MessageStatus.SENT,
                 reply_to=reply_to,
+                media=media,
             )
             value = envelopes.inbound_message_value(customer=customer, message=message, number=number)
         envelope = envelopes.messages_envelope(number=number, value=value)

@@ -163,7 +163,8 @@ function upsertBubble(current, item) {
     bubble.dataset.direction = item.direction;
     const text = document.createElement("span");
     text.dataset.testid = "message-text";
-    text.textContent = item.text ?? `[${item.type}]`;
+    text.textContent = item.text ?? (item.media ? "" : `[${item.type}]`);
+    if (item.media) bubble.append(PhoneMedia.render(item));
     const meta = document.createElement("span");
     meta.className = "meta";
     const time = document.createElement("time");
@@ -228,10 +229,17 @@ $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = $("composer-input");
   const text = input.value;
-  if (!chat || !text.trim()) return;
+  if (!chat) return;
+  const attachment = await PhoneMedia.takePendingBody(text.trim());
+  if (!attachment && !text.trim()) return;
   input.value = "";
   try {
-    await call("POST", `/customers/${chat.waId}/messages`, { text, name: chat.name, ...PhoneRich.outgoingExtras() });
+    await call("POST", `/customers/${chat.waId}/messages`, {
+      ...(attachment ? attachment.body : { text }),
+      name: chat.name,
+      ...PhoneRich.outgoingExtras(),
+    });
+    attachment?.sent();
     PhoneRich.clearReply();
   } catch (error) {
     input.value = text;
@@ -241,6 +249,8 @@ $("composer").addEventListener("submit", async (event) => {
 });
 
 PhoneRich.init({ call, getChat: () => chat, $ });
+PhoneMedia.onError = (text) => showBanner(text);
+PhoneMedia.setup();
 
 if (params.get("wa_id")) {
   openChat(params.get("wa_id").replace(/\D/g, ""), params.get("name") || `Customer ${params.get("wa_id").slice(-4)}`);

@@ -374,7 +374,7 @@ window.PhoneRich = (() => {
 
   function init(dependencies) {
     deps = dependencies;
-    deps.$("attach-button").addEventListener("click", openAttachMenu);
+    deps.$("share-button").addEventListener("click", openAttachMenu);
     deps.$("sheet-close").addEventListener("click", closeSheet);
     deps.$("reply-preview-close").addEventListener("click", clearReply);
   }

@@ -21,6 +21,7 @@ _PAGE_FILES = {
     "/phone_page.js": ("phone_page.js", "text/javascript; charset=utf-8"),
     "/phone_page.css": ("phone_page.css", "text/css; charset=utf-8"),
     "/phone_rich.js": ("phone_rich.js", "text/javascript; charset=utf-8"),
+    "/phone_media.js": ("phone_media.js", "text/javascript; charset=utf-8"),
 }
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from channels_whatsapp.emulator.media import StoredMedia
+
 LOG_LENGTH = 10_000
 
 
@@ -80,6 +82,8 @@ class ChatMessage:
     request: dict | None = None
     api_version: str | None = None
     errors: list[dict] = field(default_factory=list)
+    # Media messages: {"id", "mime_type", "filename", "voice", "error"}; the caption is `text`.
+    media: dict | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -100,6 +104,8 @@ class Faults:
     slow_response_seconds: float = 0.0
     undeliverable_sync: bool = False
     force_rate_limit_next: int = 0
+    fail_next_media_downloads: int = 0
+    media_too_big_next: int = 0
 
     def update(self, changes: dict) -> None:
         """Apply a partial update, all or nothing; raises ValueError naming the bad switch."""
@@ -145,6 +151,7 @@ class EmulatorState:
         self.faults = Faults()
         self.webhook_attempts: deque[dict] = deque(maxlen=LOG_LENGTH)
         self.requests: deque[dict] = deque(maxlen=LOG_LENGTH)
+        self.media: dict[str, StoredMedia] = {}
         self._next_seq = 1
 
     def reset(self) -> None:

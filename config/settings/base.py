@@ -123,6 +123,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interactions.tasks.reconcile_stuck_messages",
         "schedule": timedelta(minutes=1),
     },
+    "sweep-pending-media-downloads": {
+        "task": "interactions.tasks.sweep_pending_media",
+        "schedule": timedelta(minutes=1),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -142,9 +146,20 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Files customers send and agents attach go through Django's storage API: local files under MEDIA_ROOT by
+# default, any django-storages backend (S3, GCS, Azure…) by setting MEDIA_STORAGE_BACKEND and its options.
+# They are never served from a public URL: a view checks who asks, then streams them.
+MEDIA_STORAGE_BACKEND = env("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
+# Meta never delivers inbound media over 100 MB (error 131052 instead).
+MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 * 1024)
+# Exact "host:port" pairs the link preview fetcher may reach although they are not public addresses. Only the
+# tests set it (for their local web server); leave it empty everywhere else (interactions/safe_fetch.py).
+LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

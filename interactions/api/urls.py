@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interactions.api import views
+from interactions.api import link_previews, media, views
 
 urlpatterns = [
     path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
@@ -13,4 +13,6 @@ urlpatterns = [
     ),
     path("interactions/<int:pk>/close/", views.CloseInteraction.as_view(), name="interaction-close"),
     path("interactions/<int:pk>/seen/", views.MarkInteractionSeen.as_view(), name="interaction-seen"),
+    path("interactions/<int:pk>/attachments/", media.InteractionAttachments.as_view(), name="interaction-attachments"),
+    path("messages/<int:pk>/link-preview/", link_previews.MessageLinkPreview.as_view(), name="message-link-preview"),
 ]

@@ -50,7 +50,7 @@ class InteractionDetail(RetrieveAPIView):
     serializer_class = InteractionDetailSerializer
 
     def get_queryset(self):
-        return interactions_visible_to(self.request.user).prefetch_related("messages__author")
+        return interactions_visible_to(self.request.user).prefetch_related("messages__author", "messages__attachment")
 
 
 def _visible_interaction(request: Request, pk: int) -> Interaction:

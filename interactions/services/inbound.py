@@ -16,6 +16,7 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.rich_content import summary
+from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
 from interactions.services.timeline import append_message, lock_interaction
 
@@ -105,5 +106,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
         logger.info("inbound message %s was already recorded", event.external_id)
         return None
     fold_reaction_onto_target(message)
+    if event.media is not None:
+        attach_inbound_media(interaction=interaction, message=message, media=event.media)
     transaction.on_commit(lambda: _notify_listeners(message))
     return message

@@ -17,6 +17,7 @@ import {
 import { kindRenderer, messageIsFolded } from "./kinds.js";
 import "./rich_messages.js";
 import "./rich_composer.js";
+import { createAttachmentComposer } from "./media.js";
 
 const MAX_TEXT_LENGTH = 4096;
 const COUNTER_FROM = 3600;
@@ -85,6 +86,9 @@ const dom = {
   composerDisabledReason: $("composer-disabled-reason"),
   composerDisabledText: $("composer-disabled-text"),
   composerError: $("composer-error"),
+  attachmentTray: $("attachment-tray"),
+  composerAttach: $("composer-attach"),
+  composerFile: $("composer-file"),
   panel: $("customer-panel"),
   panelAvatar: $("panel-avatar"),
   panelName: $("panel-name"),
@@ -112,6 +116,19 @@ const state = {
   freshIds: new Set(),
 };
 
+const attachments = createAttachmentComposer({
+  dropZone: dom.main,
+  tray: dom.attachmentTray,
+  pickButton: dom.composerAttach,
+  fileInput: dom.composerFile,
+  onChange: () => {
+    hideComposerError();
+    renderComposer();
+    if (!dom.composerInput.disabled) dom.composerInput.focus({ preventScroll: true });
+  },
+  onRefused: (reason) => showComposerError(reason),
+});
+
 // ---------------------------------------------------------------------------------------------- HTTP
 
 class ApiError extends Error {
@@ -130,15 +147,16 @@ function currentCsrfToken() {
 
 async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
+  const form = body instanceof FormData; // a file: the browser writes the multipart Content-Type itself
   if (method !== "GET") {
     headers["X-CSRFToken"] = currentCsrfToken();
-    headers["Content-Type"] = "application/json";
+    if (!form) headers["Content-Type"] = "application/json";
   }
   const response = await fetch(`/api/v1/${path}`, {
     method,
     headers,
     credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || form ? body : JSON.stringify(body),
   });
   let data = null;
   try {
@@ -503,6 +521,7 @@ function selectInteraction(id) {
   if (location.hash !== hash) history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
 
   dom.composerInput.value = id === null ? "" : state.drafts.get(id) || "";
+  attachments.clear();
   hideComposerError();
   hideActionError();
   closeCloseMenu();
@@ -890,7 +909,9 @@ function renderComposer() {
   dom.composerInput.disabled = blocked;
   dom.composerInput.placeholder = blocked ? "Replying is not possible right now" : "Write a reply…";
   const length = dom.composerInput.value.length;
-  const empty = dom.composerInput.value.trim().length === 0;
+  const empty = dom.composerInput.value.trim().length === 0 && !attachments.file;
+  attachments.setEnabled(!blocked);
+  if (interaction && !blocked) attachments.loadRules(interaction.id);
   dom.composerSend.disabled = blocked || state.sending || empty || length > MAX_TEXT_LENGTH;
   dom.composerCounter.hidden = length < COUNTER_FROM;
   dom.composerCounter.textContent = `${length.toLocaleString()} / ${MAX_TEXT_LENGTH.toLocaleString()}`;
@@ -916,16 +937,27 @@ function hideComposerError() {
 async function sendReply() {
   const interaction = state.interactions.get(state.selectedId);
   const text = dom.composerInput.value.trim();
-  if (!interaction || state.sending || !text || composerBlockedReason(interaction) !== null) return;
+  const file = attachments.file;
+  if (!interaction || state.sending || (!text && !file) || composerBlockedReason(interaction) !== null) return;
   if (text.length > MAX_TEXT_LENGTH) return;
   state.sending = true;
   hideComposerError();
   renderComposer();
   try {
     const body = transformOutgoing({ text });
-    const message = await api(`interactions/${interaction.id}/messages/`, { method: "POST", body });
+    let message;
+    if (file) {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      form.append("caption", text);
+      if (body.reply_to) form.append("reply_to", body.reply_to);
+      message = await api(`interactions/${interaction.id}/attachments/`, { method: "POST", body: form });
+    } else {
+      message = await api(`interactions/${interaction.id}/messages/`, { method: "POST", body });
+    }
     if (state.selectedId === interaction.id) {
       dom.composerInput.value = "";
+      if (file) attachments.clear();
       autosizeComposer();
     }
     state.drafts.delete(interaction.id);
@@ -1070,6 +1102,8 @@ function receiveLiveEvent(data) {
       receiveMessageChanged(data);
       break;
     default:
+      // Feature modules (link previews, …) listen for the push types they own.
+      document.dispatchEvent(new CustomEvent("workspace:live", { detail: data }));
       break;
   }
 }

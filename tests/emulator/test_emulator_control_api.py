@@ -66,6 +66,7 @@ def test_the_feed_shows_both_sides_and_long_polls_for_changes(emulator):
         "timestamp": feed["items"][0]["timestamp"],
         "reply_to": None,
         "content": {"body": "Hello?"},
+        "media": None,
     }
 
 

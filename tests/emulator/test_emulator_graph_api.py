@@ -82,7 +82,7 @@ def test_a_number_the_token_cannot_see_does_not_exist(emulator, phone_number_id,
             "at most 4096 characters",
         ),
         (
-            {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "image", "image": {"id": "1"}},
+            {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template", "template": {"name": "hello"}},
             "not supported by the emulator yet",
         ),
     ],

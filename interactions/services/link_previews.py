@@ -1,0 +1,159 @@
+"""Link previews: the title, description and image of a page a message links to, fetched once per address.
+
+The page and its image are fetched by a task through the SSRF-safe fetcher; the image is kept in our storage and
+shown through our own view, so the agent's browser never loads an address a customer chose.
+"""
+
+import hashlib
+import logging
+import re
+from html.parser import HTMLParser
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from interactions.live import broadcast_on_commit, link_preview_changed
+from interactions.media_policies import sniff_media_type
+from interactions.models import LinkPreview, LinkPreviewState, Message
+from interactions.safe_fetch import FetchRefused, fetch_public_resource
+
+logger = logging.getLogger(__name__)
+
+# The same links the workspace makes clickable (static/workspace/dom.js).
+_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
+MAX_PAGE_BYTES = 512 * 1024  # the <head> is near the top; a cut-off page still has it
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+PREVIEW_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def first_link(text: str) -> str | None:
+    found = _URL.search(text or "")
+    return found.group(0)[:2048] if found else None
+
+
+def _url_hash(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
+def _enqueue_fetch(preview_id: int) -> None:
+    from interactions.tasks import fetch_link_preview
+
+    try:
+        fetch_link_preview.apply_async(kwargs={"preview_id": preview_id}, retry=False)
+    except Exception:
+        logger.warning("could not enqueue link preview %s", preview_id, exc_info=True)
+
+
+def link_preview_for_message(*, message: Message) -> LinkPreview | None:
+    """The preview of the message's first link: the cached one, or a new one being fetched."""
+    url = first_link(message.text)
+    if url is None:
+        return None
+    with transaction.atomic():
+        preview, created = LinkPreview.objects.get_or_create(url_hash=_url_hash(url), defaults={"url": url})
+        if created:
+            transaction.on_commit(lambda: _enqueue_fetch(preview.pk))
+    return preview
+
+
+def fetch_and_store_link_preview(*, preview_id: int) -> None:
+    """Safe to run twice: only a pending preview is fetched, and the first result is the one kept."""
+    preview = LinkPreview.objects.filter(pk=preview_id, state=LinkPreviewState.PENDING).first()
+    if preview is None:
+        return
+    fields: dict = {}
+    try:
+        page = fetch_public_resource(
+            preview.url, accept=("text/html", "application/xhtml+xml"), max_bytes=MAX_PAGE_BYTES, allow_truncated=True
+        )
+    except FetchRefused as refusal:
+        logger.info("no preview for %s: %s", preview.url, refusal.reason)
+        _finish(preview_id, state=LinkPreviewState.FAILED, failure_reason=refusal.reason[:500])
+        return
+    found = _PageMetadata.read(page.body.decode("utf-8", errors="replace"))
+    fields = {
+        "title": found.first("og:title", "twitter:title", "<title>")[:300],
+        "description": found.first("og:description", "twitter:description", "description")[:1000],
+        "site_name": found.first("og:site_name")[:200],
+    }
+    image_url = found.first("og:image", "og:image:url", "twitter:image")
+    image = _fetch_image(image_url, base=page.url) if image_url else None
+    if not fields["title"] and not fields["description"] and image is None:
+        _finish(preview_id, state=LinkPreviewState.FAILED, failure_reason="the page has no title or description")
+        return
+    _finish(preview_id, state=LinkPreviewState.READY, image=image, **fields)
+
+
+def _fetch_image(image_url: str, *, base: str) -> tuple[ContentFile, str] | None:
+    from urllib.parse import urljoin
+
+    try:
+        fetched = fetch_public_resource(
+            urljoin(base, image_url), accept=("image/",), max_bytes=MAX_IMAGE_BYTES, allow_truncated=False
+        )
+    except FetchRefused as refusal:
+        logger.info("no preview image %s: %s", image_url, refusal.reason)
+        return None
+    mime_type = sniff_media_type(fetched.body[:64])
+    if mime_type not in PREVIEW_IMAGE_TYPES:
+        return None  # whatever it says it is, it is not an image a browser shows safely
+    return ContentFile(fetched.body, name="preview." + mime_type.split("/")[1]), mime_type
+
+
+@transaction.atomic
+def _finish(preview_id: int, *, state: str, image: tuple[ContentFile, str] | None = None, **fields) -> None:
+    preview = LinkPreview.objects.select_for_update().get(pk=preview_id)
+    if preview.state != LinkPreviewState.PENDING:
+        return
+    preview.state = state
+    preview.fetched_at = timezone.now()
+    for name, value in fields.items():
+        setattr(preview, name, value)
+    if image is not None:
+        content, preview.image_mime_type = image
+        preview.image.save(content.name, content, save=False)
+    preview.save()
+    broadcast_on_commit(link_preview_changed(preview))
+
+
+class _PageMetadata(HTMLParser):
+    """`<meta property|name=… content=…>` and `<title>`: all a preview needs, read without running anything."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self._in_title = False
+        self._title: list[str] = []
+
+    @classmethod
+    def read(cls, html: str) -> "_PageMetadata":
+        parser = cls()
+        try:
+            parser.feed(html)
+            parser.close()
+        except Exception:  # a broken page still gives what was read before it broke
+            logger.debug("page markup did not parse to the end", exc_info=True)
+        parser.values.setdefault("<title>", " ".join("".join(parser._title).split()))
+        return parser
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            attributes = {name.lower(): (value or "") for name, value in attrs}
+            key = (attributes.get("property") or attributes.get("name") or "").lower()
+            content = " ".join(attributes.get("content", "").split())
+            if key and content:
+                self.values.setdefault(key, content)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self._title.append(data)
+
+    def first(self, *keys: str) -> str:
+        return next((self.values[key] for key in keys if self.values.get(key)), "")

@@ -1,0 +1,197 @@
+"""Media messages: files customers send (downloaded by a task, checked, kept) and files agents send."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from interactions.channel_adapters import MediaUnavailable, channel_adapter
+from interactions.events import InboundMedia
+from interactions.media_policies import (
+    MAX_CAPTION_LENGTH,
+    SNIFF_BYTES,
+    inbound_media_refusal,
+    media_download_retry_delay,
+    outbound_media_decision,
+)
+from interactions.models import AttachmentState, Interaction, Message, MessageAttachment
+from interactions.services.outbound import ActionRefused, queue_agent_message
+from interactions.services.timeline import lock_interaction, save_message_change
+
+logger = logging.getLogger(__name__)
+
+# Media kinds that take a caption on WhatsApp and most channels; audio and stickers do not.
+CAPTIONED_KINDS = ("image", "video", "document")
+
+
+class MediaRefused(ActionRefused):
+    """The file itself is the problem (type, size, contents), not the moment or the interaction."""
+
+
+def _enqueue_download(attachment_id: int, countdown: float | None = None) -> None:
+    from interactions.tasks import download_inbound_media
+
+    try:
+        download_inbound_media.apply_async(kwargs={"attachment_id": attachment_id}, countdown=countdown, retry=False)
+    except Exception:
+        logger.warning("could not enqueue the download of attachment %s", attachment_id, exc_info=True)
+
+
+def attach_inbound_media(*, interaction: Interaction, message: Message, media: InboundMedia) -> MessageAttachment:
+    """Runs inside record_inbound_message: the file is fetched by a task once the message is committed."""
+    attachment = MessageAttachment.objects.create(
+        message=message,
+        state=AttachmentState.UNAVAILABLE if media.error else AttachmentState.PENDING,
+        mime_type=media.mime_type,
+        filename=media.filename,
+        sha256=media.sha256,
+        external_id=media.external_id,
+        failure_reason=media.error,
+    )
+    save_message_change(interaction=interaction, message=message, fields=[])
+    if not media.error:
+        transaction.on_commit(lambda: _enqueue_download(attachment.pk))
+    return attachment
+
+
+def store_inbound_media(*, attachment_id: int) -> timedelta | None:
+    """Downloads, checks and keeps one received file. Returns when to try again, or None when settled.
+
+    Safe to run twice, concurrently too: only a pending attachment is fetched, and the run that stores second
+    finds it stored and throws its copy away.
+    """
+    with transaction.atomic():
+        attachment = (
+            MessageAttachment.objects.select_for_update()
+            .select_related("message__interaction__channel_user")
+            .filter(pk=attachment_id, state=AttachmentState.PENDING)
+            .first()
+        )
+        if attachment is None:
+            return None
+        attachment.download_attempts += 1
+        attachment.save(update_fields=["download_attempts", "updated_at"])
+    channel_user = attachment.message.interaction.channel_user
+    max_bytes = settings.MEDIA_MAX_INBOUND_BYTES
+    try:
+        download = channel_adapter(channel_user.channel).download_media(
+            account_id=channel_user.account_id, media_id=attachment.external_id, max_bytes=max_bytes
+        )
+    except MediaUnavailable as problem:
+        delay = media_download_retry_delay(attempt=attachment.download_attempts) if problem.retryable else None
+        if delay is not None:
+            logger.info("download of attachment %s failed (%s); retrying", attachment_id, problem.reason)
+            return timedelta(seconds=delay)
+        _settle(attachment_id, state=AttachmentState.UNAVAILABLE, failure_reason=problem.reason)
+        return None
+    with download.file as file:
+        head = file.read(SNIFF_BYTES)
+        mime_type = download.mime_type or attachment.mime_type
+        refusal = inbound_media_refusal(
+            kind=attachment.message.kind, declared_type=mime_type, head=head, size=download.size, max_bytes=max_bytes
+        )
+        if refusal:
+            _settle(attachment_id, state=AttachmentState.UNAVAILABLE, failure_reason=refusal)
+            return None
+        file.seek(0)
+        name = default_storage.save(
+            MessageAttachment.file.field.generate_filename(attachment, _name_for(attachment, mime_type)), File(file)
+        )
+    if not _settle(attachment_id, state=AttachmentState.STORED, file=name, mime_type=mime_type, size=download.size):
+        default_storage.delete(name)
+    return None
+
+
+def _name_for(attachment: MessageAttachment, mime_type: str) -> str:
+    """Only the extension matters (stored_file_path picks the name): from the sender's name, else the type."""
+    if attachment.filename:
+        return attachment.filename
+    return "file." + mime_type.split("/")[-1].split(";")[0].strip()[:8]
+
+
+@transaction.atomic
+def _settle(attachment_id: int, *, state: str, **fields) -> bool:
+    """Records the outcome of a download on a still-pending attachment; False if another run settled it first."""
+    message_id = MessageAttachment.objects.values_list("message__interaction_id", "message_id").get(pk=attachment_id)
+    interaction = lock_interaction(message_id[0])
+    attachment = MessageAttachment.objects.select_for_update().get(pk=attachment_id)
+    if attachment.state != AttachmentState.PENDING:
+        return False
+    attachment.state = state
+    for name, value in fields.items():
+        setattr(attachment, name, value)
+    attachment.save()
+    if state == AttachmentState.UNAVAILABLE:
+        logger.warning("attachment %s is unavailable: %s", attachment_id, attachment.failure_reason)
+    message = Message.objects.select_related("author", "attachment").get(pk=message_id[1])
+    save_message_change(interaction=interaction, message=message, fields=[])
+    return True
+
+
+@transaction.atomic
+def send_agent_media(
+    *,
+    interaction: Interaction,
+    author: AbstractBaseUser,
+    upload: UploadedFile,
+    caption: str = "",
+    reply_to_id: int | None = None,
+) -> Message:
+    """Checks the file against the channel's limits by what its bytes are, keeps it, and queues the message."""
+    caption = caption.strip()
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    rules = channel_adapter(interaction.subtype).media_rules()
+    decision = outbound_media_decision(
+        declared_type=upload.content_type or "", head=head, size=upload.size or 0, rules=rules
+    )
+    if decision.refusal:
+        raise MediaRefused(decision.refusal)
+    if caption and decision.kind not in CAPTIONED_KINDS:
+        raise MediaRefused(f"A {decision.kind} cannot carry a caption on WhatsApp; send the text separately.")
+    if len(caption) > MAX_CAPTION_LENGTH:
+        raise MediaRefused(f"The caption is {len(caption)} characters long; at most {MAX_CAPTION_LENGTH} are allowed.")
+    message = queue_agent_message(
+        interaction=interaction, author=author, kind=decision.kind, text=caption, reply_to_id=reply_to_id
+    )
+    attachment = MessageAttachment(
+        message=message,
+        state=AttachmentState.STORED,
+        mime_type=decision.mime_type,
+        size=upload.size,
+        filename=(upload.name or "")[:255] if decision.kind == "document" else "",
+    )
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    save_message_change(interaction=lock_interaction(interaction.pk), message=message, fields=[])
+    return message
+
+
+@transaction.atomic
+def record_channel_media_id(*, attachment_id: int, external_id: str) -> None:
+    """The channel's id for a file we uploaded, so a retried delivery sends it again without re-uploading."""
+    MessageAttachment.objects.filter(pk=attachment_id).update(
+        external_id=external_id, external_id_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def pending_media_needing_download(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Pending downloads whose task was lost (broker restart): not touched for a while."""
+    return list(
+        MessageAttachment.objects.filter(
+            state=AttachmentState.PENDING, updated_at__lte=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:200]
+    )
+
+
+def enqueue_stuck_downloads() -> int:
+    attachment_ids = pending_media_needing_download()
+    for attachment_id in attachment_ids:
+        _enqueue_download(attachment_id)
+    return len(attachment_ids)
