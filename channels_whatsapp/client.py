@@ -74,14 +74,30 @@ class GraphApiClient:
             # Meta answered 200, so it probably accepted the message; its status webhook will tell.
             raise GraphApiUnreachable("unreadable success body", request_may_have_arrived=True) from None
 
+    def message_templates(self, *, waba_id: str) -> dict:
+        """Every template of the WhatsApp Business Account, following Meta's cursor paging."""
+        templates: list = []
+        params: dict = {"limit": 100}
+        while True:
+            document = self._request("GET", f"{waba_id}/message_templates", params=params)
+            templates.extend(document.get("data") or [])
+            after = ((document.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (document.get("paging") or {}).get("next"):
+                return {"data": templates}
+            params = {"limit": 100, "after": after}
+
     def _post(self, path: str, body: dict) -> dict:
+        return self._request("POST", path, json=body)
+
+    def _request(self, method: str, path: str, **options) -> dict:
         url = f"{self._base_url}/{self._version}/{path}"
         try:
-            response = requests.post(
+            response = requests.request(
+                method,
                 url,
-                json=body,
                 headers={"Authorization": f"Bearer {self._access_token}"},
                 timeout=(min(self._timeout, 5.0), self._timeout),
+                **options,
             )
         except requests.RequestException as problem:
             raise GraphApiUnreachable(

@@ -5,6 +5,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from interactions.events import RecipientSignal, TemplateDefinition
+
 if TYPE_CHECKING:
     from interactions.models import Message
 
@@ -24,6 +26,7 @@ class DeliveryFailed(Exception):
         title: str = "",
         detail: str = "",
         retry_after: timedelta | None = None,
+        recipient_signal: RecipientSignal | None = None,
     ) -> None:
         super().__init__(f"{kind}: {code} {title}".strip())
         self.kind = kind
@@ -31,6 +34,11 @@ class DeliveryFailed(Exception):
         self.title = title
         self.detail = detail
         self.retry_after = retry_after
+        self.recipient_signal = recipient_signal
+
+
+class ChannelRequestFailed(Exception):
+    """A request to the channel other than a send (e.g. fetching templates) got no usable answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +59,20 @@ class ChannelAdapter(Protocol):
         """The channel's pacing limits that this message counts against."""
         ...
 
+    def fetch_message_templates(self) -> list[TemplateDefinition]:
+        """Every template of every business account the channel serves, as the channel has them now."""
+        ...
+
 
 _adapters: dict[str, ChannelAdapter] = {}
 
 
 def register_channel_adapter(channel: str, adapter: ChannelAdapter) -> None:
     _adapters[channel] = adapter
+
+
+def registered_channels() -> list[str]:
+    return list(_adapters)
 
 
 def channel_adapter(channel: str) -> ChannelAdapter:

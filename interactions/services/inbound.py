@@ -15,6 +15,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.services.consent_messages import apply_consent_keyword
 from interactions.services.timeline import append_message, lock_interaction
 
 logger = logging.getLogger(__name__)
@@ -49,12 +50,15 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
     if channel_user.last_inbound_at is None or event.sent_at > channel_user.last_inbound_at:
         channel_user.last_inbound_at = event.sent_at
         changed.append("last_inbound_at")
+    if channel_user.unreachable_since is not None:
+        channel_user.unreachable_since = None  # they wrote to us, so the channel reaches them after all
+        changed.append("unreachable_since")
     if changed:
         channel_user.save(update_fields=changed)
     return channel_user
 
 
-def _open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
+def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
     """The customer's open interaction, or a new one opened when their message was sent."""
     existing = channel_user.interactions.filter(state__in=["new", "work_in_progress"]).first()
     if existing is not None:
@@ -77,7 +81,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
-    interaction = _open_interaction_for(channel_user, opened_at=event.sent_at)
+    interaction = open_interaction_for(channel_user, opened_at=event.sent_at)
     reply_to = None
     if event.reply_to_external_id:
         reply_to = Message.objects.filter(external_id=event.reply_to_external_id).first()
@@ -101,5 +105,6 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     except IntegrityError:
         logger.info("inbound message %s was already recorded", event.external_id)
         return None
+    apply_consent_keyword(interaction=interaction, message=message)
     transaction.on_commit(lambda: _notify_listeners(message))
     return message
