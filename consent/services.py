@@ -31,9 +31,8 @@ def record_consent(
     note: str = "",
     message=None,
     language: str = "",
-    at=None,
 ) -> ConsentRecord:
-    """Appends one record; it becomes the current state of its scope."""
+    """Appends one record, stamped when we learn it; it becomes the current state of its scope."""
     if status not in ConsentStatus.values:
         raise ConsentInvalid(f"{status!r} is not a consent status; use one of {', '.join(ConsentStatus.values)}.")
     if method not in ConsentMethod.values:
@@ -48,7 +47,7 @@ def record_consent(
         scope=scope,
         status=status,
         method=method,
-        recorded_at=at or timezone.now(),
+        recorded_at=timezone.now(),
         recorded_by=recorded_by,
         note=note,
         message=message,

@@ -35,7 +35,7 @@ def send_system_message(
     from interactions.services.system_messages import send_system_message as send
     from interactions.services.templates import TemplateValues
 
-    notification = send(
+    result = send(
         channel_user=ChannelUser.objects.filter(pk=channel_user_id).first(),
         content=SystemMessageContent(
             text=text,
@@ -47,7 +47,7 @@ def send_system_message(
         idempotency_key=idempotency_key,
         recipient=f"channel user {channel_user_id}",
     )
-    return notification.outcome
+    return result.notification.outcome
 
 
 @shared_task

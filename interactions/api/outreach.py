@@ -287,10 +287,8 @@ class Notifications(APIView):
             if data.get("channel_user_id")
             else channel_user_for_number(data["number"])
         )
-        scoped_key = f"api:{request.user.pk}:{key}"
-        already = Notification.objects.filter(idempotency_key=scoped_key).exists()
         try:
-            notification = send_system_message(
+            result = send_system_message(
                 channel_user=channel_user,
                 content=SystemMessageContent(
                     text=data.get("text", ""),
@@ -299,19 +297,20 @@ class Notifications(APIView):
                     template_values=values,
                 ),
                 reason=data["reason"],
-                idempotency_key=scoped_key,
+                idempotency_key=f"api:{request.user.pk}:{key}",
                 recipient=data.get("number") or str(data.get("channel_user_id")),
                 requested_by=request.user,
             )
         except ActionRefused as refusal:
             return Response({"detail": refusal.reason}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        notification = result.notification
         answer = NotificationSerializer(notification).data
         if notification.outcome == NotificationOutcome.REFUSED:
             answer["detail"] = notification.refusal_reason
             code = status.HTTP_409_CONFLICT
         else:
-            code = status.HTTP_200_OK if already else status.HTTP_201_CREATED
+            code = status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED
         response = Response(answer, status=code)
-        if already:
+        if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response

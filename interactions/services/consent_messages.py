@@ -45,7 +45,6 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
                 status=ConsentStatus.OPTED_IN,
                 method=ConsentMethod.FIRST_CONTACT,
                 message=message,
-                at=message.sent_at,
             )
         return
     record_consent(
@@ -54,7 +53,6 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
         method=ConsentMethod.KEYWORD,
         message=message,
         language=match.language,
-        at=message.sent_at,
     )
     language = keyword_language(match.language)
     if language is None:

@@ -24,13 +24,15 @@ def apply_recipient_signal(*, channel_user: ChannelUser, signal: str, at: dateti
         if updated:
             channel_user.unreachable_since = at
     elif signal == RecipientSignal.MARKETING_STOPPED:
-        record_marketing_preference(
-            channel_user=channel_user, stopped=True, at=at, note="A marketing template was refused."
-        )
+        record_marketing_preference(channel_user=channel_user, stopped=True, note="A marketing template was refused.")
 
 
-def record_marketing_preference(*, channel_user: ChannelUser, stopped: bool, at: datetime, note: str = "") -> None:
-    """The channel's own marketing opt-out (WhatsApp's "Stop promotions"), recorded when it changes the state."""
+def record_marketing_preference(*, channel_user: ChannelUser, stopped: bool, note: str = "") -> None:
+    """The channel's own marketing opt-out (WhatsApp's "Stop promotions"), recorded when it changes the state.
+
+    Recorded at the time we learn it: the latest record is the current state, and a channel's clock (whole
+    seconds, possibly delayed) must not slip it behind a record we made since.
+    """
     wanted = ConsentStatus.OPTED_OUT if stopped else ConsentStatus.OPTED_IN
     if consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING).status == wanted:
         return
@@ -40,7 +42,6 @@ def record_marketing_preference(*, channel_user: ChannelUser, stopped: bool, at:
         method=ConsentMethod.CHANNEL_REPORT,
         scope=ConsentScope.MARKETING,
         note=note,
-        at=at,
     )
 
 
@@ -52,6 +53,4 @@ def record_marketing_preference_change(*, event: MarketingPreferenceChanged) -> 
     if channel_user is None:
         logger.info("marketing preference of %s, who has no profile here, ignored", event.sender_id)
         return
-    record_marketing_preference(
-        channel_user=channel_user, stopped=event.stopped, at=event.occurred_at, note=event.detail
-    )
+    record_marketing_preference(channel_user=channel_user, stopped=event.stopped, note=event.detail)

@@ -54,17 +54,23 @@ class IdempotencyKeyReused(ActionRefused):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class SystemMessageResult:
+    notification: Notification
+    replayed: bool  # an earlier request with this key decided it; nothing was sent now
+
+
 def _fingerprint(*, recipient: str, content: SystemMessageContent, reason: str) -> str:
     document = json.dumps({"to": recipient, "content": content.as_json(), "reason": reason}, sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
 
 
-def _replay(existing: Notification, fingerprint: str) -> Notification:
+def _replay(existing: Notification, fingerprint: str) -> SystemMessageResult:
     if existing.fingerprint != fingerprint:
         raise IdempotencyKeyReused(
             "This idempotency key was already used for a different request; use a new key for a new message."
         )
-    return existing
+    return SystemMessageResult(existing, replayed=True)
 
 
 def send_system_message(
@@ -75,7 +81,7 @@ def send_system_message(
     idempotency_key: str,
     recipient: str = "",
     requested_by: AbstractBaseUser | None = None,
-) -> Notification:
+) -> SystemMessageResult:
     """Sends once per idempotency key, if the rules allow; returns the record of what happened either way."""
     reason = reason.strip()
     if not reason:
@@ -89,7 +95,7 @@ def send_system_message(
         return _replay(existing, fingerprint)
     try:
         with transaction.atomic():
-            return _send(
+            notification = _send(
                 channel_user=channel_user,
                 content=content,
                 reason=reason,
@@ -98,6 +104,7 @@ def send_system_message(
                 requested_by=requested_by,
                 fingerprint=fingerprint,
             )
+        return SystemMessageResult(notification, replayed=False)
     except IntegrityError:
         existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:

@@ -110,7 +110,8 @@ def test_a_system_message_is_sent_once_per_idempotency_key():
     first = send_system_message(channel_user=customer, content=content, reason="case resolved", idempotency_key="k1")
     again = send_system_message(channel_user=customer, content=content, reason="case resolved", idempotency_key="k1")
 
-    assert first == again and first.outcome == "sent"
+    assert first.notification == again.notification and first.notification.outcome == "sent"
+    assert (first.replayed, again.replayed) == (False, True)
     assert customer.interactions.get().messages.count() == 1
     with pytest.raises(IdempotencyKeyReused):
         send_system_message(
@@ -127,7 +128,7 @@ def test_a_refused_system_message_is_kept_with_its_reason():
 
     notification = send_system_message(
         channel_user=customer, content=SystemMessageContent(text="Hi"), reason="case resolved", idempotency_key="k2"
-    )
+    ).notification
 
     assert notification.outcome == "refused"
     assert "only a template may be sent" in notification.refusal_reason
@@ -149,7 +150,7 @@ def test_outside_the_window_a_system_message_falls_back_to_its_template():
         ),
         reason="case resolved",
         idempotency_key="k3",
-    )
+    ).notification
 
     assert notification.outcome == "sent"
     assert notification.message.text == "Hello Ana, case CS0001001 is resolved."
