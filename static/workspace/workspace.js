@@ -8,6 +8,8 @@
 
 import { ICONS, element, icon, richText } from "./dom.js";
 import { kindRenderer } from "./kinds.js";
+import { renderConsentPanel, setupConsent } from "./consent.js";
+import { renderTemplateOffer, setupOutreach } from "./outreach.js";
 
 const MAX_TEXT_LENGTH = 4096;
 const COUNTER_FROM = 3600;
@@ -578,6 +580,7 @@ function renderPanel(interaction) {
           : "customer has not written yet",
     }),
   );
+  renderConsentPanel(interaction);
 }
 
 // ------------------------------------------------------------------------------------- the timeline
@@ -883,6 +886,7 @@ function renderComposer() {
   dom.composerCounter.hidden = length < COUNTER_FROM;
   dom.composerCounter.textContent = `${length.toLocaleString()} / ${MAX_TEXT_LENGTH.toLocaleString()}`;
   dom.composerCounter.classList.toggle("is-limit", length >= MAX_TEXT_LENGTH);
+  renderTemplateOffer(interaction, { maySend: config.maySend, windowOpen: Boolean(interaction && serviceWindow(interaction).open) });
 }
 
 function autosizeComposer() {
@@ -1175,6 +1179,9 @@ function wire() {
 }
 
 function start() {
+  const hooks = { api, errorText, maySend: config.maySend, receiveSentMessage, refreshInteractions };
+  setupConsent(hooks);
+  setupOutreach(hooks);
   applyPanelPreference();
   wire();
   const fromHash = interactionIdFromHash();
