@@ -123,7 +123,7 @@ function actions(interaction) {
   box.append(record);
   const window = interaction.service_window || {};
   const open = ["new", "work_in_progress"].includes(interaction.state);
-  if (open && window.open && view.data.consent.status !== "opted_in") {
+  if (open && window.open && !view.data.consent.status) {
     const ask = element("button", {
       className: "btn btn-ghost btn-sm",
       testid: "ask-opt-in",

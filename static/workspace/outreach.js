@@ -134,11 +134,13 @@ function buildDialog() {
       customer ? element("span", { className: "mono", text: formatNumber(customer.external_id) }) : null,
     ]);
     const recipient = customer ? { channel_user_id: customer.id } : { number: target.number };
+    const decision = data.free_form;
     if (customer && customer.open_interaction) {
-      stage.replaceChildren(who, openExisting(customer));
+      // Replying in a conversation the customer opened is not outreach; say so, and what outreach would meet.
+      const policy = !decision.allowed && !decision.template_required ? refusal(decision.reason) : null;
+      stage.replaceChildren(who, ...[policy, openExisting(customer)].filter(Boolean));
       return;
     }
-    const decision = data.free_form;
     if (decision.allowed) {
       stage.replaceChildren(who, freeForm(recipient));
     } else if (decision.template_required) {
@@ -158,7 +160,7 @@ function buildDialog() {
   }
 
   function openExisting(customer) {
-    const box = element("div", { className: "outreach-refusal", testid: "new-conversation-refusal" }, [
+    const box = element("div", { className: "outreach-existing", testid: "new-conversation-existing" }, [
       element("span", { text: `${customer.display_name || "This customer"} already has an open conversation, ${customer.open_interaction.number}.` }),
     ]);
     const go = element("button", { className: "btn btn-outline btn-sm", text: `Open ${customer.open_interaction.number}`, attrs: { type: "button" } });
