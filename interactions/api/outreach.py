@@ -45,6 +45,13 @@ def channel_user_for_number(number: str) -> ChannelUser | None:
     return ChannelUser.objects.filter(external_id=digits).order_by("-last_inbound_at").first() if digits else None
 
 
+def requested_customer(data: dict) -> ChannelUser | None:
+    """The customer a request names by `channel_user_id` or by `number`; None when nobody has that profile."""
+    if data.get("channel_user_id"):
+        return ChannelUser.objects.filter(pk=data["channel_user_id"]).first()
+    return channel_user_for_number(data["number"])
+
+
 def _customer_json(channel_user: ChannelUser) -> dict:
     current = consent_state(channel_user_id=channel_user.pk)
     open_interaction = channel_user.interactions.filter(state__in=OPEN_STATES).first()
@@ -161,11 +168,7 @@ class Conversations(APIView):
         body = StartConversationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        channel_user = (
-            ChannelUser.objects.filter(pk=data["channel_user_id"]).first()
-            if data.get("channel_user_id")
-            else channel_user_for_number(data["number"])
-        )
+        channel_user = requested_customer(data)
         try:
             message = start_conversation(
                 agent=request.user,
@@ -282,11 +285,7 @@ class Notifications(APIView):
             values = TemplateValues.from_json(template.get("values"))
         except ActionRefused as refusal:
             raise ValidationError({"template": refusal.reason}) from refusal
-        channel_user = (
-            ChannelUser.objects.filter(pk=data["channel_user_id"]).first()
-            if data.get("channel_user_id")
-            else channel_user_for_number(data["number"])
-        )
+        channel_user = requested_customer(data)
         try:
             result = send_system_message(
                 channel_user=channel_user,
