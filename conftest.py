@@ -152,6 +152,10 @@ def live_system(live_processes: LiveSystem, transactional_db) -> LiveSystem:
         from django.contrib.auth.models import Group
 
         Group.objects.get_or_create(name=name)
+    from consent.defaults import seed_default_keywords
+    from consent.models import ConsentKeyword, KeywordLanguage
+
+    seed_default_keywords(KeywordLanguage, ConsentKeyword)  # a migration's data, gone with the last test's flush
     return live_processes
 
 

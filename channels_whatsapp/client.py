@@ -160,6 +160,18 @@ class GraphApiClient:
             raise GraphApiError(http_status=200, code=None, message="upload answer without a media id")
         return media_id
 
+    def message_templates(self, *, waba_id: str) -> dict:
+        """Every template of the WhatsApp Business Account, following Meta's cursor paging."""
+        templates: list = []
+        params: dict = {"limit": 100}
+        while True:
+            document = self._call("GET", f"{waba_id}/message_templates", params=params)
+            templates.extend(document.get("data") or [])
+            after = ((document.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (document.get("paging") or {}).get("next"):
+                return {"data": templates}
+            params = {"limit": 100, "after": after}
+
     def _post(self, path: str, body: dict) -> dict:
         return self._call("POST", path, json=body)
 

@@ -1,6 +1,7 @@
 """Meta's error codes, and which of them a retry can help. The one table every send consults."""
 
 from interactions.channel_adapters import FailureKind
+from interactions.events import RecipientSignal
 
 # Throttling: not accepted now, accepted later.
 THROTTLING_CODES = frozenset({4, 80007, 130429, 131056, 131057})
@@ -30,7 +31,20 @@ TITLES = {
     131053: "Media upload error",
     131056: "Pair rate limit hit",
     131057: "Account in maintenance mode",
+    132000: "Template parameter count mismatch",
+    132001: "Template does not exist",
+    132005: "Template text too long",
+    132007: "Template violates policy",
+    132012: "Template parameter format mismatch",
+    132015: "Template is paused",
+    132016: "Template is disabled",
     133004: "Server temporarily unavailable",
+}
+
+# What a failure says about the customer rather than the message; the core keeps it for the next outreach.
+RECIPIENT_SIGNALS = {
+    131026: RecipientSignal.UNREACHABLE,
+    131050: RecipientSignal.MARKETING_STOPPED,
 }
 
 
@@ -65,3 +79,7 @@ def title_for(code: int | None, message: str = "") -> str:
     if message.startswith("(#") and ") " in message:
         return message.split(") ", 1)[1]
     return message or "Unknown error"
+
+
+def recipient_signal_for(code: int | None) -> RecipientSignal | None:
+    return RECIPIENT_SIGNALS.get(code)

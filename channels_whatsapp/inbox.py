@@ -14,12 +14,14 @@ from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.payloads import (
     IncomingMessage,
     MalformedPayload,
+    MarketingPreference,
     StatusChanged,
     UnsupportedChange,
     ValueLevelError,
     parse_notification,
 )
 from interactions.services.inbound import record_inbound_message
+from interactions.services.recipient_signals import record_marketing_preference_change
 from interactions.services.statuses import record_delivery_status
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,11 @@ def _apply_events(body: bytes) -> str:
                 if update is not None:
                     record_delivery_status(update=update)
                 counts["statuses"] += 1
+            case MarketingPreference():
+                change = translate.marketing_preference(event)
+                if change is not None:
+                    record_marketing_preference_change(event=change)
+                counts["preferences"] += 1
             case ValueLevelError(error=error):
                 logger.warning("WhatsApp reported error %s: %s %s", error.code, error.title, error.details)
                 counts["errors"] += 1

@@ -3,8 +3,8 @@
 import re
 
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
-from channels_whatsapp.connection import business_number, graph_client_for
-from channels_whatsapp.errors import failure_kind_for, retry_can_help, title_for
+from channels_whatsapp.connection import active_business_numbers, business_number, graph_client_for
+from channels_whatsapp.errors import failure_kind_for, recipient_signal_for, retry_can_help, title_for
 from channels_whatsapp.media import (
     MEDIA_TYPES,
     WHATSAPP_MEDIA_RULES,
@@ -14,7 +14,9 @@ from channels_whatsapp.media import (
 )
 from channels_whatsapp.message_limits import content_problems
 from channels_whatsapp.rich_messages import outbound_type_and_object
-from interactions.channel_adapters import DeliveryFailed, DownloadedMedia, FailureKind, RateLimit
+from channels_whatsapp.templates import template_definitions, template_object
+from interactions.channel_adapters import ChannelRequestFailed, DeliveryFailed, DownloadedMedia, FailureKind, RateLimit
+from interactions.events import TemplateDefinition
 from interactions.media_policies import MediaRule
 from interactions.models import Message, MessageKind
 from interactions.services.statuses import correlation_id_for
@@ -31,6 +33,8 @@ def message_body(message: Message, *, media_id: str | None = None) -> dict:
     """The Cloud API request body for a core message; media kinds go by the id of their uploaded file."""
     if message.kind == MessageKind.TEXT:
         message_type, typed = "text", {"body": message.text, "preview_url": bool(_URL.search(message.text))}
+    elif message.kind == MessageKind.TEMPLATE:
+        message_type, typed = "template", template_object(message)
     elif message.kind in MEDIA_TYPES and media_id:
         message_type, typed = message.kind, media_object(message, media_id=media_id)
     else:
@@ -71,6 +75,7 @@ def _delivery_failed(problem: GraphApiUnreachable | GraphApiError) -> DeliveryFa
         title=title_for(problem.code, problem.message),
         detail=problem.details or problem.message,
         retry_after=problem.retry_after,
+        recipient_signal=recipient_signal_for(problem.code),
     )
 
 
@@ -110,6 +115,20 @@ class WhatsAppAdapter:
     def download_media(self, *, account_id: str, media_id: str, max_bytes: int) -> DownloadedMedia:
         client = graph_client_for(business_number(account_id))
         return download_inbound_media(client=client, media_id=media_id, max_bytes=max_bytes)
+
+    def fetch_message_templates(self) -> list[TemplateDefinition]:
+        numbers_by_waba: dict[str, list] = {}
+        for number in active_business_numbers():
+            if number.waba_id:
+                numbers_by_waba.setdefault(number.waba_id, []).append(number)
+        definitions = []
+        for waba_id, numbers in numbers_by_waba.items():
+            try:
+                document = graph_client_for(numbers[0]).message_templates(waba_id=waba_id)
+            except (GraphApiError, GraphApiUnreachable) as problem:
+                raise ChannelRequestFailed(f"Could not fetch the templates of WABA {waba_id}: {problem}") from problem
+            definitions += template_definitions(document, account_ids=[number.phone_number_id for number in numbers])
+        return definitions
 
     def rate_limits(self, message: Message) -> list[RateLimit]:
         channel_user = message.interaction.channel_user

@@ -126,6 +126,29 @@ class StatusChanged:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MarketingPreference:
+    """The customer stopped (`stop`) or resumed (`resume`) marketing messages inside WhatsApp."""
+
+    business: BusinessNumberRef
+    wa_id: str
+    value: str
+    category: str
+    detail: str
+    timestamp: datetime
+
+    @classmethod
+    def from_payload(cls, raw: dict, *, business: BusinessNumberRef) -> "MarketingPreference":
+        return cls(
+            business=business,
+            wa_id=str(raw["wa_id"]),
+            value=str(raw.get("value") or ""),
+            category=str(raw.get("category") or ""),
+            detail=str(raw.get("detail") or ""),
+            timestamp=_timestamp(raw.get("timestamp")),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ValueLevelError:
     """An error in `value.errors[]`, tied to no message (e.g. 131000 unsupported webhook payload)."""
 
@@ -141,7 +164,10 @@ class UnsupportedChange:
     reason: str
 
 
-WebhookEvent = IncomingMessage | StatusChanged | ValueLevelError | UnsupportedChange
+WebhookEvent = IncomingMessage | StatusChanged | MarketingPreference | ValueLevelError | UnsupportedChange
+
+# `user_preferences` comes as its own field, and in newer payloads inside a `messages` change's value too.
+_FIELDS_WITH_A_MESSAGES_VALUE = ("messages", "user_preferences")
 
 
 class MalformedPayload(ValueError):
@@ -167,7 +193,7 @@ def _parse_change(change: Any) -> list[WebhookEvent]:
     if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
         return [UnsupportedChange(field="?", reason="change without a value object")]
     field_name = str(change.get("field"))
-    if field_name != "messages":
+    if field_name not in _FIELDS_WITH_A_MESSAGES_VALUE:
         return [UnsupportedChange(field=field_name, reason="field not handled")]
     value = change["value"]
     metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
@@ -187,6 +213,7 @@ def _parse_change(change: Any) -> list[WebhookEvent]:
         ("messages", lambda raw: IncomingMessage.from_payload(raw, business=business, names=names)),
         ("statuses", lambda raw: StatusChanged.from_payload(raw, business=business)),
         ("errors", lambda raw: ValueLevelError(business=business, error=GraphError.from_payload(raw))),
+        ("user_preferences", lambda raw: MarketingPreference.from_payload(raw, business=business)),
     ):
         items = value.get(kind) or []
         for raw in items if isinstance(items, list) else []:

@@ -1,10 +1,10 @@
 """WhatsApp events into the core's events: the only bridge between Meta's shapes and the channel-agnostic core."""
 
-from channels_whatsapp.errors import title_for
+from channels_whatsapp.errors import recipient_signal_for, title_for
 from channels_whatsapp.media import MEDIA_TYPES
-from channels_whatsapp.payloads import IncomingMessage, StatusChanged, WhatsAppStatus
+from channels_whatsapp.payloads import IncomingMessage, MarketingPreference, StatusChanged, WhatsAppStatus
 from channels_whatsapp.rich_messages import rich_inbound
-from interactions.events import DeliveryStatusUpdate, InboundMedia, InboundMessage
+from interactions.events import DeliveryStatusUpdate, InboundMedia, InboundMessage, MarketingPreferenceChanged
 from interactions.models import MessageKind
 
 CHANNEL = "whatsapp"
@@ -90,4 +90,23 @@ def delivery_status(status: StatusChanged) -> DeliveryStatusUpdate | None:
         error_title=title_for(error.code, error.title) if error else "",
         error_detail=(error.details or error.message) if error else "",
         details={"pricing": status.pricing, "conversation": status.conversation},
+        recipient_signal=recipient_signal_for(error.code) if error else None,
+    )
+
+
+_STOPPED_BY_PREFERENCE = {"stop": True, "resume": False}
+
+
+def marketing_preference(preference: MarketingPreference) -> MarketingPreferenceChanged | None:
+    """Only marketing stop and resume are a consent change; other categories and values are ignored."""
+    stopped = _STOPPED_BY_PREFERENCE.get(preference.value)
+    if preference.category != "marketing_messages" or stopped is None:
+        return None
+    return MarketingPreferenceChanged(
+        channel=CHANNEL,
+        account_id=preference.business.phone_number_id,
+        sender_id=preference.wa_id,
+        stopped=stopped,
+        occurred_at=preference.timestamp,
+        detail=preference.detail,
     )

@@ -63,6 +63,7 @@ def main() -> None:
         log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - open for the child's lifetime
         children.append(subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT))
     _start_demo_conversations(var)
+    _sync_templates()
     _print_welcome(var)
     _wait_and_stop(children)
 
@@ -93,6 +94,17 @@ def _start_demo_conversations(var: Path) -> None:
     marker.touch()
 
 
+def _sync_templates() -> None:
+    """The emulator's templates, at once; the beat task keeps them current from here on."""
+    from channels_whatsapp.emulator.client import EmulatorClient
+
+    emulator = EmulatorClient(f"http://127.0.0.1:{EMULATOR_PORT}")
+    deadline = time.monotonic() + 30
+    while not emulator.is_healthy() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    subprocess.run([sys.executable, "manage.py", "sync_message_templates"], cwd=BASE_DIR, check=False)
+
+
 def _print_welcome(var: Path) -> None:
     print(
         f"""
@@ -101,6 +113,8 @@ WhatsDesk is running (logs in {var}/):
   Admin             http://127.0.0.1:{WEB_PORT}/admin/       admin / admin     (manager / manager)
   Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
   API schema        http://127.0.0.1:{WEB_PORT}/api/schema/
+A day passes for one customer (their 24-hour window closes, templates only):
+  {sys.executable} manage.py close_service_window 4915112345678 --emulator-url http://127.0.0.1:{EMULATOR_PORT}
 Press Ctrl-C to stop.""",
         flush=True,
     )

@@ -1,8 +1,9 @@
 """Interaction records for managers: read-only, with the whole transcript."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 
-from interactions.models import ChannelUser, DeliveryAttempt, Interaction, Message
+from interactions.models import ChannelUser, DeliveryAttempt, Interaction, Message, MessageTemplate, Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -88,6 +89,52 @@ class MessageAdmin(ReadOnlyAdmin):
 
 @admin.register(ChannelUser)
 class ChannelUserAdmin(ReadOnlyAdmin):
-    list_display = ["display_name", "external_id", "channel", "account_id", "last_inbound_at", "created_at"]
+    list_display = [
+        "display_name",
+        "external_id",
+        "channel",
+        "account_id",
+        "last_inbound_at",
+        "unreachable_since",
+        "created_at",
+    ]
     search_fields = ["display_name", "external_id"]
     list_filter = ["channel"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What workflows and outside systems asked to send; refusals carry the policy's reason."""
+
+    list_display = ["created_at", "outcome", "channel_user", "recipient", "reason", "refusal_reason"]
+    list_filter = ["outcome"]
+    search_fields = ["reason", "recipient", "refusal_reason", "idempotency_key"]
+    list_select_related = ["channel_user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "language", "category", "status", "account_id", "synced_at"]
+    list_filter = ["status", "category", "language"]
+    search_fields = ["name", "body"]
+    actions = ["sync_now"]
+
+    @admin.action(description="Sync all templates from the channel now")
+    def sync_now(self, request, queryset) -> None:
+        from interactions.channel_adapters import ChannelRequestFailed
+        from interactions.services.templates import sync_message_templates
+
+        try:
+            count = sync_message_templates()
+        except ChannelRequestFailed as problem:
+            self.message_user(request, str(problem), messages.ERROR)
+            return
+        self.message_user(request, f"Synced {count} template(s).")
+
+    def changelist_view(self, request, extra_context=None):
+        # The sync action needs no selection: it fetches every template, even when none are stored yet.
+        if request.POST.get("action") == "sync_now" and not request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME):
+            self.sync_now(request, self.get_queryset(request))
+            return redirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)

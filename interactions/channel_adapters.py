@@ -5,6 +5,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Protocol
 
+from interactions.events import RecipientSignal, TemplateDefinition
+
 if TYPE_CHECKING:
     from interactions.media_policies import MediaRule
     from interactions.models import Message
@@ -25,6 +27,7 @@ class DeliveryFailed(Exception):
         title: str = "",
         detail: str = "",
         retry_after: timedelta | None = None,
+        recipient_signal: RecipientSignal | None = None,
     ) -> None:
         super().__init__(f"{kind}: {code} {title}".strip())
         self.kind = kind
@@ -32,6 +35,11 @@ class DeliveryFailed(Exception):
         self.title = title
         self.detail = detail
         self.retry_after = retry_after
+        self.recipient_signal = recipient_signal
+
+
+class ChannelRequestFailed(Exception):
+    """A request to the channel other than a send (e.g. fetching templates) got no usable answer."""
 
 
 class MediaUnavailable(Exception):
@@ -93,12 +101,20 @@ class ChannelAdapter(Protocol):
         """Fetches a file a customer sent; raises MediaUnavailable."""
         ...
 
+    def fetch_message_templates(self) -> list[TemplateDefinition]:
+        """Every template of every business account the channel serves, as the channel has them now."""
+        ...
+
 
 _adapters: dict[str, ChannelAdapter] = {}
 
 
 def register_channel_adapter(channel: str, adapter: ChannelAdapter) -> None:
     _adapters[channel] = adapter
+
+
+def registered_channels() -> list[str]:
+    return list(_adapters)
 
 
 def channel_adapter(channel: str) -> ChannelAdapter:

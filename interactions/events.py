@@ -2,6 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+
+
+class RecipientSignal(StrEnum):
+    """What a failure tells about the customer rather than the message."""
+
+    UNREACHABLE = "unreachable"  # the address is not on the channel (WhatsApp: 131026)
+    MARKETING_STOPPED = "marketing_stopped"  # they stopped marketing messages in the app (WhatsApp: 131050)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +48,7 @@ class DeliveryStatusUpdate:
     error_title: str = ""
     error_detail: str = ""
     details: dict = field(default_factory=dict)
+    recipient_signal: RecipientSignal | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,3 +59,31 @@ class ChannelError:
     code: str
     title: str
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarketingPreferenceChanged:
+    """The customer stopped or resumed marketing messages inside the channel's own app."""
+
+    channel: str
+    account_id: str
+    sender_id: str
+    stopped: bool
+    occurred_at: datetime
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateDefinition:
+    """A message template as the channel reports it, in the core's terms (placeholders {{1}}, {{2}}…)."""
+
+    account_id: str
+    external_id: str
+    name: str
+    language: str
+    category: str
+    status: str
+    body: str
+    header: str = ""
+    footer: str = ""
+    buttons: tuple[dict, ...] = ()

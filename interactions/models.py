@@ -19,6 +19,9 @@ class ChannelUser(models.Model):
     external_id = models.CharField(max_length=64, help_text="The channel's id for the customer (WhatsApp: wa_id).")
     display_name = models.CharField(max_length=255, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
+    unreachable_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the channel reported the address unreachable (WhatsApp: 131026)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +111,7 @@ class Direction(models.TextChoices):
 
 class MessageKind(models.TextChoices):
     TEXT = "text", "Text"
+    TEMPLATE = "template", "Template"
     UNSUPPORTED = "unsupported", "Unsupported"
     # Rich kinds; their structured data is in Message.content (shapes in interactions/rich_content.py).
     LOCATION = "location", "Location"
@@ -297,3 +301,83 @@ class LinkPreview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} preview of {self.url[:80]}"
+
+
+class TemplateCategory(models.TextChoices):
+    UTILITY = "utility", "Utility"
+    MARKETING = "marketing", "Marketing"
+    AUTHENTICATION = "authentication", "Authentication"
+
+
+class TemplateStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    PENDING = "pending", "Pending review"
+    REJECTED = "rejected", "Rejected"
+    PAUSED = "paused", "Paused"
+    DISABLED = "disabled", "Disabled"
+    OTHER = "other", "Other"
+
+
+class MessageTemplate(models.Model):
+    """A pre-approved message the channel lets us send outside the 24-hour window, synced from the channel.
+
+    Placeholders are positional, {{1}}, {{2}}…, in the header, the body and URL buttons.
+    """
+
+    channel = models.CharField(max_length=32)
+    account_id = models.CharField(max_length=64, help_text="The business account it may be sent from.")
+    external_id = models.CharField(max_length=64, blank=True, help_text="The channel's id for the template.")
+    name = models.CharField(max_length=512)
+    language = models.CharField(max_length=16)
+    category = models.CharField(max_length=32, choices=TemplateCategory.choices)
+    status = models.CharField(max_length=16, choices=TemplateStatus.choices)
+    header = models.TextField(blank=True)
+    body = models.TextField()
+    footer = models.TextField(blank=True)
+    buttons = models.JSONField(default=list, blank=True, help_text='[{"type": "url"|"quick_reply"|…, "text", "url"}]')
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "account_id", "name", "language"], name="unique_template_per_account_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class NotificationOutcome(models.TextChoices):
+    SENT = "sent", "Sent"
+    REFUSED = "refused", "Refused"
+
+
+class Notification(models.Model):
+    """A message an automated workflow or an outside system asked to send, and what became of it.
+
+    Kept whether sent or refused, so managers see every refusal with its reason; the idempotency key makes
+    a retried request send once.
+    """
+
+    idempotency_key = models.CharField(max_length=255)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel_user = models.ForeignKey(ChannelUser, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recipient = models.CharField(max_length=64, help_text="The address as requested, even if no customer has it.")
+    reason = models.CharField(max_length=255, help_text="Why the business writes (e.g. case CS0001 resolved).")
+    content = models.JSONField(default=dict, help_text="The text and the template fallback as requested.")
+    fingerprint = models.CharField(max_length=64, help_text="Of the request, to tell a retry from a key reused.")
+    outcome = models.CharField(max_length=16, choices=NotificationOutcome.choices)
+    refusal_reason = models.TextField(blank=True)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="unique_notification_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.reason}"

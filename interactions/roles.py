@@ -24,11 +24,37 @@ def may_view_interactions(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 # What each role's group may do in the admin. Managers review; admins configure.
 ROLE_PERMISSIONS = {
-    MANAGER: ["interactions.view_interaction", "interactions.view_message", "interactions.view_channeluser"],
+    MANAGER: [
+        "interactions.view_interaction",
+        "interactions.view_message",
+        "interactions.view_channeluser",
+        "interactions.view_notification",
+        "interactions.view_messagetemplate",
+        "consent.view_consentrecord",
+        "consent.view_consenterasure",
+        "consent.view_keywordlanguage",
+        "customer_service.view_case",
+    ],
     ADMIN: [
         "interactions.view_interaction",
         "interactions.view_message",
         "interactions.view_channeluser",
+        "interactions.view_notification",
+        "interactions.view_messagetemplate",
+        "consent.view_consentrecord",
+        "consent.delete_consentrecord",
+        "consent.view_consenterasure",
+        "consent.view_keywordlanguage",
+        "consent.add_keywordlanguage",
+        "consent.change_keywordlanguage",
+        "consent.delete_keywordlanguage",
+        "consent.view_consentkeyword",
+        "consent.add_consentkeyword",
+        "consent.change_consentkeyword",
+        "consent.delete_consentkeyword",
+        "customer_service.view_case",
+        "customer_service.add_case",
+        "customer_service.change_case",
         "channels_whatsapp.view_businessnumber",
         "channels_whatsapp.add_businessnumber",
         "channels_whatsapp.change_businessnumber",
@@ -51,3 +77,12 @@ def grant_role_permissions(**kwargs) -> None:
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is not None:
                 group.permissions.add(permission)
+
+
+def may_send_notifications(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Outside systems call the notifications API with an agent's or an admin's token."""
+    return _in_group(user, AGENT, ADMIN)
+
+
+def may_export_consent(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return _in_group(user, MANAGER, ADMIN)

@@ -57,3 +57,41 @@ def fetch_link_preview(preview_id: int) -> None:
     from interactions.services.link_previews import fetch_and_store_link_preview
 
     fetch_and_store_link_preview(preview_id=preview_id)
+
+
+@shared_task(acks_late=True)
+def send_system_message(
+    channel_user_id: int,
+    reason: str,
+    idempotency_key: str,
+    text: str = "",
+    template_name: str = "",
+    template_language: str = "en_US",
+    template_values: dict | None = None,
+) -> str:
+    """Safe to run twice: the idempotency key makes the second run return the first one's outcome."""
+    from interactions.models import ChannelUser
+    from interactions.services.system_messages import SystemMessageContent
+    from interactions.services.system_messages import send_system_message as send
+    from interactions.services.templates import TemplateValues
+
+    result = send(
+        channel_user=ChannelUser.objects.filter(pk=channel_user_id).first(),
+        content=SystemMessageContent(
+            text=text,
+            template_name=template_name,
+            template_language=template_language,
+            template_values=TemplateValues.from_json(template_values),
+        ),
+        reason=reason,
+        idempotency_key=idempotency_key,
+        recipient=f"channel user {channel_user_id}",
+    )
+    return result.notification.outcome
+
+
+@shared_task
+def sync_message_templates() -> int:
+    from interactions.services.templates import sync_message_templates as sync
+
+    return sync()

@@ -165,6 +165,9 @@ def test_a_number_not_on_whatsapp_ends_in_the_same_visible_failure(live_system, 
     outbound = Message.objects.get(pk=response.json()["id"])
     wait_until(lambda: message_status(outbound, "failed"), message="131026 failure")
     assert (outbound.error_code, outbound.error_title) == ("131026", "Message undeliverable")
+    customer = inbound.interaction.channel_user
+    customer.refresh_from_db()
+    assert customer.unreachable_since is not None  # known off WhatsApp, with the date: no outreach to it
 
 
 def test_the_api_refuses_a_reply_outside_the_window_with_its_reason(live_system):

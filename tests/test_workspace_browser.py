@@ -35,7 +35,7 @@ def sign_in(page: Page, system: LiveSystem, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "password")
     page.click("button[type=submit]")
-    expect(page.get_by_test_id("interaction-list")).to_be_visible()
+    expect(page.locator("html[data-workspace-ready=true]")).to_have_count(1)  # scripts wired, not just drawn
 
 
 def test_a_customer_and_an_agent_chat_live_with_ticks(live_system, new_page):

@@ -49,6 +49,17 @@ class EmulatorClient:
     def customer_reads(self, wa_id: str) -> list[str]:
         return self._post(f"/customers/{wa_id}/read", {})["read"]
 
+    def customer_sets_marketing(self, wa_id: str, *, stopped: bool) -> dict:
+        """The customer taps "Stop promotions" (or resumes them) in WhatsApp; a user_preferences webhook follows."""
+        return self._post(f"/customers/{wa_id}/marketing", {"value": "stop" if stopped else "resume"})
+
+    def templates(self) -> list[dict]:
+        return self._get("/templates", {})["templates"]
+
+    def set_template_status(self, name: str, status: str, language: str = "en_US") -> dict:
+        """As Meta does after a quality review: APPROVED, PAUSED, DISABLED, REJECTED, or DELETED to remove it."""
+        return self._post("/templates", {"name": name, "language": language, "status": status})
+
     def sent_messages(self, to: str | None = None, *, min_count: int = 0, timeout: float = 0) -> list[dict]:
         params = {"min_count": min_count, "timeout": timeout, **({"to": to} if to else {})}
         return self._get("/sent", params, wait=timeout)["messages"]

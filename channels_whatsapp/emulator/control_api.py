@@ -38,6 +38,9 @@ def control_routes(network: WhatsAppNetwork) -> list[Route]:
         ("POST", f"/customers/{_WA_ID}/messages", _customer_sends),
         ("POST", f"/customers/{_WA_ID}/read", _customer_reads),
         ("GET", "/media/(?P<media_id>\\d+)", _media_file),
+        ("POST", f"/customers/{_WA_ID}/marketing", _customer_marketing),
+        ("GET", "/templates", _templates),
+        ("POST", "/templates", _set_template_status),
         ("GET", "/sent", _sent),
         ("GET", f"/conversations/{_WA_ID}", _conversation),
         ("GET", "/webhooks", _webhooks),
@@ -170,6 +173,41 @@ def _customer_reads(network: WhatsAppNetwork, request: Request) -> Response:
     return json_response(200, {"read": wamids})
 
 
+def _customer_marketing(network: WhatsAppNetwork, request: Request) -> Response:
+    body = _json_body(request)
+    if body.get("value") not in ("stop", "resume"):
+        raise ControlError(400, 'value must be "stop" or "resume"')
+    customer = network.set_marketing_preference(
+        wa_id=_wa_id(request.path_params["wa_id"]),
+        stopped=body["value"] == "stop",
+        number=_business_number(network, body.get("phone_number_id")),
+    )
+    with network.state.lock:
+        return json_response(200, _customer_json(customer))
+
+
+TEMPLATE_STATUSES = ("APPROVED", "PAUSED", "DISABLED", "REJECTED", "PENDING", "DELETED")
+
+
+def _templates(network: WhatsAppNetwork, request: Request) -> Response:
+    number = _business_number(network, request.query.get("phone_number_id"))
+    with network.state.lock:
+        return json_response(200, {"templates": [dict(t) for t in network.templates(number.waba_id)]})
+
+
+def _set_template_status(network: WhatsAppNetwork, request: Request) -> Response:
+    body = _json_body(request)
+    status = str(body.get("status", "")).upper()
+    if status not in TEMPLATE_STATUSES:
+        raise ControlError(400, f"status must be one of {', '.join(TEMPLATE_STATUSES)}")
+    number = _business_number(network, body.get("phone_number_id"))
+    name, language = body.get("name"), body.get("language", "en_US")
+    template = network.set_template_status(waba_id=number.waba_id, name=name, language=language, status=status)
+    if template is None:
+        raise ControlError(404, f"no template {name} in {language}")
+    return json_response(200, template)
+
+
 def _sent(network: WhatsAppNetwork, request: Request) -> Response:
     to = request.query.get("to")
     messages = network.sent_messages(
@@ -287,6 +325,7 @@ def _customer_json(customer: Customer) -> dict:
         "on_whatsapp": customer.on_whatsapp,
         "online": customer.online,
         "last_inbound_at": customer.last_inbound_at,
+        "marketing_opted_out": customer.marketing_opted_out,
         "window_open": service_window_is_open(last_inbound_at=customer.last_inbound_at, now=time.time()),
     }
 

@@ -14,7 +14,7 @@ SERVICE_PRICING = {
 LAST_VERSION_WITH_CONVERSATION = 23
 
 
-def messages_envelope(*, number: BusinessNumber, value: dict) -> dict:
+def messages_envelope(*, number: BusinessNumber, value: dict, field: str = "messages") -> dict:
     return {
         "object": "whatsapp_business_account",
         "entry": [
@@ -30,7 +30,7 @@ def messages_envelope(*, number: BusinessNumber, value: dict) -> dict:
                             },
                             **value,
                         },
-                        "field": "messages",
+                        "field": field,
                     }
                 ],
             }
@@ -117,3 +117,19 @@ def media_object(message: ChatMessage) -> dict:
     if message.type == "sticker":
         shown["animated"] = False
     return shown
+
+
+def user_preferences_value(*, customer: Customer, stopped: bool, at: float) -> dict:
+    """The `user_preferences` webhook: the customer stopped or resumed marketing messages inside WhatsApp."""
+    return {
+        "contacts": [{"profile": {"name": customer.name}, "wa_id": customer.wa_id}],
+        "user_preferences": [
+            {
+                "wa_id": customer.wa_id,
+                "detail": f"User requested to {'stop' if stopped else 'resume'} marketing messages",
+                "category": "marketing_messages",
+                "value": "stop" if stopped else "resume",
+                "timestamp": int(at),
+            }
+        ],
+    }

@@ -112,6 +112,19 @@ def service_unavailable() -> GraphError:
     return GraphError(http_status=500, code=2, message="(#2) Service temporarily unavailable", is_transient=True)
 
 
+def marketing_stopped_status_error() -> dict:
+    """The `errors[]` entry of the `failed` status of a marketing template to someone who stopped marketing."""
+    return {
+        "code": 131050,
+        "title": "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages "
+        "on WhatsApp from your business.",
+        "message": "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
+        "messages on WhatsApp from your business.",
+        "error_data": {"details": "The recipient has stopped marketing messages from this business."},
+        "href": ERROR_CODES_URL,
+    }
+
+
 def undeliverable_status_error() -> dict:
     """The `errors[]` entry of the `failed` status Meta sends for a number that is not on WhatsApp."""
     return {

@@ -28,6 +28,7 @@ from channels_whatsapp.emulator.media import (
 from channels_whatsapp.emulator.message_types import MarkReadRequest, parse_messages_request
 from channels_whatsapp.emulator.network import WhatsAppNetwork
 from channels_whatsapp.emulator.routing import Handler, Request, Response, Route, json_response, route
+from channels_whatsapp.emulator.templates import template_page
 
 VERSION = r"(?:/(?P<version>v\d+\.\d+))?"
 _TOKEN_SCHEMES = ("bearer", "oauth")
@@ -40,6 +41,7 @@ def graph_routes(network: WhatsAppNetwork) -> list[Route]:
         route("GET", VERSION + r"/(?P<media_id>\d+)", graph_call(network, _media_info)),
         route("DELETE", VERSION + r"/(?P<media_id>\d+)", graph_call(network, _delete_media)),
         route("GET", DOWNLOAD_PATH, graph_call(network, _download_media)),
+        route("GET", VERSION + r"/(?P<waba_id>\d+)/message_templates", graph_call(network, _get_message_templates)),
     ]
 
 
@@ -152,6 +154,25 @@ def _download_media(network: WhatsAppNetwork, request: Request) -> Response:
     ):
         return Response(status=404, body=b"URL signature expired", content_type="text/plain")
     return Response(status=200, body=stored.content, content_type=stored.mime_type)
+
+
+def _get_message_templates(network: WhatsAppNetwork, request: Request) -> Response:
+    """`GET /{waba-id}/message_templates`, with Meta's `limit`, `after` and `status` filters."""
+    waba_id = request.path_params["waba_id"]
+    token = _access_token(request)
+    if not token or all(token != n.access_token for n in network.config.business_numbers):
+        raise RequestRejected(invalid_access_token())
+    if not any(n.waba_id == waba_id and n.access_token == token for n in network.config.business_numbers):
+        raise RequestRejected(unknown_object(object_id=waba_id, method=request.method))
+    limit = request.query.get("limit", "25")
+    with network.state.lock:
+        page = template_page(
+            network.templates(waba_id),
+            limit=min(int(limit), 1000) if limit.isdigit() and int(limit) > 0 else 25,
+            after=request.query.get("after"),
+            status=request.query.get("status"),
+        )
+    return json_response(200, page)
 
 
 def _unknown_object(network: WhatsAppNetwork, request: Request) -> Response:

@@ -140,8 +140,33 @@ def _check_media(message_type: str, body: dict) -> None:
         _reject(f"Param {message_type}['caption'] must be at most 1024 characters long.")
 
 
+def _check_template(body: dict) -> None:
+    """The shape only; whether the template exists, is approved and gets its values is the WABA's to say."""
+    template = body.get("template")
+    if not isinstance(template, dict):
+        _reject("The parameter template is required.")
+    if not isinstance(template.get("name"), str) or not template["name"]:
+        _reject("The parameter template['name'] is required.")
+    language = template.get("language")
+    if not isinstance(language, dict) or not isinstance(language.get("code"), str) or not language["code"]:
+        _reject("The parameter template['language']['code'] is required.")
+    components = template.get("components", [])
+    if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
+        _reject("Param template['components'] must be a list of objects.")
+    for component in components:
+        if str(component.get("type", "")).lower() not in ("header", "body", "button"):
+            _reject(
+                f"Param template['components'][]['type'] must be one of {{HEADER, BODY, BUTTON}} - got "
+                f'"{component.get("type")}".'
+            )
+        parameters = component.get("parameters", [])
+        if not isinstance(parameters, list) or not all(isinstance(p, dict) and "type" in p for p in parameters):
+            _reject("Param template['components'][]['parameters'] must be a list of objects with a type.")
+
+
 _CHECK_BY_TYPE: dict[str, Callable[[dict], None]] = {
     "text": _check_text,
+    "template": _check_template,
     **RICH_CHECKS,
     **{media_type: partial(_check_media, media_type) for media_type in MEDIA_MESSAGE_TYPES},
 }

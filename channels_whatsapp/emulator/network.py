@@ -13,6 +13,7 @@ from channels_whatsapp.emulator.config import BusinessNumber, EmulatorConfig
 from channels_whatsapp.emulator.errors import (
     RequestRejected,
     invalid_parameter,
+    marketing_stopped_status_error,
     pair_rate_limit_hit,
     re_engagement_required,
     throughput_reached,
@@ -43,6 +44,7 @@ from channels_whatsapp.emulator.state import (
     ServiceConversation,
     status_can_advance,
 )
+from channels_whatsapp.emulator.templates import default_templates, resolve_template
 from channels_whatsapp.emulator.webhooks import Webhook, WebhookDispatcher
 
 SERVICE_WINDOW_SECONDS = 24 * 60 * 60
@@ -105,6 +107,13 @@ class WhatsAppNetwork:
             window_open = service_window_is_open(last_inbound_at=last_inbound_at, now=now)
             if on_whatsapp and request.type != "template" and not window_open:
                 raise RequestRejected(re_engagement_required())
+            text = request.body.get("text", {}).get("body")
+            refused_as_marketing = False
+            if request.type == "template":
+                template, text = resolve_template(self.templates(number.waba_id), request.body["template"])
+                refused_as_marketing = template["category"] == "MARKETING" and bool(
+                    customer and customer.marketing_opted_out
+                )
             self.state.sends_by_number.setdefault(number.phone_number_id, deque()).append(now)
             self.state.sends_by_pair.setdefault(key, deque()).append(now)
             self.state.typing_until.pop(key, None)
@@ -116,7 +125,7 @@ class WhatsAppNetwork:
                 wa_id=request.wa_id,
                 direction=Direction.TO_CUSTOMER,
                 type=request.type,
-                text=request.body.get("text", {}).get("body") if media is None else media.pop("caption", None),
+                text=text if media is None else media.pop("caption", None),
                 body=request.body.get(request.type),
                 created_at=now,
                 status=MessageStatus.ACCEPTED,
@@ -127,6 +136,12 @@ class WhatsAppNetwork:
             )
             online = customer is None or customer.online
         wamid = message.wamid
+        if refused_as_marketing:  # accepted, then failed: Meta tells by status webhook
+            self._scheduler.call_later(
+                self.config.delivered_after_seconds,
+                lambda: self._advance(wamid, MessageStatus.FAILED, errors=[marketing_stopped_status_error()]),
+            )
+            return wamid
         if not on_whatsapp:
             self._scheduler.call_later(
                 self.config.delivered_after_seconds,
@@ -222,6 +237,35 @@ class WhatsAppNetwork:
             media=media,
             reply_to=reply_to,
         )
+
+    def templates(self, waba_id: str) -> list[dict]:
+        """The WABA's templates; call with the lock held."""
+        return self.state.templates.setdefault(waba_id, default_templates(waba_id))
+
+    def set_template_status(self, *, waba_id: str, name: str, language: str, status: str) -> dict | None:
+        """Meta pauses, disables or deletes a template after a review; `DELETED` removes it. None: no such one."""
+        with self.state.lock:
+            templates = self.templates(waba_id)
+            template = next((t for t in templates if t["name"] == name and t["language"] == language), None)
+            if template is None:
+                return None
+            if status == "DELETED":
+                templates.remove(template)
+            else:
+                template["status"] = status
+            self.state.changed()
+            return dict(template)
+
+    def set_marketing_preference(self, *, wa_id: str, stopped: bool, number: BusinessNumber) -> Customer:
+        """The customer taps "Stop promotions" (or resumes) in WhatsApp; Meta tells the business by webhook."""
+        with self.state.lock:
+            customer = self.state.customers.get(wa_id) or self.save_customer(wa_id=wa_id, changes={})
+            customer.marketing_opted_out = stopped
+            self.state.changed((number.phone_number_id, wa_id))
+            value = envelopes.user_preferences_value(customer=customer, stopped=stopped, at=time.time())
+        envelope = envelopes.messages_envelope(number=number, value=value, field="user_preferences")
+        self._webhooks.deliver(Webhook.from_envelope(kind="preference", number=number, wamid="", envelope=envelope))
+        return customer
 
     def mark_read_by_business(self, *, number: BusinessNumber, request: MarkReadRequest) -> None:
         """Reading one message reads the earlier ones too; a typing indicator lasts 25 s or until a reply."""

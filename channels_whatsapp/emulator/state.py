@@ -60,6 +60,7 @@ class Customer:
     on_whatsapp: bool = True
     online: bool = True
     last_inbound_at: float | None = None
+    marketing_opted_out: bool = False  # "Stop promotions" in WhatsApp: marketing templates fail with 131050
 
 
 @dataclass(slots=True, kw_only=True)
@@ -149,6 +150,7 @@ class EmulatorState:
         self.sends_by_number: dict[str, deque[float]] = {}
         self.sends_by_pair: dict[ConversationKey, deque[float]] = {}
         self.faults = Faults()
+        self.templates: dict[str, list[dict]] = {}  # per WABA id, created on first use
         self.webhook_attempts: deque[dict] = deque(maxlen=LOG_LENGTH)
         self.requests: deque[dict] = deque(maxlen=LOG_LENGTH)
         self.media: dict[str, StoredMedia] = {}

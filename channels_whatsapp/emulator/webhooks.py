@@ -30,7 +30,7 @@ _FINAL_STATUSES = ("read", "failed")
 class Webhook:
     """One notification, serialised once: retries and duplicates send exactly these bytes."""
 
-    kind: str  # "message" or "status"
+    kind: str  # "message", "status" or "preference"
     number: BusinessNumber
     wamid: str
     message_status: str | None
@@ -148,7 +148,7 @@ class WebhookDispatcher:
                     "delivery_id": delivery_id,
                     "attempt": attempt,
                     "kind": webhook.kind,
-                    "wamids": [webhook.wamid],
+                    "wamids": [webhook.wamid] if webhook.wamid else [],
                     "message_status": webhook.message_status,
                     "duplicate": duplicate,
                     "at": started,

@@ -161,9 +161,12 @@ def test_an_error_tied_to_no_message_becomes_a_value_level_error():
 
 
 def test_a_field_we_do_not_handle_becomes_an_unsupported_change():
-    event = only_event(meta_payload("user_preferences_field"))
+    document = meta_payload("user_preferences_field")
+    document["entry"][0]["changes"][0]["field"] = "account_update"
 
-    assert event == UnsupportedChange(field="user_preferences", reason="field not handled")
+    event = only_event(document)
+
+    assert event == UnsupportedChange(field="account_update", reason="field not handled")
 
 
 def test_every_message_and_status_of_every_entry_and_change_is_parsed_in_order():

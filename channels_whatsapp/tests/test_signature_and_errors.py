@@ -104,11 +104,7 @@ def test_only_throttling_and_metas_own_failures_are_worth_a_retry(code, kind):
         (131026, "(#131026) Message Undeliverable.", "Message undeliverable"),
         (131047, "(#131047) Re-engagement message", "Re-engagement message"),
         (130429, "", "Message throughput limit reached"),
-        (
-            132001,
-            "(#132001) Template name does not exist in the translation",
-            "Template name does not exist in the translation",
-        ),
+        (132069, "(#132069) Flow is throttled", "Flow is throttled"),
         (None, "HTTP 502 without Meta's error object", "HTTP 502 without Meta's error object"),
         (None, "", "Unknown error"),
         (123, "(#123 no closing", "(#123 no closing"),

@@ -177,7 +177,7 @@ def test_a_signed_but_malformed_delivery_is_stored_then_processed_as_ignored(cli
         ("image_message", "1 messages"),
         ("status_failed_131026", "1 statuses"),
         ("value_level_error", "1 errors"),
-        ("user_preferences_field", "1 ignored"),
+        ("user_preferences_field", "1 preferences"),
         ("multiple_entries_and_changes", "3 messages, 3 statuses"),
     ],
 )

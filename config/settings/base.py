@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "interactions",
     "routing",
     "consent",
+    "customer_service",
     "channels_whatsapp",
 ]
 
@@ -127,6 +128,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interactions.tasks.sweep_pending_media",
         "schedule": timedelta(minutes=1),
     },
+    # Meta allows 200 management calls an hour per WABA; a template's status rarely changes faster than this.
+    "sync-message-templates": {
+        "task": "interactions.tasks.sync_message_templates",
+        "schedule": timedelta(minutes=15),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -205,3 +211,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Consent: when a customer's first message counts as their opt-in (only if the business's policy says so). ---
+CONSENT_OPT_IN_ON_FIRST_CONTACT = env.bool("CONSENT_OPT_IN_ON_FIRST_CONTACT", default=False)

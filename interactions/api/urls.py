@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interactions.api import link_previews, media, views
+from interactions.api import consent, link_previews, media, outreach, views
 
 urlpatterns = [
     path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
@@ -15,4 +15,18 @@ urlpatterns = [
     path("interactions/<int:pk>/seen/", views.MarkInteractionSeen.as_view(), name="interaction-seen"),
     path("interactions/<int:pk>/attachments/", media.InteractionAttachments.as_view(), name="interaction-attachments"),
     path("messages/<int:pk>/link-preview/", link_previews.MessageLinkPreview.as_view(), name="message-link-preview"),
+]
+
+# The business writing first, and consent (interactions/api/outreach.py, interactions/api/consent.py).
+urlpatterns += [
+    path("channel-users/", outreach.ChannelUserSearch.as_view(), name="channel-user-search"),
+    path("channel-users/<int:pk>/outreach/", outreach.Outreach.as_view(), name="channel-user-outreach"),
+    path("outreach/", outreach.Outreach.as_view(), name="number-outreach"),
+    path("channel-users/<int:pk>/consent/", consent.ChannelUserConsent.as_view(), name="channel-user-consent"),
+    path("consent/export/", consent.ConsentExport.as_view(), name="consent-export"),
+    path("interactions/<int:pk>/ask-consent/", consent.AskForConsent.as_view(), name="interaction-ask-consent"),
+    path("interactions/<int:pk>/template-messages/", outreach.TemplateMessages.as_view(), name="template-messages"),
+    path("conversations/", outreach.Conversations.as_view(), name="conversations"),
+    path("templates/sync/", outreach.SyncTemplates.as_view(), name="templates-sync"),
+    path("notifications/", outreach.Notifications.as_view(), name="notifications"),
 ]

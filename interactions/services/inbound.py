@@ -16,6 +16,7 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.rich_content import summary
+from interactions.services.consent_messages import apply_consent_keyword
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
 from interactions.services.timeline import append_message, lock_interaction
@@ -52,12 +53,15 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
     if channel_user.last_inbound_at is None or event.sent_at > channel_user.last_inbound_at:
         channel_user.last_inbound_at = event.sent_at
         changed.append("last_inbound_at")
+    if channel_user.unreachable_since is not None:
+        channel_user.unreachable_since = None  # they wrote to us, so the channel reaches them after all
+        changed.append("unreachable_since")
     if changed:
         channel_user.save(update_fields=changed)
     return channel_user
 
 
-def _open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
+def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
     """The customer's open interaction, or a new one opened when their message was sent."""
     existing = channel_user.interactions.filter(state__in=["new", "work_in_progress"]).first()
     if existing is not None:
@@ -80,7 +84,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
-    interaction = _open_interaction_for(channel_user, opened_at=event.sent_at)
+    interaction = open_interaction_for(channel_user, opened_at=event.sent_at)
     reply_to = None
     if event.reply_to_external_id:
         reply_to = Message.objects.filter(external_id=event.reply_to_external_id).first()
@@ -108,5 +112,6 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     fold_reaction_onto_target(message)
     if event.media is not None:
         attach_inbound_media(interaction=interaction, message=message, media=event.media)
+    apply_consent_keyword(interaction=interaction, message=message)
     transaction.on_commit(lambda: _notify_listeners(message))
     return message

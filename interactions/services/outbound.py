@@ -31,6 +31,7 @@ from interactions.policies import (
 )
 from interactions.roles import may_send_messages
 from interactions.services.receipts import forget_agent_typing
+from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.statuses import apply_recorded_statuses
 from interactions.services.timeline import append_message, lock_interaction, save_message_change
 
@@ -102,6 +103,21 @@ def queue_agent_message(
         interaction.assigned_to = author
         interaction.save(update_fields=["assigned_to"])
     interaction.unread_count = 0
+    return queue_outbound_message(
+        interaction=interaction, author=author, kind=kind, text=text, content=content, reply_to=reply_to
+    )
+
+
+def queue_outbound_message(
+    *,
+    interaction: Interaction,
+    author: AbstractBaseUser | None,
+    kind: str,
+    text: str,
+    content: dict | None = None,
+    reply_to: Message | None = None,
+) -> Message:
+    """Puts a message in a locked interaction's outbox; its delivery is enqueued once the transaction commits."""
     now = timezone.now()
     message = append_message(
         interaction=interaction,
@@ -208,6 +224,8 @@ def _record_failed_attempt(*, message_id: int, attempt_id: int, failure: Deliver
     }
     attempt.outcome = outcome_by_kind[failure.kind]
     attempt.save(update_fields=["finished_at", "error_code", "error_title", "outcome"])
+    if failure.recipient_signal is not None:
+        apply_recipient_signal(channel_user=interaction.channel_user, signal=failure.recipient_signal, at=now)
     if message.status != MessageStatus.QUEUED or message.external_id:
         return None
     if failure.kind == FailureKind.UNKNOWN:

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from interactions.events import DeliveryStatusUpdate
 from interactions.models import DeliveryStatusEvent, Direction, Message, MessageStatus
 from interactions.policies import status_can_advance
+from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.timeline import lock_interaction, save_message_change
 
 CORRELATION_PREFIX = "outbox-"
@@ -35,7 +36,11 @@ def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
                 error_code=update.error_code,
                 error_title=update.error_title,
                 error_detail=update.error_detail,
-                details=update.details,
+                details=(
+                    {**update.details, "recipient_signal": str(update.recipient_signal)}
+                    if update.recipient_signal
+                    else update.details
+                ),
             )
     except IntegrityError:
         return  # this status of this message was already recorded
@@ -71,3 +76,6 @@ def apply_recorded_statuses(*, message, interaction) -> None:
     message.error_detail = failed.error_detail if failed else ""
     fields = ["status", "status_at", "error_code", "error_title", "error_detail"]
     save_message_change(interaction=interaction, message=message, fields=fields)
+    signal = failed.details.get("recipient_signal") if failed else None
+    if signal:
+        apply_recipient_signal(channel_user=interaction.channel_user, signal=signal, at=failed.occurred_at)

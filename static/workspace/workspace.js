@@ -18,6 +18,8 @@ import { kindRenderer, messageIsFolded } from "./kinds.js";
 import "./rich_messages.js";
 import "./rich_composer.js";
 import { createAttachmentComposer } from "./media.js";
+import { renderConsentPanel, setupConsent } from "./consent.js";
+import { renderTemplateOffer, setupOutreach } from "./outreach.js";
 
 const MAX_TEXT_LENGTH = 4096;
 const COUNTER_FROM = 3600;
@@ -607,6 +609,7 @@ function renderPanel(interaction) {
           : "customer has not written yet",
     }),
   );
+  renderConsentPanel(interaction);
 }
 
 // ------------------------------------------------------------------------------------- the timeline
@@ -916,6 +919,7 @@ function renderComposer() {
   dom.composerCounter.hidden = length < COUNTER_FROM;
   dom.composerCounter.textContent = `${length.toLocaleString()} / ${MAX_TEXT_LENGTH.toLocaleString()}`;
   dom.composerCounter.classList.toggle("is-limit", length >= MAX_TEXT_LENGTH);
+  renderTemplateOffer(interaction, { maySend: config.maySend, windowOpen: Boolean(interaction && serviceWindow(interaction).open) });
 }
 
 function autosizeComposer() {
@@ -1241,6 +1245,9 @@ function start() {
     timeFormat,
     fullFormat,
   });
+  const hooks = { api, errorText, maySend: config.maySend, receiveSentMessage, refreshInteractions };
+  setupConsent(hooks);
+  setupOutreach(hooks);
   applyPanelPreference();
   wire();
   const fromHash = interactionIdFromHash();
@@ -1248,6 +1255,7 @@ function start() {
   else renderConversation();
   refreshInteractions();
   connect();
+  document.documentElement.dataset.workspaceReady = "true"; // every control is wired from here on
 }
 
 start();

@@ -124,6 +124,7 @@ def test_customers_are_created_and_listed(emulator):
         "on_whatsapp": True,
         "online": False,
         "last_inbound_at": None,
+        "marketing_opted_out": False,
         "window_open": False,
     }
     customers = requests.get(f"{emulator.url}/_emulator/customers", timeout=5).json()["customers"]
@@ -137,3 +138,21 @@ def test_health_and_the_phone_page_are_served(emulator):
     for asset in ("/phone", "/phone_page.js", "/phone_page.css"):
         assert requests.get(f"{emulator.url}{asset}", timeout=5).status_code == 200
     assert requests.get(f"{emulator.url}/_emulator/nothing", timeout=5).status_code == 404
+
+
+def test_a_customer_who_stops_marketing_is_announced_by_a_user_preferences_webhook(emulator, webhook_receiver):
+    saved = emulator.control.customer_sets_marketing("16505551234", stopped=True)
+
+    assert saved["marketing_opted_out"] is True
+    delivery = webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 1)[0]
+    assert delivery.json()["entry"][0]["changes"][0]["field"] == "user_preferences"
+    assert delivery.value()["user_preferences"][0]["value"] == "stop"
+
+
+def test_a_template_changes_status_as_after_a_quality_review(emulator):
+    paused = emulator.control.set_template_status("order_update", "PAUSED")
+
+    assert paused["status"] == "PAUSED"
+    assert emulator.control.set_template_status("order_update", "DELETED", language="de")["name"] == "order_update"
+    names = [(t["name"], t["language"]) for t in emulator.control.templates()]
+    assert ("order_update", "de") not in names and ("order_update", "en_US") in names

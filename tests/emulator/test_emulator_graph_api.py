@@ -5,6 +5,7 @@ import time
 from dataclasses import replace
 
 import pytest
+import requests
 
 from channels_whatsapp.emulator.server import EmulatorServer
 from tests.emulator.conftest import BUSINESS, CUSTOMER, OTHER_BUSINESS, RunningEmulator
@@ -83,7 +84,7 @@ def test_a_number_the_token_cannot_see_does_not_exist(emulator, phone_number_id,
         ),
         (
             {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template", "template": {"name": "hello"}},
-            "not supported by the emulator yet",
+            "template['language']['code'] is required",
         ),
     ],
 )
@@ -241,3 +242,58 @@ def test_every_graph_api_call_is_logged_with_its_answer(emulator):
         ("POST", f"/v25.0/{BUSINESS.phone_number_id}/messages", 401, 190),
         ("POST", f"/v25.0/{BUSINESS.phone_number_id}/messages", 400, 131047),
     ]
+
+
+def test_the_wabas_templates_are_listed_in_metas_shape_for_its_token_only(emulator):
+    url = f"{emulator.url}/v25.0/102290129340398/message_templates"
+
+    first = requests.get(url, params={"limit": 5}, headers={"Authorization": "Bearer EAAtoken-of-the-desk"}, timeout=5)
+    rest = requests.get(
+        url, params={"limit": 5, "after": first.json()["paging"]["cursors"]["after"]},
+        headers={"Authorization": "Bearer EAAtoken-of-the-desk"}, timeout=5,
+    )  # fmt: skip
+    other_token = requests.get(url, headers={"Authorization": "Bearer EAAtoken-of-another-app"}, timeout=5)
+
+    names = [t["name"] for t in first.json()["data"] + rest.json()["data"]]
+    assert len(names) == 9 and "next" in first.json()["paging"] and "next" not in rest.json()["paging"]
+    assert {"order_update", "spring_sale", "verification_code", "holiday_hours"} <= set(names)
+    assert other_token.status_code == 400 and other_token.json()["error"]["code"] == 100
+
+
+@pytest.mark.parametrize(
+    ("template", "code"),
+    [
+        ({"name": "no_such_template", "language": {"code": "en_US"}}, 132001),
+        ({"name": "holiday_hours", "language": {"code": "en_US"}, "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": "Monday"}]}]}, 132015),
+        ({"name": "welcome_offer", "language": {"code": "en_US"}}, 132016),
+        ({"name": "case_update", "language": {"code": "en_US"}, "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": "Ana"}]}]}, 132000),
+    ],
+    ids=["missing", "paused", "disabled", "parameter-count"],
+)  # fmt: skip
+def test_template_sends_fail_with_metas_template_errors(emulator, template, code):
+    response = emulator.post_messages(
+        {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template", "template": template}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+
+
+def test_an_approved_template_is_sent_outside_the_window_and_shown_filled_in(emulator):
+    template = {
+        "name": "case_update",
+        "language": {"code": "en_US"},
+        "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": t} for t in ("Ana", "CS1", "resolved")]}
+        ],
+    }
+
+    response = emulator.post_messages(
+        {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template", "template": template}
+    )
+
+    assert response.status_code == 200
+    sent = emulator.control.wait_for_sent_message(to=CUSTOMER)
+    assert sent["template"]["name"] == "case_update"

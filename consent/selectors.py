@@ -1,0 +1,34 @@
+"""Reads of consent: the current state per scope is the latest record; the history is all of them."""
+
+from django.db.models import QuerySet
+
+from consent.models import ConsentKeyword, ConsentRecord, ConsentScope, KeywordLanguage
+from consent.policies import ConsentState, KeywordRule
+
+
+def consent_state(*, channel_user_id: int, scope: str = ConsentScope.ALL) -> ConsentState:
+    latest = ConsentRecord.objects.filter(channel_user_id=channel_user_id, scope=scope).first()
+    if latest is None:
+        return ConsentState()
+    return ConsentState(status=latest.status, at=latest.recorded_at, method=latest.method)
+
+
+def consent_history(*, channel_user_id: int) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(channel_user_id=channel_user_id).select_related("recorded_by")
+
+
+def consent_export_rows() -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.select_related("channel_user", "recorded_by").order_by(
+        "channel_user_id", "recorded_at"
+    )
+
+
+def keyword_rules() -> list[KeywordRule]:
+    return [
+        KeywordRule(word=keyword.word, action=keyword.action, language=keyword.language.code)
+        for keyword in ConsentKeyword.objects.select_related("language")
+    ]
+
+
+def keyword_language(code: str) -> KeywordLanguage | None:
+    return KeywordLanguage.objects.filter(code=code).first() or KeywordLanguage.objects.filter(code="en").first()

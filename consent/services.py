@@ -1,0 +1,72 @@
+"""Writes to the consent history: records are only ever added, and removed only by a recorded erasure."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from consent.models import (
+    AGENT_METHODS,
+    ConsentErasure,
+    ConsentMethod,
+    ConsentRecord,
+    ConsentScope,
+    ConsentStatus,
+)
+
+
+class ConsentInvalid(ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    channel_user,
+    status: str,
+    method: str,
+    scope: str = ConsentScope.ALL,
+    recorded_by: AbstractBaseUser | None = None,
+    note: str = "",
+    message=None,
+    language: str = "",
+) -> ConsentRecord:
+    """Appends one record, stamped when we learn it; it becomes the current state of its scope."""
+    if status not in ConsentStatus.values:
+        raise ConsentInvalid(f"{status!r} is not a consent status; use one of {', '.join(ConsentStatus.values)}.")
+    if method not in ConsentMethod.values:
+        raise ConsentInvalid(f"{method!r} is not a consent method; use one of {', '.join(ConsentMethod.values)}.")
+    if scope not in ConsentScope.values:
+        raise ConsentInvalid(f"{scope!r} is not a consent scope; use one of {', '.join(ConsentScope.values)}.")
+    note = note.strip()
+    if method in AGENT_METHODS and (recorded_by is None or not note):
+        raise ConsentInvalid("Say where the evidence is: a consent recorded by an agent needs a note.")
+    return ConsentRecord.objects.create(
+        channel_user=channel_user,
+        scope=scope,
+        status=status,
+        method=method,
+        recorded_at=timezone.now(),
+        recorded_by=recorded_by,
+        note=note,
+        message=message,
+        message_text=(message.text[:255] if message is not None else ""),
+        language=language,
+    )
+
+
+@transaction.atomic
+def erase_consent_history(*, channel_user, erased_by: AbstractBaseUser, reason: str) -> ConsentErasure:
+    """The customer's right to erasure: their consent records go, and an audit entry says who, when and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ConsentInvalid("An erasure needs a reason (e.g. the customer's erasure request and its date).")
+    erased, _ = ConsentRecord.objects.filter(channel_user=channel_user).delete()
+    return ConsentErasure.objects.create(
+        channel_user=channel_user,
+        records_erased=erased,
+        erased_at=timezone.now(),
+        erased_by=erased_by,
+        reason=reason,
+    )

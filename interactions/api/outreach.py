@@ -1,0 +1,315 @@
+"""API v1: the business writing first. Finding a customer, asking the outreach policy, starting a conversation,
+templates (listed, synced, sent) and notifications from outside systems. Refusals are 409 with the reason."""
+
+import re
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consent.policies import e164_number
+from consent.selectors import consent_state
+from interactions.channel_adapters import ChannelRequestFailed
+from interactions.models import OPEN_STATES, ChannelUser, MessageTemplate, Notification, NotificationOutcome
+from interactions.roles import may_send_messages, may_send_notifications, may_view_interactions
+from interactions.selectors import interactions_visible_to
+from interactions.serializers import InteractionSerializer, MessageSerializer
+from interactions.services.conversations import AlreadyInConversation, send_template_reply, start_conversation
+from interactions.services.outbound import ActionRefused
+from interactions.services.outreach import outreach_decision_for
+from interactions.services.system_messages import SystemMessageContent, send_system_message
+from interactions.services.templates import (
+    TemplateValues,
+    approved_templates_for,
+    parameter_slots,
+    sync_message_templates,
+)
+
+_NON_DIGITS = re.compile(r"\D")
+SEARCH_LIMIT = 20
+
+
+def _require_viewer(request: Request) -> None:
+    if not may_view_interactions(request.user):
+        raise PermissionDenied("For agents, managers and admins.")
+
+
+def channel_user_for_number(number: str) -> ChannelUser | None:
+    """The customer with this number on any of our business numbers (WhatsApp ids are the digits)."""
+    digits = _NON_DIGITS.sub("", number)
+    return ChannelUser.objects.filter(external_id=digits).order_by("-last_inbound_at").first() if digits else None
+
+
+def requested_customer(data: dict) -> ChannelUser | None:
+    """The customer a request names by `channel_user_id` or by `number`; None when nobody has that profile."""
+    if data.get("channel_user_id"):
+        return ChannelUser.objects.filter(pk=data["channel_user_id"]).first()
+    return channel_user_for_number(data["number"])
+
+
+def _customer_json(channel_user: ChannelUser) -> dict:
+    current = consent_state(channel_user_id=channel_user.pk)
+    open_interaction = channel_user.interactions.filter(state__in=OPEN_STATES).first()
+    return {
+        "id": channel_user.pk,
+        "channel": channel_user.channel,
+        "external_id": channel_user.external_id,
+        "display_name": channel_user.display_name,
+        "last_inbound_at": channel_user.last_inbound_at,
+        "unreachable_since": channel_user.unreachable_since,
+        "consent": {"status": current.status, "at": current.at},
+        "open_interaction": {"id": open_interaction.pk, "number": open_interaction.number}
+        if open_interaction
+        else None,
+    }
+
+
+def _decision_json(decision) -> dict:
+    return {
+        "allowed": decision.allowed,
+        "reason": decision.reason,
+        "template_required": decision.template_required,
+        "window_closes_at": decision.window_closes_at,
+    }
+
+
+def _template_json(template: MessageTemplate, channel_user: ChannelUser | None) -> dict:
+    decision = outreach_decision_for(channel_user=channel_user, template=template)
+    return {
+        "id": template.pk,
+        "name": template.name,
+        "language": template.language,
+        "category": template.category,
+        "header": template.header,
+        "body": template.body,
+        "footer": template.footer,
+        "buttons": template.buttons,
+        "slots": parameter_slots(template),
+        "allowed": decision.allowed,
+        "reason": decision.reason,
+    }
+
+
+class ChannelUserSearch(APIView):
+    @extend_schema(parameters=[OpenApiParameter("search", description="A name or (part of) a phone number")])
+    def get(self, request: Request) -> Response:
+        _require_viewer(request)
+        needle = request.query_params.get("search", "").strip()
+        digits = _NON_DIGITS.sub("", needle)
+        matches = Q(display_name__icontains=needle) if needle else Q()
+        if digits and len(digits) >= 3:
+            matches |= Q(external_id__contains=digits)
+        found = ChannelUser.objects.filter(matches).order_by("-last_inbound_at", "-pk")[:SEARCH_LIMIT]
+        number = None
+        if digits and len(digits) >= 6:
+            number = {
+                "input": needle,
+                "e164": e164_number(digits),
+                "known": channel_user_for_number(digits) is not None,
+            }
+        return Response({"results": [_customer_json(user) for user in found], "number": number})
+
+
+class Outreach(APIView):
+    """What the business may send first to this customer: free-form, which templates, or why nothing."""
+
+    @extend_schema(parameters=[OpenApiParameter("number", description="Instead of an id: a phone number")])
+    def get(self, request: Request, pk: int | None = None) -> Response:
+        _require_viewer(request)
+        channel_user = (
+            get_object_or_404(ChannelUser, pk=pk)
+            if pk is not None
+            else channel_user_for_number(request.query_params.get("number", ""))
+        )
+        templates = approved_templates_for(channel_user) if channel_user is not None else []
+        return Response(
+            {
+                "customer": _customer_json(channel_user) if channel_user else None,
+                "free_form": _decision_json(outreach_decision_for(channel_user=channel_user)),
+                "templates": [_template_json(template, channel_user) for template in templates],
+            }
+        )
+
+
+class TemplateChoiceSerializer(serializers.Serializer):
+    template_id = serializers.IntegerField(required=False, allow_null=True)
+    values = serializers.JSONField(required=False)
+
+    def template_values(self) -> TemplateValues:
+        try:
+            return TemplateValues.from_json(self.validated_data.get("values"))
+        except ActionRefused as refusal:
+            raise ValidationError({"values": refusal.reason}) from refusal
+
+
+class StartConversationSerializer(TemplateChoiceSerializer):
+    channel_user_id = serializers.IntegerField(required=False)
+    number = serializers.CharField(required=False, max_length=32)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=4096)
+
+    def validate(self, data: dict) -> dict:
+        if not data.get("channel_user_id") and not data.get("number"):
+            raise ValidationError("Name the customer: channel_user_id, or a number.")
+        if bool(data.get("text", "").strip()) == bool(data.get("template_id")):
+            raise ValidationError("Send either a text or a template_id (with its values).")
+        return data
+
+
+class Conversations(APIView):
+    @extend_schema(request=StartConversationSerializer, responses={201: InteractionSerializer})
+    def post(self, request: Request) -> Response:
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents may start conversations.")
+        body = StartConversationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        channel_user = requested_customer(data)
+        try:
+            message = start_conversation(
+                agent=request.user,
+                channel_user=channel_user,
+                text=data.get("text", ""),
+                template_id=data.get("template_id"),
+                values=body.template_values(),
+            )
+        except AlreadyInConversation as refusal:
+            return Response(
+                {"detail": refusal.reason, "interaction_id": refusal.interaction.pk}, status=status.HTTP_409_CONFLICT
+            )
+        except ActionRefused as refusal:
+            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        interaction = interactions_visible_to(request.user).get(pk=message.interaction_id)
+        return Response(
+            {"interaction": InteractionSerializer(interaction).data, "message": MessageSerializer(message).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TemplateMessages(APIView):
+    @extend_schema(request=TemplateChoiceSerializer, responses={201: MessageSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        interaction = get_object_or_404(interactions_visible_to(request.user), pk=pk)
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents may send messages.")
+        body = TemplateChoiceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not body.validated_data.get("template_id"):
+            raise ValidationError({"template_id": "Pick a template."})
+        try:
+            message = send_template_reply(
+                interaction=interaction,
+                author=request.user,
+                template_id=body.validated_data["template_id"],
+                values=body.template_values(),
+            )
+        except ActionRefused as refusal:
+            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class SyncTemplates(APIView):
+    @extend_schema(request=None)
+    def post(self, request: Request) -> Response:
+        if not may_send_notifications(request.user):
+            raise PermissionDenied("Agents and admins may sync templates.")
+        try:
+            count = sync_message_templates()
+        except ChannelRequestFailed as problem:
+            return Response({"detail": str(problem)}, status=status.HTTP_502_BAD_GATEWAY)
+        return Response({"synced": count})
+
+
+class NotificationTemplateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=512)
+    language = serializers.CharField(max_length=16, default="en_US")
+    values = serializers.JSONField(required=False)
+
+
+class NotificationRequestSerializer(serializers.Serializer):
+    channel_user_id = serializers.IntegerField(required=False)
+    number = serializers.CharField(required=False, max_length=32)
+    reason = serializers.CharField(max_length=255)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=4096, default="")
+    template = NotificationTemplateSerializer(required=False)
+
+    def validate(self, data: dict) -> dict:
+        if not data.get("channel_user_id") and not data.get("number"):
+            raise ValidationError("Name the customer: channel_user_id, or a number.")
+        return data
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    interaction_id = serializers.IntegerField(source="message.interaction_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "outcome",
+            "refusal_reason",
+            "reason",
+            "recipient",
+            "message_id",
+            "interaction_id",
+            "created_at",
+        ]
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class Notifications(APIView):
+    """Outside systems notify a customer. Send the same Idempotency-Key when retrying: it sends once."""
+
+    @extend_schema(
+        request=NotificationRequestSerializer,
+        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, location=OpenApiParameter.HEADER, required=True)],
+        responses={201: NotificationSerializer, 200: NotificationSerializer, 409: NotificationSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        if not may_send_notifications(request.user):
+            raise PermissionDenied("Notifications are sent with an agent's or an admin's token.")
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key or len(key) > 200:
+            raise ValidationError({IDEMPOTENCY_HEADER: "Send an Idempotency-Key header (up to 200 characters)."})
+        body = NotificationRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        template = data.get("template") or {}
+        try:
+            values = TemplateValues.from_json(template.get("values"))
+        except ActionRefused as refusal:
+            raise ValidationError({"template": refusal.reason}) from refusal
+        channel_user = requested_customer(data)
+        try:
+            result = send_system_message(
+                channel_user=channel_user,
+                content=SystemMessageContent(
+                    text=data.get("text", ""),
+                    template_name=template.get("name", ""),
+                    template_language=template.get("language", "en_US"),
+                    template_values=values,
+                ),
+                reason=data["reason"],
+                idempotency_key=f"api:{request.user.pk}:{key}",
+                recipient=data.get("number") or str(data.get("channel_user_id")),
+                requested_by=request.user,
+            )
+        except ActionRefused as refusal:
+            return Response({"detail": refusal.reason}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        notification = result.notification
+        answer = NotificationSerializer(notification).data
+        if notification.outcome == NotificationOutcome.REFUSED:
+            answer["detail"] = notification.refusal_reason
+            code = status.HTTP_409_CONFLICT
+        else:
+            code = status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED
+        response = Response(answer, status=code)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

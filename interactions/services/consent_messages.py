@@ -1,0 +1,90 @@
+"""The customer's consent keywords (STOP, START…) and the opt-in question: recorded with the message that
+carried them, in its transaction, and confirmed to the customer inside the window they just opened."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from consent.models import ConsentMethod, ConsentStatus
+from consent.policies import match_consent_keyword
+from consent.selectors import consent_state, keyword_language, keyword_rules
+from consent.services import record_consent
+from interactions.models import Direction, Interaction, Message, MessageKind
+from interactions.policies import free_form_send_decision
+from interactions.roles import may_send_messages
+from interactions.services.outbound import ActionRefused, queue_outbound_message
+from interactions.services.timeline import lock_interaction
+
+OPT_IN_QUESTION = "opt_in_question"
+
+
+def _answers_opt_in_question(interaction: Interaction, message: Message) -> bool:
+    previous = (
+        interaction.messages.filter(direction=Direction.OUTBOUND, sequence__lt=message.sequence)
+        .order_by("-sequence")
+        .first()
+    )
+    return previous is not None and previous.content.get("consent") == OPT_IN_QUESTION
+
+
+def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None:
+    """Runs inside `record_inbound_message`: a keyword is never recorded without its message, nor lost."""
+    if message.kind != MessageKind.TEXT:
+        return
+    channel_user = interaction.channel_user
+    match = match_consent_keyword(
+        text=message.text,
+        rules=keyword_rules(),
+        answers_opt_in_question=_answers_opt_in_question(interaction, message),
+    )
+    if match is None:
+        if settings.CONSENT_OPT_IN_ON_FIRST_CONTACT and consent_state(channel_user_id=channel_user.pk).status is None:
+            record_consent(
+                channel_user=channel_user,
+                status=ConsentStatus.OPTED_IN,
+                method=ConsentMethod.FIRST_CONTACT,
+                message=message,
+            )
+        return
+    record_consent(
+        channel_user=channel_user,
+        status=ConsentStatus.OPTED_IN if match.opted_in else ConsentStatus.OPTED_OUT,
+        method=ConsentMethod.KEYWORD,
+        message=message,
+        language=match.language,
+    )
+    language = keyword_language(match.language)
+    if language is None:
+        return
+    confirmation = language.opt_in_confirmation if match.opted_in else language.opt_out_confirmation
+    queue_outbound_message(
+        interaction=interaction,
+        author=None,
+        kind=MessageKind.TEXT,
+        text=confirmation,
+        content={"consent": "opt_in_confirmation" if match.opted_in else "opt_out_confirmation"},
+    )
+
+
+@transaction.atomic
+def ask_for_opt_in(*, interaction: Interaction, agent: AbstractBaseUser, language: str = "en") -> Message:
+    """Sends the configured opt-in question; a YES in answer is recorded as the customer's opt-in."""
+    if not may_send_messages(agent):
+        raise ActionRefused("Only agents may ask customers for consent.")
+    interaction = lock_interaction(interaction.pk)
+    if not interaction.is_open:
+        raise ActionRefused(f"Interaction {interaction.number} is closed.")
+    decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
+    if not decision.allowed:
+        raise ActionRefused(decision.reason)
+    question = keyword_language(language)
+    if question is None:
+        raise ActionRefused("No opt-in question is configured; an admin sets one under Consent, Keyword languages.")
+    return queue_outbound_message(
+        interaction=interaction,
+        author=agent,
+        kind=MessageKind.TEXT,
+        text=question.opt_in_question,
+        content={"consent": OPT_IN_QUESTION},
+    )

@@ -1,0 +1,110 @@
+"""Conversations the business starts: an agent from the workspace, or a template in an interaction whose window
+has closed. Both ask the outreach policy first and queue nothing it refuses."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from interactions.models import (
+    OPEN_STATES,
+    ChannelUser,
+    Interaction,
+    InteractionState,
+    Message,
+    MessageKind,
+    MessageTemplate,
+)
+from interactions.roles import may_send_messages
+from interactions.services.inbound import open_interaction_for
+from interactions.services.outbound import MAX_TEXT_LENGTH, ActionRefused, queue_outbound_message
+from interactions.services.outreach import outreach_decision_for
+from interactions.services.templates import TemplateValues, sendable_template, template_message_content
+from interactions.services.timeline import lock_interaction
+
+
+class AlreadyInConversation(ActionRefused):
+    """Not outreach at all: the customer has an open interaction, which is where to write to them."""
+
+    def __init__(self, interaction: Interaction) -> None:
+        name = interaction.channel_user.display_name or f"+{interaction.channel_user.external_id}"
+        super().__init__(f"{name} already has an open conversation, {interaction.number}; continue it there.")
+        self.interaction = interaction
+
+
+def _template_for(channel_user: ChannelUser, template_id: int) -> MessageTemplate:
+    template = MessageTemplate.objects.filter(
+        pk=template_id, channel=channel_user.channel, account_id=channel_user.account_id
+    ).first()
+    return sendable_template(template)
+
+
+def _outbound_content(
+    *, channel_user: ChannelUser, text: str, template_id: int | None, values: TemplateValues
+) -> tuple[str, str, dict, MessageTemplate | None]:
+    """(kind, text, content, template) for a free-form text or a filled template, checked."""
+    if template_id is not None:
+        template = _template_for(channel_user, template_id)
+        text, content = template_message_content(template=template, values=values)
+        return MessageKind.TEMPLATE, text, content, template
+    text = text.strip()
+    if not text:
+        raise ActionRefused("Write a message or pick a template.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    return MessageKind.TEXT, text, {}, None
+
+
+@transaction.atomic
+def start_conversation(
+    *,
+    agent: AbstractBaseUser,
+    channel_user: ChannelUser | None,
+    text: str = "",
+    template_id: int | None = None,
+    values: TemplateValues | None = None,
+) -> Message:
+    """Opens an interaction with a first message from the agent, assigned to them, if the policy allows it."""
+    if not may_send_messages(agent):
+        raise ActionRefused("Only agents may start conversations.")
+    if channel_user is None:
+        raise ActionRefused(outreach_decision_for(channel_user=None).reason)
+    channel_user = ChannelUser.objects.select_for_update().get(pk=channel_user.pk)
+    existing = channel_user.interactions.filter(state__in=OPEN_STATES).first()
+    if existing is not None:
+        raise AlreadyInConversation(existing)
+    kind, text, content, template = _outbound_content(
+        channel_user=channel_user, text=text, template_id=template_id, values=values or TemplateValues()
+    )
+    decision = outreach_decision_for(channel_user=channel_user, template=template)
+    if not decision.allowed:
+        raise ActionRefused(decision.reason)
+    interaction = open_interaction_for(channel_user, opened_at=timezone.now())
+    interaction.state = InteractionState.WORK_IN_PROGRESS
+    interaction.assigned_to = agent
+    interaction.save(update_fields=["state", "assigned_to"])
+    return queue_outbound_message(interaction=interaction, author=agent, kind=kind, text=text, content=content)
+
+
+@transaction.atomic
+def send_template_reply(
+    *, interaction: Interaction, author: AbstractBaseUser, template_id: int, values: TemplateValues
+) -> Message:
+    """A template in an open interaction: how to reach a customer once their 24-hour window has closed."""
+    if not may_send_messages(author):
+        raise ActionRefused("Only agents may send messages.")
+    interaction = lock_interaction(interaction.pk)
+    if not interaction.is_open:
+        raise ActionRefused(f"Interaction {interaction.number} is closed.")
+    channel_user = interaction.channel_user
+    kind, text, content, template = _outbound_content(
+        channel_user=channel_user, text="", template_id=template_id, values=values
+    )
+    decision = outreach_decision_for(channel_user=channel_user, template=template)
+    if not decision.allowed:
+        raise ActionRefused(decision.reason)
+    if interaction.state == InteractionState.NEW:
+        interaction.state = InteractionState.WORK_IN_PROGRESS
+    if interaction.assigned_to_id is None:
+        interaction.assigned_to = author
+        interaction.save(update_fields=["assigned_to"])
+    return queue_outbound_message(interaction=interaction, author=author, kind=kind, text=text, content=content)

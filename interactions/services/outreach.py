@@ -1,0 +1,32 @@
+"""The facts the outreach policy (`consent.policies`) judges, read for one customer, and its answer for them."""
+
+from django.utils import timezone
+
+from consent.models import ConsentScope
+from consent.policies import OutreachDecision, Recipient, outreach_decision
+from consent.selectors import consent_state
+from interactions.models import ChannelUser, MessageTemplate
+
+
+def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
+    if channel_user is None:
+        return None
+    return Recipient(
+        channel=channel_user.channel,
+        phone_number=channel_user.external_id,
+        consent=consent_state(channel_user_id=channel_user.pk),
+        marketing=consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING),
+        unreachable_since=channel_user.unreachable_since,
+        last_inbound_at=channel_user.last_inbound_at,
+    )
+
+
+def outreach_decision_for(
+    *, channel_user: ChannelUser | None, template: MessageTemplate | None = None
+) -> OutreachDecision:
+    """May the business write first to this customer, free-form (no template) or with this template?"""
+    return outreach_decision(
+        recipient=recipient_for(channel_user),
+        template_category=template.category if template is not None else None,
+        now=timezone.now(),
+    )

@@ -1,0 +1,208 @@
+// The customer panel's consent section: the current state, its history (the proof), and, for agents,
+// "Record opt-in" with its evidence and "Ask to opt in" inside the window. The history is append-only.
+
+import { element } from "./dom.js";
+
+const STATUS = {
+  opted_in: { label: "Opted in", tone: "ok" },
+  opted_out: { label: "Opted out", tone: "danger" },
+  none: { label: "No consent recorded", tone: "muted" },
+};
+const AGENT_METHODS = [
+  ["web_form", "Web form"],
+  ["paper_form", "Paper form"],
+  ["verbal", "Told me (phone or in person)"],
+];
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const day = (value) => (value ? dateFormat.format(new Date(value)) : "");
+
+let hooks = null;
+const view = { channelUserId: null, revision: null, data: null, formOpen: false, error: "", busy: false, timer: null };
+
+export function setupConsent(workspaceHooks) {
+  hooks = workspaceHooks;
+}
+
+// Called whenever the panel renders; refetches when the customer or their timeline changed (a STOP arrives
+// as a message, so a new revision may mean a new consent record).
+export function renderConsentPanel(interaction) {
+  const root = document.getElementById("consent-panel");
+  if (!root || !hooks) return;
+  const channelUserId = interaction.channel_user.id;
+  if (channelUserId !== view.channelUserId) {
+    Object.assign(view, { channelUserId, revision: interaction.revision, data: null, formOpen: false, error: "" });
+    load(channelUserId);
+  } else if (interaction.revision !== view.revision) {
+    view.revision = interaction.revision;
+    clearTimeout(view.timer);
+    view.timer = setTimeout(() => load(channelUserId), 400);
+  }
+  paint(root, interaction);
+}
+
+async function load(channelUserId) {
+  try {
+    const data = await hooks.api(`channel-users/${channelUserId}/consent/`);
+    if (view.channelUserId !== channelUserId) return;
+    view.data = data;
+  } catch (error) {
+    view.error = hooks.errorText(error, "Consent could not be loaded");
+  }
+  repaint();
+}
+
+let lastInteraction = null;
+function repaint() {
+  const root = document.getElementById("consent-panel");
+  if (root && lastInteraction) paint(root, lastInteraction);
+}
+
+function paint(root, interaction) {
+  lastInteraction = interaction;
+  const data = view.data;
+  const heading = element("h3", { className: "panel-section-title", text: "WhatsApp consent" });
+  if (!data) {
+    root.replaceChildren(heading, element("p", { className: "consent-muted", text: view.error || "Loading…" }));
+    return;
+  }
+  const current = STATUS[data.consent.status || "none"];
+  const state = element("div", { className: "consent-state" }, [
+    element("span", {
+      className: `consent-chip consent-${current.tone}`,
+      testid: "consent-state",
+      text: current.label,
+      attrs: { "data-status": data.consent.status || "none" },
+    }),
+  ]);
+  if (data.consent.at) {
+    const latest = data.history.find((record) => record.scope === "all");
+    state.append(
+      element("span", {
+        className: "consent-since",
+        text: `since ${day(data.consent.at)}${latest ? ` · ${shortMethod(latest)}` : ""}`,
+      }),
+    );
+  }
+  const notes = [];
+  if (data.marketing.status === "opted_out") {
+    notes.push(element("p", { className: "consent-note", text: `Stopped marketing messages on ${day(data.marketing.at)}.` }));
+  }
+  if (data.unreachable_since) {
+    notes.push(
+      element("p", {
+        className: "consent-note consent-note-danger",
+        text: `Not on WhatsApp: a message was reported undeliverable on ${day(data.unreachable_since)}.`,
+      }),
+    );
+  }
+  root.replaceChildren(heading, state, ...notes);
+  if (hooks.maySend) root.append(actions(interaction));
+  if (view.error) root.append(element("p", { className: "composer-error", testid: "consent-error", text: view.error }));
+  root.append(history(data.history));
+}
+
+function shortMethod(record) {
+  if (record.method === "keyword") return `keyword “${(record.message_text || "").trim()}”`;
+  if (record.recorded_by) return `${record.method_label.split(" (")[0]}, by ${record.recorded_by}`;
+  return record.method_label.split(" (")[0];
+}
+
+function actions(interaction) {
+  const box = element("div", { className: "consent-actions" });
+  const record = element("button", {
+    className: "btn btn-outline btn-sm",
+    testid: "record-opt-in",
+    text: "Record opt-in",
+    attrs: { type: "button", "aria-expanded": String(view.formOpen) },
+  });
+  record.addEventListener("click", () => {
+    view.formOpen = !view.formOpen;
+    view.error = "";
+    repaint();
+  });
+  box.append(record);
+  const window = interaction.service_window || {};
+  const open = ["new", "work_in_progress"].includes(interaction.state);
+  if (open && window.open && !view.data.consent.status) {
+    const ask = element("button", {
+      className: "btn btn-ghost btn-sm",
+      testid: "ask-opt-in",
+      text: "Ask to opt in",
+      attrs: { type: "button", title: "Sends the opt-in question; a YES is recorded as their opt-in" },
+    });
+    ask.addEventListener("click", () => askForOptIn(interaction, ask));
+    box.append(ask);
+  }
+  if (view.formOpen) box.append(optInForm());
+  return box;
+}
+
+function optInForm() {
+  const form = element("form", { className: "consent-form", testid: "consent-form" });
+  const method = element("select", { testid: "consent-method", attrs: { "aria-label": "How the customer agreed" } });
+  for (const [value, label] of AGENT_METHODS) method.append(element("option", { text: label, attrs: { value } }));
+  const note = element("textarea", {
+    testid: "consent-note",
+    attrs: { rows: "2", required: true, placeholder: "Evidence: which form, where it is kept, what was said…" },
+  });
+  const save = element("button", { className: "btn btn-primary btn-sm", testid: "consent-save", text: "Save opt-in", attrs: { type: "submit" } });
+  form.append(
+    element("label", { className: "consent-field" }, [element("span", { text: "How they agreed" }), method]),
+    element("label", { className: "consent-field" }, [element("span", { text: "Evidence" }), note]),
+    save,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (view.busy) return;
+    view.busy = true;
+    save.disabled = true;
+    try {
+      view.data = await hooks.api(`channel-users/${view.channelUserId}/consent/`, {
+        method: "POST",
+        body: { status: "opted_in", method: method.value, note: note.value },
+      });
+      view.formOpen = false;
+      view.error = "";
+    } catch (error) {
+      view.error = hooks.errorText(error, "The opt-in was not recorded");
+    } finally {
+      view.busy = false;
+      repaint();
+    }
+  });
+  return form;
+}
+
+async function askForOptIn(interaction, button) {
+  button.disabled = true;
+  try {
+    hooks.receiveSentMessage(await hooks.api(`interactions/${interaction.id}/ask-consent/`, { method: "POST" }));
+    view.error = "";
+  } catch (error) {
+    view.error = hooks.errorText(error, "The question was not sent");
+  }
+  repaint();
+}
+
+function history(records) {
+  const list = element("ol", { className: "consent-history", testid: "consent-history" });
+  for (const record of records) {
+    const status = STATUS[record.status];
+    const detail = [shortMethod(record), record.scope === "marketing" ? "marketing only" : ""].filter(Boolean).join(" · ");
+    const item = element("li", { className: "consent-history-item", testid: "consent-history-item" }, [
+      element("div", { className: "consent-history-head" }, [
+        element("span", { className: `consent-dot consent-${status.tone}`, attrs: { "aria-hidden": "true" } }),
+        element("strong", { text: status.label }),
+        element("time", { text: day(record.recorded_at), attrs: { datetime: record.recorded_at } }),
+      ]),
+      element("div", { className: "consent-history-detail", text: detail }),
+      record.note ? element("div", { className: "consent-history-note", text: record.note }) : null,
+    ]);
+    list.append(item);
+  }
+  const wrapper = element("details", { className: "consent-history-wrap", attrs: { open: records.length <= 3 } }, [
+    element("summary", { text: `History (${records.length})` }),
+    records.length ? list : element("p", { className: "consent-muted", text: "Nothing recorded yet." }),
+  ]);
+  return wrapper;
+}
