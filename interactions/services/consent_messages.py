@@ -4,17 +4,13 @@ carried them, in its transaction, and confirmed to the customer inside the windo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from consent.models import ConsentMethod, ConsentStatus
 from consent.policies import match_consent_keyword
 from consent.selectors import consent_state, keyword_language, keyword_rules
 from consent.services import record_consent
 from interactions.models import Direction, Interaction, Message, MessageKind
-from interactions.policies import free_form_send_decision
-from interactions.roles import may_send_messages
-from interactions.services.outbound import ActionRefused, queue_outbound_message
-from interactions.services.timeline import lock_interaction
+from interactions.services.outbound import ActionRefused, queue_agent_message, queue_outbound_message
 
 OPT_IN_QUESTION = "opt_in_question"
 
@@ -70,18 +66,10 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
 @transaction.atomic
 def ask_for_opt_in(*, interaction: Interaction, agent: AbstractBaseUser, language: str = "en") -> Message:
     """Sends the configured opt-in question; a YES in answer is recorded as the customer's opt-in."""
-    if not may_send_messages(agent):
-        raise ActionRefused("Only agents may ask customers for consent.")
-    interaction = lock_interaction(interaction.pk)
-    if not interaction.is_open:
-        raise ActionRefused(f"Interaction {interaction.number} is closed.")
-    decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
-    if not decision.allowed:
-        raise ActionRefused(decision.reason)
     question = keyword_language(language)
     if question is None:
         raise ActionRefused("No opt-in question is configured; an admin sets one under Consent, Keyword languages.")
-    return queue_outbound_message(
+    return queue_agent_message(
         interaction=interaction,
         author=agent,
         kind=MessageKind.TEXT,
