@@ -12,7 +12,7 @@ from interactions.channel_adapters import channel_adapter
 from interactions.models import Interaction, Message, MessageKind
 from interactions.rich_content import ContentRefused, agent_content, summary
 from interactions.services.outbound import queue_agent_message
-from interactions.services.timeline import save_message_change
+from interactions.services.timeline import lock_interaction, save_message_change
 
 
 @transaction.atomic
@@ -53,8 +53,16 @@ def _reaction_target_problems(*, interaction: Interaction, target_id: int | None
 
 
 def fold_reaction_onto_target(message: Message) -> None:
-    """Gives the reacted-to message a new revision, in the same transaction, so catch-up carries the reaction."""
+    """Gives the reacted-to message a new revision, in the same transaction, so catch-up carries the reaction.
+
+    The revision is its own interaction's: a customer may react to a message of an earlier, closed interaction.
+    """
     if message.kind != MessageKind.REACTION or message.reply_to_id is None:
         return
+    target_interaction_id = Message.objects.values_list("interaction_id", flat=True).get(pk=message.reply_to_id)
+    if target_interaction_id == message.interaction_id:
+        target_interaction = message.interaction
+    else:
+        target_interaction = lock_interaction(target_interaction_id)
     target = Message.objects.select_for_update().get(pk=message.reply_to_id)
-    save_message_change(interaction=message.interaction, message=target, fields=[])
+    save_message_change(interaction=target_interaction, message=target, fields=[])

@@ -9,6 +9,7 @@ from interactions.rich_content import ContentRefused
 from interactions.selectors import messages_changed_after
 from interactions.serializers import MessageSerializer
 from interactions.services.inbound import record_inbound_message
+from interactions.services.lifecycle import close_interaction
 from interactions.services.outbound import ActionRefused, retry_failed_message, send_agent_reply
 from interactions.services.rich_outbound import send_agent_rich_message
 from interactions.tests.core_events import inbound_message
@@ -49,6 +50,27 @@ def test_a_customers_reaction_folds_onto_its_target_and_catch_up_carries_it():
     reaction = Message.objects.get(kind=MessageKind.REACTION)
     assert (reaction.reply_to_id, reaction.text) == (ours.pk, "Reacted ❤️")
     assert changed[ours.pk]["revision"] > reaction.revision  # the target changed after the reaction was added
+
+
+def test_a_reaction_to_a_message_of_an_earlier_interaction_bumps_that_interactions_revision():
+    target = customer_message()
+    ours = send_agent_reply(interaction=target.interaction, author=agent(), text="Your order shipped.")
+    Message.objects.filter(pk=ours.pk).update(external_id="wamid.OLD")
+    earlier = target.interaction
+    close_interaction(interaction=earlier, by=agent(), state="closed_complete")
+    earlier.refresh_from_db()
+    cursor = earlier.revision
+
+    reaction = record_inbound_message(
+        event=inbound_message(
+            kind=MessageKind.REACTION, text="", content={"emoji": "👍"}, reply_to_external_id="wamid.OLD"
+        )
+    )
+
+    earlier.refresh_from_db()
+    assert reaction.interaction_id != earlier.pk  # the reaction opened a new interaction
+    assert earlier.revision == cursor + 1
+    assert [m.pk for m in messages_changed_after(interaction=earlier, revision=cursor)] == [ours.pk]
 
 
 def test_a_removed_reaction_leaves_the_target_without_it():
