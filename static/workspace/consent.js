@@ -17,7 +17,20 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", tim
 const day = (value) => (value ? dateFormat.format(new Date(value)) : "");
 
 let hooks = null;
-const view = { channelUserId: null, revision: null, data: null, formOpen: false, error: "", busy: false, timer: null };
+// The open "Record opt-in" form is built once and kept (with what the agent typed) across repaints, which come
+// with every push and clock tick; so is whether the history is open.
+const view = {
+  channelUserId: null,
+  revision: null,
+  data: null,
+  formOpen: false,
+  form: null,
+  historyOpen: null,
+  error: "",
+  busy: false,
+  timer: null,
+  painted: null,
+};
 
 export function setupConsent(workspaceHooks) {
   hooks = workspaceHooks;
@@ -30,7 +43,15 @@ export function renderConsentPanel(interaction) {
   if (!root || !hooks) return;
   const channelUserId = interaction.channel_user.id;
   if (channelUserId !== view.channelUserId) {
-    Object.assign(view, { channelUserId, revision: interaction.revision, data: null, formOpen: false, error: "" });
+    Object.assign(view, {
+      channelUserId,
+      revision: interaction.revision,
+      data: null,
+      formOpen: false,
+      form: null,
+      historyOpen: null,
+      error: "",
+    });
     load(channelUserId);
   } else if (interaction.revision !== view.revision) {
     view.revision = interaction.revision;
@@ -44,7 +65,7 @@ async function load(channelUserId) {
   try {
     const data = await hooks.api(`channel-users/${channelUserId}/consent/`);
     if (view.channelUserId !== channelUserId) return;
-    view.data = data;
+    if (JSON.stringify(data) !== JSON.stringify(view.data)) view.data = data; // an unchanged answer repaints nothing
   } catch (error) {
     view.error = hooks.errorText(error, "Consent could not be loaded");
   }
@@ -60,6 +81,11 @@ function repaint() {
 function paint(root, interaction) {
   lastInteraction = interaction;
   const data = view.data;
+  const window = interaction.service_window || {};
+  const painted = [data, view.error, view.formOpen, interaction.id, interaction.state, Boolean(window.open), hooks.maySend];
+  if (view.painted && painted.every((value, index) => value === view.painted[index]) && root.firstChild) return;
+  view.painted = painted;
+  const focused = view.form && view.form.contains(document.activeElement) ? document.activeElement : null;
   const heading = element("h3", { className: "panel-section-title", text: "WhatsApp consent" });
   if (!data) {
     root.replaceChildren(heading, element("p", { className: "consent-muted", text: view.error || "Loading…" }));
@@ -99,6 +125,11 @@ function paint(root, interaction) {
   if (hooks.maySend) root.append(actions(interaction));
   if (view.error) root.append(element("p", { className: "composer-error", testid: "consent-error", text: view.error }));
   root.append(history(data.history));
+  if (focused && focused.isConnected) {
+    const { selectionStart, selectionEnd } = focused;
+    focused.focus({ preventScroll: true });
+    if (typeof selectionStart === "number") focused.setSelectionRange(selectionStart, selectionEnd);
+  }
 }
 
 function shortMethod(record) {
@@ -117,8 +148,11 @@ function actions(interaction) {
   });
   record.addEventListener("click", () => {
     view.formOpen = !view.formOpen;
+    view.form = null;
     view.error = "";
     repaint();
+    if (view.formOpen) view.form?.querySelector("select")?.focus();
+    else document.querySelector('[data-testid="record-opt-in"]')?.focus();
   });
   box.append(record);
   const window = interaction.service_window || {};
@@ -133,7 +167,7 @@ function actions(interaction) {
     ask.addEventListener("click", () => askForOptIn(interaction, ask));
     box.append(ask);
   }
-  if (view.formOpen) box.append(optInForm());
+  if (view.formOpen) box.append((view.form ||= optInForm()));
   return box;
 }
 
@@ -156,17 +190,22 @@ function optInForm() {
     if (view.busy) return;
     view.busy = true;
     save.disabled = true;
+    const channelUserId = view.channelUserId;
     try {
-      view.data = await hooks.api(`channel-users/${view.channelUserId}/consent/`, {
+      view.data = await hooks.api(`channel-users/${channelUserId}/consent/`, {
         method: "POST",
         body: { status: "opted_in", method: method.value, note: note.value },
       });
       view.formOpen = false;
+      view.form = null;
       view.error = "";
+      // The template offer (outreach.js) answered before this opt-in; it asks again.
+      document.dispatchEvent(new CustomEvent("whatsdesk:consent-changed", { detail: { channelUserId } }));
     } catch (error) {
       view.error = hooks.errorText(error, "The opt-in was not recorded");
     } finally {
       view.busy = false;
+      save.disabled = false;
       repaint();
     }
   });
@@ -181,6 +220,7 @@ async function askForOptIn(interaction, button) {
   } catch (error) {
     view.error = hooks.errorText(error, "The question was not sent");
   }
+  view.painted = null; // the button comes back enabled
   repaint();
 }
 
@@ -200,9 +240,14 @@ function history(records) {
     ]);
     list.append(item);
   }
-  const wrapper = element("details", { className: "consent-history-wrap", attrs: { open: records.length <= 3 } }, [
+  const open = view.historyOpen ?? records.length <= 3;
+  const wrapper = element("details", { className: "consent-history-wrap", attrs: { open } }, [
     element("summary", { text: `History (${records.length})` }),
     records.length ? list : element("p", { className: "consent-muted", text: "Nothing recorded yet." }),
   ]);
+  wrapper.addEventListener("toggle", () => {
+    // Ignores the toggle event of its own initial state: only the agent's choice is kept.
+    if (view.historyOpen !== null || wrapper.open !== open) view.historyOpen = wrapper.open;
+  });
   return wrapper;
 }
