@@ -13,6 +13,9 @@ export function setupOutreach(workspaceHooks) {
   hooks = workspaceHooks;
   const button = document.getElementById("new-conversation-button");
   if (button) button.addEventListener("click", openDialog);
+  document.addEventListener("whatsdesk:consent-changed", (event) => {
+    if (event.detail.channelUserId === offer.channelUserId) refreshOffer();
+  });
 }
 
 const formatNumber = (digits) => `+${String(digits).replace(/^\+/, "")}`;
@@ -234,7 +237,16 @@ function refusal(reason) {
 
 // ------------------------------------------------------------------------ the composer's template offer
 
-const offer = { interactionId: null, channelUserId: null, data: null, expanded: false, loading: false, error: "" };
+const offer = {
+  interactionId: null,
+  channelUserId: null,
+  revision: null,
+  interaction: null,
+  data: null,
+  expanded: false,
+  loading: false,
+  error: "",
+};
 
 // Called by every composer render: shows the offer only for an open interaction whose window has closed.
 export function renderTemplateOffer(interaction, { maySend, windowOpen }) {
@@ -249,29 +261,55 @@ export function renderTemplateOffer(interaction, { maySend, windowOpen }) {
   if (interaction.id !== offer.interactionId) {
     resetOffer(interaction);
     paintOffer(root, interaction);
+  } else if (interaction.revision !== offer.revision) {
+    // A new revision may be a consent keyword (STOP, START) or a failure that marks the number unreachable.
+    offer.revision = interaction.revision;
+    offer.interaction = interaction;
+    refreshOffer();
   }
+}
+
+// The policy's answer may have changed: asked again now if the templates are showing, else when next opened.
+// A picker the agent is filling in is only repainted when the answer really differs.
+function refreshOffer() {
+  const root = document.getElementById("template-offer");
+  if (!root || offer.interactionId === null) return;
+  if (!offer.expanded) {
+    offer.data = null;
+    offer.error = "";
+    return;
+  }
+  loadOffer(root, offer.interaction, { quiet: true });
 }
 
 function resetOffer(interaction) {
   Object.assign(offer, {
     interactionId: interaction ? interaction.id : null,
     channelUserId: interaction ? interaction.channel_user.id : null,
+    revision: interaction ? interaction.revision : null,
+    interaction,
     data: null,
     expanded: false,
     error: "",
   });
 }
 
-async function loadOffer(root, interaction) {
+async function loadOffer(root, interaction, { quiet = false } = {}) {
   offer.loading = true;
+  const before = JSON.stringify(offer.data);
   try {
-    offer.data = await hooks.api(`channel-users/${interaction.channel_user.id}/outreach/`);
+    const data = await hooks.api(`channel-users/${interaction.channel_user.id}/outreach/`);
+    if (offer.interactionId !== interaction.id) return;
+    offer.data = data;
+    offer.error = "";
   } catch (error) {
+    if (offer.interactionId !== interaction.id) return;
     offer.error = hooks.errorText(error, "Templates could not be loaded");
   } finally {
     offer.loading = false;
   }
-  if (offer.interactionId === interaction.id) paintOffer(root, interaction);
+  if (quiet && !offer.error && JSON.stringify(offer.data) === before) return;
+  paintOffer(root, interaction);
 }
 
 function paintOffer(root, interaction) {
