@@ -129,11 +129,20 @@ registerKindRenderer("button", (message) => {
   return node;
 });
 
-// A reaction to a message this conversation does not hold has nowhere to fold into: it shows as itself.
-registerKindRenderer("reaction", (message) =>
-  element("div", { className: "message-text", testid: "message-text", text: `${message.text} (to an earlier message)` }),
+// A reaction to a message this timeline does not hold (one from an earlier, closed interaction) has nowhere to
+// fold into: it shows as a small note of its own.
+registerKindRenderer("reaction", (message) => {
+  const emoji = message.content?.emoji;
+  return element("div", {
+    className: "message-text reaction-note",
+    testid: "message-text",
+    text: emoji ? `Reacted ${emoji} to an earlier message` : "Removed a reaction from an earlier message",
+  });
+});
+registerFoldedMessage(
+  (message) =>
+    message.kind === "reaction" && message.reply_to_id !== null && workspace().timelineMessage(message.reply_to_id) !== null,
 );
-registerFoldedMessage((message) => message.kind === "reaction" && message.reply_to_id !== null);
 
 // ------------------------------------------------------------------------------------------- decorations
 
@@ -211,7 +220,7 @@ async function react(message, emoji) {
   }
 }
 
-function reactionMenu(message, anchor) {
+function reactionMenu(message, anchor, opener) {
   document.querySelector(".reaction-menu")?.remove();
   const mine = message.reactions.find((reaction) => reaction.direction === "outbound")?.emoji;
   const menu = element("div", { className: "reaction-menu", testid: "reaction-menu", attrs: { role: "menu" } });
@@ -223,25 +232,37 @@ function reactionMenu(message, anchor) {
       attrs: { type: "button", role: "menuitem", title: emoji === mine ? "Remove your reaction" : `React with ${emoji}` },
     });
     choice.addEventListener("click", () => {
-      menu.remove();
+      dismiss();
+      opener.focus();
       react(message, emoji === mine ? "" : emoji);
     });
     menu.append(choice);
   }
   anchor.append(menu);
+  menu.querySelector("button").focus();
+  const dismiss = () => {
+    menu.remove();
+    document.removeEventListener("click", close, true);
+    document.removeEventListener("keydown", escape, true);
+  };
   const close = (event) => {
-    if (!menu.contains(event.target)) {
-      menu.remove();
-      document.removeEventListener("click", close, true);
-    }
+    if (!menu.contains(event.target)) dismiss();
+  };
+  const escape = (event) => {
+    if (event.key !== "Escape" || !menu.isConnected) return;
+    event.stopPropagation();
+    dismiss();
+    opener.focus();
   };
   setTimeout(() => document.addEventListener("click", close, true));
+  document.addEventListener("keydown", escape, true);
 }
 
+// Drawn on every message the channel knows (external_id), once per revision; whether they may be used now is
+// the timeline's is-blocked class, set with the composer (the window closes with time, not with a new revision).
 function hoverActions(message, node) {
   const { config } = workspace();
-  const interaction = workspace().selectedInteraction();
-  if (!config.maySend || !message.external_id || (interaction && workspace().composerBlockedReason())) return;
+  if (!config.maySend || !message.external_id || message.kind === "reaction") return;
   const actions = element("div", { className: "message-actions", testid: "message-actions" });
   const reply = element("button", { testid: "reply-action", attrs: { type: "button", title: "Reply to this message" } }, [
     element("span", { text: "↩", attrs: { "aria-hidden": "true" } }),
@@ -256,7 +277,7 @@ function hoverActions(message, node) {
   ]);
   reactButton.addEventListener("click", (event) => {
     event.stopPropagation();
-    reactionMenu(message, actions);
+    reactionMenu(message, actions, reactButton);
   });
   actions.append(reply, reactButton);
   node.append(actions);

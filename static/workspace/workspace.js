@@ -29,6 +29,8 @@ const PING_EVERY_MS = 25 * 1000;
 const PONG_TIMEOUT_MS = 10 * 1000;
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_MAX_MS = 10 * 1000;
+const CATCH_UP_RETRY_BASE_MS = 1000;
+const CATCH_UP_RETRY_MAX_MS = 30 * 1000;
 const AT_BOTTOM_SLACK_PX = 48;
 const OPEN_STATES = new Set(["new", "work_in_progress"]);
 const STATE_LABELS = {
@@ -115,6 +117,7 @@ const state = {
   drafts: new Map(),
   sending: false,
   markingSeen: false,
+  markSeenAgain: false, // asked for while a mark was out: its answer may predate the new messages
   freshIds: new Set(),
 };
 
@@ -530,6 +533,7 @@ function selectInteraction(id) {
   timelineNodes.clear();
   dom.timeline.replaceChildren();
   dom.newMessagesPill.hidden = true;
+  if (state.timeline) clearTimeout(state.timeline.retryTimer);
   state.timeline = null;
   if (id !== null) {
     state.timeline = {
@@ -539,6 +543,8 @@ function selectInteraction(id) {
       again: false,
       loaded: false,
       failed: false,
+      failures: 0,
+      retryTimer: null,
       fetching: null,
       messages: new Map(),
     };
@@ -630,6 +636,8 @@ async function catchUp(timeline) {
         timeline.cursor = Math.max(timeline.cursor, data.revision);
         timeline.loaded = true;
         timeline.failed = false;
+        timeline.failures = 0;
+        clearTimeout(timeline.retryTimer);
         renderTimeline({ scroll: firstLoad ? "bottom" : "follow", added });
         if (added.some((message) => message.direction === "inbound")) markSeenIfNeeded();
         if (!timeline.again && timeline.wanted <= timeline.cursor) break;
@@ -637,12 +645,26 @@ async function catchUp(timeline) {
     } catch (error) {
       console.warn("could not catch up the timeline", error);
       timeline.failed = true;
-      if (state.timeline === timeline) renderTimeline({ scroll: "follow" });
+      if (state.timeline === timeline) {
+        renderTimeline({ scroll: "follow" });
+        scheduleCatchUpRetry(timeline);
+      }
     } finally {
       timeline.fetching = null;
     }
   })();
   return timeline.fetching;
+}
+
+// A failed catch-up is tried again with backoff while this timeline stays open; a socket that stays up would
+// otherwise never give it another reason to (a reconnect or a visible tab also catches up, sooner).
+function scheduleCatchUpRetry(timeline) {
+  clearTimeout(timeline.retryTimer);
+  const ceiling = Math.min(CATCH_UP_RETRY_MAX_MS, CATCH_UP_RETRY_BASE_MS * 2 ** timeline.failures);
+  timeline.failures += 1;
+  timeline.retryTimer = setTimeout(() => {
+    if (state.timeline === timeline) catchUp(timeline);
+  }, ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
 // Upserts by id; an older revision of a message never replaces a newer one. Returns the new arrivals.
@@ -769,8 +791,8 @@ function renderTimeline({ scroll = "follow", added = [] } = {}) {
 
   if (scroll === "bottom" || (scroll === "follow" && wasAtBottom)) {
     scrollTimelineToBottom();
-  } else if (added.length > 0) {
-    dom.newMessagesPill.hidden = false;
+  } else if (added.some((message) => !messageIsFolded(message))) {
+    dom.newMessagesPill.hidden = false; // a reaction only changes a message already there
   }
 }
 
@@ -795,7 +817,14 @@ function messageNode(message) {
   const node = buildMessage(message);
   if (existing) {
     node.classList.toggle("is-grouped", existing.classList.contains("is-grouped"));
+    // A keyboard user on the message's reply / react keeps their place when a tick or a reaction redraws it.
+    const focused = existing.contains(document.activeElement) ? document.activeElement : null;
     existing.replaceWith(node);
+    if (focused) {
+      const again = focused.dataset.testid && node.querySelector(`[data-testid="${focused.dataset.testid}"]`);
+      const fallback = focused.closest(".message-actions") && node.querySelector('[data-testid="react-action"]');
+      (again || fallback)?.focus({ preventScroll: true });
+    }
   }
   timelineNodes.set(key, node);
   return node;
@@ -907,6 +936,7 @@ function renderComposer() {
   const reason = composerBlockedReason(interaction);
   const blocked = reason !== null;
   dom.composer.classList.toggle("is-blocked", blocked);
+  dom.timeline.classList.toggle("is-blocked", blocked); // hides reply / react on the messages
   dom.composerDisabledReason.hidden = !blocked || reason === "Loading…";
   dom.composerDisabledText.textContent = blocked ? reason : "";
   dom.composerInput.disabled = blocked;
@@ -959,12 +989,14 @@ async function sendReply() {
     } else {
       message = await api(`interactions/${interaction.id}/messages/`, { method: "POST", body });
     }
+    // Typed or swapped while the send was out: kept.
     if (state.selectedId === interaction.id) {
-      dom.composerInput.value = "";
-      if (file) attachments.clear();
+      if (dom.composerInput.value.trim() === text) dom.composerInput.value = "";
+      if (file && attachments.file === file) attachments.clear();
       autosizeComposer();
+    } else if ((state.drafts.get(interaction.id) || "").trim() === text) {
+      state.drafts.delete(interaction.id);
     }
-    state.drafts.delete(interaction.id);
     receiveSentMessage(message);
     notifyComposer("sent");
   } catch (error) {
@@ -1013,15 +1045,24 @@ async function closeInteraction(closedState) {
 async function markSeenIfNeeded() {
   const interaction = state.interactions.get(state.selectedId);
   // Unread counts are the agents' to-do list: a manager looking on leaves them alone.
-  if (!config.maySend || !interaction || interaction.unread_count === 0 || state.markingSeen) return;
+  if (!config.maySend || !interaction || interaction.unread_count === 0) return;
   if (document.visibilityState !== "visible") return;
+  if (state.markingSeen) {
+    state.markSeenAgain = true;
+    return;
+  }
   state.markingSeen = true;
+  state.markSeenAgain = false;
+  let failed = false;
   try {
     receiveInteraction(await api(`interactions/${interaction.id}/seen/`, { method: "POST" }));
   } catch (error) {
+    failed = true;
     console.warn("could not mark the interaction seen", error);
   } finally {
     state.markingSeen = false;
+    // Still unread (per the newest picture) after a request that came in meanwhile: once more.
+    if (state.markSeenAgain && !failed) markSeenIfNeeded();
   }
 }
 
