@@ -48,9 +48,20 @@ RECIPIENT_SIGNALS = {
 }
 
 
-def failure_kind_for(code: int | None) -> FailureKind:
-    """No code means we never got Meta's answer (an HTML 502 from a proxy, say): a retry is safe."""
-    if code is None or code in THROTTLING_CODES or code in TRANSIENT_CODES:
+def failure_kind_for(code: int | None, *, http_status: int | None = None) -> FailureKind:
+    """What a retry can do for a Graph API error.
+
+    Without Meta's error object (`code` None) the HTTP status decides: a bare 429 is throttling; a bare 5xx from a
+    proxy or load balancer may come after Meta accepted the request, so its outcome is unknown and reconciled by
+    the message's statuses before any retry; any other bare answer is a request Meta will not take as it stands.
+    """
+    if code is None:
+        if http_status == 429:
+            return FailureKind.RETRYABLE
+        if http_status is not None and http_status >= 500:
+            return FailureKind.UNKNOWN
+        return FailureKind.PERMANENT if http_status is not None else FailureKind.RETRYABLE
+    if code in THROTTLING_CODES or code in TRANSIENT_CODES:
         return FailureKind.RETRYABLE
     return FailureKind.PERMANENT
 

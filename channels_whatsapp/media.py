@@ -76,7 +76,8 @@ def download_inbound_media(*, client: GraphApiClient, media_id: str, max_bytes: 
         except GraphApiError as error:
             if error.http_status == 404 and error.code is None and attempt == 1:
                 continue  # the URL expired between the two calls: Meta says to ask for a fresh one
-            retryable = failure_kind_for(error.code) == FailureKind.RETRYABLE
+            # A download is safe to repeat, so an answer of unknown outcome is worth another try too.
+            retryable = failure_kind_for(error.code, http_status=error.http_status) is not FailureKind.PERMANENT
             title = title_for(error.code, error.message)
             detail = f": {error.details}" if error.details else ""
             if error.code == 100:

@@ -66,12 +66,10 @@ def _delivery_failed(problem: GraphApiUnreachable | GraphApiError) -> DeliveryFa
     if isinstance(problem, GraphApiUnreachable):
         kind = FailureKind.UNKNOWN if problem.request_may_have_arrived else FailureKind.RETRYABLE
         return DeliveryFailed(kind=kind, code="unreachable", title="Graph API unreachable", detail=str(problem))
-    kind = failure_kind_for(problem.code)
-    if problem.code is None and problem.http_status < 500:
-        kind = FailureKind.PERMANENT
+    kind = failure_kind_for(problem.code, http_status=problem.http_status)
     return DeliveryFailed(
         kind=kind,
-        code=str(problem.code or problem.http_status),
+        code=str(problem.code) if problem.code is not None else str(problem.http_status),
         title=title_for(problem.code, problem.message),
         detail=problem.details or problem.message,
         retry_after=problem.retry_after,

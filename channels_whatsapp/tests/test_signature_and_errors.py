@@ -112,3 +112,17 @@ def test_only_throttling_and_metas_own_failures_are_worth_a_retry(code, kind):
 )
 def test_the_title_prefers_our_table_then_metas_text_without_its_code(code, message, title):
     assert title_for(code, message) == title
+
+
+@pytest.mark.parametrize(
+    ("http_status", "kind"),
+    [
+        (429, FailureKind.RETRYABLE),  # throttled by a proxy: try later
+        (502, FailureKind.UNKNOWN),  # a proxy's bare 5xx may follow Meta's acceptance: reconcile first
+        (504, FailureKind.UNKNOWN),
+        (400, FailureKind.PERMANENT),
+        (404, FailureKind.PERMANENT),
+    ],
+)
+def test_an_answer_without_metas_error_object_is_judged_by_its_http_status(http_status, kind):
+    assert failure_kind_for(None, http_status=http_status) == kind

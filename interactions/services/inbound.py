@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from interactions.events import InboundMessage
 from interactions.models import (
+    OPEN_STATES,
     ChannelUser,
     Direction,
     Interaction,
@@ -62,20 +63,29 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
 
 
 def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
-    """The customer's open interaction, or a new one opened when their message was sent."""
-    existing = channel_user.interactions.filter(state__in=["new", "work_in_progress"]).first()
-    if existing is not None:
-        return lock_interaction(existing.pk)
-    try:
-        with transaction.atomic():
-            interaction = Interaction.objects.create(
-                channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
-            )
-            interaction.number = f"IMS{interaction.pk + 1000:07d}"
-            interaction.save(update_fields=["number"])
-    except IntegrityError:  # a concurrent message opened it first
-        interaction = channel_user.interactions.get(state__in=["new", "work_in_progress"])
-    return lock_interaction(interaction.pk)
+    """The customer's open interaction, locked, or a new one opened when their message was sent.
+
+    The open one is looked at again once locked: an agent may have closed it while we waited for the lock,
+    and a message filed into a closed interaction would be seen by no one.
+    """
+    for _ in range(3):
+        existing = channel_user.interactions.filter(state__in=OPEN_STATES).first()
+        if existing is not None:
+            interaction = lock_interaction(existing.pk)
+            if interaction.is_open:
+                return interaction
+            continue
+        try:
+            with transaction.atomic():
+                interaction = Interaction.objects.create(
+                    channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
+                )
+                interaction.number = f"IMS{interaction.pk + 1000:07d}"
+                interaction.save(update_fields=["number"])
+        except IntegrityError:  # a concurrent message opened one first: take that one
+            continue
+        return lock_interaction(interaction.pk)
+    raise RuntimeError(f"could not find or open an interaction for channel user {channel_user.pk}")
 
 
 @transaction.atomic

@@ -77,6 +77,23 @@ def store_inbound_media(*, attachment_id: int) -> timedelta | None:
             return None
         attachment.download_attempts += 1
         attachment.save(update_fields=["download_attempts", "updated_at"])
+    try:
+        return _download_and_store(attachment)
+    except Exception as problem:
+        # Our side broke (storage down, a number deleted in the admin): retried like a network error, and in
+        # the end shown as unavailable, never left pending.
+        logger.exception("download of attachment %s failed unexpectedly", attachment_id)
+        delay = media_download_retry_delay(attempt=attachment.download_attempts)
+        if delay is not None:
+            return timedelta(seconds=delay)
+        _settle(
+            attachment_id, state=AttachmentState.UNAVAILABLE, failure_reason=f"The file could not be kept: {problem}"
+        )
+        return None
+
+
+def _download_and_store(attachment: MessageAttachment) -> timedelta | None:
+    attachment_id = attachment.pk
     channel_user = attachment.message.interaction.channel_user
     max_bytes = settings.MEDIA_MAX_INBOUND_BYTES
     try:

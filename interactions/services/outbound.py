@@ -141,6 +141,7 @@ def queue_outbound_message(
 class _AttemptPlan:
     attempt_id: int | None = None
     wait: timedelta | None = None
+    give_up: bool = False
 
 
 def _plan_attempt(message_id: int) -> _AttemptPlan:
@@ -159,9 +160,14 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
         unsettled.outcome = DeliveryOutcome.RETRYABLE
         unsettled.finished_at = unsettled.finished_at or now
         unsettled.save(update_fields=["outcome", "finished_at"])
+    if message.attempts.count() >= MAX_DELIVERY_ATTEMPTS:
+        return _AttemptPlan(give_up=True)
     adapter = channel_adapter(message.interaction.subtype)
     wait_seconds = take_send_tokens(adapter.rate_limits(message))
     if wait_seconds > 0:
+        # Recorded, so the reconciliation sweep leaves a paced message to its own countdown.
+        message.next_attempt_at = now + timedelta(seconds=wait_seconds)
+        message.save(update_fields=["next_attempt_at"])
         return _AttemptPlan(wait=timedelta(seconds=wait_seconds))
     attempt = DeliveryAttempt.objects.create(message=message, number=message.attempts.count() + 1, started_at=now)
     return _AttemptPlan(attempt_id=attempt.pk)
@@ -175,6 +181,9 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
     """
     with transaction.atomic():
         plan = _plan_attempt(message_id)
+    if plan.give_up:
+        _fail_after_last_attempt(message_id=message_id)
+        return None
     if plan.attempt_id is None:
         return plan.wait
     message = Message.objects.select_related("interaction__channel_user").get(pk=message_id)
@@ -182,8 +191,38 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
         external_id = channel_adapter(message.interaction.subtype).send(message)
     except DeliveryFailed as failure:
         return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
+    except Exception as problem:
+        # Our side broke before or while handing it over (a file gone from storage, a number deleted in the
+        # admin): an attempt like any other, retried with backoff until the last, then shown as failed.
+        logger.exception("sending message %s failed unexpectedly", message_id)
+        failure = DeliveryFailed(
+            kind=FailureKind.RETRYABLE, code="internal", title="Could not hand the message over", detail=repr(problem)
+        )
+        return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
     _record_accepted_attempt(message_id=message_id, attempt_id=plan.attempt_id, external_id=external_id)
     return None
+
+
+@transaction.atomic
+def _fail_after_last_attempt(*, message_id: int) -> None:
+    """Every attempt was used without the channel accepting the message: the agent sees why, from the last one."""
+    message = Message.objects.get(pk=message_id)
+    interaction = lock_interaction(message.interaction_id)
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.status != MessageStatus.QUEUED or message.external_id:
+        return
+    last = message.attempts.order_by("-number").first()
+    message.status = MessageStatus.FAILED
+    message.status_at = timezone.now()
+    message.error_code = last.error_code if last else ""
+    message.error_title = (last.error_title if last else "") or "Delivery failed"
+    message.error_detail = f"No answer from the channel after {MAX_DELIVERY_ATTEMPTS} attempts."
+    message.next_attempt_at = None
+    save_message_change(
+        interaction=interaction,
+        message=message,
+        fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from interactions.models import (
-    OPEN_STATES,
     ChannelUser,
     MessageKind,
     MessageTemplate,
@@ -23,7 +22,6 @@ from interactions.services.inbound import open_interaction_for
 from interactions.services.outbound import MAX_TEXT_LENGTH, ActionRefused, queue_outbound_message
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, template_message_content
-from interactions.services.timeline import lock_interaction
 
 logger = logging.getLogger(__name__)
 
@@ -139,11 +137,7 @@ def _send(
         notification.save()
         logger.info("system message refused (%s): %s", reason, refusal.reason)
         return notification
-    interaction = channel_user.interactions.filter(state__in=OPEN_STATES).first()
-    if interaction is None:
-        interaction = open_interaction_for(channel_user, opened_at=timezone.now())
-    else:
-        interaction = lock_interaction(interaction.pk)
+    interaction = open_interaction_for(channel_user, opened_at=timezone.now())
     notification.message = queue_outbound_message(
         interaction=interaction, author=None, kind=kind, text=text, content=body
     )
