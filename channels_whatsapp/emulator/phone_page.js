@@ -225,27 +225,35 @@ async function markReadIfSeen() {
 document.addEventListener("visibilitychange", markReadIfSeen);
 $("back-button").addEventListener("click", showStart);
 
+// One send at a time: a second Enter while a file is being read or posted would send it again.
+let sending = false;
+
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = $("composer-input");
   const text = input.value;
-  if (!chat) return;
-  const attachment = await PhoneMedia.takePendingBody(text.trim());
-  if (!attachment && !text.trim()) return;
-  input.value = "";
+  if (!chat || sending) return;
+  sending = true;
   try {
-    await call("POST", `/customers/${chat.waId}/messages`, {
-      ...(attachment ? attachment.body : { text }),
-      name: chat.name,
-      ...PhoneRich.outgoingExtras(),
-    });
-    attachment?.sent();
-    PhoneRich.clearReply();
-  } catch (error) {
-    input.value = text;
-    showBanner(`Not sent: ${error.message}`);
+    const attachment = await PhoneMedia.takePendingBody(text.trim());
+    if (!attachment && !text.trim()) return;
+    input.value = "";
+    try {
+      await call("POST", `/customers/${chat.waId}/messages`, {
+        ...(attachment ? attachment.body : { text }),
+        name: chat.name,
+        ...PhoneRich.outgoingExtras(),
+      });
+      attachment?.sent();
+      PhoneRich.clearReply();
+    } catch (error) {
+      input.value = text;
+      showBanner(`Not sent: ${error.message}`);
+    }
+    input.focus();
+  } finally {
+    sending = false;
   }
-  input.focus();
 });
 
 PhoneRich.init({ call, getChat: () => chat, $ });
