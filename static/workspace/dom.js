@@ -33,7 +33,7 @@ export function icon(name, className = "icon") {
   return wrapper;
 }
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi; // any case, as the server and media.js read links
 
 // Customer text as text nodes, with web addresses made into links (still only textContent inside).
 export function richText(text) {

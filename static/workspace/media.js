@@ -247,7 +247,11 @@ async function askForPreview(message) {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     });
-    if (response.ok) receiveLinkPreview(await response.json());
+    if (!response.ok) return;
+    const preview = await response.json();
+    receiveLinkPreview(preview);
+    // The push that follows a pending answer may be dropped: the next draw of the message asks again.
+    if (preview.state === "pending") requested.delete(message.id);
   } catch {
     requested.delete(message.id); // asked again the next time the message is drawn
   }
