@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from channels_whatsapp import translate
@@ -18,6 +18,7 @@ from channels_whatsapp.payloads import (
     StatusChanged,
     UnsupportedChange,
     ValueLevelError,
+    WebhookEvent,
     parse_notification,
 )
 from interactions.services.inbound import record_inbound_message
@@ -56,44 +57,69 @@ def process_webhook_delivery(*, delivery_id: int) -> None:
         delivery.attempts += 1
         delivery.save(update_fields=["attempts"])
     try:
-        summary = _apply_events(bytes(delivery.body))
+        summary, failures = _apply_events(bytes(delivery.body))
     except Exception as problem:
         WebhookDelivery.objects.filter(pk=delivery_id).update(last_error=repr(problem)[:2000])
         raise
+    if failures:
+        # The rest is applied; the delivery stays unprocessed, so the task and the sweep try the failed events
+        # again (those applied are no-ops), and the admin shows why.
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            summary=summary[:255], last_error="\n".join(failures)[:2000]
+        )
+        raise WebhookEventsFailed(failures)
     WebhookDelivery.objects.filter(pk=delivery_id).update(
         processed_at=timezone.now(), summary=summary[:255], last_error=""
     )
 
 
-def _apply_events(body: bytes) -> str:
+class WebhookEventsFailed(Exception):
+    """Some events of a delivery could not be applied; the others were."""
+
+
+def _apply_events(body: bytes) -> tuple[str, list[str]]:
+    """Each event on its own, so one that fails never costs the others; a database outage stops them all."""
     try:
         events = parse_notification(json.loads(body))
     except (ValueError, MalformedPayload) as problem:
         # Stored and ignored: retrying cannot make a malformed body readable.
-        return f"ignored: {problem}"
+        return f"ignored: {problem}", []
     counts: Counter[str] = Counter()
+    failures: list[str] = []
     for event in events:
-        match event:
-            case IncomingMessage():
-                record_inbound_message(event=translate.inbound_message(event))
-                counts["messages"] += 1
-            case StatusChanged():
-                update = translate.delivery_status(event)
-                if update is not None:
-                    record_delivery_status(update=update)
-                counts["statuses"] += 1
-            case MarketingPreference():
-                change = translate.marketing_preference(event)
-                if change is not None:
-                    record_marketing_preference_change(event=change)
-                counts["preferences"] += 1
-            case ValueLevelError(error=error):
-                logger.warning("WhatsApp reported error %s: %s %s", error.code, error.title, error.details)
-                counts["errors"] += 1
-            case UnsupportedChange(field=field, reason=reason):
-                logger.info("ignored webhook change %s: %s", field, reason)
-                counts["ignored"] += 1
-    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty"
+        try:
+            counts[_apply_event(event)] += 1
+        except OperationalError:
+            raise
+        except Exception as problem:
+            logger.exception("could not apply a webhook event (%s)", type(event).__name__)
+            failures.append(f"{type(event).__name__}: {problem!r}")
+            counts["failed"] += 1
+    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty", failures
+
+
+def _apply_event(event: WebhookEvent) -> str:
+    """Applies one event; returns what it was, for the delivery's summary."""
+    match event:
+        case IncomingMessage():
+            record_inbound_message(event=translate.inbound_message(event))
+            return "messages"
+        case StatusChanged():
+            update = translate.delivery_status(event)
+            if update is not None:
+                record_delivery_status(update=update)
+            return "statuses"
+        case MarketingPreference():
+            change = translate.marketing_preference(event)
+            if change is not None:
+                record_marketing_preference_change(event=change)
+            return "preferences"
+        case ValueLevelError(error=error):
+            logger.warning("WhatsApp reported error %s: %s %s", error.code, error.title, error.details)
+            return "errors"
+        case UnsupportedChange(field=field, reason=reason):
+            logger.info("ignored webhook change %s: %s", field, reason)
+            return "ignored"
 
 
 def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from channels_whatsapp.inbox import process_webhook_delivery
+from channels_whatsapp.inbox import WebhookEventsFailed, process_webhook_delivery
 from channels_whatsapp.models import BusinessNumber, WebhookDelivery
 from channels_whatsapp.signature import signature_header_value
 from channels_whatsapp.tests.meta_fixtures import meta_body, meta_payload
@@ -234,3 +234,25 @@ def test_a_delivery_with_a_malformed_contact_is_still_processed(client):
 
     assert delivery.processed_at is not None
     assert Message.objects.get().text == "Does it come in another color?"
+
+
+def test_an_event_that_cannot_be_stored_costs_only_itself_and_keeps_the_delivery_for_another_try(db):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite does not enforce column lengths, so nothing here fails to store")
+    document = meta_payload("text_message")
+    value = document["entry"][0]["changes"][0]["value"]
+    good = value["messages"][0]
+    bad = {**good, "id": "wamid.too-long-sender", "from": "1" * 80}  # longer than any wa_id column
+    value["messages"] = [bad, good]
+    delivery = WebhookDelivery.objects.create(body=json.dumps(document).encode())
+
+    with pytest.raises(WebhookEventsFailed):
+        process_webhook_delivery(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert Message.objects.filter(external_id=good["id"]).exists()
+    assert delivery.processed_at is None
+    assert "IncomingMessage" in delivery.last_error
+    assert "1 failed" in delivery.summary and "1 messages" in delivery.summary
