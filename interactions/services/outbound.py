@@ -19,6 +19,7 @@ from interactions.models import (
     Message,
     MessageKind,
     MessageStatus,
+    MessageTemplate,
 )
 from interactions.pacing import take_send_tokens
 from interactions.policies import (
@@ -30,6 +31,7 @@ from interactions.policies import (
     unknown_outcome_is_settled,
 )
 from interactions.roles import may_send_messages
+from interactions.services.outreach import outreach_decision_for
 from interactions.services.receipts import forget_agent_typing
 from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.statuses import apply_recorded_statuses
@@ -311,6 +313,21 @@ def enqueue_stuck_deliveries() -> int:
     return len(message_ids)
 
 
+def _refusal_to_send_again(*, message: Message, channel_user) -> str:
+    """The rule the message was first sent under, asked again now: a template answers to the outreach policy
+    (which knows the window does not bind it, and whether the customer has opted out since), any other kind to
+    the 24-hour window."""
+    if message.kind == MessageKind.TEMPLATE:
+        template_id = (message.content.get("template") or {}).get("id")
+        template = MessageTemplate.objects.filter(pk=template_id).first()
+        if template is None:
+            return "The template of this message no longer exists; choose another one."
+        decision = outreach_decision_for(channel_user=channel_user, template=template)
+    else:
+        decision = free_form_send_decision(last_inbound_at=channel_user.last_inbound_at, now=timezone.now())
+    return "" if decision.allowed else decision.reason
+
+
 def failed_message_may_be_retried(message: Message) -> bool:
     if message.direction != Direction.OUTBOUND or message.status != MessageStatus.FAILED:
         return False
@@ -336,9 +353,9 @@ def retry_failed_message(*, message: Message, by: AbstractBaseUser) -> Message:
         raise ActionRefused(f"Sending this message again cannot succeed ({reason}); write a new one instead.")
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
-    decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
-    if not decision.allowed:
-        raise ActionRefused(decision.reason)
+    refusal = _refusal_to_send_again(message=message, channel_user=interaction.channel_user)
+    if refusal:
+        raise ActionRefused(refusal)
     now = timezone.now()
     message.status = MessageStatus.QUEUED
     message.status_at = now

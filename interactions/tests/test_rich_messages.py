@@ -4,7 +4,7 @@ and a failed send is retried only when a retry can help, once."""
 import pytest
 from django.utils import timezone
 
-from interactions.models import Direction, Message, MessageKind, MessageStatus
+from interactions.models import ChannelUser, Direction, Message, MessageKind, MessageStatus
 from interactions.rich_content import ContentRefused
 from interactions.selectors import messages_changed_after
 from interactions.serializers import MessageSerializer
@@ -13,6 +13,7 @@ from interactions.services.lifecycle import close_interaction
 from interactions.services.outbound import ActionRefused, retry_failed_message, send_agent_reply
 from interactions.services.rich_outbound import send_agent_rich_message
 from interactions.tests.core_events import inbound_message
+from tests.consent_factories import opted_in, template
 from tests.factories import InteractionFactory, agent
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,19 @@ def test_a_message_the_channel_accepted_before_it_failed_is_not_sent_again():
     message = failed_reply("131000", "Something went wrong", external_id="wamid.ACCEPTED")
 
     assert MessageSerializer(message).data["retryable"] is False
+
+
+def test_a_template_that_failed_on_throttling_outside_the_window_is_queued_again():
+    """A template is what may be sent outside the window, so its retry answers to the outreach policy instead."""
+    message = failed_reply("130429", "Message throughput limit reached")
+    channel_user = message.interaction.channel_user
+    opted_in(channel_user)
+    order_update = template(channel_user)
+    Message.objects.filter(pk=message.pk).update(
+        kind=MessageKind.TEMPLATE, content={"template": {"id": order_update.pk}}
+    )
+    ChannelUser.objects.filter(pk=channel_user.pk).update(last_inbound_at=timezone.now() - timezone.timedelta(days=2))
+
+    retried = retry_failed_message(message=Message.objects.get(pk=message.pk), by=agent())
+
+    assert retried.status == MessageStatus.QUEUED
