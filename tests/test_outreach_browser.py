@@ -51,3 +51,26 @@ def test_an_agent_starts_a_conversation_only_with_a_customer_who_opted_in(live_s
     sent = live_system.emulator.wait_for_sent_message(to=OPTED_IN)
     assert sent["text"]["body"] == "Your replacement part ships today."
     workspace.screenshot(path=str(live_system.logs["web"].parent / "workspace-new-conversation.png"))
+
+
+def test_evidence_typed_into_the_opt_in_form_survives_a_new_message(
+    live_system,
+    new_page,  # noqa: F811
+):
+    agent(username="alice")
+    live_system.emulator.customer_sends(OPTED_IN, "Hello?", name="Sheena Nelson")
+    workspace = new_page()
+    sign_in(workspace, live_system, "alice")
+    workspace.get_by_test_id("interaction-item").filter(has_text="Sheena Nelson").click()
+    expect(workspace.get_by_test_id("consent-state")).to_have_attribute("data-status", "none")
+    workspace.get_by_test_id("record-opt-in").click()
+    workspace.get_by_test_id("consent-note").fill("Signed the paper form at the counter")
+
+    live_system.emulator.customer_sends(OPTED_IN, "Are you still there?", name="Sheena Nelson")
+    expect(workspace.get_by_test_id("timeline")).to_contain_text("Are you still there?")
+    workspace.wait_for_timeout(1000)  # the panel asks for the consent again after a new revision
+
+    expect(workspace.get_by_test_id("consent-note")).to_have_value("Signed the paper form at the counter")
+    expect(workspace.get_by_test_id("consent-note")).to_be_focused()
+    workspace.get_by_test_id("consent-save").click()
+    expect(workspace.get_by_test_id("consent-state")).to_have_attribute("data-status", "opted_in")
