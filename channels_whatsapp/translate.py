@@ -10,6 +10,10 @@ from interactions.models import MessageKind
 CHANNEL = "whatsapp"
 
 # Kinds the core renders today; every other type is kept and shown as unsupported, never dropped.
+# Notices WhatsApp sends about the customer, not messages from them: shown, but they open no window. For
+# `system` (user_changed_number) `from` is even the old number.
+NOTICE_TYPES = frozenset({"system", "revoke", "edit"})
+
 _KIND_BY_TYPE = {
     "text": MessageKind.TEXT,
     "image": MessageKind.IMAGE,
@@ -55,6 +59,7 @@ def inbound_message(message: IncomingMessage) -> InboundMessage:
         content=content,
         reply_to_external_id=reply_to,
         media=media,
+        opens_service_window=message.type not in NOTICE_TYPES,
     )
 
 

@@ -36,6 +36,9 @@ class InboundMessage:
     content: dict = field(default_factory=dict)
     reply_to_external_id: str | None = None
     media: InboundMedia | None = None
+    # False for what the channel reports about the customer rather than from them (a changed number, an edit):
+    # only a customer's own message opens or extends the 24-hour window.
+    opens_service_window: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

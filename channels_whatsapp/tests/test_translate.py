@@ -146,3 +146,21 @@ def test_an_unknown_status_translates_to_nothing():
 
     assert event.status == WhatsAppStatus.UNKNOWN
     assert translate.delivery_status(event) is None
+
+
+@pytest.mark.parametrize("notice_type", ["system", "revoke", "edit"])
+def test_a_notice_about_the_customer_is_kept_but_opens_no_service_window(notice_type):
+    def make_it(value):
+        message = value["messages"][0]
+        message["type"] = notice_type
+        message[notice_type] = {"body": "User A changed from 1 to 2", "type": "user_changed_number"}
+        del message["text"]
+
+    event = translate.inbound_message(only_event("text_message", mutate=make_it))
+
+    assert event.kind == "unsupported"
+    assert event.opens_service_window is False
+
+
+def test_a_customers_own_message_opens_the_service_window():
+    assert translate.inbound_message(only_event("text_message")).opens_service_window is True

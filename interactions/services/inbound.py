@@ -51,7 +51,9 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
     if event.sender_name and channel_user.display_name != event.sender_name:
         channel_user.display_name = event.sender_name
         changed.append("display_name")
-    if channel_user.last_inbound_at is None or event.sent_at > channel_user.last_inbound_at:
+    if event.opens_service_window and (
+        channel_user.last_inbound_at is None or event.sent_at > channel_user.last_inbound_at
+    ):
         channel_user.last_inbound_at = event.sent_at
         changed.append("last_inbound_at")
     if channel_user.unreachable_since is not None:

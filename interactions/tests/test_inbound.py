@@ -204,3 +204,13 @@ def test_listeners_do_not_hear_of_a_redelivered_message(monkeypatch, django_capt
 
     assert len(heard) == 1
     assert callbacks == []
+
+
+def test_a_notice_about_the_customer_is_shown_but_opens_no_service_window():
+    notice = record_inbound_message(
+        event=inbound_message(kind="unsupported", text="", content={"type": "system"}, opens_service_window=False)
+    )
+
+    notice.interaction.channel_user.refresh_from_db()
+    assert notice.text == "unsupported message type: system"
+    assert notice.interaction.channel_user.last_inbound_at is None
