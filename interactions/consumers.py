@@ -22,6 +22,9 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
 
     async def receive_json(self, content: dict, **kwargs) -> None:
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "detail": "commands are JSON objects"})
+            return
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
             return

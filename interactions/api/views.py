@@ -93,6 +93,8 @@ class InteractionMessages(APIView):
         interaction = _visible_interaction(request, pk)
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": "The body must be a JSON object."})
         rich = request.data.get("kind", "text") != "text"
         body = (SendRichMessageSerializer if rich else SendTextSerializer)(data=request.data)
         body.is_valid(raise_exception=True)

@@ -71,6 +71,13 @@ def fetch_and_store_link_preview(*, preview_id: int) -> None:
         logger.info("no preview for %s: %s", preview.url, refusal.reason)
         _finish(preview_id, state=LinkPreviewState.FAILED, failure_reason=refusal.reason[:500])
         return
+    except Exception as problem:
+        # Whatever a customer typed as a link (`http://[abc/x`), the preview ends; it never stays pending.
+        logger.info("no preview for %s: %r", preview.url, problem)
+        _finish(
+            preview_id, state=LinkPreviewState.FAILED, failure_reason=f"The address cannot be fetched: {problem}"[:500]
+        )
+        return
     found = _PageMetadata.read(page.body.decode("utf-8", errors="replace"))
     fields = {
         "title": found.first("og:title", "twitter:title", "<title>")[:300],

@@ -174,6 +174,17 @@ def test_a_refused_link_is_remembered_as_failed_with_the_reason():
     assert "cloud metadata address" in preview.failure_reason
 
 
+@pytest.mark.django_db
+def test_an_address_that_cannot_even_be_parsed_ends_as_failed_not_pending():
+    preview = LinkPreview.objects.create(url="http://[abc/x", url_hash="h4")
+
+    fetch_and_store_link_preview(preview_id=preview.pk)
+
+    preview.refresh_from_db()
+    assert preview.state == LinkPreviewState.FAILED
+    assert preview.failure_reason.startswith("The address cannot be fetched")
+
+
 def test_the_first_link_is_the_one_previewed_and_trailing_punctuation_is_not_part_of_it():
     assert first_link("See https://example.com/chair. Or http://x.org") == "https://example.com/chair"
     assert first_link("no links here") is None
