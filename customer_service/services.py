@@ -1,13 +1,18 @@
 """Opening cases and moving them through their states; each change notifies the customer once it commits."""
 
+import logging
+from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 
 from customer_service.models import Case, CaseState
 
 # An approved utility template with three body values: the customer's name, the case number and its new state.
 CASE_UPDATE_TEMPLATE = ("case_update", "en_US")
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -29,23 +34,46 @@ def change_case_state(*, case: Case, state: str) -> Case:
     case.state = state
     case.state_changes += 1
     case.save(update_fields=["state", "state_changes", "updated_at"])
-    transaction.on_commit(partial(_notify_customer, case.pk, case.state_changes))
+    transaction.on_commit(partial(_notify_customer, case.pk, case.state_changes, case.state))
     return case
 
 
-def _notify_customer(case_id: int, state_change: int) -> None:
+def _idempotency_key(case_id: int, state_change: int) -> str:
+    return f"case:{case_id}:state-change:{state_change}"
+
+
+def _notify_customer(case_id: int, state_change: int, state: str) -> None:
+    """Announces the state this change set (not whatever the case holds by now), once per change."""
     from interactions.tasks import send_system_message
 
     case = Case.objects.select_related("channel_user").get(pk=case_id)
-    label = case.get_state_display().lower()
+    label = CaseState(state).label.lower()
     name = case.channel_user.display_name or "there"
     template_name, template_language = CASE_UPDATE_TEMPLATE
-    send_system_message.delay(
-        channel_user_id=case.channel_user_id,
-        reason=f"Case {case.number} is now {label}",
-        idempotency_key=f"case:{case.pk}:state-change:{state_change}",
-        text=f"Hello {name}, your case {case.number} ({case.title}) is now {label}.",
-        template_name=template_name,
-        template_language=template_language,
-        template_values={"body": [name, case.number, label]},
-    )
+    try:
+        send_system_message.delay(
+            channel_user_id=case.channel_user_id,
+            reason=f"Case {case.number} is now {label}",
+            idempotency_key=_idempotency_key(case.pk, state_change),
+            text=f"Hello {name}, your case {case.number} ({case.title}) is now {label}.",
+            template_name=template_name,
+            template_language=template_language,
+            template_values={"body": [name, case.number, label]},
+        )
+    except Exception:
+        # The state change is committed; the sweep announces it when the broker is back.
+        logger.warning("could not enqueue the notification of case %s", case.number, exc_info=True)
+
+
+def notify_unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> int:
+    """The periodic sweep: a recent state change with no notification on record (its task was lost) is announced."""
+    from interactions.models import Notification
+
+    now = timezone.now()
+    recent = Case.objects.filter(state_changes__gt=0, updated_at__gte=now - since, updated_at__lte=now - older_than)
+    announced = 0
+    for case in recent:
+        if not Notification.objects.filter(idempotency_key=_idempotency_key(case.pk, case.state_changes)).exists():
+            _notify_customer(case.pk, case.state_changes, case.state)
+            announced += 1
+    return announced

@@ -129,6 +129,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
     },
     # Meta allows 200 management calls an hour per WABA; a template's status rarely changes faster than this.
+    "announce-case-changes-whose-notification-was-lost": {
+        "task": "customer_service.tasks.notify_unannounced_case_changes",
+        "schedule": timedelta(minutes=2),
+    },
     "sync-message-templates": {
         "task": "interactions.tasks.sync_message_templates",
         "schedule": timedelta(minutes=15),
