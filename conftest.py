@@ -139,6 +139,9 @@ def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
     finally:
         for name in list(system.processes):
             system.stop(name)
+        redis = Redis.from_url(settings.REDIS_URL)
+        for key in redis.scan_iter(f"{settings.REDIS_KEY_PREFIX}*"):  # this run's queues and buckets
+            redis.delete(key)
 
 
 @pytest.fixture

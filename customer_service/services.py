@@ -65,15 +65,22 @@ def _notify_customer(case_id: int, state_change: int, state: str) -> None:
         logger.warning("could not enqueue the notification of case %s", case.number, exc_info=True)
 
 
-def notify_unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> int:
-    """The periodic sweep: a recent state change with no notification on record (its task was lost) is announced."""
+def unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> list[Case]:
+    """Cases whose latest state change has no notification on record: its task was lost (or is still queued)."""
     from interactions.models import Notification
 
     now = timezone.now()
     recent = Case.objects.filter(state_changes__gt=0, updated_at__gte=now - since, updated_at__lte=now - older_than)
-    announced = 0
-    for case in recent:
-        if not Notification.objects.filter(idempotency_key=_idempotency_key(case.pk, case.state_changes)).exists():
-            _notify_customer(case.pk, case.state_changes, case.state)
-            announced += 1
-    return announced
+    return [
+        case
+        for case in recent
+        if not Notification.objects.filter(idempotency_key=_idempotency_key(case.pk, case.state_changes)).exists()
+    ]
+
+
+def notify_unannounced_case_changes() -> int:
+    """The periodic sweep; announcing twice is harmless, the idempotency key makes the second a no-op."""
+    cases = unannounced_case_changes()
+    for case in cases:
+        _notify_customer(case.pk, case.state_changes, case.state)
+    return len(cases)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from customer_service.models import CaseState
-from customer_service.services import change_case_state, notify_unannounced_case_changes, open_case
+from customer_service.services import change_case_state, open_case, unannounced_case_changes
 from interactions.models import Notification, NotificationOutcome
 from tests.factories import ChannelUserFactory
 
@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def test_the_sweep_announces_a_state_change_that_has_no_notification_on_record():
     # With plain `db` tests nothing runs on commit: exactly a change whose enqueue was lost.
-    change_case_state(case=open_case(channel_user=ChannelUserFactory(), title="Broken armrest"), state="resolved")
+    case = change_case_state(
+        case=open_case(channel_user=ChannelUserFactory(), title="Broken armrest"), state="resolved"
+    )
 
-    assert notify_unannounced_case_changes(older_than=timedelta(0)) == 1
+    assert unannounced_case_changes(older_than=timedelta(0)) == [case]
 
 
 def test_the_sweep_leaves_a_change_that_was_announced_or_refused_alone():
@@ -32,4 +34,4 @@ def test_the_sweep_leaves_a_change_that_was_announced_or_refused_alone():
         refusal_reason="The customer has not opted in.",
     )
 
-    assert notify_unannounced_case_changes(older_than=timedelta(0)) == 0
+    assert unannounced_case_changes(older_than=timedelta(0)) == []
