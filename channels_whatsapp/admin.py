@@ -1,6 +1,7 @@
 """The WhatsApp connection for admins. Secrets are write-only: never listed, never shown back."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 
 from channels_whatsapp.models import BusinessNumber, WebhookDelivery
@@ -55,6 +56,28 @@ class BusinessNumberAdmin(admin.ModelAdmin):
         ),
         ("Secrets (leave blank to keep the stored value)", {"fields": list(SECRET_FIELDS)}),
     ]
+    settings_fieldsets = [
+        (
+            None,
+            {
+                "fields": ["display_phone_number", "phone_number_id", "waba_id", "messages_per_second", "is_active"],
+                "description": "This number comes from the WHATSAPP_* environment variables, which set it again "
+                "whenever the app starts: change its details and secrets there.",
+            },
+        ),
+    ]
+
+    @staticmethod
+    def _from_settings(number: BusinessNumber | None) -> bool:
+        return number is not None and number.phone_number_id == settings.WHATSAPP_PHONE_NUMBER_ID
+
+    def get_fieldsets(self, request, obj=None):
+        return self.settings_fieldsets if self._from_settings(obj) else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._from_settings(obj):
+            return ["display_phone_number", "phone_number_id", "waba_id", "messages_per_second"]
+        return []
 
 
 @admin.register(WebhookDelivery)

@@ -1,0 +1,47 @@
+"""The WhatsApp connection in the admin: secrets never shown, the environment's number not editable there."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from channels_whatsapp.connection import active_business_numbers
+from channels_whatsapp.models import BusinessNumber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw"))
+    return client
+
+
+def test_the_list_never_shows_a_secret(admin_client):
+    active_business_numbers()
+
+    page = admin_client.get("/admin/channels_whatsapp/businessnumber/").content.decode()
+
+    assert settings.WHATSAPP_PHONE_NUMBER_ID in page
+    for secret in (settings.WHATSAPP_ACCESS_TOKEN, settings.WHATSAPP_APP_SECRET, settings.WHATSAPP_VERIFY_TOKEN):
+        assert secret not in page
+
+
+def test_the_number_from_the_environment_says_where_to_change_it_and_takes_no_secrets(admin_client):
+    number = active_business_numbers()[0]
+
+    page = admin_client.get(f"/admin/channels_whatsapp/businessnumber/{number.pk}/change/").content.decode()
+
+    assert "WHATSAPP_* environment variables" in page
+    assert 'name="access_token"' not in page
+    assert settings.WHATSAPP_ACCESS_TOKEN not in page
+
+
+def test_another_number_is_configured_in_the_admin_with_write_only_secrets(admin_client):
+    other = BusinessNumber.objects.create(
+        phone_number_id="999", access_token="token-999", app_secret="secret-999", verify_token="verify-999"
+    )
+
+    page = admin_client.get(f"/admin/channels_whatsapp/businessnumber/{other.pk}/change/").content.decode()
+
+    assert 'name="access_token"' in page
+    assert "token-999" not in page and "secret-999" not in page
