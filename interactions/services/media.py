@@ -151,7 +151,6 @@ def _settle(attachment_id: int, *, state: str, **fields) -> bool:
     return True
 
 
-@transaction.atomic
 def send_agent_media(
     *,
     interaction: Interaction,
@@ -160,7 +159,11 @@ def send_agent_media(
     caption: str = "",
     reply_to_id: int | None = None,
 ) -> Message:
-    """Checks the file against the channel's limits by what its bytes are, keeps it, and queues the message."""
+    """Checks the file against the channel's limits by what its bytes are, keeps it, and queues the message.
+
+    The file is written to storage before the interaction is locked (a large upload to a remote storage must not
+    hold up the customer's messages), and removed again if the message is refused after all.
+    """
     caption = caption.strip()
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
@@ -174,19 +177,26 @@ def send_agent_media(
         raise MediaRefused(f"A {decision.kind} cannot carry a caption on WhatsApp; send the text separately.")
     if len(caption) > MAX_CAPTION_LENGTH:
         raise MediaRefused(f"The caption is {len(caption)} characters long; at most {MAX_CAPTION_LENGTH} are allowed.")
-    message = queue_agent_message(
-        interaction=interaction, author=author, kind=decision.kind, text=caption, reply_to_id=reply_to_id
+    stored_name = default_storage.save(
+        MessageAttachment.file.field.generate_filename(MessageAttachment(), upload.name or "file"), upload
     )
-    attachment = MessageAttachment(
-        message=message,
-        state=AttachmentState.STORED,
-        mime_type=decision.mime_type,
-        size=upload.size,
-        filename=(upload.name or "")[:255] if decision.kind == "document" else "",
-    )
-    attachment.file.save(upload.name or "file", upload, save=False)
-    attachment.save()
-    save_message_change(interaction=lock_interaction(interaction.pk), message=message, fields=[])
+    try:
+        with transaction.atomic():
+            message = queue_agent_message(
+                interaction=interaction, author=author, kind=decision.kind, text=caption, reply_to_id=reply_to_id
+            )
+            MessageAttachment.objects.create(
+                message=message,
+                state=AttachmentState.STORED,
+                file=stored_name,
+                mime_type=decision.mime_type,
+                size=upload.size,
+                filename=(upload.name or "")[:255] if decision.kind == "document" else "",
+            )
+            save_message_change(interaction=lock_interaction(interaction.pk), message=message, fields=[])
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
     return message
 
 
