@@ -144,8 +144,20 @@ def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
             redis.delete(key)
 
 
+def _wait_for_the_worker_to_settle(redis: Redis, *, timeout: float = 5.0) -> None:
+    """Until no task is queued or running (or a countdown outlives the wait): a table emptied under a running
+    task's row locks deadlocks on PostgreSQL."""
+    prefix = settings.REDIS_KEY_PREFIX
+    queues = [f"{prefix}{name}" for name in ("webhooks", "outbound", "default")]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(redis.llen(queue) for queue in queues) and not redis.hlen(f"{prefix}unacked"):
+            return
+        time.sleep(0.1)
+
+
 @pytest.fixture
-def live_system(live_processes: LiveSystem, transactional_db) -> LiveSystem:
+def live_system(live_processes: LiveSystem, transactional_db) -> Iterator[LiveSystem]:
     """The live system with an empty database, a reset emulator and fresh pacing buckets."""
     live_processes.emulator.reset()
     redis = Redis.from_url(settings.REDIS_URL)
@@ -159,7 +171,9 @@ def live_system(live_processes: LiveSystem, transactional_db) -> LiveSystem:
     from consent.models import ConsentKeyword, KeywordLanguage
 
     seed_default_keywords(KeywordLanguage, ConsentKeyword)  # a migration's data, gone with the last test's flush
-    return live_processes
+    yield live_processes
+    live_processes.emulator.reset()  # no more webhooks for the worker
+    _wait_for_the_worker_to_settle(redis)
 
 
 @pytest.fixture
