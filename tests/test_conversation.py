@@ -50,21 +50,19 @@ def workspace_socket(system: LiveSystem, user):
 
 
 def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):
-    agents = [agent(), agent()]
-    sockets = [workspace_socket(live_system, person) for person in agents]  # closed below
-    for socket in sockets:
-        assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+    with workspace_socket(live_system, agent()) as first, workspace_socket(live_system, agent()) as second:
+        for socket in (first, second):
+            assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
-    live_system.emulator.customer_sends(CUSTOMER, "Does it come in another color?", name="Sheena Nelson")
+        live_system.emulator.customer_sends(CUSTOMER, "Does it come in another color?", name="Sheena Nelson")
 
-    for socket in sockets:
-        events = []
-        while not any(e["type"] == "message.changed" for e in events):
-            events.append(json.loads(socket.recv(timeout=30)))
-        pushed = next(e for e in events if e["type"] == "message.changed")
-        assert pushed["message"]["text"] == "Does it come in another color?"
-        assert pushed["message"]["direction"] == "inbound"
-        socket.close()
+        for socket in (first, second):
+            events = []
+            while not any(e["type"] == "message.changed" for e in events):
+                events.append(json.loads(socket.recv(timeout=30)))
+            pushed = next(e for e in events if e["type"] == "message.changed")
+            assert pushed["message"]["text"] == "Does it come in another color?"
+            assert pushed["message"]["direction"] == "inbound"
     interaction = Interaction.objects.get()
     assert interaction.channel_user.display_name == "Sheena Nelson"
     assert interaction.number.startswith("IMS")

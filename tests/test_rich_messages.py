@@ -191,24 +191,21 @@ def test_viewing_the_interaction_sends_one_read_receipt_and_the_customers_ticks_
 def test_an_agent_typing_shows_typing_on_the_phone_once_per_burst_and_to_colleagues(live_system):
     typist, colleague = agent(first_name="Tara"), agent()
     interaction = customer_writes(live_system, "Hello?").interaction
-    watching = workspace_socket(live_system, colleague)
-    typing = workspace_socket(live_system, typist)
-    for socket in (watching, typing):
-        assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+    with workspace_socket(live_system, colleague) as watching, workspace_socket(live_system, typist) as typing:
+        for socket in (watching, typing):
+            assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
-    for _ in range(3):
-        typing.send(json.dumps({"type": "typing", "interaction_id": interaction.pk}))
+        for _ in range(3):
+            typing.send(json.dumps({"type": "typing", "interaction_id": interaction.pk}))
 
-    event = json.loads(watching.recv(timeout=10))
-    while event["type"] != "agent.typing":
         event = json.loads(watching.recv(timeout=10))
+        while event["type"] != "agent.typing":
+            event = json.loads(watching.recv(timeout=10))
     assert (event["interaction_id"], event["agent"]) == (interaction.pk, "Tara")
     wait_until(lambda: live_system.emulator.conversation(CUSTOMER)["business_typing_seconds"] > 0)
     wait_until(lambda: Message.objects.get(pk=Message.objects.get().pk).read_receipt_sent_at)
     calls = [r for r in live_system.emulator.requests_log() if r["path"].endswith("/messages")]
     assert len(calls) == 1  # three signals in one burst, one typing indicator
-    watching.close()
-    typing.close()
 
 
 def test_a_send_that_failed_on_throttling_is_retried_from_the_same_outbox_row_once(live_system):
