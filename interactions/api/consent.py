@@ -20,7 +20,6 @@ from interactions.roles import may_export_consent, may_send_messages, may_view_i
 from interactions.selectors import interactions_visible_to
 from interactions.serializers import MessageSerializer
 from interactions.services.consent_messages import ask_for_opt_in
-from interactions.services.outbound import ActionRefused
 
 
 class ConsentRecordSerializer(serializers.ModelSerializer):
@@ -96,10 +95,7 @@ class AskForConsent(APIView):
     @extend_schema(request=None)
     def post(self, request: Request, pk: int) -> Response:
         interaction = get_object_or_404(interactions_visible_to(request.user), pk=pk)
-        try:
-            message = ask_for_opt_in(interaction=interaction, agent=request.user)
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        message = ask_for_opt_in(interaction=interaction, agent=request.user)
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

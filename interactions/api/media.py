@@ -14,8 +14,7 @@ from interactions.media_policies import MAX_CAPTION_LENGTH
 from interactions.roles import may_send_messages
 from interactions.selectors import interactions_visible_to
 from interactions.serializers import MessageSerializer
-from interactions.services.media import MediaRefused, send_agent_media
-from interactions.services.outbound import ActionRefused
+from interactions.services.media import send_agent_media
 
 
 class SendAttachmentSerializer(serializers.Serializer):
@@ -62,16 +61,11 @@ class InteractionAttachments(APIView):
             raise PermissionDenied("Only agents may send messages.")
         body = SendAttachmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            message = send_agent_media(
-                interaction=interaction,
-                author=request.user,
-                upload=body.validated_data["file"],
-                caption=body.validated_data["caption"],
-                reply_to_id=body.validated_data.get("reply_to"),
-            )
-        except MediaRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_400_BAD_REQUEST)
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        message = send_agent_media(
+            interaction=interaction,
+            author=request.user,
+            upload=body.validated_data["file"],
+            caption=body.validated_data["caption"],
+            reply_to_id=body.validated_data.get("reply_to"),
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

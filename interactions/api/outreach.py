@@ -181,8 +181,6 @@ class Conversations(APIView):
             return Response(
                 {"detail": refusal.reason, "interaction_id": refusal.interaction.pk}, status=status.HTTP_409_CONFLICT
             )
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
         interaction = interactions_visible_to(request.user).get(pk=message.interaction_id)
         return Response(
             {"interaction": InteractionSerializer(interaction).data, "message": MessageSerializer(message).data},
@@ -200,15 +198,12 @@ class TemplateMessages(APIView):
         body.is_valid(raise_exception=True)
         if not body.validated_data.get("template_id"):
             raise ValidationError({"template_id": "Pick a template."})
-        try:
-            message = send_template_reply(
-                interaction=interaction,
-                author=request.user,
-                template_id=body.validated_data["template_id"],
-                values=body.template_values(),
-            )
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        message = send_template_reply(
+            interaction=interaction,
+            author=request.user,
+            template_id=body.validated_data["template_id"],
+            values=body.template_values(),
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

@@ -10,12 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interactions.models import OPEN_STATES, Interaction, InteractionState
-from interactions.rich_content import ContentRefused
 from interactions.roles import may_send_messages
 from interactions.selectors import interactions_visible_to, messages_changed_after
 from interactions.serializers import InteractionDetailSerializer, InteractionSerializer, MessageSerializer
 from interactions.services.lifecycle import close_interaction, mark_interaction_seen
-from interactions.services.outbound import ActionRefused, retry_failed_message, send_agent_reply
+from interactions.services.outbound import retry_failed_message, send_agent_reply
 from interactions.services.rich_outbound import send_agent_rich_message
 
 
@@ -99,26 +98,21 @@ class InteractionMessages(APIView):
         body = (SendRichMessageSerializer if rich else SendTextSerializer)(data=request.data)
         body.is_valid(raise_exception=True)
         fields = body.validated_data
-        try:
-            if rich:
-                message = send_agent_rich_message(
-                    interaction=interaction,
-                    author=request.user,
-                    kind=fields["kind"],
-                    content=fields["content"],
-                    reply_to_id=fields.get("reply_to"),
-                )
-            else:
-                message = send_agent_reply(
-                    interaction=interaction,
-                    author=request.user,
-                    text=fields["text"],
-                    reply_to_id=fields.get("reply_to"),
-                )
-        except ContentRefused as refusal:
-            return Response({"detail": str(refusal), "problems": refusal.problems}, status=status.HTTP_400_BAD_REQUEST)
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        if rich:
+            message = send_agent_rich_message(
+                interaction=interaction,
+                author=request.user,
+                kind=fields["kind"],
+                content=fields["content"],
+                reply_to_id=fields.get("reply_to"),
+            )
+        else:
+            message = send_agent_reply(
+                interaction=interaction,
+                author=request.user,
+                text=fields["text"],
+                reply_to_id=fields.get("reply_to"),
+            )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -129,10 +123,7 @@ class RetryMessage(APIView):
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
         message = get_object_or_404(interaction.messages.all(), pk=message_id)
-        try:
-            message = retry_failed_message(message=message, by=request.user)
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        message = retry_failed_message(message=message, by=request.user)
         return Response(MessageSerializer(message).data)
 
 
@@ -151,12 +142,7 @@ class CloseInteraction(APIView):
             raise PermissionDenied("Only agents may close interactions.")
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            interaction = close_interaction(
-                interaction=interaction, by=request.user, state=body.validated_data["state"]
-            )
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_409_CONFLICT)
+        interaction = close_interaction(interaction=interaction, by=request.user, state=body.validated_data["state"])
         return Response(InteractionSerializer(interaction).data)
 
 
