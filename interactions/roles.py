@@ -22,29 +22,23 @@ def may_view_interactions(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, AGENT, MANAGER, ADMIN)
 
 
-# What each role's group may do in the admin. Managers review; admins configure.
+# What each role's group may do in the admin. Managers review every record; admins review and configure.
+_REVIEW = [
+    "interactions.view_interaction",
+    "interactions.view_message",
+    "interactions.view_channeluser",
+    "interactions.view_notification",
+    "interactions.view_messagetemplate",
+    "consent.view_consentrecord",
+    "consent.view_consenterasure",
+    "consent.view_keywordlanguage",
+    "customer_service.view_case",
+]
 ROLE_PERMISSIONS = {
-    MANAGER: [
-        "interactions.view_interaction",
-        "interactions.view_message",
-        "interactions.view_channeluser",
-        "interactions.view_notification",
-        "interactions.view_messagetemplate",
-        "consent.view_consentrecord",
-        "consent.view_consenterasure",
-        "consent.view_keywordlanguage",
-        "customer_service.view_case",
-    ],
+    MANAGER: _REVIEW,
     ADMIN: [
-        "interactions.view_interaction",
-        "interactions.view_message",
-        "interactions.view_channeluser",
-        "interactions.view_notification",
-        "interactions.view_messagetemplate",
-        "consent.view_consentrecord",
+        *_REVIEW,
         "consent.delete_consentrecord",
-        "consent.view_consenterasure",
-        "consent.view_keywordlanguage",
         "consent.add_keywordlanguage",
         "consent.change_keywordlanguage",
         "consent.delete_keywordlanguage",
@@ -52,7 +46,6 @@ ROLE_PERMISSIONS = {
         "consent.add_consentkeyword",
         "consent.change_consentkeyword",
         "consent.delete_consentkeyword",
-        "customer_service.view_case",
         "customer_service.add_case",
         "customer_service.change_case",
         "channels_whatsapp.view_businessnumber",
