@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 
+from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS
 from channels_whatsapp.models import BusinessNumber, WebhookDelivery
 
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
@@ -80,16 +81,57 @@ class BusinessNumberAdmin(admin.ModelAdmin):
         return []
 
 
+class AttentionFilter(admin.SimpleListFilter):
+    """The deliveries an admin must look at: nothing a customer wrote may disappear without someone seeing it."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("unreadable", "Unreadable (kept, not applied)"),
+            ("refused", "With refused events"),
+            ("failing", "Failing (being retried)"),
+            ("abandoned", "Abandoned (retries used up)"),
+        ]
+
+    def queryset(self, request, queryset):
+        unprocessed = queryset.filter(processed_at__isnull=True)
+        match self.value():
+            case "unreadable":
+                return queryset.filter(summary__startswith="unreadable:")
+            case "refused":
+                return queryset.exclude(refusals="")
+            case "failing":
+                return unprocessed.exclude(last_error="").filter(attempts__lt=MAX_PROCESSING_ATTEMPTS)
+            case "abandoned":
+                return unprocessed.filter(attempts__gte=MAX_PROCESSING_ATTEMPTS)
+        return queryset
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["pk", "received_at", "processed_at", "attempts", "summary"]
-    list_filter = ["processed_at"]
-    readonly_fields = ["received_at", "processed_at", "attempts", "last_error", "summary", "payload"]
+    list_display = ["pk", "received_at", "processed_at", "attempts", "summary", "has_refusals"]
+    list_filter = [AttentionFilter, "processed_at"]
+    readonly_fields = [
+        "received_at",
+        "processed_at",
+        "attempts",
+        "signed_for",
+        "summary",
+        "refusals",
+        "last_error",
+        "payload",
+    ]
     exclude = ["body"]
 
-    @admin.display(description="Body")
+    @admin.display(description="Refused events", boolean=True)
+    def has_refusals(self, delivery: WebhookDelivery) -> bool:
+        return bool(delivery.refusals)
+
+    @admin.display(description="Body (raw; bytes that are not UTF-8 or are NUL shown as \\x..)")
     def payload(self, delivery: WebhookDelivery) -> str:
-        return bytes(delivery.body).decode("utf-8", "replace")
+        return bytes(delivery.body).decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -3,7 +3,9 @@
 import json
 import logging
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import OperationalError, transaction
@@ -13,7 +15,6 @@ from channels_whatsapp import translate
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.payloads import (
     IncomingMessage,
-    MalformedPayload,
     MarketingPreference,
     StatusChanged,
     UnsupportedChange,
@@ -41,9 +42,12 @@ def _enqueue_processing(delivery_id: int) -> None:
 
 
 @transaction.atomic
-def store_webhook_delivery(*, body: bytes) -> WebhookDelivery:
-    """One short transaction; processing is enqueued only once the row is committed."""
-    delivery = WebhookDelivery.objects.create(body=body)
+def store_webhook_delivery(*, body: bytes, signed_for: Collection[str]) -> WebhookDelivery:
+    """One short transaction; processing is enqueued only once the row is committed.
+
+    `signed_for` names the business numbers whose app secret signed the body: the only ones it may speak for.
+    """
+    delivery = WebhookDelivery.objects.create(body=body, signed_for=sorted(signed_for))
     transaction.on_commit(partial(_enqueue_processing, delivery.pk))
     return delivery
 
@@ -57,19 +61,20 @@ def process_webhook_delivery(*, delivery_id: int) -> None:
         delivery.attempts += 1
         delivery.save(update_fields=["attempts"])
     try:
-        summary, failures = _apply_events(bytes(delivery.body))
+        outcome = _apply_events(delivery)
     except Exception as problem:
         WebhookDelivery.objects.filter(pk=delivery_id).update(last_error=repr(problem)[:2000])
         raise
-    if failures:
+    summary, refusals = outcome.summary[:255], "\n".join(outcome.refusals)
+    if outcome.failures:
         # The rest is applied; the delivery stays unprocessed, so the task and the sweep try the failed events
         # again (those applied are no-ops), and the admin shows why.
         WebhookDelivery.objects.filter(pk=delivery_id).update(
-            summary=summary[:255], last_error="\n".join(failures)[:2000]
+            summary=summary, refusals=refusals, last_error="\n".join(outcome.failures)[:2000]
         )
-        raise WebhookEventsFailed(failures)
+        raise WebhookEventsFailed(outcome.failures)
     WebhookDelivery.objects.filter(pk=delivery_id).update(
-        processed_at=timezone.now(), summary=summary[:255], last_error=""
+        processed_at=timezone.now(), summary=summary, refusals=refusals, last_error=""
     )
 
 
@@ -77,37 +82,80 @@ class WebhookEventsFailed(Exception):
     """Some events of a delivery could not be applied; the others were."""
 
 
-def _apply_events(body: bytes) -> tuple[str, list[str]]:
+class UnreadableDelivery(ValueError):
+    """The body cannot be read as a notification; retrying cannot change that."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingOutcome:
+    summary: str
+    failures: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+
+
+def _events_in(body: bytes) -> list[WebhookEvent]:
+    try:
+        return parse_notification(json.loads(body))
+    except RecursionError:
+        raise UnreadableDelivery("JSON nested too deeply to read") from None
+    except ValueError as problem:  # not UTF-8, not JSON, or not a WhatsApp notification
+        raise UnreadableDelivery(str(problem)) from None
+
+
+def _apply_events(delivery: WebhookDelivery) -> ProcessingOutcome:
     """Each event on its own, so one that fails never costs the others; a database outage stops them all."""
     try:
-        events = parse_notification(json.loads(body))
-    except (ValueError, MalformedPayload) as problem:
-        # Stored and ignored: retrying cannot make a malformed body readable.
-        return f"ignored: {problem}", []
+        events = _events_in(bytes(delivery.body))
+    except UnreadableDelivery as problem:
+        # Kept, raw, for an admin to see; never retried, as no retry makes it readable.
+        return ProcessingOutcome(summary=f"unreadable: {problem}")
     counts: Counter[str] = Counter()
     failures: list[str] = []
+    refusals: list[str] = []
     for event in events:
+        refusal = _refusal(event, signed_for=delivery.signed_for)
+        if refusal:
+            logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
+            refusals.append(refusal)
+            counts["refused"] += 1
+            continue
         try:
-            counts[_apply_event(event)] += 1
+            counts[_apply_event(event, received_at=delivery.received_at)] += 1
         except OperationalError:
             raise
         except Exception as problem:
             logger.exception("could not apply a webhook event (%s)", type(event).__name__)
             failures.append(f"{type(event).__name__}: {problem!r}")
             counts["failed"] += 1
-    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty", failures
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty"
+    return ProcessingOutcome(summary=summary, failures=failures, refusals=refusals)
 
 
-def _apply_event(event: WebhookEvent) -> str:
+def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
+    """Why an event must not be applied, or "": it speaks for a business number that did not sign the delivery.
+
+    Whoever holds one Meta app's secret can sign any body, so the phone_number_id inside proves nothing by itself.
+    """
+    business = getattr(event, "business", None)
+    if business is None or business.phone_number_id in signed_for:
+        return ""
+    signers = ", ".join(signed_for) or "none recorded"
+    return (
+        f"{type(event).__name__} for business number {business.phone_number_id!r} refused: "
+        f"the delivery was signed only by the app secret of {signers}"
+    )
+
+
+def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
     """Applies one event; returns what it was, for the delivery's summary."""
     match event:
         case IncomingMessage():
-            record_inbound_message(event=translate.inbound_message(event))
+            record_inbound_message(event=replace(translate.inbound_message(event), received_at=received_at))
             return "messages"
         case StatusChanged():
             update = translate.delivery_status(event)
             if update is not None:
-                record_delivery_status(update=update)
+                record_delivery_status(update=replace(update, received_at=received_at))
             return "statuses"
         case MarketingPreference():
             change = translate.marketing_preference(event)

@@ -27,12 +27,19 @@ class BusinessNumber(models.Model):
 class WebhookDelivery(models.Model):
     """One signed POST from Meta, stored raw before anything is parsed, processed once by a task."""
 
+    # Bytes, not text: the body is kept exactly as signed, NUL, lone surrogate escapes and invalid UTF-8 included.
     body = models.BinaryField()
+    signed_for = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The business numbers (phone number ids) whose app secret signed it: only their events apply.",
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     summary = models.CharField(max_length=255, blank=True, help_text="What the delivery held, once processed.")
+    refusals = models.TextField(blank=True, help_text="Events that were never applied, and why.")
 
     class Meta:
         verbose_name_plural = "webhook deliveries"

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from interactions.storable_text import storable_document
+
 logger = logging.getLogger(__name__)
 
 
@@ -175,7 +177,12 @@ class MalformedPayload(ValueError):
 
 
 def parse_notification(document: Any) -> list[WebhookEvent]:
-    """Every entry, change, message, status and error of one delivery, in order."""
+    """Every entry, change, message, status and error of one delivery, in order.
+
+    Every string is made storable first (NUL and lone surrogates replaced, NaN and Infinity dropped), once for
+    the whole document, so no parser of any kind of event can hand the core a value the database refuses.
+    """
+    document = storable_document(document)
     if not isinstance(document, dict) or document.get("object") != "whatsapp_business_account":
         raise MalformedPayload("not a whatsapp_business_account notification")
     entries = document.get("entry")

@@ -5,6 +5,7 @@ template's quick reply). Outbound: `location`, `reaction` and `interactive` (`li
 odd values become empty ones: a customer's message is never dropped for its shape.
 """
 
+import math
 from dataclasses import dataclass
 
 from channels_whatsapp.payloads import IncomingMessage
@@ -35,12 +36,10 @@ def rich_inbound(message: IncomingMessage) -> RichInbound | None:
     body = message.body
     reply_to = message.context_message_id
     if kind == MessageKind.LOCATION:
-        content = {
-            "latitude": _number(body.get("latitude")),
-            "longitude": _number(body.get("longitude")),
-            "name": _string(body.get("name")),
-            "address": _string(body.get("address")),
-        }
+        content = {"name": _string(body.get("name")), "address": _string(body.get("address"))}
+        coordinates = _number(body.get("latitude")), _number(body.get("longitude"))
+        if None not in coordinates:  # unreadable ones are left out: a wrong pin is worse than none
+            content["latitude"], content["longitude"] = coordinates
         if body.get("url"):
             content["url"] = _string(body["url"])
     elif kind == MessageKind.CONTACTS:
@@ -127,11 +126,13 @@ def _string(value: object) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _number(value: object) -> float:
+def _number(value: object) -> float | None:
+    """A finite number, or None: NaN, Infinity and 1e400 are no place on Earth."""
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        return 0.0
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _objects(value: object) -> list[dict]:

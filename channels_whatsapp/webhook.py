@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from channels_whatsapp.connection import active_business_numbers
 from channels_whatsapp.inbox import store_webhook_delivery
-from channels_whatsapp.signature import SIGNATURE_HEADER, signature_is_valid
+from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused, signing_accounts
 
 logger = logging.getLogger(__name__)
 
@@ -29,20 +29,28 @@ def _verify_subscription(request: HttpRequest) -> HttpResponse:
     return HttpResponse("Verification failed", status=403, content_type="text/plain")
 
 
+def _declared_length(request: HttpRequest) -> int | None:
+    """Content-Length if it is a plain ASCII number ("²" passes `str.isdigit` and then fails `int`)."""
+    declared = request.headers.get("Content-Length", "")
+    return int(declared) if declared.isascii() and declared.isdigit() else None
+
+
 def _receive_delivery(request: HttpRequest) -> HttpResponse:
-    declared_length = request.headers.get("Content-Length", "")
     limit = settings.WHATSAPP_WEBHOOK_MAX_BODY_BYTES
-    if declared_length.isdigit() and int(declared_length) > limit:
+    declared_length = _declared_length(request)
+    if declared_length is not None and declared_length > limit:
         return HttpResponse("Payload too large", status=413, content_type="text/plain")
     body = request.read(limit + 1)
     if len(body) > limit:
         return HttpResponse("Payload too large", status=413, content_type="text/plain")
     try:
-        secrets = [number.app_secret for number in active_business_numbers()]
-        if not signature_is_valid(body=body, header_value=request.headers.get(SIGNATURE_HEADER), app_secrets=secrets):
-            logger.warning("rejected a webhook delivery with a missing or wrong signature")
-            return HttpResponse("Invalid signature", status=401, content_type="text/plain")
-        store_webhook_delivery(body=body)
+        secrets = {number.phone_number_id: number.app_secret for number in active_business_numbers()}
+        header_value = request.headers.get(SIGNATURE_HEADER)
+        signed_for = signing_accounts(body=body, header_value=header_value, app_secrets=secrets)
+        store_webhook_delivery(body=body, signed_for=signed_for)
+    except SignatureRefused as refusal:
+        logger.warning("rejected a webhook delivery: %s", refusal)
+        return HttpResponse(f"Invalid signature: {refusal}", status=401, content_type="text/plain")
     except DatabaseError:
         # Never 200 for what we could not store: Meta redelivers.
         logger.exception("could not store a webhook delivery")

@@ -39,6 +39,8 @@ class InboundMessage:
     # False for what the channel reports about the customer rather than from them (a changed number, an edit):
     # only a customer's own message opens or extends the 24-hour window.
     opens_service_window: bool = True
+    # When we received it; `sent_at` is what the channel claims, believed only as far as it is plausible.
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +54,7 @@ class DeliveryStatusUpdate:
     error_detail: str = ""
     details: dict = field(default_factory=dict)
     recipient_signal: RecipientSignal | None = None
+    received_at: datetime | None = None  # `occurred_at` is the channel's claim, believed only if plausible
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -158,6 +158,11 @@ class Message(models.Model):
     sent_at = models.DateTimeField(
         help_text="Inbound: when the customer sent it (from the channel). Outbound: when it was written."
     )
+    claimed_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Inbound: the time the channel claimed; `sent_at` differs when that could not be true.",
+    )
     accepted_at = models.DateTimeField(null=True, blank=True, help_text="When the channel accepted it.")
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="Outbox: not tried again before this, whoever asks."

@@ -77,3 +77,20 @@ def failed_send_may_be_retried(*, status: str, accepted_by_channel: bool, retry_
     """A failed message is offered again only if the channel never accepted it (so it cannot arrive twice)
     and its error is one that time can cure (throttling, an outage), as the channel classifies it."""
     return status == "failed" and not accepted_by_channel and retry_can_help
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+REDELIVERY_PERIOD = timedelta(days=7)
+
+
+def plausible_event_time(*, claimed: datetime, received_at: datetime) -> datetime:
+    """When a channel event happened, as far as we may believe the time the channel claims for it.
+
+    A claimed time decides the service window and the order of the workspace list, so one that cannot be true
+    must not: a time in the future beyond clock skew, or older than the channel keeps redelivering for (WhatsApp:
+    7 days), becomes the time we received it. Anything in between is kept, so a late redelivery of an old
+    message opens no fresh window. The caller keeps the claimed time for the record.
+    """
+    if claimed > received_at + CLOCK_SKEW or claimed < received_at - REDELIVERY_PERIOD:
+        return received_at
+    return claimed

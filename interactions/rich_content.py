@@ -2,7 +2,8 @@
 
 Shapes, by kind:
 
-- `location`: `{"latitude": float, "longitude": float, "name": str, "address": str}`
+- `location`: `{"latitude": float, "longitude": float, "name": str, "address": str}`; a customer's location whose
+  coordinates could not be read (not finite numbers) has no `latitude` and `longitude`
 - `contacts`: `{"contacts": [{"name": str, "phones": [{"phone", "type", "wa_id"}], "emails": [{"email", "type"}],
   "org": {"company", "department", "title"}, "urls": [{"url", "type"}]}]}`
 - `reaction`: `{"emoji": str}` (empty: the reaction was removed); `reply_to` is the message reacted to
@@ -128,7 +129,9 @@ def summary(*, kind: str, content: dict) -> str:
     """One line for previews, search and the transcript: what a person would say the message is."""
     if kind == MessageKind.LOCATION:
         place = content.get("name") or content.get("address")
-        coordinates = f"{content.get('latitude', 0):.5f}, {content.get('longitude', 0):.5f}"
+        if "latitude" not in content or "longitude" not in content:
+            return f"Location: {place} (coordinates unreadable)" if place else "Location (coordinates unreadable)"
+        coordinates = f"{content['latitude']:.5f}, {content['longitude']:.5f}"
         return f"Location: {place} ({coordinates})" if place else f"Location: {coordinates}"
     if kind == MessageKind.CONTACTS:
         names = [contact.get("name") or "Unnamed" for contact in content.get("contacts", [])]

@@ -68,6 +68,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "reply_to_id",
             "author",
             "sent_at",
+            "claimed_sent_at",
             "accepted_at",
             "created_at",
             "quoted",

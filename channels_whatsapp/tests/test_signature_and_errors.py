@@ -6,7 +6,7 @@ import hmac
 import pytest
 
 from channels_whatsapp.errors import failure_kind_for, title_for
-from channels_whatsapp.signature import signature_header_value, signature_is_valid
+from channels_whatsapp.signature import SignatureRefused, signature_header_value, signing_accounts
 from channels_whatsapp.tests.meta_fixtures import meta_body
 from interactions.channel_adapters import FailureKind
 
@@ -20,30 +20,43 @@ def test_the_signature_is_the_hex_hmac_sha256_of_the_raw_body_under_the_app_secr
     assert signature_header_value(body=BODY, app_secret=SECRET) == expected
 
 
-def test_a_correct_signature_is_valid():
+def test_a_correct_signature_names_the_number_whose_secret_signed():
     header = signature_header_value(body=BODY, app_secret=SECRET)
 
-    assert signature_is_valid(body=BODY, header_value=header, app_secrets=[SECRET])
+    assert signing_accounts(body=BODY, header_value=header, app_secrets={"100": SECRET}) == {"100"}
 
 
-def test_any_configured_app_secret_may_have_signed_the_delivery():
+def test_only_the_numbers_whose_app_secret_signed_are_named():
     header = signature_header_value(body=BODY, app_secret="second-app")
+    secrets = {"100": "first-app", "200": "", "300": "second-app", "400": "second-app"}
 
-    assert signature_is_valid(body=BODY, header_value=header, app_secrets=["first-app", "", "second-app"])
+    assert signing_accounts(body=BODY, header_value=header, app_secrets=secrets) == {"300", "400"}
+
+
+VALID = signature_header_value(body=BODY, app_secret=SECRET)
 
 
 @pytest.mark.parametrize(
-    ("header", "secrets"),
+    ("header", "secrets", "reason"),
     [
-        (None, [SECRET]),
-        ("", [SECRET]),
-        (signature_header_value(body=BODY, app_secret="test-verify-token"), [SECRET]),
-        (signature_header_value(body=BODY + b" ", app_secret=SECRET), [SECRET]),
-        (signature_header_value(body=BODY, app_secret=SECRET).removeprefix("sha256="), [SECRET]),
-        ("sha1=" + hmac.new(SECRET.encode(), BODY, hashlib.sha1).hexdigest(), [SECRET]),
-        (signature_header_value(body=BODY, app_secret=SECRET).upper(), [SECRET]),
-        (signature_header_value(body=BODY, app_secret=SECRET), []),
-        (signature_header_value(body=BODY, app_secret=""), [""]),
+        (None, {"1": SECRET}, "no X-Hub-Signature-256 header"),
+        ("", {"1": SECRET}, "no X-Hub-Signature-256 header"),
+        (signature_header_value(body=BODY, app_secret="test-verify-token"), {"1": SECRET}, "matches no"),
+        (signature_header_value(body=BODY + b" ", app_secret=SECRET), {"1": SECRET}, "matches no"),
+        (VALID.removeprefix("sha256="), {"1": SECRET}, "is not a sha256= signature"),
+        ("sha1=" + hmac.new(SECRET.encode(), BODY, hashlib.sha1).hexdigest(), {"1": SECRET}, "not a sha256="),
+        (VALID.upper(), {"1": SECRET}, "is not a sha256= signature"),
+        (VALID, {}, "matches no"),
+        (signature_header_value(body=BODY, app_secret=""), {"1": ""}, "matches no"),
+        (VALID[:-1] + "é", {"1": SECRET}, "64 hexadecimal digits"),
+        (VALID[:-2] + "\u00ff", {"1": SECRET}, "64 hexadecimal digits"),
+        (VALID[:-1] + "\x00", {"1": SECRET}, "64 hexadecimal digits"),
+        (VALID + "0", {"1": SECRET}, "64 hexadecimal digits"),
+        (VALID[:-2], {"1": SECRET}, "64 hexadecimal digits"),
+        (VALID[:-1] + "g", {"1": SECRET}, "64 hexadecimal digits"),
+        (VALID + " ", {"1": SECRET}, "64 hexadecimal digits"),
+        (f"{VALID},{VALID}", {"1": SECRET}, "several"),
+        (f"{VALID}, sha256=" + "0" * 64, {"1": SECRET}, "several"),
     ],
     ids=[
         "missing",
@@ -55,17 +68,28 @@ def test_any_configured_app_secret_may_have_signed_the_delivery():
         "upper-case prefix",
         "no app secret configured",
         "empty app secret",
+        "non-ascii letter",
+        "latin-1 byte",
+        "nul byte",
+        "one digit too many",
+        "one digit short",
+        "not hexadecimal",
+        "trailing space",
+        "the same value twice",
+        "two values",
     ],
 )
-def test_a_missing_or_wrong_signature_is_invalid(header, secrets):
-    assert not signature_is_valid(body=BODY, header_value=header, app_secrets=secrets)
+def test_a_missing_malformed_or_wrong_signature_is_refused_with_its_reason(header, secrets, reason):
+    with pytest.raises(SignatureRefused, match=reason):
+        signing_accounts(body=BODY, header_value=header, app_secrets=secrets)
 
 
 def test_the_signature_covers_the_raw_bytes_not_the_parsed_json():
     reformatted = b'{"object":"whatsapp_business_account","entry":[]}'
     header = signature_header_value(body=b'{"object": "whatsapp_business_account", "entry": []}', app_secret=SECRET)
 
-    assert not signature_is_valid(body=reformatted, header_value=header, app_secrets=[SECRET])
+    with pytest.raises(SignatureRefused):
+        signing_accounts(body=reformatted, header_value=header, app_secrets={"1": SECRET})
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,11 +17,13 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.policies import plausible_event_time
 from interactions.rich_content import summary
 from interactions.services.consent_messages import apply_consent_keyword
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
 from interactions.services.timeline import append_message, lock_interaction
+from interactions.storable_text import column_length, fitted_identifier, fitted_text
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +93,24 @@ def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction
     raise RuntimeError(f"could not find or open an interaction for channel user {channel_user.pk}")
 
 
+def _storable(event: InboundMessage) -> InboundMessage:
+    """The event with its ids and name fitted to our columns and its time made plausible (see the policy)."""
+    return replace(
+        event,
+        sender_id=fitted_identifier(event.sender_id, max_length=column_length(ChannelUser, "external_id")),
+        sender_name=fitted_text(event.sender_name, max_length=column_length(ChannelUser, "display_name")),
+        external_id=fitted_identifier(event.external_id, max_length=column_length(Message, "external_id")),
+        reply_to_external_id=event.reply_to_external_id
+        and fitted_identifier(event.reply_to_external_id, max_length=column_length(Message, "external_id")),
+        sent_at=plausible_event_time(claimed=event.sent_at, received_at=event.received_at or timezone.now()),
+    )
+
+
 @transaction.atomic
 def record_inbound_message(*, event: InboundMessage) -> Message | None:
     """Returns the new message, or None when this message was already recorded (a redelivery)."""
+    claimed_sent_at = event.sent_at
+    event = _storable(event)
     if Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
@@ -117,6 +135,7 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
             status=MessageStatus.RECEIVED,
             status_at=timezone.now(),
             sent_at=event.sent_at,
+            claimed_sent_at=claimed_sent_at,
         )
     except IntegrityError:
         logger.info("inbound message %s was already recorded", event.external_id)

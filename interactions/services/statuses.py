@@ -1,12 +1,16 @@
 """Applying the channel's delivery statuses: each (message, status) once, never stepping backwards."""
 
+from dataclasses import replace
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from interactions.events import DeliveryStatusUpdate
 from interactions.models import DeliveryStatusEvent, Direction, Message, MessageStatus
-from interactions.policies import status_can_advance
+from interactions.policies import plausible_event_time, status_can_advance
 from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.timeline import lock_interaction, save_message_change
+from interactions.storable_text import column_length, fitted_identifier, fitted_text
 
 CORRELATION_PREFIX = "outbox-"
 
@@ -24,8 +28,19 @@ def _message_for(update: DeliveryStatusUpdate) -> Message | None:
     return Message.objects.filter(pk=pk if pk.isdigit() else None, direction=Direction.OUTBOUND).first()
 
 
+def _storable(update: DeliveryStatusUpdate) -> DeliveryStatusUpdate:
+    """The update with its values fitted to our columns and its time made plausible (see the policy)."""
+    return replace(
+        update,
+        external_id=fitted_identifier(update.external_id, max_length=column_length(DeliveryStatusEvent, "external_id")),
+        error_code=fitted_text(update.error_code, max_length=column_length(DeliveryStatusEvent, "error_code")),
+        occurred_at=plausible_event_time(claimed=update.occurred_at, received_at=update.received_at or timezone.now()),
+    )
+
+
 @transaction.atomic
 def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
+    update = _storable(update)
     try:
         with transaction.atomic():
             DeliveryStatusEvent.objects.create(

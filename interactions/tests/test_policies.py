@@ -6,10 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from interactions.policies import (
+    CLOCK_SKEW,
     MAX_DELIVERY_ATTEMPTS,
+    REDELIVERY_PERIOD,
     SERVICE_WINDOW,
     UNKNOWN_OUTCOME_GRACE,
     free_form_send_decision,
+    plausible_event_time,
     retry_delay,
     service_window_is_open,
     status_can_advance,
@@ -166,3 +169,39 @@ def test_an_unknown_outcome_is_settled_only_after_the_grace_period(since_start, 
 
 def test_the_grace_period_is_two_minutes():
     assert timedelta(minutes=2) == UNKNOWN_OUTCOME_GRACE
+
+
+SECOND = timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("claimed_after_receipt", "believed"),
+    [
+        (timedelta(0), True),
+        (CLOCK_SKEW, True),
+        (CLOCK_SKEW + SECOND, False),
+        (timedelta(days=365 * 74), False),  # 2100: a 24-hour window of 73 years
+        (-SECOND, True),
+        (-timedelta(hours=25), True),  # a late redelivery: kept, so it opens no fresh window
+        (-REDELIVERY_PERIOD, True),
+        (-REDELIVERY_PERIOD - SECOND, False),
+        (datetime(1970, 1, 1, tzinfo=UTC) - NOW, False),
+    ],
+    ids=[
+        "at receipt",
+        "ahead by the clock skew",
+        "a second beyond the skew",
+        "in 2100",
+        "a second before receipt",
+        "25 h before receipt",
+        "exactly 7 days before",
+        "a second more than 7 days before",
+        "in 1970",
+    ],
+)
+def test_a_claimed_event_time_is_believed_only_between_the_clock_skew_and_the_redelivery_period(
+    claimed_after_receipt, believed
+):
+    claimed = NOW + claimed_after_receipt
+
+    assert plausible_event_time(claimed=claimed, received_at=NOW) == (claimed if believed else NOW)

@@ -31,16 +31,22 @@ function externalLink(text, href) {
 // ------------------------------------------------------------------------------------------- the kinds
 
 registerKindRenderer("location", (message) => {
-  const { latitude = 0, longitude = 0, name, address } = message.content;
-  const lat = Number(latitude).toFixed(5);
-  const lon = Number(longitude).toFixed(5);
+  const { latitude, longitude, name, address } = message.content;
+  // A customer's location whose coordinates could not be read comes without them: no pin is better than a wrong one.
+  const readable = typeof latitude === "number" && typeof longitude === "number";
+  const lat = readable ? latitude.toFixed(5) : "";
+  const lon = readable ? longitude.toFixed(5) : "";
   return element("div", { className: "rich-card location-card", testid: "location-card" }, [
     glyph(PIN_SVG, "rich-card-icon"),
     element("div", { className: "rich-card-body" }, [
       element("div", { className: "rich-card-title", text: name || "Shared location" }),
       address ? element("div", { className: "rich-card-line", text: address }) : null,
-      element("div", { className: "rich-card-line mono", testid: "location-coordinates", text: `${lat}, ${lon}` }),
-      externalLink("Open in OpenStreetMap ↗", osmLink(lat, lon)),
+      element("div", {
+        className: "rich-card-line mono",
+        testid: "location-coordinates",
+        text: readable ? `${lat}, ${lon}` : "The coordinates sent could not be read.",
+      }),
+      readable ? externalLink("Open in OpenStreetMap ↗", osmLink(lat, lon)) : null,
     ]),
   ]);
 });

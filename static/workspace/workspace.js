@@ -830,6 +830,20 @@ function messageNode(message) {
   return node;
 }
 
+// The channel claimed a time for this message that could not be true (in the future, or older than it redelivers):
+// the timeline shows when we received it, and the claim beside it, for the record.
+function claimedTime(message) {
+  if (!message.claimed_sent_at) return null;
+  const claimed = parseDate(message.claimed_sent_at);
+  if (claimed.getTime() === parseDate(message.sent_at).getTime()) return null;
+  return element("span", {
+    className: "claimed-time",
+    testid: "claimed-time",
+    text: `claimed ${fullFormat.format(claimed)}`,
+    attrs: { title: "The channel claimed this time, which could not be true; shown is when we received it." },
+  });
+}
+
 function buildMessage(message) {
   const at = parseDate(message.sent_at || message.created_at);
   const node = element("div", {
@@ -860,6 +874,7 @@ function buildMessage(message) {
           text: timeFormat.format(at),
           attrs: { datetime: at.toISOString(), title: fullFormat.format(at) },
         }),
+        claimedTime(message),
       ]),
     );
     return node;
@@ -878,6 +893,7 @@ function buildMessage(message) {
   }
 
   const meta = element("div", { className: "message-meta" }, [
+    claimedTime(message),
     element("time", {
       text: timeFormat.format(at),
       attrs: { datetime: at.toISOString(), title: fullFormat.format(at) },

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from channels_whatsapp.emulator.server import EmulatorServer
-from channels_whatsapp.signature import SIGNATURE_HEADER, signature_is_valid
+from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused, signing_accounts
 from tests.emulator.conftest import BUSINESS, CUSTOMER, RunningEmulator, wait_until
 
 pytestmark = pytest.mark.timeout(30)
@@ -65,12 +65,11 @@ def test_every_webhook_is_signed_with_the_app_secret_over_the_exact_bytes(emulat
     for delivery in deliveries:
         assert delivery.headers["Content-Type"] == "application/json"
         assert delivery.headers["User-Agent"] == "facebookexternalua"
-        assert signature_is_valid(
-            body=delivery.body, header_value=delivery.headers[SIGNATURE_HEADER], app_secrets=[BUSINESS.app_secret]
-        )
-        assert not signature_is_valid(
-            body=delivery.body, header_value=delivery.headers[SIGNATURE_HEADER], app_secrets=["another secret"]
-        )
+        header_value = delivery.headers[SIGNATURE_HEADER]
+        secrets = {"ours": BUSINESS.app_secret, "another": "another secret"}
+        assert signing_accounts(body=delivery.body, header_value=header_value, app_secrets=secrets) == {"ours"}
+        with pytest.raises(SignatureRefused):
+            signing_accounts(body=delivery.body, header_value=header_value, app_secrets={"another": "another secret"})
 
 
 def test_the_customers_ticks_turn_double_when_the_app_answers_200(emulator, webhook_receiver):
