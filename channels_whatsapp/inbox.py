@@ -15,6 +15,7 @@ from channels_whatsapp import translate
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.payloads import (
     IncomingMessage,
+    MalformedPayload,
     MarketingPreference,
     StatusChanged,
     UnsupportedChange,
@@ -94,11 +95,18 @@ class ProcessingOutcome:
 
 
 def _events_in(body: bytes) -> list[WebhookEvent]:
+    """Meta sends UTF-8 JSON; a body that is not is unreadable (never guessed at as UTF-16 or Latin-1)."""
     try:
-        return parse_notification(json.loads(body))
+        document = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as problem:
+        raise UnreadableDelivery(f"not UTF-8: {problem}") from None
     except RecursionError:
         raise UnreadableDelivery("JSON nested too deeply to read") from None
-    except ValueError as problem:  # not UTF-8, not JSON, or not a WhatsApp notification
+    except ValueError as problem:
+        raise UnreadableDelivery(f"not JSON: {problem}") from None
+    try:
+        return parse_notification(document)
+    except MalformedPayload as problem:
         raise UnreadableDelivery(str(problem)) from None
 
 

@@ -1,0 +1,25 @@
+"""Posting signed deliveries to the real webhook view and processing them as the task does."""
+
+from django.test import Client
+
+from channels_whatsapp.inbox import process_webhook_delivery
+from channels_whatsapp.models import WebhookDelivery
+from channels_whatsapp.signature import signature_header_value
+
+URL = "/webhooks/whatsapp/"
+APP_SECRET = "test-app-secret"
+# Meta's example payloads speak for these numbers; here they belong to the same Meta app as the settings' number.
+EXAMPLE_NUMBERS = ("106540352242922", "301122334455667")
+
+
+def post_delivery(client: Client, body: bytes, *, secret: str | None = APP_SECRET):
+    headers = {} if secret is None else {"X-Hub-Signature-256": signature_header_value(body=body, app_secret=secret)}
+    return client.post(URL, data=body, content_type="application/json", headers=headers)
+
+
+def stored_and_processed(client: Client, body: bytes, *, secret: str = APP_SECRET) -> WebhookDelivery:
+    assert post_delivery(client, body, secret=secret).status_code == 200
+    delivery = WebhookDelivery.objects.latest("pk")
+    process_webhook_delivery(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
