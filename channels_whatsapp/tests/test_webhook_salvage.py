@@ -132,3 +132,16 @@ def test_the_admin_shows_an_unreadable_delivery_with_its_raw_body(admin_client, 
     assert "unreadable: " in content
     assert "whatsapp_business_account&quot;,&quot;entry&quot;:\\x00\\xff]}" in content
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_file_described_with_over_long_values_keeps_its_message(client):
+    document = meta_payload("document_message")
+    described = document["entry"][0]["changes"][0]["value"]["messages"][0]["document"]
+    described.update(mime_type="application/" + "x" * 200, sha256="f" * 200, id="9" * 300, filename="n" * 300 + ".pdf")
+
+    message = recorded(client, json.dumps(document).encode())
+
+    attachment = message.attachment
+    assert (len(attachment.mime_type), len(attachment.sha256), len(attachment.external_id)) == (127, 128, 255)
+    assert attachment.mime_type.endswith("…") and "…" in attachment.external_id
+    assert len(attachment.filename) == 255

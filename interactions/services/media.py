@@ -23,6 +23,7 @@ from interactions.media_policies import (
 from interactions.models import AttachmentState, Interaction, Message, MessageAttachment
 from interactions.services.outbound import ActionRefused, queue_agent_message
 from interactions.services.timeline import lock_interaction, save_message_change
+from interactions.storable_text import column_length, fitted_identifier, fitted_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +45,17 @@ def _enqueue_download(attachment_id: int, countdown: float | None = None) -> Non
 
 
 def attach_inbound_media(*, interaction: Interaction, message: Message, media: InboundMedia) -> MessageAttachment:
-    """Runs inside record_inbound_message: the file is fetched by a task once the message is committed."""
+    """Runs inside record_inbound_message: the file is fetched by a task once the message is committed.
+
+    What the channel says of the file is fitted to our columns: a value too long would cost the message too.
+    """
     attachment = MessageAttachment.objects.create(
         message=message,
         state=AttachmentState.UNAVAILABLE if media.error else AttachmentState.PENDING,
-        mime_type=media.mime_type,
-        filename=media.filename,
-        sha256=media.sha256,
-        external_id=media.external_id,
+        mime_type=fitted_text(media.mime_type, max_length=column_length(MessageAttachment, "mime_type")),
+        filename=fitted_text(media.filename, max_length=column_length(MessageAttachment, "filename")),
+        sha256=fitted_text(media.sha256, max_length=column_length(MessageAttachment, "sha256")),
+        external_id=fitted_identifier(media.external_id, max_length=column_length(MessageAttachment, "external_id")),
         failure_reason=media.error,
     )
     save_message_change(interaction=interaction, message=message, fields=[])
