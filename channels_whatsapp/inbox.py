@@ -95,9 +95,13 @@ class ProcessingOutcome:
 
 
 def _events_in(body: bytes) -> list[WebhookEvent]:
-    """Meta sends UTF-8 JSON; a body that is not is unreadable (never guessed at as UTF-16 or Latin-1)."""
+    """Meta sends UTF-8 JSON; a body that is not is unreadable (never guessed at as UTF-16 or Latin-1).
+
+    Control characters left raw inside strings (JSON wants them escaped) are let through, to be made storable with
+    the rest: what a customer wrote is kept whenever it can be read at all.
+    """
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode("utf-8"), strict=False)
     except UnicodeDecodeError as problem:
         raise UnreadableDelivery(f"not UTF-8: {problem}") from None
     except RecursionError:

@@ -64,6 +64,12 @@ def test_nul_and_lone_surrogates_are_replaced_and_the_message_kept(client, field
     assert {key: shown[key] for key in expected} == expected
 
 
+def test_a_raw_nul_byte_inside_a_string_is_replaced_and_the_message_kept(client):
+    message = recorded(client, text_message(text="a-b").replace(b"a-b", b"a\x00b"))
+
+    assert message.text == f"a{REPLACED}b"
+
+
 def test_an_over_long_profile_name_is_cut_with_a_mark(client):
     message = recorded(client, text_message(name="N" * 300))
 

@@ -1,4 +1,4 @@
-"""Text from outside made fit to store, at its edges: exactly the column's length, one more, and what no column holds."""
+"""Text from outside made fit to store, at its edges: exactly a column's length, one more, what none holds."""
 
 import math
 
