@@ -1,3 +1,5 @@
+"""Fixtures of the WhatsApp channel's tests."""
+
 import pytest
 
 from channels_whatsapp.models import BusinessNumber
