@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.tests.meta_fixtures import meta_payload
 from channels_whatsapp.tests.webhook_deliveries import stored_and_processed
@@ -151,3 +152,18 @@ def test_a_file_described_with_over_long_values_keeps_its_message(client):
     assert (len(attachment.mime_type), len(attachment.sha256), len(attachment.external_id)) == (127, 128, 255)
     assert attachment.mime_type.endswith("…") and "…" in attachment.external_id
     assert len(attachment.filename) == 255
+
+
+def test_the_admin_lists_each_delivery_that_needs_attention_under_its_reason(admin_client):
+    rows = {
+        "failing": WebhookDelivery.objects.create(body=b"{}", attempts=3, last_error="DataError(...)"),
+        "abandoned": WebhookDelivery.objects.create(body=b"{}", attempts=MAX_PROCESSING_ATTEMPTS, last_error="x"),
+        "refused": WebhookDelivery.objects.create(body=b"{}", refusals="IncomingMessage for business number …"),
+        "unreadable": WebhookDelivery.objects.create(body=b"{", summary="unreadable: not JSON: …"),
+    }
+
+    for attention, delivery in rows.items():
+        listing = admin_client.get(f"/admin/channels_whatsapp/webhookdelivery/?attention={attention}")
+        assert listing.status_code == 200
+        listed = {row.pk for row in listing.context["cl"].result_list}
+        assert listed == {delivery.pk}, attention
