@@ -144,10 +144,13 @@ def _apply_events(delivery: WebhookDelivery) -> ProcessingOutcome:
 
 
 def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
-    """Why an event must not be applied, or "": it speaks for a business number that did not sign the delivery.
+    """Why an event is not applied, or "": an item of a messages change that could not be read (a customer's
+    message, perhaps, so an admin must see it), or one that speaks for a number that did not sign the delivery.
 
     Whoever holds one Meta app's secret can sign any body, so the phone_number_id inside proves nothing by itself.
     """
+    if isinstance(event, UnsupportedChange) and event.field.startswith("messages."):
+        return f"an item of {event.field} could not be read ({event.reason})"
     business = getattr(event, "business", None)
     if business is None or business.phone_number_id in signed_for:
         return ""

@@ -39,7 +39,9 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     summary = models.CharField(max_length=255, blank=True, help_text="What the delivery held, once processed.")
-    refusals = models.TextField(blank=True, help_text="Events that were never applied, and why.")
+    refusals = models.TextField(
+        blank=True, help_text="Events never applied, and why: unreadable items, or for a number that did not sign."
+    )
 
     class Meta:
         verbose_name_plural = "webhook deliveries"

@@ -167,3 +167,15 @@ def test_the_admin_lists_each_delivery_that_needs_attention_under_its_reason(adm
         assert listing.status_code == 200
         listed = {row.pk for row in listing.context["cl"].result_list}
         assert listed == {delivery.pk}, attention
+
+
+def test_a_message_item_that_cannot_be_read_is_listed_on_its_delivery_beside_those_applied(client):
+    document = meta_payload("text_message")
+    messages = document["entry"][0]["changes"][0]["value"]["messages"]
+    messages.insert(0, {key: value for key, value in messages[0].items() if key != "id"})
+
+    delivery = stored_and_processed(client, json.dumps(document).encode())
+
+    assert delivery.summary == "1 messages, 1 refused"
+    assert "an item of messages.messages could not be read" in delivery.refusals and "'id'" in delivery.refusals
+    assert Message.objects.count() == 1
