@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from channels_whatsapp.connection import active_business_numbers
+from channels_whatsapp.connection import active_business_numbers, sync_business_number_from_settings
 from channels_whatsapp.models import BusinessNumber
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +45,45 @@ def test_another_number_is_configured_in_the_admin_with_write_only_secrets(admin
 
     assert 'name="access_token"' in page
     assert "token-999" not in page and "secret-999" not in page
+
+
+def test_the_number_from_the_environment_cannot_be_changed_or_deleted_in_the_admin(admin_client):
+    number = active_business_numbers()[0]
+    url = f"/admin/channels_whatsapp/businessnumber/{number.pk}/"
+
+    page = admin_client.get(f"{url}change/").content.decode()
+    changed = admin_client.post(f"{url}change/", {"display_phone_number": "1", "messages_per_second": "1"})
+    deleted = admin_client.post(f"{url}delete/", {"post": "yes"})
+
+    assert 'name="is_active"' not in page and 'name="display_phone_number"' not in page
+    assert (changed.status_code, deleted.status_code) == (403, 403)
+    number.refresh_from_db()
+    assert (number.is_active, number.messages_per_second) == (True, settings.WHATSAPP_MESSAGES_PER_SECOND)
+
+
+def test_the_environment_switches_its_number_back_on_when_it_syncs():
+    number = active_business_numbers()[0]
+    BusinessNumber.objects.filter(pk=number.pk).update(is_active=False)  # as by hand in a shell
+
+    sync_business_number_from_settings(force=True)
+
+    number.refresh_from_db()
+    assert number.is_active
+
+
+@pytest.mark.parametrize("field", ["phone_number_id", "waba_id"])
+def test_an_id_that_is_not_metas_digits_is_refused(admin_client, field):
+    data = {
+        "phone_number_id": "301122334455667",
+        "waba_id": "102290129340398",
+        "messages_per_second": "80",
+        "is_active": "on",
+        "access_token": "t",
+        "app_secret": "s",
+        "verify_token": "v",
+    } | {field: "../../me"}
+
+    response = admin_client.post("/admin/channels_whatsapp/businessnumber/add/", data)
+
+    assert "Meta&#x27;s ids are digits only" in response.content.decode()
+    assert not BusinessNumber.objects.filter(phone_number_id="301122334455667").exists()
