@@ -4,7 +4,9 @@ A channel states its limits as `MediaRule`s (kinds, types, sizes); the decisions
 those rules and the file's first bytes, so the API, the services and the tests all ask the same questions.
 """
 
+import mimetypes
 from dataclasses import dataclass
+from pathlib import PurePath
 
 SNIFF_BYTES = 64
 MAX_CAPTION_LENGTH = 1024
@@ -131,6 +133,52 @@ _ALIASES = {
     "audio/3gpp": "audio/3gpp",
     "video/3gp": "video/3gpp",
 }
+
+
+# The extensions a file of each checked type may carry, the usual one first.
+_EXTENSIONS = {
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "video/mp4": (".mp4", ".m4v"),
+    "video/3gpp": (".3gp", ".3gpp"),
+    "video/webm": (".webm",),
+    "audio/mp4": (".m4a", ".mp4"),
+    "audio/3gpp": (".3gp", ".3gpp"),
+    "audio/ogg": (".ogg", ".oga", ".opus"),
+    "audio/opus": (".opus", ".ogg"),
+    "audio/mpeg": (".mp3",),
+    "audio/aac": (".aac",),
+    "audio/amr": (".amr",),
+    "audio/webm": (".weba", ".webm"),
+    "application/pdf": (".pdf",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "text/plain": (".txt", ".text", ".log", ".csv"),
+}
+
+
+MAX_FILENAME_LENGTH = 255
+
+
+def filename_for_type(filename: str, mime_type: str) -> str:
+    """The name a file is kept and served under: the sender's, with an extension its checked type allows.
+
+    `x.html` holding a PDF becomes `x.pdf`: a browser or desktop opening the download goes by the extension.
+    """
+    extensions = _EXTENSIONS.get(normalise_type(mime_type)) or (
+        mimetypes.guess_extension(normalise_type(mime_type), strict=True) or ".bin",
+    )
+    name = PurePath(filename).name if filename else "file"
+    stem, suffix = name.removesuffix(PurePath(name).suffix) or "file", PurePath(name).suffix
+    if suffix.lower() not in extensions:
+        suffix = extensions[0]
+    return stem[: MAX_FILENAME_LENGTH - len(suffix)] + suffix
 
 
 def normalise_type(mime_type: str) -> str:

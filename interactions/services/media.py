@@ -16,6 +16,7 @@ from interactions.events import InboundMedia
 from interactions.media_policies import (
     MAX_CAPTION_LENGTH,
     SNIFF_BYTES,
+    filename_for_type,
     inbound_media_refusal,
     media_download_retry_delay,
     outbound_media_decision,
@@ -117,19 +118,14 @@ def _download_and_store(attachment: MessageAttachment) -> timedelta | None:
             _settle(attachment_id, state=AttachmentState.UNAVAILABLE, failure_reason=refusal)
             return None
         file.seek(0)
-        name = default_storage.save(
-            MessageAttachment.file.field.generate_filename(attachment, _name_for(attachment, mime_type)), File(file)
-        )
-    if not _settle(attachment_id, state=AttachmentState.STORED, file=name, mime_type=mime_type, size=download.size):
+        filename = filename_for_type(attachment.filename, mime_type)
+        name = default_storage.save(MessageAttachment.file.field.generate_filename(attachment, filename), File(file))
+    kept = {"file": name, "mime_type": mime_type, "size": download.size}
+    if attachment.filename:
+        kept["filename"] = filename
+    if not _settle(attachment_id, state=AttachmentState.STORED, **kept):
         default_storage.delete(name)
     return None
-
-
-def _name_for(attachment: MessageAttachment, mime_type: str) -> str:
-    """Only the extension matters (stored_file_path picks the name): from the sender's name, else the type."""
-    if attachment.filename:
-        return attachment.filename
-    return "file." + mime_type.split("/")[-1].split(";")[0].strip()[:8]
 
 
 @transaction.atomic
@@ -177,8 +173,9 @@ def send_agent_media(
         raise MediaRefused(f"A {decision.kind} cannot carry a caption on WhatsApp; send the text separately.")
     if len(caption) > MAX_CAPTION_LENGTH:
         raise MediaRefused(f"The caption is {len(caption)} characters long; at most {MAX_CAPTION_LENGTH} are allowed.")
+    filename = filename_for_type(upload.name or "", decision.mime_type)
     stored_name = default_storage.save(
-        MessageAttachment.file.field.generate_filename(MessageAttachment(), upload.name or "file"), upload
+        MessageAttachment.file.field.generate_filename(MessageAttachment(), filename), upload
     )
     try:
         with transaction.atomic():
@@ -191,7 +188,7 @@ def send_agent_media(
                 file=stored_name,
                 mime_type=decision.mime_type,
                 size=upload.size,
-                filename=(upload.name or "")[:255] if decision.kind == "document" else "",
+                filename=filename if decision.kind == "document" else "",
             )
             save_message_change(interaction=lock_interaction(interaction.pk), message=message, fields=[])
     except BaseException:
