@@ -38,7 +38,6 @@ def sync_business_number_from_settings(*, force: bool = False) -> BusinessNumber
                 "app_secret": settings.WHATSAPP_APP_SECRET,
                 "verify_token": settings.WHATSAPP_VERIFY_TOKEN,
                 "messages_per_second": settings.WHATSAPP_MESSAGES_PER_SECOND,
-                "is_active": True,  # the environment names it, so it is in use
             },
         )
     logger.info("%s business number %s from settings", "created" if created else "updated", phone_number_id)

@@ -1,6 +1,7 @@
 """The WhatsApp channel adapter: a core message in, a Cloud API send out, Meta's errors as DeliveryFailed."""
 
 import re
+from datetime import timedelta
 
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
 from channels_whatsapp.connection import NumberUnavailable, active_business_numbers, business_number, graph_client_for
@@ -23,6 +24,7 @@ from channels_whatsapp.models import BusinessNumber
 from channels_whatsapp.rich_messages import outbound_type_and_object
 from channels_whatsapp.templates import template_definitions, template_object
 from interactions.channel_adapters import (
+    ChannelCapabilities,
     ChannelRequestFailed,
     DeliveryFailed,
     DownloadedMedia,
@@ -102,6 +104,12 @@ def _sending_number(message: Message) -> BusinessNumber:
 
 
 class WhatsAppAdapter:
+    # M:messages/text-messages (body ≤ 4096), M:business-phone-numbers/media (caption ≤ 1024), and the
+    # customer service window: free-form messages only within 24 hours of the customer's last message.
+    capabilities = ChannelCapabilities(
+        label="WhatsApp", text_limit=4096, caption_limit=1024, service_window=timedelta(hours=24)
+    )
+
     def send(self, message: Message) -> str:
         number = _sending_number(message)
         client = graph_client_for(number)

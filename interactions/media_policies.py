@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 SNIFF_BYTES = 64
-MAX_CAPTION_LENGTH = 1024
 
 # Kinds whose body is one file; text and the other kinds carry none.
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
@@ -242,7 +241,7 @@ def human_size(size: int) -> str:
 
 
 def outbound_media_decision(
-    *, declared_type: str, head: bytes, size: int, rules: tuple[MediaRule, ...]
+    *, declared_type: str, head: bytes, size: int, rules: tuple[MediaRule, ...], channel_label: str
 ) -> MediaDecision:
     """Which kind a file goes as, or why the channel would refuse it: by what its bytes are, then by size."""
     declared = normalise_type(declared_type)
@@ -252,10 +251,10 @@ def outbound_media_decision(
     if mime_type is None:
         if declared and declared in _SIGNATURES:
             return MediaDecision(refusal=f"The file says it is {declared}, but its contents are not.")
-        return MediaDecision(refusal=_unsupported(declared or "of an unknown type", rules))
+        return MediaDecision(refusal=_unsupported(declared or "of an unknown type", rules, channel_label))
     rule = next((rule for rule in rules if mime_type in rule.mime_types), None)
     if rule is None:
-        return MediaDecision(refusal=_unsupported(mime_type, rules))
+        return MediaDecision(refusal=_unsupported(mime_type, rules, channel_label))
     limit = rule.max_bytes
     if rule.max_static_bytes is not None and not is_animated_webp(head):
         limit = rule.max_static_bytes
@@ -263,15 +262,15 @@ def outbound_media_decision(
         return MediaDecision(refusal="The file is empty.")
     if size > limit:
         return MediaDecision(
-            refusal=f"The {rule.kind} is {human_size(size)}; WhatsApp takes at most {human_size(limit)} "
+            refusal=f"The {rule.kind} is {human_size(size)}; {channel_label} takes at most {human_size(limit)} "
             f"for {'a static ' if limit != rule.max_bytes else ''}{rule.kind}s."
         )
     return MediaDecision(kind=rule.kind, mime_type=mime_type)
 
 
-def _unsupported(what: str, rules: tuple[MediaRule, ...]) -> str:
+def _unsupported(what: str, rules: tuple[MediaRule, ...], channel_label: str) -> str:
     accepted = "; ".join(f"{rule.kind}s: {rule.formats}" for rule in rules)
-    return f"This file ({what}) cannot be sent on WhatsApp. Accepted are {accepted}."
+    return f"This file ({what}) cannot be sent on {channel_label}. Accepted are {accepted}."
 
 
 def inbound_media_refusal(*, kind: str, declared_type: str, head: bytes, size: int, max_bytes: int) -> str:

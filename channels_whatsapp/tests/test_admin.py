@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from channels_whatsapp.connection import active_business_numbers, sync_business_number_from_settings
+from channels_whatsapp.connection import active_business_numbers
 from channels_whatsapp.models import BusinessNumber
 
 pytestmark = pytest.mark.django_db
@@ -59,16 +59,6 @@ def test_the_number_from_the_environment_cannot_be_changed_or_deleted_in_the_adm
     assert (changed.status_code, deleted.status_code) == (403, 403)
     number.refresh_from_db()
     assert (number.is_active, number.messages_per_second) == (True, settings.WHATSAPP_MESSAGES_PER_SECOND)
-
-
-def test_the_environment_switches_its_number_back_on_when_it_syncs():
-    number = active_business_numbers()[0]
-    BusinessNumber.objects.filter(pk=number.pk).update(is_active=False)  # as by hand in a shell
-
-    sync_business_number_from_settings(force=True)
-
-    number.refresh_from_db()
-    assert number.is_active
 
 
 @pytest.mark.parametrize("field", ["phone_number_id", "waba_id"])

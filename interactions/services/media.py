@@ -11,10 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from interactions.channel_adapters import MediaUnavailable, channel_adapter
+from interactions.channel_adapters import MediaUnavailable, channel_adapter, channel_capabilities
 from interactions.events import InboundMedia
 from interactions.media_policies import (
-    MAX_CAPTION_LENGTH,
     SNIFF_BYTES,
     filename_for_type,
     inbound_media_refusal,
@@ -22,16 +21,16 @@ from interactions.media_policies import (
     outbound_media_decision,
 )
 from interactions.models import AttachmentState, Interaction, Message, MessageAttachment
-from interactions.services.outbound import ActionRefused, queue_agent_message
+from interactions.services.outbound import MessageRefused, queue_agent_message
 from interactions.services.timeline import lock_interaction, save_message_change
 
 logger = logging.getLogger(__name__)
 
-# Media kinds that take a caption on WhatsApp and most channels; audio and stickers do not.
+# Media kinds that take a caption; audio and stickers do not.
 CAPTIONED_KINDS = ("image", "video", "document")
 
 
-class MediaRefused(ActionRefused):
+class MediaRefused(MessageRefused):
     """The file itself is the problem (type, size, contents), not the moment or the interaction."""
 
 
@@ -163,16 +162,22 @@ def send_agent_media(
     caption = caption.strip()
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
-    rules = channel_adapter(interaction.subtype).media_rules()
+    channel = channel_capabilities(interaction.subtype)
     decision = outbound_media_decision(
-        declared_type=upload.content_type or "", head=head, size=upload.size or 0, rules=rules
+        declared_type=upload.content_type or "",
+        head=head,
+        size=upload.size or 0,
+        rules=channel_adapter(interaction.subtype).media_rules(),
+        channel_label=channel.label,
     )
     if decision.refusal:
         raise MediaRefused(decision.refusal)
     if caption and decision.kind not in CAPTIONED_KINDS:
-        raise MediaRefused(f"A {decision.kind} cannot carry a caption on WhatsApp; send the text separately.")
-    if len(caption) > MAX_CAPTION_LENGTH:
-        raise MediaRefused(f"The caption is {len(caption)} characters long; at most {MAX_CAPTION_LENGTH} are allowed.")
+        raise MediaRefused(f"A {decision.kind} cannot carry a caption on {channel.label}; send the text separately.")
+    if len(caption) > channel.caption_limit:
+        raise MediaRefused(
+            f"The caption is {len(caption)} characters long; at most {channel.caption_limit} are allowed."
+        )
     filename = filename_for_type(upload.name or "", decision.mime_type)
     stored_name = default_storage.save(
         MessageAttachment.file.field.generate_filename(MessageAttachment(), filename), upload
