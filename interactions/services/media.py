@@ -80,8 +80,8 @@ def store_inbound_media(*, attachment_id: int) -> timedelta | None:
     try:
         return _download_and_store(attachment)
     except Exception as problem:
-        # Our side broke (storage down, a number deleted in the admin): retried like a network error, and in
-        # the end shown as unavailable, never left pending.
+        # Our side broke (storage down): retried like a network error, and in the end shown as unavailable,
+        # never left pending.
         logger.exception("download of attachment %s failed unexpectedly", attachment_id)
         delay = media_download_retry_delay(attempt=attachment.download_attempts)
         if delay is not None:

@@ -206,8 +206,8 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
     except DeliveryFailed as failure:
         return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
     except Exception as problem:
-        # Our side broke before or while handing it over (a file gone from storage, a number deleted in the
-        # admin): an attempt like any other, retried with backoff until the last, then shown as failed.
+        # Our side broke before or while handing it over (a file gone from storage): an attempt like any
+        # other, retried with backoff until the last, then shown as failed.
         logger.exception("sending message %s failed unexpectedly", message_id)
         failure = DeliveryFailed(
             kind=FailureKind.RETRYABLE, code="internal", title="Could not hand the message over", detail=repr(problem)
