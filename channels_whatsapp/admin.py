@@ -4,10 +4,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 
+from channels_whatsapp.client import is_graph_id
 from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS
 from channels_whatsapp.models import BusinessNumber, WebhookDelivery
 
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
+
+
+def _graph_id(value: str) -> str:
+    """Refused here as the client would refuse it in a Graph API URL, so the admin hears of it at once."""
+    value = value.strip()
+    if not is_graph_id(value):
+        raise forms.ValidationError("Meta's ids are digits only, as shown in the WhatsApp Manager.")
+    return value
 
 
 class BusinessNumberForm(forms.ModelForm):
@@ -25,6 +34,12 @@ class BusinessNumberForm(forms.ModelForm):
             "is_active",
             *SECRET_FIELDS,
         ]
+
+    def clean_phone_number_id(self) -> str:
+        return _graph_id(self.cleaned_data["phone_number_id"])
+
+    def clean_waba_id(self) -> str:
+        return _graph_id(self.cleaned_data["waba_id"]) if self.cleaned_data["waba_id"] else ""
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -75,10 +90,12 @@ class BusinessNumberAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         return self.settings_fieldsets if self._from_settings(obj) else self.fieldsets
 
-    def get_readonly_fields(self, request, obj=None):
-        if self._from_settings(obj):
-            return ["display_phone_number", "phone_number_id", "waba_id", "messages_per_second"]
-        return []
+    def has_change_permission(self, request, obj=None) -> bool:
+        """The environment's number is shown, never changed here (a deactivated one would refuse its webhooks)."""
+        return super().has_change_permission(request, obj) and not self._from_settings(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not self._from_settings(obj)
 
 
 class AttentionFilter(admin.SimpleListFilter):

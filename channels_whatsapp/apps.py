@@ -8,5 +8,13 @@ class WhatsAppConfig(AppConfig):
     def ready(self) -> None:
         from channels_whatsapp.outbound import CHANNEL, WhatsAppAdapter
         from interactions.channel_adapters import register_channel_adapter
+        from interactions.roles import ADMIN, add_role_permissions
 
         register_channel_adapter(CHANNEL, WhatsAppAdapter())
+        add_role_permissions(
+            ADMIN,
+            "channels_whatsapp.view_businessnumber",
+            "channels_whatsapp.add_businessnumber",
+            "channels_whatsapp.change_businessnumber",
+            "channels_whatsapp.view_webhookdelivery",
+        )

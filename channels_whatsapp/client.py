@@ -1,6 +1,7 @@
 """A small Graph API client for the Cloud API: base URL and version from settings, bearer token, timeouts."""
 
 import logging
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,6 +55,29 @@ class GraphApiError(Exception):
         self.retry_after = retry_after
 
 
+class InvalidGraphId(GraphApiError):
+    """An id that is not a Graph API node id, refused before any request: put into a URL, `../x` would take the
+    bearer token to another path. Permanent, like Meta's own refusal of a bad id."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(http_status=400, code=None, message=f"{value[:80]!r} is not a valid WhatsApp id")
+
+
+# Graph API node ids (phone number, WhatsApp Business Account, media) are decimal numbers.
+_NODE_ID = re.compile(r"[0-9]{1,32}")
+
+
+def is_graph_id(value: object) -> bool:
+    return isinstance(value, str) and _NODE_ID.fullmatch(value) is not None
+
+
+def _node(value: str) -> str:
+    """The one way data becomes a path segment of a Graph API URL."""
+    if not is_graph_id(value):
+        raise InvalidGraphId(str(value))
+    return value
+
+
 class GraphApiUnreachable(Exception):
     """No answer from Meta. If the request may have been sent, its outcome is unknown."""
 
@@ -83,7 +107,7 @@ class GraphApiClient:
         self._timeout = timeout
 
     def send_message(self, *, phone_number_id: str, body: dict) -> AcceptedMessage:
-        document = self._post(f"{phone_number_id}/messages", body)
+        document = self._call("POST", phone_number_id, "messages", json=body)
         try:
             return AcceptedMessage(wamid=document["messages"][0]["id"], wa_id=document["contacts"][0]["wa_id"])
         except (KeyError, IndexError, TypeError):
@@ -95,7 +119,7 @@ class GraphApiClient:
         body: dict = {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
         if typing:
             body["typing_indicator"] = {"type": "text"}
-        self._post(f"{phone_number_id}/messages", body)
+        self._call("POST", phone_number_id, "messages", json=body)
 
     def media_info(self, *, media_id: str) -> MediaInfo:
         document = self._call("GET", media_id)
@@ -151,7 +175,8 @@ class GraphApiClient:
         """`POST /{phone-number-id}/media` (multipart); returns the media id to send by."""
         document = self._call(
             "POST",
-            f"{phone_number_id}/media",
+            phone_number_id,
+            "media",
             data={"messaging_product": "whatsapp", "type": mime_type},
             files={"file": (filename, file, mime_type)},
         )
@@ -165,18 +190,16 @@ class GraphApiClient:
         templates: list = []
         params: dict = {"limit": 100}
         while True:
-            document = self._call("GET", f"{waba_id}/message_templates", params=params)
+            document = self._call("GET", waba_id, "message_templates", params=params)
             templates.extend(document.get("data") or [])
             after = ((document.get("paging") or {}).get("cursors") or {}).get("after")
             if not after or not (document.get("paging") or {}).get("next"):
                 return {"data": templates}
             params = {"limit": 100, "after": after}
 
-    def _post(self, path: str, body: dict) -> dict:
-        return self._call("POST", path, json=body)
-
-    def _call(self, method: str, path: str, **request_arguments) -> dict:
-        url = f"{self._base_url}/{self._version}/{path}"
+    def _call(self, method: str, node: str, edge: str = "", **request_arguments) -> dict:
+        """`node` is an id from data, checked here; `edge` is one of our literals."""
+        url = f"{self._base_url}/{self._version}/{_node(node)}" + (f"/{edge}" if edge else "")
         try:
             response = requests.request(
                 method,

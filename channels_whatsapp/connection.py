@@ -55,15 +55,34 @@ def active_business_numbers() -> list[BusinessNumber]:
     return numbers
 
 
+class NumberUnavailable(Exception):
+    """The business number a customer wrote to is not (or no longer) one this desk sends from."""
+
+    def __init__(self, phone_number_id: str, *, deactivated: bool) -> None:
+        self.title = (
+            f"The business number {phone_number_id} is deactivated"
+            if deactivated
+            else f"The business number {phone_number_id} is not set up in this desk"
+        )
+        self.detail = (
+            "An admin must activate it (Admin → Business numbers) before anything can be sent from it."
+            if deactivated
+            else "It was deleted or never added: an admin must add it (Admin → Business numbers) with its token "
+            "and secrets before anything can be sent from it."
+        )
+        super().__init__(self.title)
+
+
 def business_number(phone_number_id: str) -> BusinessNumber:
+    """The active number to talk to a customer from; raises NumberUnavailable, whose words the agent is shown."""
     sync_business_number_from_settings()
-    try:
-        return BusinessNumber.objects.get(phone_number_id=phone_number_id)
-    except BusinessNumber.DoesNotExist:
-        if phone_number_id != settings.WHATSAPP_PHONE_NUMBER_ID:
-            raise
-        sync_business_number_from_settings(force=True)
-        return BusinessNumber.objects.get(phone_number_id=phone_number_id)
+    number = BusinessNumber.objects.filter(phone_number_id=phone_number_id).first()
+    if number is None and phone_number_id == settings.WHATSAPP_PHONE_NUMBER_ID:
+        sync_business_number_from_settings(force=True)  # deleted since this process synced it
+        number = BusinessNumber.objects.filter(phone_number_id=phone_number_id).first()
+    if number is None or not number.is_active:
+        raise NumberUnavailable(phone_number_id, deactivated=number is not None)
+    return number
 
 
 def graph_client_for(number: BusinessNumber) -> GraphApiClient:

@@ -68,8 +68,10 @@ def failure_kind_for(code: int | None, *, http_status: int | None = None) -> Fai
 
 # Failures an admin can cure (token, account, billing, registration); sending again after the fix succeeds.
 ADMIN_FIXABLE_CODES = frozenset({0, 3, 10, 190, 131031, 131042, 131045, 133010})
-# Our own codes for failures without Meta's answer: it never arrived, or the message could not be built.
-_RETRYABLE_LOCAL_CODES = frozenset({"", "unreachable"})
+# Our own codes for failures without Meta's answer: it never arrived, or the business number was not usable
+# (deleted or deactivated in the admin, which an admin can cure).
+NUMBER_UNAVAILABLE = "number_unavailable"
+_RETRYABLE_LOCAL_CODES = frozenset({"", "unreachable", NUMBER_UNAVAILABLE})
 
 
 def retry_can_help(code: str) -> bool:

@@ -1,10 +1,17 @@
 """The WhatsApp channel adapter: a core message in, a Cloud API send out, Meta's errors as DeliveryFailed."""
 
 import re
+from datetime import timedelta
 
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
-from channels_whatsapp.connection import active_business_numbers, business_number, graph_client_for
-from channels_whatsapp.errors import failure_kind_for, recipient_signal_for, retry_can_help, title_for
+from channels_whatsapp.connection import NumberUnavailable, active_business_numbers, business_number, graph_client_for
+from channels_whatsapp.errors import (
+    NUMBER_UNAVAILABLE,
+    failure_kind_for,
+    recipient_signal_for,
+    retry_can_help,
+    title_for,
+)
 from channels_whatsapp.media import (
     MEDIA_TYPES,
     WHATSAPP_MEDIA_RULES,
@@ -13,9 +20,18 @@ from channels_whatsapp.media import (
     uploaded_media_id,
 )
 from channels_whatsapp.message_limits import content_problems
+from channels_whatsapp.models import BusinessNumber
 from channels_whatsapp.rich_messages import outbound_type_and_object
 from channels_whatsapp.templates import template_definitions, template_object
-from interactions.channel_adapters import ChannelRequestFailed, DeliveryFailed, DownloadedMedia, FailureKind, RateLimit
+from interactions.channel_adapters import (
+    ChannelCapabilities,
+    ChannelRequestFailed,
+    DeliveryFailed,
+    DownloadedMedia,
+    FailureKind,
+    MediaUnavailable,
+    RateLimit,
+)
 from interactions.events import TemplateDefinition
 from interactions.media_policies import MediaRule
 from interactions.models import Message, MessageKind
@@ -77,9 +93,25 @@ def _delivery_failed(problem: GraphApiUnreachable | GraphApiError) -> DeliveryFa
     )
 
 
+def _sending_number(message: Message) -> BusinessNumber:
+    """The number the customer wrote to; if it is gone or deactivated, a permanent failure the agent can read."""
+    try:
+        return business_number(message.interaction.channel_user.account_id)
+    except NumberUnavailable as problem:
+        raise DeliveryFailed(
+            kind=FailureKind.PERMANENT, code=NUMBER_UNAVAILABLE, title=problem.title, detail=problem.detail
+        ) from problem
+
+
 class WhatsAppAdapter:
+    # M:messages/text-messages (body ≤ 4096), M:business-phone-numbers/media (caption ≤ 1024), and the
+    # customer service window: free-form messages only within 24 hours of the customer's last message.
+    capabilities = ChannelCapabilities(
+        label="WhatsApp", text_limit=4096, caption_limit=1024, service_window=timedelta(hours=24)
+    )
+
     def send(self, message: Message) -> str:
-        number = business_number(message.interaction.channel_user.account_id)
+        number = _sending_number(message)
         client = graph_client_for(number)
         try:
             media_id = None
@@ -96,7 +128,7 @@ class WhatsAppAdapter:
         return content_problems(kind=kind, content=content)
 
     def mark_read(self, message: Message, *, typing: bool) -> None:
-        number = business_number(message.interaction.channel_user.account_id)
+        number = _sending_number(message)
         try:
             graph_client_for(number).mark_read(
                 phone_number_id=number.phone_number_id, wamid=message.external_id, typing=typing
@@ -111,7 +143,11 @@ class WhatsAppAdapter:
         return WHATSAPP_MEDIA_RULES
 
     def download_media(self, *, account_id: str, media_id: str, max_bytes: int) -> DownloadedMedia:
-        client = graph_client_for(business_number(account_id))
+        try:
+            number = business_number(account_id)
+        except NumberUnavailable as problem:
+            raise MediaUnavailable(f"{problem.title}. {problem.detail}", retryable=False) from problem
+        client = graph_client_for(number)
         return download_inbound_media(client=client, media_id=media_id, max_bytes=max_bytes)
 
     def fetch_message_templates(self) -> list[TemplateDefinition]:
@@ -130,7 +166,10 @@ class WhatsAppAdapter:
 
     def rate_limits(self, message: Message) -> list[RateLimit]:
         channel_user = message.interaction.channel_user
-        number = business_number(channel_user.account_id)
+        try:
+            number = business_number(channel_user.account_id)
+        except NumberUnavailable:
+            return []  # nothing will be sent to pace: the send itself fails, with the reason
         return [
             RateLimit(
                 f"whatsapp:{number.phone_number_id}",

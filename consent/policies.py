@@ -1,12 +1,12 @@
-"""Who may start a WhatsApp conversation, and with what. The one rule the workspace, the API, the tasks and
+"""Who may start a conversation, and with what. The one rule the workspace, the API, the tasks and
 the virtual agent call before the business writes first; every refusal carries a reason a person can read.
 
-Pure: facts and `now` in, a decision out. The 24-hour window itself stays with `interactions.policies`,
-which this module asks rather than restates.
+Pure: facts and `now` in, a decision out. The service window itself stays with `interactions.policies`,
+which this module asks rather than restates; how long it is, the channel says (in the recipient's facts).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import phonenumbers
 
@@ -14,7 +14,6 @@ from consent.models import KeywordAction, normalized_keyword
 from interactions.policies import free_form_send_decision
 
 MARKETING = "marketing"
-_CHANNEL_NAMES = {"whatsapp": "WhatsApp"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,7 +29,8 @@ class ConsentState:
 class Recipient:
     """What the rules need to know about a customer who has a channel user profile."""
 
-    channel: str
+    channel_label: str  # "WhatsApp"
+    service_window: timedelta | None  # the channel's; None: it has none
     phone_number: str
     consent: ConsentState
     marketing: ConsentState
@@ -42,7 +42,7 @@ class Recipient:
 class OutreachDecision:
     allowed: bool
     reason: str = ""
-    # Refused only because the 24-hour window is closed: an approved template may be sent instead.
+    # Refused only because the service window is closed: an approved template may be sent instead.
     template_required: bool = False
     window_closes_at: datetime | None = None
 
@@ -67,7 +67,7 @@ def outreach_decision(*, recipient: Recipient | None, template_category: str | N
     """May the business write first: a free-form message (no template category) or a template of that category?
 
     Checked in this order, the first failure answering: a profile; an opt-in; a valid number the channel has not
-    reported unreachable; then the 24-hour window for free-form messages, or the marketing opt-out for marketing
+    reported unreachable; then the service window for free-form messages, or the marketing opt-out for marketing
     templates. A reply inside a window the customer opened is not outreach and is judged by the window alone.
     """
     if recipient is None:
@@ -92,7 +92,7 @@ def outreach_decision(*, recipient: Recipient | None, template_category: str | N
     if recipient.unreachable_since is not None:
         return OutreachDecision(
             False,
-            f"{number} is not on {_CHANNEL_NAMES.get(recipient.channel, recipient.channel)}: a message to it was "
+            f"{number} is not on {recipient.channel_label}: a message to it was "
             f"reported undeliverable on {_day(recipient.unreachable_since)}.",
         )
     if template_category is not None:
@@ -103,7 +103,9 @@ def outreach_decision(*, recipient: Recipient | None, template_category: str | N
                 "only utility or authentication templates may be sent.",
             )
         return OutreachDecision(True)
-    window = free_form_send_decision(last_inbound_at=recipient.last_inbound_at, now=now)
+    window = free_form_send_decision(
+        last_inbound_at=recipient.last_inbound_at, now=now, window=recipient.service_window
+    )
     if not window.allowed:
         return OutreachDecision(False, window.reason, template_required=True, window_closes_at=window.window_closes_at)
     return OutreachDecision(True, window_closes_at=window.window_closes_at)

@@ -1,9 +1,15 @@
-"""Interaction records for managers: read-only, with the whole transcript."""
+"""Interaction records for managers: read-only, with the whole transcript. Users for admins, within their roles."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from interactions.models import ChannelUser, DeliveryAttempt, Interaction, Message, MessageTemplate, Notification
+from interactions.roles import grantable_groups, grantable_permissions, may_edit_user, may_set_password
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -138,3 +144,97 @@ class MessageTemplateAdmin(ReadOnlyAdmin):
             self.sync_now(request, self.get_queryset(request))
             return redirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
+
+
+class RoleLimitedUserChangeForm(UserChangeForm):
+    """Offers, and accepts, only the groups and permissions the acting user may grant; the others a user already
+    has are kept as they are, so an admin can neither hand out nor take away what it does not hold."""
+
+    actor = None  # the acting user, set per request by RoleLimitedUserAdmin.get_form
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._grantable = {
+            "groups": grantable_groups(self.actor),
+            "user_permissions": grantable_permissions(self.actor),
+        }
+        for name, grantable in self._grantable.items():
+            if name in self.fields:  # what the user holds stays listed, so that posting it back is no refusal
+                self.fields[name].queryset = (grantable | getattr(self.instance, name).all()).distinct()
+
+    def _clean_grants(self, name: str) -> list:
+        grantable = self._grantable[name]
+        kept = getattr(self.instance, name).exclude(pk__in=grantable)
+        return [*self.cleaned_data[name].filter(pk__in=grantable), *kept]
+
+    def clean_groups(self) -> list:
+        return self._clean_grants("groups")
+
+    def clean_user_permissions(self) -> list:
+        return self._clean_grants("user_permissions")
+
+
+_ROLE_FLAGS = ("is_active", "is_staff", "is_superuser")
+_ROLE_GRANTS = ("groups", "user_permissions")
+
+
+def _described_role_changes(form: UserChangeForm) -> list[str]:
+    """What a change did to a user's roles, value by value, for the admin's history (LogEntry)."""
+    described = []
+    for name in _ROLE_FLAGS:
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        if name in form.fields and before != after:
+            described.append(f"{form.fields[name].label}: {'yes' if before else 'no'} → {'yes' if after else 'no'}")
+    for name in _ROLE_GRANTS:
+        if name not in form.fields:
+            continue
+        before = {str(item) for item in form.initial.get(name) or []}
+        after = {str(item) for item in form.cleaned_data.get(name) or []}
+        changes = [f"+{item}" for item in sorted(after - before)] + [f"-{item}" for item in sorted(before - after)]
+        if changes:
+            described.append(f"{form.fields[name].label}: {', '.join(changes)}")
+    return described
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RoleLimitedUserAdmin(UserAdmin):
+    """Django's user admin, limited to what the acting user may grant (interactions.roles), every change logged."""
+
+    form = RoleLimitedUserChangeForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form  # the add form: a username and a password, no roles
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "is_superuser"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or may_edit_user(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or may_edit_user(request.user, obj))
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        if user is not None and not may_set_password(request.user, user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django names the changed fields; for roles the history says what they were and what they became."""
+        message = super().construct_change_message(request, form, formsets, add)
+        if add or not isinstance(form, UserChangeForm):
+            return message  # a new user, or a password change ("Changed password.")
+        role_labels = {str(form.fields[name].label) for name in (*_ROLE_FLAGS, *_ROLE_GRANTS) if name in form.fields}
+        named = message[0]["changed"]["fields"] if message else []  # a user has no inlines: one entry at most
+        changed = [label for label in named if label not in role_labels]
+        fields = [*changed, *_described_role_changes(form)]
+        return [{"changed": {"fields": fields}}] if fields else []

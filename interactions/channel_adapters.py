@@ -60,6 +60,17 @@ class DownloadedMedia:
     mime_type: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelCapabilities:
+    """What the core asks a channel instead of assuming WhatsApp's rules, so a second channel changes none of it."""
+
+    label: str  # the channel's name for people: "WhatsApp"
+    text_limit: int  # characters in one text message
+    caption_limit: int  # characters in the caption of a file
+    # How long after a customer's last message we may write to them freely; None: the channel sets no such limit.
+    service_window: timedelta | None
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimit:
     """A token bucket: `rate` tokens a second, holding at most `burst`."""
@@ -70,6 +81,8 @@ class RateLimit:
 
 
 class ChannelAdapter(Protocol):
+    capabilities: ChannelCapabilities
+
     def send(self, message: "Message") -> str:
         """Hands the message to the channel; returns the channel's id for it or raises DeliveryFailed."""
         ...
@@ -115,6 +128,10 @@ def register_channel_adapter(channel: str, adapter: ChannelAdapter) -> None:
 
 def registered_channels() -> list[str]:
     return list(_adapters)
+
+
+def channel_capabilities(channel: str) -> ChannelCapabilities:
+    return channel_adapter(channel).capabilities
 
 
 def channel_adapter(channel: str) -> ChannelAdapter:

@@ -1,6 +1,5 @@
 """Pushes to the live workspace after commit. The push is a hint, not the record: clients catch up over HTTP."""
 
-import logging
 from functools import partial
 from typing import Literal, TypedDict
 
@@ -8,10 +7,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from interactions.hints import only_a_hint
 from interactions.models import Interaction, LinkPreview, Message
 from interactions.serializers import InteractionSerializer, LinkPreviewSerializer, MessageSerializer
-
-logger = logging.getLogger(__name__)
 
 WORKSPACE_GROUP = "workspace"
 
@@ -69,11 +67,8 @@ def message_changed(message: Message) -> MessageChanged:
 
 
 def _send(group: str, event: dict) -> None:
-    try:
+    with only_a_hint(f"live push of {event['type']} to {group}"):
         async_to_sync(get_channel_layer().group_send)(group, event)
-    except Exception:
-        # A lost push is caught up by the client over HTTP; it must never undo a committed change.
-        logger.warning("live push to %s failed", group, exc_info=True)
 
 
 def broadcast_on_commit(*events: dict) -> None:

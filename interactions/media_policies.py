@@ -4,10 +4,11 @@ A channel states its limits as `MediaRule`s (kinds, types, sizes); the decisions
 those rules and the file's first bytes, so the API, the services and the tests all ask the same questions.
 """
 
+import mimetypes
 from dataclasses import dataclass
+from pathlib import PurePath
 
 SNIFF_BYTES = 64
-MAX_CAPTION_LENGTH = 1024
 
 # Kinds whose body is one file; text and the other kinds carry none.
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
@@ -133,6 +134,52 @@ _ALIASES = {
 }
 
 
+# The extensions a file of each checked type may carry, the usual one first.
+_EXTENSIONS = {
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "video/mp4": (".mp4", ".m4v"),
+    "video/3gpp": (".3gp", ".3gpp"),
+    "video/webm": (".webm",),
+    "audio/mp4": (".m4a", ".mp4"),
+    "audio/3gpp": (".3gp", ".3gpp"),
+    "audio/ogg": (".ogg", ".oga", ".opus"),
+    "audio/opus": (".opus", ".ogg"),
+    "audio/mpeg": (".mp3",),
+    "audio/aac": (".aac",),
+    "audio/amr": (".amr",),
+    "audio/webm": (".weba", ".webm"),
+    "application/pdf": (".pdf",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "text/plain": (".txt", ".text", ".log", ".csv"),
+}
+
+
+MAX_FILENAME_LENGTH = 255
+
+
+def filename_for_type(filename: str, mime_type: str) -> str:
+    """The name a file is kept and served under: the sender's, with an extension its checked type allows.
+
+    `x.html` holding a PDF becomes `x.pdf`: a browser or desktop opening the download goes by the extension.
+    """
+    extensions = _EXTENSIONS.get(normalise_type(mime_type)) or (
+        mimetypes.guess_extension(normalise_type(mime_type), strict=True) or ".bin",
+    )
+    name = PurePath(filename).name if filename else "file"
+    stem, suffix = name.removesuffix(PurePath(name).suffix) or "file", PurePath(name).suffix
+    if suffix.lower() not in extensions:
+        suffix = extensions[0]
+    return stem[: MAX_FILENAME_LENGTH - len(suffix)] + suffix
+
+
 def normalise_type(mime_type: str) -> str:
     """`audio/ogg; codecs=opus` → `audio/ogg`; `audio/x-m4a` → `audio/mp4`."""
     base = mime_type.split(";", 1)[0].strip().lower()
@@ -194,7 +241,7 @@ def human_size(size: int) -> str:
 
 
 def outbound_media_decision(
-    *, declared_type: str, head: bytes, size: int, rules: tuple[MediaRule, ...]
+    *, declared_type: str, head: bytes, size: int, rules: tuple[MediaRule, ...], channel_label: str
 ) -> MediaDecision:
     """Which kind a file goes as, or why the channel would refuse it: by what its bytes are, then by size."""
     declared = normalise_type(declared_type)
@@ -204,10 +251,10 @@ def outbound_media_decision(
     if mime_type is None:
         if declared and declared in _SIGNATURES:
             return MediaDecision(refusal=f"The file says it is {declared}, but its contents are not.")
-        return MediaDecision(refusal=_unsupported(declared or "of an unknown type", rules))
+        return MediaDecision(refusal=_unsupported(declared or "of an unknown type", rules, channel_label))
     rule = next((rule for rule in rules if mime_type in rule.mime_types), None)
     if rule is None:
-        return MediaDecision(refusal=_unsupported(mime_type, rules))
+        return MediaDecision(refusal=_unsupported(mime_type, rules, channel_label))
     limit = rule.max_bytes
     if rule.max_static_bytes is not None and not is_animated_webp(head):
         limit = rule.max_static_bytes
@@ -215,15 +262,15 @@ def outbound_media_decision(
         return MediaDecision(refusal="The file is empty.")
     if size > limit:
         return MediaDecision(
-            refusal=f"The {rule.kind} is {human_size(size)}; WhatsApp takes at most {human_size(limit)} "
+            refusal=f"The {rule.kind} is {human_size(size)}; {channel_label} takes at most {human_size(limit)} "
             f"for {'a static ' if limit != rule.max_bytes else ''}{rule.kind}s."
         )
     return MediaDecision(kind=rule.kind, mime_type=mime_type)
 
 
-def _unsupported(what: str, rules: tuple[MediaRule, ...]) -> str:
+def _unsupported(what: str, rules: tuple[MediaRule, ...], channel_label: str) -> str:
     accepted = "; ".join(f"{rule.kind}s: {rule.formats}" for rule in rules)
-    return f"This file ({what}) cannot be sent on WhatsApp. Accepted are {accepted}."
+    return f"This file ({what}) cannot be sent on {channel_label}. Accepted are {accepted}."
 
 
 def inbound_media_refusal(*, kind: str, declared_type: str, head: bytes, size: int, max_bytes: int) -> str:

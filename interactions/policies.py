@@ -4,7 +4,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-SERVICE_WINDOW = timedelta(hours=24)
 WINDOW_WARNING = timedelta(hours=1)
 
 
@@ -15,25 +14,39 @@ class SendDecision:
     window_closes_at: datetime | None = None
 
 
-def service_window_is_open(*, last_inbound_at: datetime | None, now: datetime) -> bool:
-    """Only the customer's messages open or extend the window; ours never do."""
-    return last_inbound_at is not None and now - last_inbound_at < SERVICE_WINDOW
+def service_window_is_open(*, last_inbound_at: datetime | None, now: datetime, window: timedelta | None) -> bool:
+    """Only the customer's messages open or extend the window; ours never do. No window (None): always open."""
+    if window is None:
+        return True
+    return last_inbound_at is not None and now - last_inbound_at < window
 
 
-def free_form_send_decision(*, last_inbound_at: datetime | None, now: datetime) -> SendDecision:
-    """May we send a free-form (non-template) message to this customer now, and if not, why?"""
+def free_form_send_decision(
+    *, last_inbound_at: datetime | None, now: datetime, window: timedelta | None
+) -> SendDecision:
+    """May we send a free-form (non-template) message to this customer now, and if not, why?
+
+    `window` is the channel's (its adapter's capabilities): WhatsApp's 24 hours, or None for a channel without one.
+    """
+    if window is None:
+        return SendDecision(True)
     if last_inbound_at is None:
         return SendDecision(False, "The customer has not written to us yet, so only a template may be sent.")
-    closes_at = last_inbound_at + SERVICE_WINDOW
-    if not service_window_is_open(last_inbound_at=last_inbound_at, now=now):
+    closes_at = last_inbound_at + window
+    if not service_window_is_open(last_inbound_at=last_inbound_at, now=now, window=window):
         return SendDecision(
             False,
-            "The 24-hour customer service window closed at "
+            f"The {_duration(window)} customer service window closed at "
             f"{closes_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; "
             "only a template may be sent until the customer writes again.",
             closes_at,
         )
     return SendDecision(True, "", closes_at)
+
+
+def _duration(window: timedelta) -> str:
+    hours = window / timedelta(hours=1)
+    return f"{hours:g}-hour" if hours >= 1 else f"{window / timedelta(minutes=1):g}-minute"
 
 
 # A later proof of delivery outranks a failure: with several devices, 'failed' and 'delivered' can

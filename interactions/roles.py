@@ -1,6 +1,7 @@
 """Who may do what. Groups are created by a migration; customers are channel users and never log in."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.db.models import Q, QuerySet
 
 ADMIN = "admin"
 AGENT = "agent"
@@ -48,10 +49,6 @@ ROLE_PERMISSIONS = {
         "consent.delete_consentkeyword",
         "customer_service.add_case",
         "customer_service.change_case",
-        "channels_whatsapp.view_businessnumber",
-        "channels_whatsapp.add_businessnumber",
-        "channels_whatsapp.change_businessnumber",
-        "channels_whatsapp.view_webhookdelivery",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
@@ -59,10 +56,13 @@ ROLE_PERMISSIONS = {
 }
 
 
+def add_role_permissions(role: str, *codes: str) -> None:
+    """A channel adds what its own admin pages need, at start-up: the core names no channel's models."""
+    ROLE_PERMISSIONS[role] = [*ROLE_PERMISSIONS[role], *(code for code in codes if code not in ROLE_PERMISSIONS[role])]
+
+
 def grant_role_permissions(**kwargs) -> None:
     """Run after every migrate: permissions only exist once their models' migrations have run."""
-    from django.contrib.auth.models import Group, Permission
-
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         for code in codes:
@@ -79,3 +79,35 @@ def may_send_notifications(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def may_export_consent(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, MANAGER, ADMIN)
+
+
+# Who may give whom which role. Only a superuser hands out what it does not hold itself: anyone else may pass on
+# the groups and permissions it has, never the admin role, and may not touch a superuser or another admin's
+# password. So no admin can make itself (or a friend) superuser, agent or a second admin.
+
+
+def grantable_groups(actor: AbstractBaseUser) -> QuerySet[Group]:
+    if actor.is_superuser:
+        return Group.objects.all()
+    return actor.groups.exclude(name=ADMIN)
+
+
+def grantable_permissions(actor: AbstractBaseUser) -> QuerySet[Permission]:
+    if actor.is_superuser:
+        return Permission.objects.all()
+    held = Q(pk__in=[])
+    for code in actor.get_all_permissions():
+        app_label, codename = code.split(".", 1)
+        held |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(held)
+
+
+def may_edit_user(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
+    return actor.is_superuser or not user.is_superuser
+
+
+def may_set_password(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
+    """One's own password, or that of someone who is neither a superuser nor (unless one is a superuser) an admin."""
+    if actor.is_superuser or actor.pk == user.pk:
+        return True
+    return may_edit_user(actor, user) and not user.groups.filter(name=ADMIN).exists()

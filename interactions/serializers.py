@@ -2,8 +2,10 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from interactions.channel_adapters import channel_capabilities
 from interactions.models import ChannelUser, Interaction, LinkPreview, Message, MessageAttachment, MessageKind
 from interactions.policies import free_form_send_decision
 
@@ -130,11 +132,18 @@ class ServiceWindowSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField(allow_null=True)
 
 
+class ChannelSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The channel's name for people")
+    text_limit = serializers.IntegerField(help_text="Characters in one text message")
+    caption_limit = serializers.IntegerField(help_text="Characters in the caption of a file")
+
+
 class InteractionSerializer(serializers.ModelSerializer):
     channel_user = ChannelUserSerializer(read_only=True)
     assigned_to = serializers.SerializerMethodField()
     service_window = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
+    channel = serializers.SerializerMethodField()
 
     class Meta:
         model = Interaction
@@ -154,6 +163,7 @@ class InteractionSerializer(serializers.ModelSerializer):
             "revision",
             "service_window",
             "last_message",
+            "channel",
         ]
 
     def get_assigned_to(self, interaction: Interaction) -> str | None:
@@ -161,12 +171,26 @@ class InteractionSerializer(serializers.ModelSerializer):
         return (agent.get_full_name() or agent.get_username()) if agent else None
 
     def get_service_window(self, interaction: Interaction) -> dict:
-        decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
+        decision = free_form_send_decision(
+            last_inbound_at=interaction.channel_user.last_inbound_at,
+            now=timezone.now(),
+            window=channel_capabilities(interaction.subtype).service_window,
+        )
         closes_at = decision.window_closes_at
         return {
             "open": decision.allowed,
             "reason": decision.reason,
             "closes_at": closes_at.isoformat() if closes_at else None,
+        }
+
+    @extend_schema_field(ChannelSerializer)
+    def get_channel(self, interaction: Interaction) -> dict:
+        """The channel's name and limits, so the composer counts against the server's numbers, not its own."""
+        capabilities = channel_capabilities(interaction.subtype)
+        return {
+            "label": capabilities.label,
+            "text_limit": capabilities.text_limit,
+            "caption_limit": capabilities.caption_limit,
         }
 
     def get_last_message(self, interaction: Interaction) -> dict | None:

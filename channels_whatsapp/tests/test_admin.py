@@ -45,3 +45,35 @@ def test_another_number_is_configured_in_the_admin_with_write_only_secrets(admin
 
     assert 'name="access_token"' in page
     assert "token-999" not in page and "secret-999" not in page
+
+
+def test_the_number_from_the_environment_cannot_be_changed_or_deleted_in_the_admin(admin_client):
+    number = active_business_numbers()[0]
+    url = f"/admin/channels_whatsapp/businessnumber/{number.pk}/"
+
+    page = admin_client.get(f"{url}change/").content.decode()
+    changed = admin_client.post(f"{url}change/", {"display_phone_number": "1", "messages_per_second": "1"})
+    deleted = admin_client.post(f"{url}delete/", {"post": "yes"})
+
+    assert 'name="is_active"' not in page and 'name="display_phone_number"' not in page
+    assert (changed.status_code, deleted.status_code) == (403, 403)
+    number.refresh_from_db()
+    assert (number.is_active, number.messages_per_second) == (True, settings.WHATSAPP_MESSAGES_PER_SECOND)
+
+
+@pytest.mark.parametrize("field", ["phone_number_id", "waba_id"])
+def test_an_id_that_is_not_metas_digits_is_refused(admin_client, field):
+    data = {
+        "phone_number_id": "301122334455667",
+        "waba_id": "102290129340398",
+        "messages_per_second": "80",
+        "is_active": "on",
+        "access_token": "t",
+        "app_secret": "s",
+        "verify_token": "v",
+    } | {field: "../../me"}
+
+    response = admin_client.post("/admin/channels_whatsapp/businessnumber/add/", data)
+
+    assert "Meta&#x27;s ids are digits only" in response.content.decode()
+    assert not BusinessNumber.objects.filter(phone_number_id="301122334455667").exists()

@@ -17,7 +17,9 @@ ANIMATED_WEBP_HEAD = b"RIFF\x00\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x02" + b"\x0
 
 
 def decide(head: bytes, declared: str, size: int):
-    return outbound_media_decision(declared_type=declared, head=head, size=size, rules=WHATSAPP_MEDIA_RULES)
+    return outbound_media_decision(
+        declared_type=declared, head=head, size=size, rules=WHATSAPP_MEDIA_RULES, channel_label="WhatsApp"
+    )
 
 
 @pytest.mark.parametrize(

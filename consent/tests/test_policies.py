@@ -10,7 +10,8 @@ OPTED_IN = ConsentState(status="opted_in", at=NOW - timedelta(days=30), method="
 
 def recipient(**changes) -> Recipient:
     facts = {
-        "channel": "whatsapp",
+        "channel_label": "WhatsApp",
+        "service_window": timedelta(hours=24),
         "phone_number": "4915112345678",
         "consent": OPTED_IN,
         "marketing": ConsentState(),

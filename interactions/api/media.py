@@ -9,8 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interactions.channel_adapters import channel_adapter
-from interactions.media_policies import MAX_CAPTION_LENGTH
+from interactions.channel_adapters import channel_adapter, channel_capabilities
 from interactions.roles import may_send_messages
 from interactions.selectors import interactions_visible_to
 from interactions.serializers import MessageSerializer
@@ -45,7 +44,7 @@ class InteractionAttachments(APIView):
                     }
                     for rule in rules
                 ],
-                "max_caption_length": MAX_CAPTION_LENGTH,
+                "max_caption_length": channel_capabilities(interaction.subtype).caption_limit,
             }
         )
 

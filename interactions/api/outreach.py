@@ -150,7 +150,7 @@ class TemplateChoiceSerializer(serializers.Serializer):
 class StartConversationSerializer(TemplateChoiceSerializer):
     channel_user_id = serializers.IntegerField(required=False)
     number = serializers.CharField(required=False, max_length=32)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=4096)
+    text = serializers.CharField(required=False, allow_blank=True)
 
     def validate(self, data: dict) -> dict:
         if not data.get("channel_user_id") and not data.get("number"):
@@ -229,7 +229,7 @@ class NotificationRequestSerializer(serializers.Serializer):
     channel_user_id = serializers.IntegerField(required=False)
     number = serializers.CharField(required=False, max_length=32)
     reason = serializers.CharField(max_length=255)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=4096, default="")
+    text = serializers.CharField(required=False, allow_blank=True, default="")
     template = NotificationTemplateSerializer(required=False)
 
     def validate(self, data: dict) -> dict:

@@ -57,7 +57,7 @@ def _visible_interaction(request: Request, pk: int) -> Interaction:
 
 
 class SendTextSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=4096, trim_whitespace=True)
+    text = serializers.CharField(trim_whitespace=True, help_text="At most the channel's `text_limit` characters")
     reply_to = serializers.IntegerField(required=False, allow_null=True, help_text="Quote this message (its id)")
 
 

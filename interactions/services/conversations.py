@@ -16,7 +16,7 @@ from interactions.models import (
 )
 from interactions.roles import may_send_messages
 from interactions.services.inbound import open_interaction_for
-from interactions.services.outbound import MAX_TEXT_LENGTH, ActionRefused, queue_outbound_message
+from interactions.services.outbound import ActionRefused, queue_outbound_message, refuse_overlong_text
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, sendable_template, template_message_content
 from interactions.services.timeline import lock_interaction
@@ -49,8 +49,7 @@ def _outbound_content(
     text = text.strip()
     if not text:
         raise ActionRefused("Write a message or pick a template.")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    refuse_overlong_text(channel=channel_user.channel, text=text)
     return MessageKind.TEXT, text, {}, None
 
 

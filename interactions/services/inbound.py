@@ -117,7 +117,10 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     interaction = open_interaction_for(channel_user, opened_at=event.sent_at)
     reply_to = None
     if event.reply_to_external_id:
-        reply_to = Message.objects.filter(external_id=event.reply_to_external_id).first()
+        # Only within the customer's own conversations: a wamid from elsewhere must not touch another timeline.
+        reply_to = Message.objects.filter(
+            external_id=event.reply_to_external_id, interaction__channel_user=channel_user
+        ).first()
     text = event.text
     if event.kind == MessageKind.UNSUPPORTED and not text:
         text = f"unsupported message type: {event.content.get('type', 'unknown')}"

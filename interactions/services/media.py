@@ -11,27 +11,27 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from interactions.channel_adapters import MediaUnavailable, channel_adapter
+from interactions.channel_adapters import MediaUnavailable, channel_adapter, channel_capabilities
 from interactions.events import InboundMedia
 from interactions.media_policies import (
-    MAX_CAPTION_LENGTH,
     SNIFF_BYTES,
+    filename_for_type,
     inbound_media_refusal,
     media_download_retry_delay,
     outbound_media_decision,
 )
 from interactions.models import AttachmentState, Interaction, Message, MessageAttachment
-from interactions.services.outbound import ActionRefused, queue_agent_message
+from interactions.services.outbound import MessageRefused, queue_agent_message
 from interactions.services.timeline import lock_interaction, save_message_change
 from interactions.storable_text import column_length, fitted_identifier, fitted_text
 
 logger = logging.getLogger(__name__)
 
-# Media kinds that take a caption on WhatsApp and most channels; audio and stickers do not.
+# Media kinds that take a caption; audio and stickers do not.
 CAPTIONED_KINDS = ("image", "video", "document")
 
 
-class MediaRefused(ActionRefused):
+class MediaRefused(MessageRefused):
     """The file itself is the problem (type, size, contents), not the moment or the interaction."""
 
 
@@ -84,8 +84,8 @@ def store_inbound_media(*, attachment_id: int) -> timedelta | None:
     try:
         return _download_and_store(attachment)
     except Exception as problem:
-        # Our side broke (storage down, a number deleted in the admin): retried like a network error, and in
-        # the end shown as unavailable, never left pending.
+        # Our side broke (storage down): retried like a network error, and in the end shown as unavailable,
+        # never left pending.
         logger.exception("download of attachment %s failed unexpectedly", attachment_id)
         delay = media_download_retry_delay(attempt=attachment.download_attempts)
         if delay is not None:
@@ -121,19 +121,14 @@ def _download_and_store(attachment: MessageAttachment) -> timedelta | None:
             _settle(attachment_id, state=AttachmentState.UNAVAILABLE, failure_reason=refusal)
             return None
         file.seek(0)
-        name = default_storage.save(
-            MessageAttachment.file.field.generate_filename(attachment, _name_for(attachment, mime_type)), File(file)
-        )
-    if not _settle(attachment_id, state=AttachmentState.STORED, file=name, mime_type=mime_type, size=download.size):
+        filename = filename_for_type(attachment.filename, mime_type)
+        name = default_storage.save(MessageAttachment.file.field.generate_filename(attachment, filename), File(file))
+    kept = {"file": name, "mime_type": mime_type, "size": download.size}
+    if attachment.filename:
+        kept["filename"] = filename
+    if not _settle(attachment_id, state=AttachmentState.STORED, **kept):
         default_storage.delete(name)
     return None
-
-
-def _name_for(attachment: MessageAttachment, mime_type: str) -> str:
-    """Only the extension matters (stored_file_path picks the name): from the sender's name, else the type."""
-    if attachment.filename:
-        return attachment.filename
-    return "file." + mime_type.split("/")[-1].split(";")[0].strip()[:8]
 
 
 @transaction.atomic
@@ -171,18 +166,25 @@ def send_agent_media(
     caption = caption.strip()
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
-    rules = channel_adapter(interaction.subtype).media_rules()
+    channel = channel_capabilities(interaction.subtype)
     decision = outbound_media_decision(
-        declared_type=upload.content_type or "", head=head, size=upload.size or 0, rules=rules
+        declared_type=upload.content_type or "",
+        head=head,
+        size=upload.size or 0,
+        rules=channel_adapter(interaction.subtype).media_rules(),
+        channel_label=channel.label,
     )
     if decision.refusal:
         raise MediaRefused(decision.refusal)
     if caption and decision.kind not in CAPTIONED_KINDS:
-        raise MediaRefused(f"A {decision.kind} cannot carry a caption on WhatsApp; send the text separately.")
-    if len(caption) > MAX_CAPTION_LENGTH:
-        raise MediaRefused(f"The caption is {len(caption)} characters long; at most {MAX_CAPTION_LENGTH} are allowed.")
+        raise MediaRefused(f"A {decision.kind} cannot carry a caption on {channel.label}; send the text separately.")
+    if len(caption) > channel.caption_limit:
+        raise MediaRefused(
+            f"The caption is {len(caption)} characters long; at most {channel.caption_limit} are allowed."
+        )
+    filename = filename_for_type(upload.name or "", decision.mime_type)
     stored_name = default_storage.save(
-        MessageAttachment.file.field.generate_filename(MessageAttachment(), upload.name or "file"), upload
+        MessageAttachment.file.field.generate_filename(MessageAttachment(), filename), upload
     )
     try:
         with transaction.atomic():
@@ -195,7 +197,7 @@ def send_agent_media(
                 file=stored_name,
                 mime_type=decision.mime_type,
                 size=upload.size,
-                filename=(upload.name or "")[:255] if decision.kind == "document" else "",
+                filename=filename if decision.kind == "document" else "",
             )
             save_message_change(interaction=lock_interaction(interaction.pk), message=message, fields=[])
     except BaseException:

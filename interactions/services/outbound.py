@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_adapter
+from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_adapter, channel_capabilities
 from interactions.models import (
     DeliveryAttempt,
     DeliveryOutcome,
@@ -39,13 +39,22 @@ from interactions.services.timeline import append_message, lock_interaction, sav
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT_LENGTH = 4096
-
 
 class ActionRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class MessageRefused(ActionRefused):
+    """The message itself breaks the channel's rules (its length, its file): editing it helps, waiting does not."""
+
+
+def refuse_overlong_text(*, channel: str, text: str) -> None:
+    """Every text the business sends is held to its channel's limit, counted in characters."""
+    limit = channel_capabilities(channel).text_limit
+    if len(text) > limit:
+        raise MessageRefused(f"The message is {len(text)} characters long; at most {limit} are allowed.")
 
 
 def _enqueue_delivery(message_id: int, countdown: float | None = None) -> None:
@@ -66,8 +75,7 @@ def send_agent_reply(
     text = text.strip()
     if not text:
         raise ActionRefused("The message is empty.")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    refuse_overlong_text(channel=interaction.subtype, text=text)
     return queue_agent_message(
         interaction=interaction, author=author, kind=MessageKind.TEXT, text=text, reply_to_id=reply_to_id
     )
@@ -91,7 +99,11 @@ def queue_agent_message(
     interaction = lock_interaction(interaction.pk)
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
-    decision = free_form_send_decision(last_inbound_at=interaction.channel_user.last_inbound_at, now=timezone.now())
+    decision = free_form_send_decision(
+        last_inbound_at=interaction.channel_user.last_inbound_at,
+        now=timezone.now(),
+        window=channel_capabilities(interaction.subtype).service_window,
+    )
     if not decision.allowed:
         raise ActionRefused(decision.reason)
     reply_to = None
@@ -194,8 +206,8 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
     except DeliveryFailed as failure:
         return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
     except Exception as problem:
-        # Our side broke before or while handing it over (a file gone from storage, a number deleted in the
-        # admin): an attempt like any other, retried with backoff until the last, then shown as failed.
+        # Our side broke before or while handing it over (a file gone from storage): an attempt like any
+        # other, retried with backoff until the last, then shown as failed.
         logger.exception("sending message %s failed unexpectedly", message_id)
         failure = DeliveryFailed(
             kind=FailureKind.RETRYABLE, code="internal", title="Could not hand the message over", detail=repr(problem)
@@ -316,7 +328,7 @@ def enqueue_stuck_deliveries() -> int:
 def _refusal_to_send_again(*, message: Message, channel_user) -> str:
     """The rule the message was first sent under, asked again now: a template answers to the outreach policy
     (which knows the window does not bind it, and whether the customer has opted out since), any other kind to
-    the 24-hour window."""
+    the channel's service window."""
     if message.kind == MessageKind.TEMPLATE:
         template_id = (message.content.get("template") or {}).get("id")
         template = MessageTemplate.objects.filter(pk=template_id).first()
@@ -324,7 +336,11 @@ def _refusal_to_send_again(*, message: Message, channel_user) -> str:
             return "The template of this message no longer exists; choose another one."
         decision = outreach_decision_for(channel_user=channel_user, template=template)
     else:
-        decision = free_form_send_decision(last_inbound_at=channel_user.last_inbound_at, now=timezone.now())
+        decision = free_form_send_decision(
+            last_inbound_at=channel_user.last_inbound_at,
+            now=timezone.now(),
+            window=channel_capabilities(channel_user.channel).service_window,
+        )
     return "" if decision.allowed else decision.reason
 
 

@@ -5,14 +5,17 @@ from django.utils import timezone
 from consent.models import ConsentScope
 from consent.policies import OutreachDecision, Recipient, outreach_decision
 from consent.selectors import consent_state
+from interactions.channel_adapters import channel_capabilities
 from interactions.models import ChannelUser, MessageTemplate
 
 
 def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
     if channel_user is None:
         return None
+    channel = channel_capabilities(channel_user.channel)
     return Recipient(
-        channel=channel_user.channel,
+        channel_label=channel.label,
+        service_window=channel.service_window,
         phone_number=channel_user.external_id,
         consent=consent_state(channel_user_id=channel_user.pk),
         marketing=consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_adapter
+from interactions.hints import only_a_hint
 from interactions.live import agent_typing, broadcast_on_commit
 from interactions.models import OPEN_STATES, Direction, Interaction, Message, MessageKind
 from interactions.roles import may_send_messages
@@ -56,14 +57,16 @@ def start_agent_typing(*, agent: AbstractBaseUser, interaction_id: int) -> bool:
     if interaction is None:
         return False
     broadcast_on_commit(agent_typing(interaction_id=interaction.pk, agent=agent))
-    if cache.add(_typing_key(interaction.pk), True, timeout=TYPING_INDICATOR_INTERVAL.total_seconds()):
-        _enqueue("send_typing_indicator", interaction.pk)
+    with only_a_hint(f"typing indicator for interaction {interaction.pk}"):
+        if cache.add(_typing_key(interaction.pk), True, timeout=TYPING_INDICATOR_INTERVAL.total_seconds()):
+            _enqueue("send_typing_indicator", interaction.pk)
     return True
 
 
 def forget_agent_typing(*, interaction_id: int) -> None:
     """A reply ends the indicator on the customer's phone, so the next burst of typing must show it again."""
-    cache.delete(_typing_key(interaction_id))
+    with only_a_hint(f"clearing the typing indicator of interaction {interaction_id}"):
+        cache.delete(_typing_key(interaction_id))
 
 
 def request_read_receipts(*, interaction: Interaction) -> None:

@@ -19,7 +19,7 @@ from interactions.models import (
     TemplateStatus,
 )
 from interactions.services.inbound import open_interaction_for
-from interactions.services.outbound import MAX_TEXT_LENGTH, ActionRefused, queue_outbound_message
+from interactions.services.outbound import ActionRefused, queue_outbound_message, refuse_overlong_text
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, template_message_content
 
@@ -149,8 +149,8 @@ def _send(
 def _choose_content(*, channel_user: ChannelUser | None, content: SystemMessageContent) -> tuple[str, str, dict]:
     """Free-form text while the window is open, else the template; refused with the policy's reason."""
     text = content.text.strip()
-    if len(text) > MAX_TEXT_LENGTH:
-        raise ActionRefused(f"The message is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are allowed.")
+    if channel_user is not None:  # without a profile the outreach policy refuses below, with its reason
+        refuse_overlong_text(channel=channel_user.channel, text=text)
     if not text and not content.template_name:
         raise ActionRefused("Give a text, a template, or both.")
     free_form = outreach_decision_for(channel_user=channel_user)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from interactions.channel_adapters import register_channel_adapter
+from interactions.channel_adapters import ChannelCapabilities, register_channel_adapter
 from interactions.models import Message, MessageStatus
 from interactions.policies import MAX_DELIVERY_ATTEMPTS
 from interactions.services.outbound import deliver_queued_message, send_agent_reply
@@ -16,6 +16,8 @@ CHANNEL = "test-broken-storage"
 
 class AdapterWhoseStorageIsGone:
     """A channel whose send breaks on our side before anything leaves, as a file missing from storage does."""
+
+    capabilities = ChannelCapabilities(label="Broken", text_limit=100, caption_limit=10, service_window=None)
 
     def send(self, message):
         raise FileNotFoundError("attachments/2026/11/gone.jpg")

@@ -1,4 +1,5 @@
-"""The conversation's rules at their edges: the 24-hour window, status order, retry timing, unknown outcomes."""
+"""The conversation's rules at their edges: the service window (WhatsApp's 24 hours, or none), status order, retry
+timing, unknown outcomes."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,7 +10,6 @@ from interactions.policies import (
     CLOCK_SKEW,
     MAX_DELIVERY_ATTEMPTS,
     REDELIVERY_PERIOD,
-    SERVICE_WINDOW,
     UNKNOWN_OUTCOME_GRACE,
     free_form_send_decision,
     plausible_event_time,
@@ -20,6 +20,7 @@ from interactions.policies import (
 )
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+DAY = timedelta(hours=24)  # WhatsApp's window, as its adapter states it
 
 
 @pytest.mark.parametrize(
@@ -37,15 +38,17 @@ NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
     ids=["just now", "1 h", "23:59:59", "a microsecond before 24 h", "exactly 24 h", "24 h 1 s", "30 days", "skew"],
 )
 def test_the_service_window_is_open_for_24_hours_after_the_customers_last_message(since_last_inbound, is_open):
-    assert service_window_is_open(last_inbound_at=NOW - since_last_inbound, now=NOW) is is_open
+    assert service_window_is_open(last_inbound_at=NOW - since_last_inbound, now=NOW, window=DAY) is is_open
 
 
 def test_the_service_window_is_closed_if_the_customer_never_wrote():
-    assert service_window_is_open(last_inbound_at=None, now=NOW) is False
+    assert service_window_is_open(last_inbound_at=None, now=NOW, window=DAY) is False
 
 
 def test_a_free_form_message_may_be_sent_inside_the_window_and_says_when_it_closes():
-    decision = free_form_send_decision(last_inbound_at=NOW - timedelta(hours=23, minutes=59, seconds=59), now=NOW)
+    decision = free_form_send_decision(
+        last_inbound_at=NOW - timedelta(hours=23, minutes=59, seconds=59), now=NOW, window=DAY
+    )
 
     assert decision.allowed is True
     assert decision.reason == ""
@@ -55,7 +58,7 @@ def test_a_free_form_message_may_be_sent_inside_the_window_and_says_when_it_clos
 def test_a_free_form_message_is_refused_at_exactly_24_hours_with_the_closing_time_in_the_reason():
     last_inbound_at = datetime(2026, 3, 13, 15, 9, 26, tzinfo=UTC)
 
-    decision = free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW)
+    decision = free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW, window=DAY)
 
     assert decision.allowed is False
     assert decision.window_closes_at == NOW
@@ -66,7 +69,7 @@ def test_a_free_form_message_is_refused_at_exactly_24_hours_with_the_closing_tim
 
 
 def test_a_free_form_message_is_refused_to_a_customer_who_never_wrote():
-    decision = free_form_send_decision(last_inbound_at=None, now=NOW)
+    decision = free_form_send_decision(last_inbound_at=None, now=NOW, window=DAY)
 
     assert decision.allowed is False
     assert decision.window_closes_at is None
@@ -77,13 +80,21 @@ def test_the_closing_time_in_the_reason_is_in_utc_whatever_zone_the_time_came_in
     berlin = ZoneInfo("Europe/Berlin")
     last_inbound_at = datetime(2026, 3, 13, 16, 9, 26, tzinfo=berlin)  # 15:09:26 UTC
 
-    decision = free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW.astimezone(berlin))
+    decision = free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW.astimezone(berlin), window=DAY)
 
     assert "closed at 2026-03-14 15:09 UTC" in decision.reason
 
 
-def test_the_window_is_24_hours():
-    assert timedelta(hours=24) == SERVICE_WINDOW
+@pytest.mark.parametrize("last_inbound_at", [None, NOW - timedelta(days=400)])
+def test_a_channel_without_a_service_window_always_allows_free_form_messages(last_inbound_at):
+    assert service_window_is_open(last_inbound_at=last_inbound_at, now=NOW, window=None) is True
+    assert free_form_send_decision(last_inbound_at=last_inbound_at, now=NOW, window=None).allowed is True
+
+
+def test_another_windows_length_is_named_in_the_reason():
+    decision = free_form_send_decision(last_inbound_at=NOW - timedelta(hours=2), now=NOW, window=timedelta(hours=1))
+
+    assert decision.reason.startswith("The 1-hour customer service window closed at 2026-03-14 14:09 UTC")
 
 
 @pytest.mark.parametrize(

@@ -294,11 +294,13 @@ export function createAttachmentComposer({ dropZone, tray, pickButton, fileInput
   let objectUrl = null;
   let rules = null;
   let rulesFor = null;
+  let channelLabel = "The channel";
   let enabled = true;
 
-  async function loadRules(interactionId) {
+  async function loadRules(interactionId, label) {
     if (rulesFor === interactionId) return rules;
     rulesFor = interactionId;
+    channelLabel = label || "The channel";
     rules = null;
     try {
       const response = await fetch(`/api/v1/interactions/${interactionId}/attachments/`, {
@@ -319,7 +321,7 @@ export function createAttachmentComposer({ dropZone, tray, pickButton, fileInput
     const type = (candidate.type || "").toLowerCase();
     const rule = (rules || []).find((r) => r.mime_types.includes(type));
     if (rule && candidate.size > rule.max_bytes) {
-      return `The ${rule.kind} is ${humanSize(candidate.size)}; WhatsApp takes at most ${humanSize(rule.max_bytes)} for ${rule.kind}s.`;
+      return `The ${rule.kind} is ${humanSize(candidate.size)}; ${channelLabel} takes at most ${humanSize(rule.max_bytes)} for ${rule.kind}s.`;
     }
     return null;
   }

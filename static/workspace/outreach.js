@@ -176,7 +176,7 @@ function buildDialog() {
     const text = element("textarea", {
       className: "outreach-text",
       testid: "new-conversation-text",
-      attrs: { rows: "3", maxlength: "4096", placeholder: "Write the first message…" },
+      attrs: { rows: "3", placeholder: "Write the first message…" }, // the channel's limit is checked on send
     });
     const error = element("p", { className: "composer-error", testid: "new-conversation-error", attrs: { role: "alert" } });
     error.hidden = true;

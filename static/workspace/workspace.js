@@ -21,8 +21,8 @@ import { createAttachmentComposer } from "./media.js";
 import { renderConsentPanel, setupConsent } from "./consent.js";
 import { renderTemplateOffer, setupOutreach } from "./outreach.js";
 
-const MAX_TEXT_LENGTH = 4096;
-const COUNTER_FROM = 3600;
+// The limits are the channel's, sent with each interaction (`channel`), never restated here.
+const COUNTER_FROM_SHARE = 0.88; // the counter shows once this share of the limit is used
 const WINDOW_WARNING_MS = 60 * 60 * 1000;
 const CLOCK_TICK_MS = 30 * 1000;
 const PING_EVERY_MS = 25 * 1000;
@@ -39,7 +39,6 @@ const STATE_LABELS = {
   closed_complete: "Closed complete",
   closed_abandoned: "Closed abandoned",
 };
-const CHANNEL_LABELS = { whatsapp: "WhatsApp" };
 const STATUS_LABELS = {
   queued: "Queued: waiting to be sent",
   sent: "Sent",
@@ -256,12 +255,15 @@ function paintAvatar(element, interaction) {
 function serviceWindow(interaction, now = new Date()) {
   const window = interaction.service_window || { open: false, reason: "", closes_at: null };
   const closesAt = parseDate(window.closes_at);
+  if (window.open && !closesAt) {
+    return { open: true, closesAt: null, left: Infinity, label: "open", tone: "ok", reason: "" }; // a channel without one
+  }
   const left = closesAt ? closesAt - now : 0;
   if (!window.open || !closesAt || left <= 0) {
     const reason =
       (!window.open && window.reason) ||
       (closesAt
-        ? `The 24-hour customer service window closed at ${dateAndTime(closesAt)}; ` +
+        ? `The customer service window closed at ${dateAndTime(closesAt)}; ` +
           "only a template may be sent until the customer writes again."
         : "The customer has not written to us yet, so only a template may be sent.");
     return { open: false, closesAt, left: 0, label: "window closed", tone: "closed", reason };
@@ -498,8 +500,10 @@ function fillListItem(button, interaction, now) {
       text: window.label,
       attrs: {
         title: window.open
-          ? `Free-form replies allowed until ${dateAndTime(window.closesAt)}`
-          : "Outside the 24-hour window: only templates may be sent",
+          ? window.closesAt
+            ? `Free-form replies allowed until ${dateAndTime(window.closesAt)}`
+            : "Free-form replies allowed"
+          : "Outside the customer service window: only templates may be sent",
       },
     }),
     element("span", {
@@ -595,7 +599,7 @@ function renderPanel(interaction) {
   const now = new Date();
   paintAvatar(dom.panelAvatar, interaction);
   dom.panelName.textContent = customerName(interaction);
-  dom.panelChannel.textContent = CHANNEL_LABELS[interaction.channel_user.channel] || interaction.channel_user.channel;
+  dom.panelChannel.textContent = interaction.channel ? interaction.channel.label : interaction.channel_user.channel;
   dom.panelNumber.textContent = formatNumber(interaction.channel_user.external_id);
   dom.panelInteraction.textContent = `${interaction.number || `#${interaction.id}`} · ${
     STATE_LABELS[interaction.state] || interaction.state
@@ -947,6 +951,12 @@ function composerBlockedReason(interaction) {
   return window.open ? null : window.reason;
 }
 
+// A text message, or the caption of the attached file: each has the channel's own limit.
+function composerLimit(interaction) {
+  const channel = (interaction && interaction.channel) || {};
+  return (attachments.file ? channel.caption_limit : channel.text_limit) || Infinity;
+}
+
 function renderComposer() {
   const interaction = state.interactions.get(state.selectedId);
   const reason = composerBlockedReason(interaction);
@@ -960,11 +970,13 @@ function renderComposer() {
   const length = dom.composerInput.value.length;
   const empty = dom.composerInput.value.trim().length === 0 && !attachments.file;
   attachments.setEnabled(!blocked);
-  if (interaction && !blocked) attachments.loadRules(interaction.id);
-  dom.composerSend.disabled = blocked || state.sending || empty || length > MAX_TEXT_LENGTH;
-  dom.composerCounter.hidden = length < COUNTER_FROM;
-  dom.composerCounter.textContent = `${length.toLocaleString()} / ${MAX_TEXT_LENGTH.toLocaleString()}`;
-  dom.composerCounter.classList.toggle("is-limit", length >= MAX_TEXT_LENGTH);
+  if (interaction && !blocked) attachments.loadRules(interaction.id, interaction.channel.label);
+  const limit = composerLimit(interaction);
+  if (interaction) dom.composerInput.maxLength = interaction.channel.text_limit;
+  dom.composerSend.disabled = blocked || state.sending || empty || length > limit;
+  dom.composerCounter.hidden = length < limit * COUNTER_FROM_SHARE;
+  dom.composerCounter.textContent = `${length.toLocaleString()} / ${limit.toLocaleString()}`;
+  dom.composerCounter.classList.toggle("is-limit", length >= limit);
   renderTemplateOffer(interaction, { maySend: config.maySend, windowOpen: Boolean(interaction && serviceWindow(interaction).open) });
 }
 
@@ -989,7 +1001,7 @@ async function sendReply() {
   const text = dom.composerInput.value.trim();
   const file = attachments.file;
   if (!interaction || state.sending || (!text && !file) || composerBlockedReason(interaction) !== null) return;
-  if (text.length > MAX_TEXT_LENGTH) return;
+  if (text.length > composerLimit(interaction)) return;
   state.sending = true;
   hideComposerError();
   renderComposer();
