@@ -10,6 +10,7 @@ from channels_whatsapp.inbox import process_webhook_delivery
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.tests.meta_fixtures import meta_payload
 from channels_whatsapp.tests.webhook_deliveries import post_delivery
+from interactions.channel_adapters import channel_capabilities
 from interactions.models import DeliveryStatusEvent, Message
 from interactions.policies import free_form_send_decision
 from interactions.serializers import MessageSerializer
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("example_numbers")]
 
 IN_2100 = datetime(2100, 1, 1, tzinfo=UTC)
 IN_1970 = datetime(1970, 1, 2, tzinfo=UTC)
+WHATSAPP_WINDOW = channel_capabilities("whatsapp").service_window
 
 
 def claiming(fixture: str, kind: str, claimed: datetime) -> bytes:
@@ -45,8 +47,11 @@ def test_a_message_claiming_an_impossible_time_counts_from_its_receipt(client, c
     assert (message.sent_at, message.claimed_sent_at) == (delivery.received_at, claimed)
     assert message.interaction.last_message_at == delivery.received_at
     assert message.interaction.channel_user.last_inbound_at == delivery.received_at
-    window = free_form_send_decision(last_inbound_at=message.interaction.channel_user.last_inbound_at,
-                                     now=delivery.received_at + timedelta(hours=1))  # fmt: skip
+    window = free_form_send_decision(
+        last_inbound_at=message.interaction.channel_user.last_inbound_at,
+        now=delivery.received_at + timedelta(hours=1),
+        window=WHATSAPP_WINDOW,
+    )
     assert window.allowed and window.window_closes_at == delivery.received_at + timedelta(hours=24)
     shown = MessageSerializer(message).data
     assert shown["claimed_sent_at"] != shown["sent_at"]
@@ -60,7 +65,9 @@ def test_a_late_redelivery_keeps_its_time_and_opens_no_fresh_window(client):
     message = Message.objects.select_related("interaction__channel_user").get()
     assert message.sent_at == message.claimed_sent_at == claimed
     assert message.interaction.channel_user.last_inbound_at == claimed
-    assert not free_form_send_decision(last_inbound_at=claimed, now=delivery.received_at).allowed
+    assert not free_form_send_decision(
+        last_inbound_at=claimed, now=delivery.received_at, window=WHATSAPP_WINDOW
+    ).allowed
 
 
 def test_the_time_is_measured_against_receipt_not_against_a_late_processing(client):
