@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from interactions.models import Interaction, LinkPreview, Message
+from interactions.selectors import message_for_timeline
 from interactions.serializers import InteractionSerializer, LinkPreviewSerializer, MessageSerializer
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def message_changed(message: Message) -> MessageChanged:
         "type": "message.changed",
         "interaction_id": message.interaction_id,
         "revision": message.revision,
-        "message": MessageSerializer(message).data,
+        "message": MessageSerializer(message_for_timeline(message_id=message.pk)).data,
     }
 
 

@@ -1,7 +1,9 @@
 """Reads for the workspace and the API, with their joins and permissions applied once."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from interactions.models import (
     OPEN_STATES,
@@ -11,6 +13,7 @@ from interactions.models import (
     LinkPreviewState,
     Message,
     MessageAttachment,
+    MessageKind,
 )
 from interactions.roles import may_view_interactions
 
@@ -25,13 +28,57 @@ def open_interactions_for(user: AbstractBaseUser) -> QuerySet[Interaction]:
     return interactions_visible_to(user).filter(state__in=OPEN_STATES)
 
 
+TIMELINE_PAGE_SIZE = 50
+MAX_TIMELINE_PAGE_SIZE = 200
+
+
+def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Everything `MessageSerializer` reads, in two queries whatever the number of messages: it reads nothing else.
+
+    The reactions on each message come in order in `reaction_history`; the serializer keeps the latest of each side.
+    """
+    reactions = Message.objects.filter(kind=MessageKind.REACTION).select_related("author").order_by("sequence")
+    return messages.select_related("author", "reply_to__author", "interaction", "attachment").prefetch_related(
+        Prefetch("replies", queryset=reactions, to_attr="reaction_history")
+    )
+
+
+def message_for_timeline(*, message_id: int) -> Message:
+    """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
+    return with_timeline_relations(Message.objects.filter(pk=message_id)).get()
+
+
 def messages_changed_after(*, interaction: Interaction, revision: int) -> QuerySet[Message]:
     """The catch-up read: every message created or changed since the client's cursor."""
-    return (
-        interaction.messages.filter(revision__gt=revision)
-        .select_related("author", "reply_to__author", "interaction", "attachment")
-        .order_by("sequence")
-    )
+    return with_timeline_relations(interaction.messages.filter(revision__gt=revision)).order_by("sequence")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelinePage:
+    messages: list[Message]  # oldest first
+    earlier: int | None  # the `before` that loads the page before this one; None at the start of the conversation
+
+
+def timeline_page(
+    *, interaction: Interaction, before: int | None = None, size: int = TIMELINE_PAGE_SIZE
+) -> TimelinePage:
+    """The newest `size` messages, or those just before the sequence `before`.
+
+    Keyset paging on the (interaction, sequence) unique index: a page costs the same at the start of a long
+    conversation as at its end, and a message arriving meanwhile shifts nothing (an offset would).
+    """
+    messages = interaction.messages.all()
+    if before is not None:
+        messages = messages.filter(sequence__lt=before)
+    newest_first = list(with_timeline_relations(messages).order_by("-sequence")[: size + 1])
+    page = newest_first[:size][::-1]
+    return TimelinePage(messages=page, earlier=page[0].sequence if len(newest_first) > size else None)
+
+
+def with_newest_timeline_page(interaction: Interaction) -> Interaction:
+    """The detail's messages: its newest page in `timeline_page`, as a `to_attr` prefetch would put it."""
+    interaction.timeline_page = timeline_page(interaction=interaction)
+    return interaction
 
 
 def attachment_visible_to(user: AbstractBaseUser, *, message_id: int) -> MessageAttachment | None:

@@ -17,7 +17,7 @@ from consent.selectors import consent_state
 from interactions.channel_adapters import ChannelRequestFailed
 from interactions.models import OPEN_STATES, ChannelUser, MessageTemplate, Notification, NotificationOutcome
 from interactions.roles import may_send_messages, may_send_notifications, may_view_interactions
-from interactions.selectors import interactions_visible_to
+from interactions.selectors import interactions_visible_to, message_for_timeline
 from interactions.serializers import InteractionSerializer, MessageSerializer
 from interactions.services.conversations import AlreadyInConversation, send_template_reply, start_conversation
 from interactions.services.outbound import ActionRefused
@@ -183,7 +183,10 @@ class Conversations(APIView):
             )
         interaction = interactions_visible_to(request.user).get(pk=message.interaction_id)
         return Response(
-            {"interaction": InteractionSerializer(interaction).data, "message": MessageSerializer(message).data},
+            {
+                "interaction": InteractionSerializer(interaction).data,
+                "message": MessageSerializer(message_for_timeline(message_id=message.pk)).data,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -204,7 +207,9 @@ class TemplateMessages(APIView):
             template_id=body.validated_data["template_id"],
             values=body.template_values(),
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class SyncTemplates(APIView):

@@ -1,0 +1,223 @@
+"""Reading timelines costs the same number of queries for 5 messages as for 50, and long ones come in pages
+(keyset on the message sequence) that load earlier messages on request."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from interactions.models import (
+    AttachmentState,
+    Direction,
+    Interaction,
+    LinkPreview,
+    LinkPreviewState,
+    Message,
+    MessageAttachment,
+    MessageKind,
+    MessageStatus,
+)
+from tests.factories import InteractionFactory, agent
+
+pytestmark = pytest.mark.django_db
+
+# What one request may cost whatever the number of messages or interactions: the permission check, the
+# interaction(s), the messages and their reactions (4 today; one to spare for a check added per request).
+MAX_QUERIES = 5
+
+
+def conversation(size: int, *, agents: tuple = ()) -> Interaction:
+    """`size` messages of every shape the timeline shows, each with what the serializer reads: links with their
+    previews, files, quotes, reactions from both sides and two different agents as authors."""
+    first, second = agents or (agent(), agent())
+    interaction = InteractionFactory()
+    start = timezone.now() - timedelta(hours=2)
+    rows: list[Message] = []
+
+    def add(**fields) -> Message:
+        sequence = len(rows) + 1
+        message = Message.objects.create(
+            interaction=interaction,
+            sequence=sequence,
+            revision=sequence,
+            sent_at=start + timedelta(seconds=sequence),
+            **fields,
+        )
+        rows.append(message)
+        return message
+
+    for number in range(size):
+        shape = number % 5
+        if shape == 0:
+            url = f"https://shop.example/{interaction.pk}/items/{number}"
+            add(direction=Direction.INBOUND, status=MessageStatus.RECEIVED, text=f"Is this one in stock? {url}")
+            LinkPreview.objects.create(
+                url=url,
+                url_hash=hashlib.sha256(url.encode()).hexdigest(),
+                state=LinkPreviewState.READY,
+                title=f"Item {number}",
+            )
+        elif shape == 1:
+            quoted = rows[-1]
+            reply = add(
+                direction=Direction.OUTBOUND, status=MessageStatus.READ, author=first, text="Yes.", reply_to=quoted
+            )
+            for target in (quoted, reply):
+                add(
+                    direction=Direction.INBOUND,
+                    status=MessageStatus.RECEIVED,
+                    kind=MessageKind.REACTION,
+                    content={"emoji": "👍"},
+                    reply_to=target,
+                )
+                add(
+                    direction=Direction.OUTBOUND,
+                    status=MessageStatus.SENT,
+                    kind=MessageKind.REACTION,
+                    content={"emoji": "❤️"},
+                    reply_to=target,
+                    author=second,
+                )
+        elif shape in (2, 3):
+            inbound = shape == 2
+            message = add(
+                direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+                status=MessageStatus.RECEIVED if inbound else MessageStatus.FAILED,
+                kind=MessageKind.IMAGE if inbound else MessageKind.DOCUMENT,
+                text="A photo" if inbound else "The invoice",
+                author=None if inbound else second,
+                error_code="" if inbound else "130429",
+            )
+            MessageAttachment.objects.create(
+                message=message,
+                state=AttachmentState.STORED,
+                file=f"messageattachment/{number}.bin",
+                mime_type="image/jpeg" if inbound else "application/pdf",
+                size=1024,
+            )
+        else:
+            add(
+                direction=Direction.INBOUND,
+                status=MessageStatus.RECEIVED,
+                text="Thanks!",
+                reply_to=next(row for row in reversed(rows) if row.direction == Direction.OUTBOUND),
+            )
+    Interaction.objects.filter(pk=interaction.pk).update(
+        last_sequence=len(rows), revision=len(rows), last_message_at=rows[-1].sent_at
+    )
+    return interaction
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def reader():
+    return agent()
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_interaction_detail_costs_the_same_queries_for_5_and_50_messages(
+    size, reader, django_assert_max_num_queries
+):
+    interaction = conversation(size)
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client_for(reader).get(f"/api/v1/interactions/{interaction.pk}/")
+
+    assert response.status_code == 200
+    messages = response.json()["messages"]
+    assert len(messages) == min(interaction.messages.count(), 50)
+    reacted = [message for message in messages if message["reactions"]]
+    assert reacted and {reaction["direction"] for reaction in reacted[0]["reactions"]} == {"inbound", "outbound"}
+    assert any(message["quoted"] for message in messages)
+    assert any(message["attachment"] for message in messages)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_catching_up_costs_the_same_queries_for_5_and_50_messages(size, reader, django_assert_max_num_queries):
+    interaction = conversation(size)
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client_for(reader).get(f"/api/v1/interactions/{interaction.pk}/messages/?after_revision=0")
+
+    assert response.status_code == 200
+    assert len(response.json()["messages"]) == interaction.messages.count()
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_a_page_of_the_timeline_costs_the_same_queries_for_5_and_50_messages(
+    size, reader, django_assert_max_num_queries
+):
+    interaction = conversation(size)
+    client = client_for(reader)
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        newest = client.get(f"/api/v1/interactions/{interaction.pk}/messages/?limit=20").json()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        earlier = client.get(f"/api/v1/interactions/{interaction.pk}/messages/?before={size}&limit=200").json()
+
+    assert len(newest["messages"]) == min(interaction.messages.count(), 20)
+    assert [message["sequence"] for message in earlier["messages"]] == list(range(1, size))
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_interaction_list_costs_the_same_queries_for_5_and_50_interactions(
+    size, reader, django_assert_max_num_queries
+):
+    agents = (agent(), agent())
+    for _ in range(size):
+        interaction = conversation(5, agents=agents)
+        Interaction.objects.filter(pk=interaction.pk).update(assigned_to=agents[0])
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client_for(reader).get("/api/v1/interactions/?state=open&limit=200")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == size
+
+
+def test_a_long_timeline_is_read_newest_page_first_then_earlier_pages_without_gaps_or_repeats(reader):
+    interaction = conversation(120)  # with reactions: more rows than that
+    total = interaction.messages.count()
+    client = client_for(reader)
+
+    detail = client.get(f"/api/v1/interactions/{interaction.pk}/").json()
+    sequences = [message["sequence"] for message in detail["messages"]]
+    assert sequences == list(range(total - 49, total + 1))
+    cursor = detail["earlier"]
+    pages = 1
+    while cursor is not None:
+        # A message arriving meanwhile shifts nothing: pages are found by sequence, not by offset.
+        page = client.get(f"/api/v1/interactions/{interaction.pk}/messages/?before={cursor}").json()
+        sequences = [message["sequence"] for message in page["messages"]] + sequences
+        cursor = page["earlier"]
+        pages += 1
+
+    assert sequences == list(range(1, total + 1))
+    assert pages == -(-total // 50)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after_revision=²",
+        "before=-1",
+        "before=9223372036854775808",
+        "limit=0",
+        "limit=201",
+        "after_revision=1&before=5",
+    ],
+)
+def test_a_malformed_page_request_is_refused_with_a_reason(query, reader):
+    interaction = conversation(5)
+
+    response = client_for(reader).get(f"/api/v1/interactions/{interaction.pk}/messages/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()
