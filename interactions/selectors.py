@@ -1,13 +1,17 @@
 """Reads for the workspace and the API, with their joins and permissions applied once."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from consent.policies import ConsentState
+from consent.selectors import consent_states
 from interactions.models import (
     OPEN_STATES,
     AttachmentState,
+    ChannelUser,
     Interaction,
     LinkPreview,
     LinkPreviewState,
@@ -46,6 +50,22 @@ def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
 def message_for_timeline(*, message_id: int) -> Message:
     """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
     return with_timeline_relations(Message.objects.filter(pk=message_id)).get()
+
+
+def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelUser]:
+    """Customers as lists show them, in three queries for any number: `consent` (their current consent state)
+    and `open_interactions` (none or one, where to continue the conversation)."""
+    customers = list(channel_users)
+    prefetch_related_objects(
+        customers,
+        Prefetch(
+            "interactions", queryset=Interaction.objects.filter(state__in=OPEN_STATES), to_attr="open_interactions"
+        ),
+    )
+    consents = consent_states(channel_user_ids=[customer.pk for customer in customers])
+    for customer in customers:
+        customer.consent = consents.get(customer.pk) or ConsentState()
+    return customers
 
 
 def messages_changed_after(*, interaction: Interaction, revision: int) -> QuerySet[Message]:
