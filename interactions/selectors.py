@@ -34,6 +34,7 @@ def open_interactions_for(user: AbstractBaseUser) -> QuerySet[Interaction]:
 
 TIMELINE_PAGE_SIZE = 50
 MAX_TIMELINE_PAGE_SIZE = 200
+CATCH_UP_LIMIT = 500
 
 
 def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
@@ -69,8 +70,25 @@ def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelU
 
 
 def messages_changed_after(*, interaction: Interaction, revision: int) -> QuerySet[Message]:
-    """The catch-up read: every message created or changed since the client's cursor."""
-    return with_timeline_relations(interaction.messages.filter(revision__gt=revision)).order_by("sequence")
+    """The catch-up read: the messages created or changed since the client's cursor, in the order they changed."""
+    return with_timeline_relations(interaction.messages.filter(revision__gt=revision)).order_by("revision")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineChanges:
+    messages: list[Message]  # in the order they changed
+    revision: int  # the cursor to catch up from next
+    more: bool  # stopped at the limit: ask again from `revision`
+
+
+def timeline_changes(*, interaction: Interaction, after: int, limit: int = CATCH_UP_LIMIT) -> TimelineChanges:
+    """At most `limit` changes per answer, so a client back after a long time away does not get a whole busy
+    day in one response; a message's revision is unique in its interaction, so the next answer starts exactly
+    where this one stopped."""
+    changed = list(messages_changed_after(interaction=interaction, revision=after)[: limit + 1])
+    if len(changed) > limit:
+        return TimelineChanges(messages=changed[:limit], revision=changed[limit - 1].revision, more=True)
+    return TimelineChanges(messages=changed, revision=interaction.revision, more=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

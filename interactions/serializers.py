@@ -129,12 +129,15 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class TimelineMessagesSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(help_text="The interaction's revision when read: catch up after it.")
-    messages = MessageSerializer(many=True, help_text="Oldest first.")
+    revision = serializers.IntegerField(help_text="The cursor: catch up with `after_revision` set to it.")
+    messages = MessageSerializer(many=True, help_text="A page: oldest first. A catch-up: in the order they changed.")
     earlier = serializers.IntegerField(
         allow_null=True,
         help_text="Pass as `before` for the page before these; null at the start of the conversation or when "
         "catching up (`after_revision`).",
+    )
+    more = serializers.BooleanField(
+        help_text="Catching up only: more changes than one answer holds; ask again after `revision`."
     )
 
 

@@ -14,11 +14,12 @@ from rest_framework.views import APIView
 from interactions.models import OPEN_STATES, Interaction, InteractionState
 from interactions.roles import may_send_messages
 from interactions.selectors import (
+    CATCH_UP_LIMIT,
     MAX_TIMELINE_PAGE_SIZE,
     TIMELINE_PAGE_SIZE,
     interactions_visible_to,
     message_for_timeline,
-    messages_changed_after,
+    timeline_changes,
     timeline_page,
     with_newest_timeline_page,
 )
@@ -105,7 +106,10 @@ class InteractionMessages(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "after_revision", int, description="Catch up: every message created or changed after this revision"
+                "after_revision",
+                int,
+                description="Catch up: the messages created or changed after this revision, "
+                f"at most {CATCH_UP_LIMIT} at a time (`more` says whether to ask again)",
             ),
             OpenApiParameter(
                 "before",
@@ -121,22 +125,27 @@ class InteractionMessages(APIView):
         "with `earlier` to load the one before it (keyset paging on the message sequence).",
     )
     def get(self, request: Request, pk: int) -> Response:
-        interaction = _visible_interaction(
-            request, pk
-        )  # its revision is read first: catching up after it misses nothing
+        # The interaction (and its revision) is read before the messages: catching up after it misses nothing.
+        interaction = _visible_interaction(request, pk)
         after = _whole_number(request, "after_revision")
         before = _whole_number(request, "before")
         size = _whole_number(request, "limit")
         if after is not None:
             if before is not None or size is not None:
                 raise ValidationError({"after_revision": "Catching up takes no `before` or `limit`."})
-            answer = {"messages": messages_changed_after(interaction=interaction, revision=after), "earlier": None}
+            changes = timeline_changes(interaction=interaction, after=after)
+            answer = {"messages": changes.messages, "revision": changes.revision, "more": changes.more, "earlier": None}
         else:
             if size is not None and not 1 <= size <= MAX_TIMELINE_PAGE_SIZE:
                 raise ValidationError({"limit": f"Must be between 1 and {MAX_TIMELINE_PAGE_SIZE}."})
             page = timeline_page(interaction=interaction, before=before, size=size or TIMELINE_PAGE_SIZE)
-            answer = {"messages": page.messages, "earlier": page.earlier}
-        return Response(TimelineMessagesSerializer({"revision": interaction.revision, **answer}).data)
+            answer = {
+                "messages": page.messages,
+                "revision": interaction.revision,
+                "more": False,
+                "earlier": page.earlier,
+            }
+        return Response(TimelineMessagesSerializer(answer).data)
 
     @extend_schema(
         request=SendTextSerializer | SendRichMessageSerializer,

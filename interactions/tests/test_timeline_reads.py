@@ -19,6 +19,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.selectors import CATCH_UP_LIMIT, timeline_changes
 from tests.factories import InteractionFactory, agent
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,23 @@ def test_a_malformed_page_request_is_refused_with_a_reason(query, reader):
 
     assert response.status_code == 400
     assert response.json()
+
+
+def test_catching_up_after_a_long_time_away_comes_in_bounded_answers_that_miss_nothing(reader):
+    interaction = conversation(120)
+    total = interaction.messages.count()
+    client = client_for(reader)
+    cursor, seen, answers = 0, [], 0
+
+    while True:
+        answer = timeline_changes(interaction=Interaction.objects.get(pk=interaction.pk), after=cursor, limit=50)
+        seen += [message.pk for message in answer.messages]
+        cursor, answers = answer.revision, answers + 1
+        if not answer.more:
+            break
+
+    assert sorted(seen) == sorted(interaction.messages.values_list("pk", flat=True))
+    assert len(seen) == total and answers == -(-total // 50)
+    response = client.get(f"/api/v1/interactions/{interaction.pk}/messages/?after_revision=0").json()
+    assert total < CATCH_UP_LIMIT
+    assert (len(response["messages"]), response["more"], response["revision"]) == (total, False, total)

@@ -642,6 +642,7 @@ async function catchUp(timeline) {
         const added = applyMessages(timeline, data.messages);
         if (firstLoad) showFromPage(timeline, data);
         timeline.cursor = Math.max(timeline.cursor, data.revision);
+        if (data.more) timeline.wanted = Math.max(timeline.wanted, timeline.cursor + 1); // the rest, next round
         timeline.loaded = true;
         timeline.failed = false;
         timeline.failures = 0;
