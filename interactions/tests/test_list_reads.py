@@ -1,12 +1,13 @@
-"""The other lists the workspace reads cost the same number of queries for a few rows as for many: customers found
-by a search (with their consent and open conversation), the templates offered to a customer, a consent history."""
+"""The other lists cost the same number of queries for a few rows as for many: customers found by a search (with
+their consent and open conversation), the templates offered to a customer, a consent history, an admin transcript."""
 
 import pytest
 from rest_framework.test import APIClient
 
 from consent.models import ConsentStatus
+from interactions.tests.test_timeline_reads import conversation
 from tests.consent_factories import opted_in, opted_out, template
-from tests.factories import ChannelUserFactory, InteractionFactory, agent
+from tests.factories import ChannelUserFactory, InteractionFactory, agent, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,17 @@ def test_a_consent_history_costs_the_same_queries_for_5_and_50_records(size, dja
 
     assert len(response.json()["history"]) == size
     assert response.json()["consent"]["status"] == (ConsentStatus.OPTED_OUT if size % 2 else ConsentStatus.OPTED_IN)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_an_interactions_admin_transcript_costs_the_same_queries_for_5_and_50_messages(
+    size, client, django_assert_max_num_queries
+):
+    interaction = conversation(size)
+    client.force_login(manager(is_superuser=True))
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(f"/admin/interactions/interaction/{interaction.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.content.count(b'class="field-sequence"') == interaction.messages.count()
