@@ -22,16 +22,18 @@ from interactions.models import (
     DeliveryStatusEvent,
     Interaction,
     InteractionState,
+    LinkPreview,
     Message,
     MessageAttachment,
 )
 from interactions.roles import AGENT
-from interactions.selectors import interactions_visible_to, messages_changed_after, open_interactions_for, timeline_page
+from interactions.selectors import interactions_visible_to, open_interactions_for, timeline_changes, timeline_page
 from interactions.services.media import pending_media_needing_download
 from interactions.services.outbound import queued_messages_needing_delivery
 
 OPEN_SHARE = 0.03  # of interactions still open: the workspace list is a small slice of a large table
 LONG_TIMELINE = 3000  # messages in one long-running interaction, the one that is paged
+PREVIEWED = "https://shop.example/items/"  # every tenth message of it links here, and every link has its preview
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,7 +129,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
             "sequence": "i",
             "revision": "i",
             "direction": "CASE WHEN mod(i, 2) = 1 THEN 'inbound' ELSE 'outbound' END",
-            "text": "'a long conversation ' || i",
+            "text": f"'a long conversation ' || i || CASE WHEN mod(i, 10) = 0 THEN ' {PREVIEWED}' || i ELSE '' END",
             "status": "CASE WHEN mod(i, 2) = 1 THEN 'received' ELSE 'read' END",
             "sent_at": "now() - (i || ' seconds')::interval",
         },
@@ -135,6 +137,16 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
     )
     Interaction.objects.filter(pk=long_interaction.pk).update(
         last_sequence=per + LONG_TIMELINE, revision=per + LONG_TIMELINE
+    )
+    _insert_series(
+        LinkPreview,
+        interactions // 2,
+        {
+            "url": f"'{PREVIEWED}' || i",
+            "url_hash": f"encode(sha256(('{PREVIEWED}' || i)::bytea), 'hex')",
+            "state": "'ready'",
+            "title": "'Item ' || i",
+        },
     )
     first_message = Message.objects.order_by("pk").values_list("pk", flat=True).first()
     _insert_series(
@@ -158,7 +170,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         },
     )
     with connection.cursor() as cursor:
-        for model in (ChannelUser, Interaction, Message, DeliveryStatusEvent, MessageAttachment):
+        for model in (ChannelUser, Interaction, Message, DeliveryStatusEvent, MessageAttachment, LinkPreview):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     reader, _ = get_user_model().objects.get_or_create(username="explain-reader")
     reader.groups.add(Group.objects.get_or_create(name=AGENT)[0])
@@ -193,8 +205,8 @@ def hot_queries(sample: Sample) -> dict[str, Callable[[], object]]:
         "timeline: an earlier page": lambda: timeline_page(
             interaction=long_interaction, before=long_interaction.last_sequence - 1000
         ),
-        "timeline: catch-up after a revision": lambda: list(
-            messages_changed_after(interaction=long_interaction, revision=long_interaction.revision - 5)
+        "timeline: catch-up after a revision": lambda: timeline_changes(
+            interaction=long_interaction, after=long_interaction.revision - 5
         ),
         "webhook: a message by the channel's id": lambda: Message.objects.filter(
             external_id=sample.message_external_id

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from consent.policies import ConsentState
 from consent.selectors import consent_states
+from interactions.links import first_link, url_hash
 from interactions.models import (
     OPEN_STATES,
     AttachmentState,
@@ -38,7 +39,8 @@ CATCH_UP_LIMIT = 500
 
 
 def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
-    """Everything `MessageSerializer` reads, in two queries whatever the number of messages: it reads nothing else.
+    """What `MessageSerializer` reads, in two queries whatever the number of messages (with `with_link_previews`,
+    which needs the rows, a third): it reads nothing else.
 
     The reactions on each message come in order in `reaction_history`; the serializer keeps the latest of each side.
     """
@@ -48,9 +50,22 @@ def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
     )
 
 
+def with_link_previews(messages: Iterable[Message]) -> list[Message]:
+    """Puts on each message the preview of its first link as `link_preview` (None until one is asked for), all in
+    one query: the workspace then asks only for previews not fetched yet, not once per message it shows."""
+    messages = list(messages)
+    links = {message.pk: first_link(message.text) for message in messages}
+    hashes = {url_hash(url) for url in links.values() if url}
+    previews = {preview.url_hash: preview for preview in LinkPreview.objects.filter(url_hash__in=hashes)}
+    for message in messages:
+        link = links[message.pk]
+        message.link_preview = previews.get(url_hash(link)) if link else None
+    return messages
+
+
 def message_for_timeline(*, message_id: int) -> Message:
     """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
-    return with_timeline_relations(Message.objects.filter(pk=message_id)).get()
+    return with_link_previews([with_timeline_relations(Message.objects.filter(pk=message_id)).get()])[0]
 
 
 def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelUser]:
@@ -85,7 +100,7 @@ def timeline_changes(*, interaction: Interaction, after: int, limit: int = CATCH
     """At most `limit` changes per answer, so a client back after a long time away does not get a whole busy
     day in one response; a message's revision is unique in its interaction, so the next answer starts exactly
     where this one stopped."""
-    changed = list(messages_changed_after(interaction=interaction, revision=after)[: limit + 1])
+    changed = with_link_previews(messages_changed_after(interaction=interaction, revision=after)[: limit + 1])
     if len(changed) > limit:
         return TimelineChanges(messages=changed[:limit], revision=changed[limit - 1].revision, more=True)
     return TimelineChanges(messages=changed, revision=interaction.revision, more=False)
@@ -108,7 +123,7 @@ def timeline_page(
     messages = interaction.messages.all()
     if before is not None:
         messages = messages.filter(sequence__lt=before)
-    newest_first = list(with_timeline_relations(messages).order_by("-sequence")[: size + 1])
+    newest_first = with_link_previews(with_timeline_relations(messages).order_by("-sequence")[: size + 1])
     page = newest_first[:size][::-1]
     return TimelinePage(messages=page, earlier=page[0].sequence if len(newest_first) > size else None)
 

@@ -49,6 +49,7 @@ class MessageSerializer(serializers.ModelSerializer):
     quoted = serializers.SerializerMethodField()
     reactions = serializers.SerializerMethodField()
     retryable = serializers.SerializerMethodField()
+    link_preview = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -77,6 +78,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "read_receipt_sent_at",
             "retryable",
             "attachment",
+            "link_preview",
         ]
 
     def get_attachment(self, message: Message) -> dict | None:
@@ -121,6 +123,11 @@ class MessageSerializer(serializers.ModelSerializer):
             for reaction in latest.values()
             if reaction.content.get("emoji")
         ]
+
+    def get_link_preview(self, message: Message) -> dict | None:
+        """The card of the message's first link once it was asked for (GET messages/{id}/link-preview/ asks)."""
+        preview = message.link_preview
+        return LinkPreviewSerializer(preview).data if preview is not None else None
 
     def get_retryable(self, message: Message) -> bool:
         from interactions.services.outbound import failed_message_may_be_retried

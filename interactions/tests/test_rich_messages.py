@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from interactions.models import ChannelUser, Direction, Message, MessageKind, MessageStatus
 from interactions.rich_content import ContentRefused
-from interactions.selectors import message_for_timeline, messages_changed_after
+from interactions.selectors import message_for_timeline, messages_changed_after, timeline_changes
 from interactions.serializers import MessageSerializer
 from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import close_interaction
@@ -37,7 +37,7 @@ def test_a_customers_reaction_folds_onto_its_target_and_catch_up_carries_it():
 
     changed = {
         message.pk: MessageSerializer(message).data
-        for message in messages_changed_after(interaction=target.interaction, revision=cursor)
+        for message in timeline_changes(interaction=target.interaction, after=cursor).messages
     }
     assert changed[ours.pk]["reactions"] == [
         {

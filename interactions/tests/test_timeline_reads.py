@@ -138,6 +138,7 @@ def test_the_interaction_detail_costs_the_same_queries_for_5_and_50_messages(
     assert reacted and {reaction["direction"] for reaction in reacted[0]["reactions"]} == {"inbound", "outbound"}
     assert any(message["quoted"] for message in messages)
     assert any(message["attachment"] for message in messages)
+    assert any(message["link_preview"] and message["link_preview"]["state"] == "ready" for message in messages)
 
 
 @pytest.mark.parametrize("size", [5, 50])
