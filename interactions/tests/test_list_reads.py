@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from consent.models import ConsentStatus
-from interactions.tests.test_timeline_reads import conversation
+from interactions.tests.timelines import conversation
 from tests.consent_factories import opted_in, opted_out, template
 from tests.factories import ChannelUserFactory, InteractionFactory, agent, manager
 
