@@ -2,10 +2,9 @@
 their consent and open conversation), the templates offered to a customer, a consent history, an admin transcript."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from consent.models import ConsentStatus
-from interactions.tests.timelines import conversation
+from interactions.tests.timelines import client_for, conversation
 from tests.consent_factories import opted_in, opted_out, template
 from tests.factories import ChannelUserFactory, InteractionFactory, agent, manager
 
@@ -13,12 +12,6 @@ pytestmark = pytest.mark.django_db
 
 # The permission check, the customer, the rows, and what each row shows read once for all of them.
 MAX_QUERIES = 8
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("size", [5, 20])

@@ -2,11 +2,10 @@
 (keyset on the message sequence) that load earlier messages on request."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from interactions.models import Interaction
 from interactions.selectors import CATCH_UP_LIMIT, timeline_changes
-from interactions.tests.timelines import conversation
+from interactions.tests.timelines import client_for, conversation
 from tests.factories import agent
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +13,6 @@ pytestmark = pytest.mark.django_db
 # What one request may cost whatever the number of messages or interactions: the permission check, the
 # interaction(s), the messages and their reactions (4 today; one to spare for a check added per request).
 MAX_QUERIES = 5
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

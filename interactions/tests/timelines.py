@@ -1,8 +1,10 @@
-"""Conversations with every shape a timeline shows, written straight to the database for tests that read them."""
+"""Conversations with every shape a timeline shows, written straight to the database, and an API client to read
+them as a user would, without the sign-in in the queries counted."""
 
 from datetime import timedelta
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from interactions.links import url_hash
 from interactions.models import (
@@ -99,3 +101,9 @@ def conversation(size: int, *, agents: tuple = ()) -> Interaction:
         last_sequence=len(rows), revision=len(rows), last_message_at=rows[-1].sent_at
     )
     return interaction
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
