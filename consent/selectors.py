@@ -1,13 +1,25 @@
 """Reads of consent: the current state per scope is the latest record; the history is all of them."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from consent.models import ConsentKeyword, ConsentRecord, ConsentScope, KeywordLanguage
 from consent.policies import ConsentState, KeywordRule
 
 
 def consent_state(*, channel_user_id: int, scope: str = ConsentScope.ALL) -> ConsentState:
-    latest = ConsentRecord.objects.filter(channel_user_id=channel_user_id, scope=scope).first()
+    return _state_of(ConsentRecord.objects.filter(channel_user_id=channel_user_id, scope=scope).first())
+
+
+def consent_states(*, channel_user_ids: Iterable[int], scope: str = ConsentScope.ALL) -> dict[int, ConsentState]:
+    """The current state of many customers in one query, for lists (a customer with no record is absent)."""
+    latest = ConsentRecord.objects.filter(channel_user_id=OuterRef("channel_user_id"), scope=scope).values("pk")[:1]
+    records = ConsentRecord.objects.filter(channel_user_id__in=list(channel_user_ids), scope=scope, pk=Subquery(latest))
+    return {record.channel_user_id: _state_of(record) for record in records}
+
+
+def _state_of(latest: ConsentRecord | None) -> ConsentState:
     if latest is None:
         return ConsentState()
     return ConsentState(status=latest.status, at=latest.recorded_at, method=latest.method)

@@ -43,6 +43,10 @@ class TranscriptInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = "Transcript"
 
+    def get_queryset(self, request):
+        """One query for the whole transcript, not one a row (a row shows its author and names its interaction)."""
+        return super().get_queryset(request).select_related("author", "interaction")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

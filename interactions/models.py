@@ -30,6 +30,9 @@ class ChannelUser(models.Model):
                 fields=["channel", "account_id", "external_id"], name="unique_channel_user_per_account"
             )
         ]
+        # A customer looked up by number alone (`?wa_id=`, outreach, notifications): the unique constraint
+        # above starts with the account, so it cannot serve that.
+        indexes = [models.Index(fields=["external_id"], name="channel_user_by_external_id")]
 
     def __str__(self) -> str:
         return f"{self.display_name or self.external_id} ({self.channel})"
@@ -90,6 +93,16 @@ class Interaction(models.Model):
                 condition=Q(state__in=["new", "work_in_progress"]),
                 name="one_open_interaction_per_channel_user",
             )
+        ]
+        indexes = [
+            # The workspace list: the open interactions, most recent activity first, read a page at a time.
+            models.Index(
+                fields=["-last_message_at", "-id"],
+                condition=Q(state__in=["new", "work_in_progress"]),
+                name="open_interactions_by_activity",
+            ),
+            # Every other listing (all, closed, one customer's) in the same order.
+            models.Index(fields=["-last_message_at", "-id"], name="interactions_by_activity"),
         ]
 
     def __str__(self) -> str:
@@ -278,6 +291,10 @@ class MessageAttachment(models.Model):
     failure_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The sweep for downloads whose task was lost reads only the few pending ones.
+        indexes = [models.Index(fields=["updated_at"], condition=Q(state="pending"), name="pending_attachments_by_age")]
 
     def __str__(self) -> str:
         return f"{self.state} {self.mime_type or 'file'} of {self.message}"

@@ -1,16 +1,24 @@
 """Reads for the workspace and the API, with their joins and permissions applied once."""
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+
+from consent.policies import ConsentState
+from consent.selectors import consent_states
+from interactions.links import first_link, url_hash
 from interactions.models import (
     OPEN_STATES,
     AttachmentState,
+    ChannelUser,
     Interaction,
     LinkPreview,
     LinkPreviewState,
     Message,
     MessageAttachment,
+    MessageKind,
 )
 from interactions.roles import may_view_interactions
 
@@ -25,13 +33,105 @@ def open_interactions_for(user: AbstractBaseUser) -> QuerySet[Interaction]:
     return interactions_visible_to(user).filter(state__in=OPEN_STATES)
 
 
-def messages_changed_after(*, interaction: Interaction, revision: int) -> QuerySet[Message]:
-    """The catch-up read: every message created or changed since the client's cursor."""
-    return (
-        interaction.messages.filter(revision__gt=revision)
-        .select_related("author", "reply_to__author", "interaction", "attachment")
-        .order_by("sequence")
+TIMELINE_PAGE_SIZE = 50
+MAX_TIMELINE_PAGE_SIZE = 200
+CATCH_UP_LIMIT = 500
+
+
+def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """What `MessageSerializer` reads, in two queries whatever the number of messages (with `with_link_previews`,
+    which needs the rows, a third): it reads nothing else.
+
+    The reactions on each message come in order in `reaction_history`; the serializer keeps the latest of each side.
+    """
+    reactions = Message.objects.filter(kind=MessageKind.REACTION).select_related("author").order_by("sequence")
+    return messages.select_related("author", "reply_to__author", "interaction", "attachment").prefetch_related(
+        Prefetch("replies", queryset=reactions, to_attr="reaction_history")
     )
+
+
+def with_link_previews(messages: Iterable[Message]) -> list[Message]:
+    """Puts on each message the preview of its first link as `link_preview` (None until one is asked for), all in
+    one query: the workspace then asks only for previews not fetched yet, not once per message it shows."""
+    messages = list(messages)
+    links = {message.pk: first_link(message.text) for message in messages}
+    hashes = {url_hash(url) for url in links.values() if url}
+    previews = {preview.url_hash: preview for preview in LinkPreview.objects.filter(url_hash__in=hashes)}
+    for message in messages:
+        link = links[message.pk]
+        message.link_preview = previews.get(url_hash(link)) if link else None
+    return messages
+
+
+def message_for_timeline(*, message_id: int) -> Message:
+    """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
+    return with_link_previews([with_timeline_relations(Message.objects.filter(pk=message_id)).get()])[0]
+
+
+def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelUser]:
+    """Customers as lists show them, in three queries for any number: `consent` (their current consent state)
+    and `open_interactions` (none or one, where to continue the conversation)."""
+    customers = list(channel_users)
+    prefetch_related_objects(
+        customers,
+        Prefetch(
+            "interactions", queryset=Interaction.objects.filter(state__in=OPEN_STATES), to_attr="open_interactions"
+        ),
+    )
+    consents = consent_states(channel_user_ids=[customer.pk for customer in customers])
+    for customer in customers:
+        customer.consent = consents.get(customer.pk) or ConsentState()
+    return customers
+
+
+def messages_changed_after(*, interaction: Interaction, revision: int) -> QuerySet[Message]:
+    """The catch-up read: the messages created or changed since the client's cursor, in the order they changed."""
+    return with_timeline_relations(interaction.messages.filter(revision__gt=revision)).order_by("revision")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineChanges:
+    messages: list[Message]  # in the order they changed
+    revision: int  # the cursor to catch up from next
+    more: bool  # stopped at the limit: ask again from `revision`
+
+
+def timeline_changes(*, interaction: Interaction, after: int, limit: int = CATCH_UP_LIMIT) -> TimelineChanges:
+    """At most `limit` changes per answer, so a client back after a long time away does not get a whole busy
+    day in one response; a message's revision is unique in its interaction, so the next answer starts exactly
+    where this one stopped."""
+    changed = with_link_previews(messages_changed_after(interaction=interaction, revision=after)[: limit + 1])
+    if len(changed) > limit:
+        return TimelineChanges(messages=changed[:limit], revision=changed[limit - 1].revision, more=True)
+    return TimelineChanges(messages=changed, revision=interaction.revision, more=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelinePage:
+    messages: list[Message]  # oldest first
+    earlier: int | None  # the `before` that loads the page before this one; None at the start of the conversation
+
+
+def timeline_page(
+    *, interaction: Interaction, before: int | None = None, size: int = TIMELINE_PAGE_SIZE
+) -> TimelinePage:
+    """The newest `size` messages, or those just before the sequence `before`.
+
+    Keyset paging on the (interaction, sequence) unique index: a page costs the same at the start of a long
+    conversation as at its end, and a message arriving meanwhile shifts nothing (an offset would).
+    """
+    messages = interaction.messages.all()
+    if before is not None:
+        messages = messages.filter(sequence__lt=before)
+    newest_first = with_link_previews(with_timeline_relations(messages).order_by("-sequence")[: size + 1])
+    page = newest_first[:size][::-1]
+    return TimelinePage(messages=page, earlier=page[0].sequence if len(newest_first) > size else None)
+
+
+def with_newest_timeline_page(interaction: Interaction) -> Interaction:
+    """The detail's messages: its newest page in `timeline_page`, as a `to_attr` prefetch would put it."""
+    interaction.timeline_page = timeline_page(interaction=interaction)
+    return interaction
 
 
 def attachment_visible_to(user: AbstractBaseUser, *, message_id: int) -> MessageAttachment | None:

@@ -43,12 +43,15 @@ class LinkPreviewSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    """Give it messages read through `selectors.with_timeline_relations` (or `message_for_timeline`)."""
+
     author = serializers.SerializerMethodField()
     attachment = serializers.SerializerMethodField()
     reply_to_id = serializers.IntegerField(allow_null=True, read_only=True)
     quoted = serializers.SerializerMethodField()
     reactions = serializers.SerializerMethodField()
     retryable = serializers.SerializerMethodField()
+    link_preview = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -78,6 +81,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "read_receipt_sent_at",
             "retryable",
             "attachment",
+            "link_preview",
         ]
 
     def get_attachment(self, message: Message) -> dict | None:
@@ -102,11 +106,14 @@ class MessageSerializer(serializers.ModelSerializer):
         }
 
     def get_reactions(self, message: Message) -> list[dict]:
-        """The reactions standing on this message: the latest of each side, unless that one removed it."""
+        """The reactions standing on this message: the latest of each side, unless that one removed it.
+
+        Reads `reaction_history` as `selectors.with_timeline_relations` prefetched it: never a query per message.
+        """
         if message.kind == MessageKind.REACTION:
             return []
         latest: dict[str, Message] = {}
-        for reaction in message.replies.filter(kind=MessageKind.REACTION).select_related("author").order_by("sequence"):
+        for reaction in message.reaction_history:
             latest[reaction.direction] = reaction
         return [
             {
@@ -120,10 +127,28 @@ class MessageSerializer(serializers.ModelSerializer):
             if reaction.content.get("emoji")
         ]
 
+    def get_link_preview(self, message: Message) -> dict | None:
+        """The card of the message's first link once it was asked for (GET messages/{id}/link-preview/ asks)."""
+        preview = message.link_preview
+        return LinkPreviewSerializer(preview).data if preview is not None else None
+
     def get_retryable(self, message: Message) -> bool:
         from interactions.services.outbound import failed_message_may_be_retried
 
         return failed_message_may_be_retried(message)
+
+
+class TimelineMessagesSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="The cursor: catch up with `after_revision` set to it.")
+    messages = MessageSerializer(many=True, help_text="A page: oldest first. A catch-up: in the order they changed.")
+    earlier = serializers.IntegerField(
+        allow_null=True,
+        help_text="Pass as `before` for the page before these; null at the start of the conversation or when "
+        "catching up (`after_revision`).",
+    )
+    more = serializers.BooleanField(
+        help_text="Catching up only: more changes than one answer holds; ask again after `revision`."
+    )
 
 
 class ServiceWindowSerializer(serializers.Serializer):
@@ -198,7 +223,15 @@ class InteractionSerializer(serializers.ModelSerializer):
 
 
 class InteractionDetailSerializer(InteractionSerializer):
-    messages = MessageSerializer(many=True, read_only=True)
+    """The interaction with its newest page of messages (`selectors.with_newest_timeline_page`)."""
+
+    messages = MessageSerializer(source="timeline_page.messages", many=True, read_only=True)
+    earlier = serializers.IntegerField(
+        source="timeline_page.earlier",
+        allow_null=True,
+        read_only=True,
+        help_text="Pass as `before` to messages/ for the page before these; null when these start the conversation.",
+    )
 
     class Meta(InteractionSerializer.Meta):
-        fields = [*InteractionSerializer.Meta.fields, "messages"]
+        fields = [*InteractionSerializer.Meta.fields, "messages", "earlier"]

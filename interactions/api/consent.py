@@ -17,7 +17,7 @@ from consent.selectors import consent_export_rows, consent_history, consent_stat
 from consent.services import ConsentInvalid, record_consent
 from interactions.models import ChannelUser
 from interactions.roles import may_export_consent, may_send_messages, may_view_interactions
-from interactions.selectors import interactions_visible_to
+from interactions.selectors import interactions_visible_to, message_for_timeline
 from interactions.serializers import MessageSerializer
 from interactions.services.consent_messages import ask_for_opt_in
 
@@ -96,7 +96,9 @@ class AskForConsent(APIView):
     def post(self, request: Request, pk: int) -> Response:
         interaction = get_object_or_404(interactions_visible_to(request.user), pk=pk)
         message = ask_for_opt_in(interaction=interaction, agent=request.user)
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class _Echo:

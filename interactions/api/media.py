@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from interactions.channel_adapters import channel_adapter, channel_capabilities
 from interactions.roles import may_send_messages
-from interactions.selectors import interactions_visible_to
+from interactions.selectors import interactions_visible_to, message_for_timeline
 from interactions.serializers import MessageSerializer
 from interactions.services.media import send_agent_media
 
@@ -67,4 +67,6 @@ class InteractionAttachments(APIView):
             caption=body.validated_data["caption"],
             reply_to_id=body.validated_data.get("reply_to"),
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
+        )

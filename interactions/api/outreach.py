@@ -12,16 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consent.policies import e164_number
-from consent.selectors import consent_state
+from consent.policies import OutreachDecision, e164_number
 from interactions.channel_adapters import ChannelRequestFailed
-from interactions.models import OPEN_STATES, ChannelUser, MessageTemplate, Notification, NotificationOutcome
+from interactions.models import ChannelUser, MessageTemplate, Notification, NotificationOutcome
 from interactions.roles import may_send_messages, may_send_notifications, may_view_interactions
-from interactions.selectors import interactions_visible_to
+from interactions.selectors import customers_for_display, interactions_visible_to, message_for_timeline
 from interactions.serializers import InteractionSerializer, MessageSerializer
 from interactions.services.conversations import AlreadyInConversation, send_template_reply, start_conversation
 from interactions.services.outbound import ActionRefused
-from interactions.services.outreach import outreach_decision_for
+from interactions.services.outreach import outreach_options_for
 from interactions.services.system_messages import SystemMessageContent, send_system_message
 from interactions.services.templates import (
     TemplateValues,
@@ -53,8 +52,9 @@ def requested_customer(data: dict) -> ChannelUser | None:
 
 
 def _customer_json(channel_user: ChannelUser) -> dict:
-    current = consent_state(channel_user_id=channel_user.pk)
-    open_interaction = channel_user.interactions.filter(state__in=OPEN_STATES).first()
+    """Of a customer read through `customers_for_display`, which reads what this shows for a whole list at once."""
+    current = channel_user.consent
+    open_interaction = next(iter(channel_user.open_interactions), None)
     return {
         "id": channel_user.pk,
         "channel": channel_user.channel,
@@ -78,8 +78,7 @@ def _decision_json(decision) -> dict:
     }
 
 
-def _template_json(template: MessageTemplate, channel_user: ChannelUser | None) -> dict:
-    decision = outreach_decision_for(channel_user=channel_user, template=template)
+def _template_json(template: MessageTemplate, decision: OutreachDecision) -> dict:
     return {
         "id": template.pk,
         "name": template.name,
@@ -104,7 +103,9 @@ class ChannelUserSearch(APIView):
         matches = Q(display_name__icontains=needle) if needle else Q()
         if digits and len(digits) >= 3:
             matches |= Q(external_id__contains=digits)
-        found = ChannelUser.objects.filter(matches).order_by("-last_inbound_at", "-pk")[:SEARCH_LIMIT]
+        found = customers_for_display(
+            ChannelUser.objects.filter(matches).order_by("-last_inbound_at", "-pk")[:SEARCH_LIMIT]
+        )
         number = None
         if digits and len(digits) >= 6:
             number = {
@@ -127,11 +128,12 @@ class Outreach(APIView):
             else channel_user_for_number(request.query_params.get("number", ""))
         )
         templates = approved_templates_for(channel_user) if channel_user is not None else []
+        options = outreach_options_for(channel_user=channel_user, templates=templates)
         return Response(
             {
-                "customer": _customer_json(channel_user) if channel_user else None,
-                "free_form": _decision_json(outreach_decision_for(channel_user=channel_user)),
-                "templates": [_template_json(template, channel_user) for template in templates],
+                "customer": _customer_json(customers_for_display([channel_user])[0]) if channel_user else None,
+                "free_form": _decision_json(options.free_form),
+                "templates": [_template_json(template, decision) for template, decision in options.templates],
             }
         )
 
@@ -183,7 +185,10 @@ class Conversations(APIView):
             )
         interaction = interactions_visible_to(request.user).get(pk=message.interaction_id)
         return Response(
-            {"interaction": InteractionSerializer(interaction).data, "message": MessageSerializer(message).data},
+            {
+                "interaction": InteractionSerializer(interaction).data,
+                "message": MessageSerializer(message_for_timeline(message_id=message.pk)).data,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -204,7 +209,9 @@ class TemplateMessages(APIView):
             template_id=body.validated_data["template_id"],
             values=body.template_values(),
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class SyncTemplates(APIView):

@@ -1,5 +1,7 @@
 """API v1: interactions and their messages. Thin: validate, call a service, serialize."""
 
+import re
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -11,8 +13,22 @@ from rest_framework.views import APIView
 
 from interactions.models import OPEN_STATES, Interaction, InteractionState
 from interactions.roles import may_send_messages
-from interactions.selectors import interactions_visible_to, messages_changed_after
-from interactions.serializers import InteractionDetailSerializer, InteractionSerializer, MessageSerializer
+from interactions.selectors import (
+    CATCH_UP_LIMIT,
+    MAX_TIMELINE_PAGE_SIZE,
+    TIMELINE_PAGE_SIZE,
+    interactions_visible_to,
+    message_for_timeline,
+    timeline_changes,
+    timeline_page,
+    with_newest_timeline_page,
+)
+from interactions.serializers import (
+    InteractionDetailSerializer,
+    InteractionSerializer,
+    MessageSerializer,
+    TimelineMessagesSerializer,
+)
 from interactions.services.lifecycle import close_interaction, mark_interaction_seen
 from interactions.services.outbound import retry_failed_message, send_agent_reply
 from interactions.services.rich_outbound import send_agent_rich_message
@@ -46,10 +62,15 @@ class InteractionList(ListAPIView):
 
 
 class InteractionDetail(RetrieveAPIView):
+    """The interaction with its newest page of messages; `earlier` pages come from messages/?before=."""
+
     serializer_class = InteractionDetailSerializer
 
     def get_queryset(self):
-        return interactions_visible_to(self.request.user).prefetch_related("messages__author", "messages__attachment")
+        return interactions_visible_to(self.request.user)
+
+    def get_object(self) -> Interaction:
+        return with_newest_timeline_page(super().get_object())
 
 
 def _visible_interaction(request: Request, pk: int) -> Interaction:
@@ -69,18 +90,62 @@ class SendRichMessageSerializer(serializers.Serializer):
     )
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and nothing a bigint column cannot hold
+
+
+def _whole_number(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise ValidationError({name: "Must be a whole number."})
+    return int(value)
+
+
 class InteractionMessages(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("after_revision", int, description="Only messages changed after this revision")],
-        responses=MessageSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "after_revision",
+                int,
+                description="Catch up: the messages created or changed after this revision, "
+                f"at most {CATCH_UP_LIMIT} at a time (`more` says whether to ask again)",
+            ),
+            OpenApiParameter(
+                "before",
+                int,
+                description="A page of the messages before this sequence (the `earlier` of the page you have)",
+            ),
+            OpenApiParameter(
+                "limit", int, description=f"Page size, 1 to {MAX_TIMELINE_PAGE_SIZE} (default {TIMELINE_PAGE_SIZE})"
+            ),
+        ],
+        responses=TimelineMessagesSerializer,
+        description="Without `after_revision`: the newest page of the timeline, or the page before `before`, "
+        "with `earlier` to load the one before it (keyset paging on the message sequence).",
     )
     def get(self, request: Request, pk: int) -> Response:
+        # The interaction (and its revision) is read before the messages: catching up after it misses nothing.
         interaction = _visible_interaction(request, pk)
-        after = request.query_params.get("after_revision", "0")
-        if not after.isdigit():
-            raise ValidationError({"after_revision": "Must be a whole number."})
-        messages = messages_changed_after(interaction=interaction, revision=int(after))
-        return Response({"revision": interaction.revision, "messages": MessageSerializer(messages, many=True).data})
+        after = _whole_number(request, "after_revision")
+        before = _whole_number(request, "before")
+        size = _whole_number(request, "limit")
+        if after is not None:
+            if before is not None or size is not None:
+                raise ValidationError({"after_revision": "Catching up takes no `before` or `limit`."})
+            changes = timeline_changes(interaction=interaction, after=after)
+            answer = {"messages": changes.messages, "revision": changes.revision, "more": changes.more, "earlier": None}
+        else:
+            if size is not None and not 1 <= size <= MAX_TIMELINE_PAGE_SIZE:
+                raise ValidationError({"limit": f"Must be between 1 and {MAX_TIMELINE_PAGE_SIZE}."})
+            page = timeline_page(interaction=interaction, before=before, size=size or TIMELINE_PAGE_SIZE)
+            answer = {
+                "messages": page.messages,
+                "revision": interaction.revision,
+                "more": False,
+                "earlier": page.earlier,
+            }
+        return Response(TimelineMessagesSerializer(answer).data)
 
     @extend_schema(
         request=SendTextSerializer | SendRichMessageSerializer,
@@ -113,7 +178,9 @@ class InteractionMessages(APIView):
                 text=fields["text"],
                 reply_to_id=fields.get("reply_to"),
             )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class RetryMessage(APIView):
@@ -124,7 +191,7 @@ class RetryMessage(APIView):
             raise PermissionDenied("Only agents may send messages.")
         message = get_object_or_404(interaction.messages.all(), pk=message_id)
         message = retry_failed_message(message=message, by=request.user)
-        return Response(MessageSerializer(message).data)
+        return Response(MessageSerializer(message_for_timeline(message_id=message.pk)).data)
 
 
 class CloseSerializer(serializers.Serializer):

@@ -4,15 +4,14 @@ The page and its image are fetched by a task through the SSRF-safe fetcher; the 
 shown through our own view, so the agent's browser never loads an address a customer chose.
 """
 
-import hashlib
 import logging
-import re
 from html.parser import HTMLParser
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from interactions.links import first_link, url_hash
 from interactions.live import broadcast_on_commit, link_preview_changed
 from interactions.media_policies import sniff_media_type
 from interactions.models import LinkPreview, LinkPreviewState, Message
@@ -20,20 +19,9 @@ from interactions.safe_fetch import FetchRefused, fetch_public_resource
 
 logger = logging.getLogger(__name__)
 
-# The same links the workspace makes clickable (static/workspace/dom.js).
-_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 MAX_PAGE_BYTES = 512 * 1024  # the <head> is near the top; a cut-off page still has it
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 PREVIEW_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-
-
-def first_link(text: str) -> str | None:
-    found = _URL.search(text or "")
-    return found.group(0)[:2048] if found else None
-
-
-def _url_hash(url: str) -> str:
-    return hashlib.sha256(url.encode()).hexdigest()
 
 
 def _enqueue_fetch(preview_id: int) -> None:
@@ -51,7 +39,7 @@ def link_preview_for_message(*, message: Message) -> LinkPreview | None:
     if url is None:
         return None
     with transaction.atomic():
-        preview, created = LinkPreview.objects.get_or_create(url_hash=_url_hash(url), defaults={"url": url})
+        preview, created = LinkPreview.objects.get_or_create(url_hash=url_hash(url), defaults={"url": url})
         if created:
             transaction.on_commit(lambda: _enqueue_fetch(preview.pk))
     return preview

@@ -1,5 +1,7 @@
 """The facts the outreach policy (`consent.policies`) judges, read for one customer, and its answer for them."""
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from consent.models import ConsentScope
@@ -21,6 +23,24 @@ def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
         marketing=consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING),
         unreachable_since=channel_user.unreachable_since,
         last_inbound_at=channel_user.last_inbound_at,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutreachOptions:
+    free_form: OutreachDecision
+    templates: list[tuple[MessageTemplate, OutreachDecision]]
+
+
+def outreach_options_for(*, channel_user: ChannelUser | None, templates: list[MessageTemplate]) -> OutreachOptions:
+    """The policy's answer for free-form text and for each template, from one reading of the customer's facts."""
+    recipient, now = recipient_for(channel_user), timezone.now()
+    return OutreachOptions(
+        free_form=outreach_decision(recipient=recipient, template_category=None, now=now),
+        templates=[
+            (template, outreach_decision(recipient=recipient, template_category=template.category, now=now))
+            for template in templates
+        ],
     )
 
 

@@ -8,9 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from interactions.links import first_link
 from interactions.models import LinkPreview, LinkPreviewState
 from interactions.safe_fetch import FetchRefused, address_refusal, fetch_public_resource
-from interactions.services.link_previews import fetch_and_store_link_preview, first_link
+from interactions.services.link_previews import fetch_and_store_link_preview
 from tests.media_samples import sample
 
 PAGE = b"""<!doctype html><html><head>

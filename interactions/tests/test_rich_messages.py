@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from interactions.models import ChannelUser, Direction, Message, MessageKind, MessageStatus
 from interactions.rich_content import ContentRefused
-from interactions.selectors import messages_changed_after
+from interactions.selectors import message_for_timeline, messages_changed_after, timeline_changes
 from interactions.serializers import MessageSerializer
 from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import close_interaction
@@ -37,7 +37,7 @@ def test_a_customers_reaction_folds_onto_its_target_and_catch_up_carries_it():
 
     changed = {
         message.pk: MessageSerializer(message).data
-        for message in messages_changed_after(interaction=target.interaction, revision=cursor)
+        for message in timeline_changes(interaction=target.interaction, after=cursor).messages
     }
     assert changed[ours.pk]["reactions"] == [
         {
@@ -85,7 +85,7 @@ def test_a_removed_reaction_leaves_the_target_without_it():
             )
         )
 
-    assert MessageSerializer(Message.objects.get(pk=ours.pk)).data["reactions"] == []
+    assert MessageSerializer(message_for_timeline(message_id=ours.pk)).data["reactions"] == []
 
 
 def test_an_agents_reaction_is_queued_and_shown_on_the_customers_message():
@@ -104,7 +104,7 @@ def test_an_agents_reaction_is_queued_and_shown_on_the_customers_message():
         MessageStatus.QUEUED,
         target.pk,
     )
-    (shown,) = MessageSerializer(Message.objects.get(pk=target.pk)).data["reactions"]
+    (shown,) = MessageSerializer(message_for_timeline(message_id=target.pk)).data["reactions"]
     assert (shown["emoji"], shown["direction"], shown["author"]) == ("👍", "outbound", "Alice")
 
 
@@ -113,7 +113,7 @@ def test_a_reply_quotes_the_message_it_answers():
 
     reply = send_agent_reply(interaction=target.interaction, author=agent(), text="S to XL.", reply_to_id=target.pk)
 
-    assert MessageSerializer(reply).data["quoted"] == {
+    assert MessageSerializer(message_for_timeline(message_id=reply.pk)).data["quoted"] == {
         "id": target.pk,
         "direction": Direction.INBOUND,
         "kind": MessageKind.TEXT,
@@ -175,7 +175,7 @@ def failed_reply(code: str, title: str, external_id: str | None = None) -> Messa
 
 def test_a_message_that_failed_on_throttling_is_offered_and_queued_again_once(django_capture_on_commit_callbacks):
     message = failed_reply("130429", "Message throughput limit reached")
-    assert MessageSerializer(message).data["retryable"] is True
+    assert MessageSerializer(message_for_timeline(message_id=message.pk)).data["retryable"] is True
 
     with django_capture_on_commit_callbacks() as callbacks:
         retried = retry_failed_message(message=message, by=agent())
@@ -190,7 +190,7 @@ def test_a_message_that_failed_on_throttling_is_offered_and_queued_again_once(dj
 def test_a_permanent_failure_is_not_offered_again(code, title):
     message = failed_reply(code, title)
 
-    assert MessageSerializer(message).data["retryable"] is False
+    assert MessageSerializer(message_for_timeline(message_id=message.pk)).data["retryable"] is False
     with pytest.raises(ActionRefused, match="cannot succeed"):
         retry_failed_message(message=message, by=agent())
 
@@ -198,7 +198,7 @@ def test_a_permanent_failure_is_not_offered_again(code, title):
 def test_a_message_the_channel_accepted_before_it_failed_is_not_sent_again():
     message = failed_reply("131000", "Something went wrong", external_id="wamid.ACCEPTED")
 
-    assert MessageSerializer(message).data["retryable"] is False
+    assert MessageSerializer(message_for_timeline(message_id=message.pk)).data["retryable"] is False
 
 
 def test_a_template_that_failed_on_throttling_outside_the_window_is_queued_again():

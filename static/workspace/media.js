@@ -266,6 +266,8 @@ function renderTextMessage(message) {
   if (found) {
     const url = found[0];
     const slot = element("div", { className: "link-preview-slot", attrs: { hidden: "" } });
+    // The timeline brings the previews already fetched; only a link seen for the first time is asked about.
+    if (message.link_preview) receiveLinkPreview(message.link_preview);
     const known = previews.get(url);
     if (known && known.state !== "pending") {
       fillPreviewSlot(slot, known);

@@ -3,8 +3,9 @@
 // The WebSocket push is a hint, not the record: the channel layer may drop events. Every change to an
 // interaction's timeline bumps its revision by exactly one, so the open timeline keeps a cursor (the highest
 // revision applied) and fetches `messages/?after_revision=<cursor>` whenever a push skips ahead, after every
-// (re)connect and when the tab becomes visible again. Customer text only ever enters the page through
-// textContent; markup strings in this file are our own constants.
+// (re)connect and when the tab becomes visible again. A timeline opens on its newest page (`messages/`) and loads
+// earlier pages (`messages/?before=<sequence>`) when scrolled to the top, keeping the reader's place. Customer text
+// only ever enters the page through textContent; markup strings in this file are our own constants.
 
 import { ICONS, element, icon, richText } from "./dom.js";
 import {
@@ -32,6 +33,7 @@ const RECONNECT_MAX_MS = 10 * 1000;
 const CATCH_UP_RETRY_BASE_MS = 1000;
 const CATCH_UP_RETRY_MAX_MS = 30 * 1000;
 const AT_BOTTOM_SLACK_PX = 48;
+const LOAD_EARLIER_SLACK_PX = 120;
 const OPEN_STATES = new Set(["new", "work_in_progress"]);
 const STATE_LABELS = {
   new: "New",
@@ -550,7 +552,11 @@ function selectInteraction(id) {
       failures: 0,
       retryTimer: null,
       fetching: null,
-      messages: new Map(),
+      messages: new Map(), // every message we hold, including changes to ones before the loaded pages
+      from: 0, // the lowest sequence shown: the first of the earliest page loaded
+      earlier: null, // the `before` of the page before that one; null once the start is loaded
+      loadingEarlier: false,
+      earlierFailed: false,
     };
     renderTimeline({ scroll: "bottom" });
     catchUp(state.timeline);
@@ -633,11 +639,14 @@ async function catchUp(timeline) {
     try {
       for (let round = 0; round < 5; round += 1) {
         timeline.again = false;
-        const data = await api(`interactions/${timeline.interactionId}/messages/?after_revision=${timeline.cursor}`);
+        const firstLoad = !timeline.loaded;
+        const query = firstLoad ? "" : `?after_revision=${timeline.cursor}`;
+        const data = await api(`interactions/${timeline.interactionId}/messages/${query}`);
         if (state.timeline !== timeline) return;
         const added = applyMessages(timeline, data.messages);
-        const firstLoad = !timeline.loaded;
+        if (firstLoad) showFromPage(timeline, data);
         timeline.cursor = Math.max(timeline.cursor, data.revision);
+        if (data.more) timeline.wanted = Math.max(timeline.wanted, timeline.cursor + 1); // the rest, next round
         timeline.loaded = true;
         timeline.failed = false;
         timeline.failures = 0;
@@ -669,6 +678,37 @@ function scheduleCatchUpRetry(timeline) {
   timeline.retryTimer = setTimeout(() => {
     if (state.timeline === timeline) catchUp(timeline);
   }, ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+// The loaded pages reach back to this page's first message. Messages before it stay held (a change to one may come
+// in a catch-up before its page does) but are not shown until their page is loaded.
+function showFromPage(timeline, page) {
+  timeline.earlier = page.earlier;
+  timeline.from = page.earlier === null || page.messages.length === 0 ? 0 : page.messages[0].sequence;
+}
+
+function shownMessage(timeline, id) {
+  const message = timeline?.messages.get(id);
+  return message && message.sequence >= timeline.from ? message : null;
+}
+
+async function loadEarlier(timeline) {
+  if (!timeline.loaded || timeline.earlier === null || timeline.loadingEarlier) return;
+  timeline.loadingEarlier = true;
+  timeline.earlierFailed = false;
+  renderTimeline({ scroll: "keep" });
+  try {
+    const page = await api(`interactions/${timeline.interactionId}/messages/?before=${timeline.earlier}`);
+    if (state.timeline !== timeline) return;
+    applyMessages(timeline, page.messages);
+    showFromPage(timeline, page);
+  } catch (error) {
+    console.warn("could not load earlier messages", error);
+    timeline.earlierFailed = true;
+  } finally {
+    timeline.loadingEarlier = false;
+  }
+  if (state.timeline === timeline) renderTimeline({ scroll: "keep" });
 }
 
 // Upserts by id; an older revision of a message never replaces a newer one. Returns the new arrivals.
@@ -723,6 +763,7 @@ function isTimelineAtBottom() {
 function renderTimeline({ scroll = "follow", added = [] } = {}) {
   const timeline = state.timeline;
   const wasAtBottom = isTimelineAtBottom();
+  const fromBottom = dom.timeline.scrollHeight - dom.timeline.scrollTop; // kept when earlier messages go on top
   const nodes = [];
   if (!timeline) return;
 
@@ -738,19 +779,25 @@ function renderTimeline({ scroll = "follow", added = [] } = {}) {
     if (timeline.failed) nodes[0].lastChild.textContent = "Could not load the conversation. Retrying when back online…";
   } else {
     const interaction = state.interactions.get(timeline.interactionId);
-    nodes.push(
-      cachedNode("start", () =>
-        element("div", { className: "timeline-start" }, [
-          element("span", { text: "Start of the conversation" }),
-        ]),
-      ),
-    );
-    if (interaction) {
-      nodes[0].firstChild.textContent = `${interaction.number || "Interaction"} opened ${dateAndTime(
-        parseDate(interaction.opened_at),
-      )}`;
+    if (timeline.earlier !== null) {
+      nodes.push(earlierNode(timeline));
+    } else {
+      nodes.push(
+        cachedNode("start", () =>
+          element("div", { className: "timeline-start" }, [
+            element("span", { text: "Start of the conversation" }),
+          ]),
+        ),
+      );
+      if (interaction) {
+        nodes[0].firstChild.textContent = `${interaction.number || "Interaction"} opened ${dateAndTime(
+          parseDate(interaction.opened_at),
+        )}`;
+      }
     }
-    const messages = [...timeline.messages.values()].sort((a, b) => a.sequence - b.sequence);
+    const messages = [...timeline.messages.values()]
+      .filter((message) => message.sequence >= timeline.from)
+      .sort((a, b) => a.sequence - b.sequence);
     let previousDay = null;
     let previous = null;
     const now = new Date();
@@ -793,11 +840,33 @@ function renderTimeline({ scroll = "follow", added = [] } = {}) {
   }
   reconcileChildren(dom.timeline, nodes);
 
-  if (scroll === "bottom" || (scroll === "follow" && wasAtBottom)) {
+  if (scroll === "keep") {
+    dom.timeline.scrollTop = dom.timeline.scrollHeight - fromBottom;
+  } else if (scroll === "bottom" || (scroll === "follow" && wasAtBottom)) {
     scrollTimelineToBottom();
   } else if (added.some((message) => !messageIsFolded(message))) {
     dom.newMessagesPill.hidden = false; // a reaction only changes a message already there
   }
+}
+
+function earlierNode(timeline) {
+  const node = cachedNode("earlier", () => {
+    const button = element("button", {
+      className: "timeline-earlier-button",
+      testid: "load-earlier",
+      attrs: { type: "button" },
+    });
+    button.addEventListener("click", () => loadEarlier(state.timeline));
+    return element("div", { className: "timeline-start" }, [button]);
+  });
+  const button = node.firstChild;
+  button.disabled = timeline.loadingEarlier;
+  button.textContent = timeline.loadingEarlier
+    ? "Loading earlier messages…"
+    : timeline.earlierFailed
+      ? "Could not load earlier messages. Try again"
+      : "Load earlier messages";
+  return node;
 }
 
 function cachedNode(key, create) {
@@ -1229,6 +1298,8 @@ function resynchronise() {
 
 function onTimelineScroll() {
   if (isTimelineAtBottom()) dom.newMessagesPill.hidden = true;
+  const timeline = state.timeline;
+  if (timeline && !timeline.earlierFailed && dom.timeline.scrollTop < LOAD_EARLIER_SLACK_PX) loadEarlier(timeline);
 }
 
 function applyPanelPreference() {
@@ -1307,7 +1378,7 @@ function start() {
     errorText,
     config,
     selectedInteraction: () => state.interactions.get(state.selectedId) || null,
-    timelineMessage: (id) => state.timeline?.messages.get(id) || null,
+    timelineMessage: (id) => shownMessage(state.timeline, id),
     composerBlockedReason: () => composerBlockedReason(state.interactions.get(state.selectedId)),
     receiveSentMessage,
     sendLive,

@@ -1,0 +1,77 @@
+"""The other lists cost the same number of queries for a few rows as for many: customers found by a search (with
+their consent and open conversation), the templates offered to a customer, a consent history, an admin transcript."""
+
+import pytest
+
+from consent.models import ConsentStatus
+from interactions.tests.timelines import client_for, conversation
+from tests.consent_factories import opted_in, opted_out, template
+from tests.factories import ChannelUserFactory, InteractionFactory, agent, manager
+
+pytestmark = pytest.mark.django_db
+
+# The permission check, the customer, the rows, and what each row shows read once for all of them.
+MAX_QUERIES = 8
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_a_customer_search_costs_the_same_queries_for_5_and_20_customers(size, django_assert_max_num_queries):
+    for number in range(size):
+        customer = ChannelUserFactory(display_name=f"Lee {number}")
+        opted_in(customer)
+        if number % 2:
+            opted_out(customer)
+            InteractionFactory(channel_user=customer)
+
+    client = client_for(agent())
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get("/api/v1/channel-users/?search=Lee")
+
+    results = response.json()["results"]
+    assert len(results) == size
+    statuses = {result["display_name"]: result["consent"]["status"] for result in results}
+    assert statuses["Lee 0"] == ConsentStatus.OPTED_IN
+    assert statuses["Lee 1"] == ConsentStatus.OPTED_OUT  # the latest record, not the first
+    assert [bool(result["open_interaction"]) for result in results].count(True) == size // 2
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_templates_offered_to_a_customer_cost_the_same_queries_for_5_and_50(size, django_assert_max_num_queries):
+    customer = ChannelUserFactory()
+    opted_in(customer)
+    for number in range(size):
+        template(customer, name=f"update_{number}", category="marketing" if number % 2 else "utility")
+
+    client = client_for(agent())
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(f"/api/v1/channel-users/{customer.pk}/outreach/")
+
+    assert len(response.json()["templates"]) == size
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_a_consent_history_costs_the_same_queries_for_5_and_50_records(size, django_assert_max_num_queries):
+    customer = ChannelUserFactory()
+    for number in range(size):
+        opted_in(customer, by=agent()) if number % 2 else opted_out(customer)
+
+    client = client_for(agent())
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(f"/api/v1/channel-users/{customer.pk}/consent/")
+
+    assert len(response.json()["history"]) == size
+    assert response.json()["consent"]["status"] == (ConsentStatus.OPTED_OUT if size % 2 else ConsentStatus.OPTED_IN)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_an_interactions_admin_transcript_costs_the_same_queries_for_5_and_50_messages(
+    size, client, django_assert_max_num_queries
+):
+    interaction = conversation(size)
+    client.force_login(manager(is_superuser=True))
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(f"/admin/interactions/interaction/{interaction.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.content.count(b'class="field-sequence"') == interaction.messages.count()
