@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interactions', '0006_outreach_templates_and_notifications'),
+        ('interactions', '0007_message_claimed_sent_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
