@@ -41,12 +41,14 @@ def message_status(message: Message, status: str) -> bool:
     return message.status == status
 
 
-def workspace_socket(system: LiveSystem, user):
+def workspace_socket(system: LiveSystem, user, **options):
     client = Client()
     client.force_login(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     ws_url = system.web_url.replace("http://", "ws://") + "/ws/workspace/"
-    return connect(ws_url, additional_headers={"Cookie": cookie, "Origin": system.web_url}, open_timeout=10)
+    return connect(
+        ws_url, additional_headers={"Cookie": cookie, "Origin": system.web_url}, open_timeout=10, **options
+    )
 
 
 def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):

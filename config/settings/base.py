@@ -7,6 +7,7 @@ run on PostgreSQL and a real Redis.
 
 from datetime import timedelta
 
+from config.backing_services import channel_layer_settings
 from config.env import BASE_DIR, EMBEDDED_REDIS_URL, env
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -85,12 +86,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default=EMBEDDED_REDIS_URL)
 REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")  # for our own keys (send pacing)
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
-    }
-}
+CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL)}
 
 CACHES = {
     "default": {

@@ -1,8 +1,9 @@
 """Production: secrets and services have no default, so a bad deploy fails at start-up, not at the first message."""
 
+from config.backing_services import channel_layer_settings
 from config.env import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CHANNEL_LAYERS, DATABASES
+from config.settings.base import DATABASES
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -10,7 +11,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES["default"] = {**env.db("DATABASE_URL"), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
 
 REDIS_URL = env("REDIS_URL")
-CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]
+CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL)}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 

@@ -9,6 +9,7 @@ import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
+from config.backing_services import channel_layer_settings
 from config.embedded_redis import start_embedded_redis
 from config.env import BASE_DIR, EMBEDDED_REDIS_PORT, EMBEDDED_REDIS_URL, env
 from config.settings.base import *  # noqa: F403
@@ -21,12 +22,7 @@ if "REDIS_URL" not in env.ENVIRON:
 REDIS_URL = urlunsplit(urlsplit(env("REDIS_URL", default=EMBEDDED_REDIS_URL))._replace(path="/9"))
 TEST_RUN_ID = env("TEST_RUN_ID", default=str(os.getpid()))  # handed to the processes a run starts
 REDIS_KEY_PREFIX = f"test-{TEST_RUN_ID}:"
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}asgi"},
-    }
-}
+CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL, prefix=f"{REDIS_KEY_PREFIX}asgi")}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,0 +1,35 @@
+"""An agent's workspace left open and idle keeps its live connection, on the real Redis and the real daphne."""
+
+import json
+
+import pytest
+
+from tests.factories import agent
+from tests.test_conversation import CUSTOMER, workspace_socket
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+IDLE_SECONDS = 30  # several of the channel layer's 5 s blocking reads, and daphne's 20 s ping
+
+
+def test_an_idle_workspace_socket_stays_open_and_the_web_server_logs_no_error(live_system):
+    web_log = live_system.logs["web"]
+    logged_before = web_log.stat().st_size
+    # No client pings: the browser sends none either, so only the server keeps the connection alive.
+    with workspace_socket(live_system, agent(), ping_interval=None) as socket:
+        assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+
+        with pytest.raises(TimeoutError):  # a closed socket raises ConnectionClosed instead
+            socket.recv(timeout=IDLE_SECONDS)
+
+        socket.send(json.dumps({"type": "ping"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+        live_system.emulator.customer_sends(CUSTOMER, "Still there?", name="Sheena Nelson")
+        pushed = [json.loads(socket.recv(timeout=30)) for _ in range(2)]
+        assert "message.changed" in {event["type"] for event in pushed}
+
+    with web_log.open("rb") as log:
+        log.seek(logged_before)
+        logged = log.read().decode(errors="replace")
+    assert "Traceback" not in logged, logged
+    assert " ERROR " not in logged, logged
