@@ -46,9 +46,7 @@ def workspace_socket(system: LiveSystem, user, **options):
     client.force_login(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     ws_url = system.web_url.replace("http://", "ws://") + "/ws/workspace/"
-    return connect(
-        ws_url, additional_headers={"Cookie": cookie, "Origin": system.web_url}, open_timeout=10, **options
-    )
+    return connect(ws_url, additional_headers={"Cookie": cookie, "Origin": system.web_url}, open_timeout=10, **options)
 
 
 def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):
