@@ -7,7 +7,7 @@ run on PostgreSQL and a real Redis.
 
 from datetime import timedelta
 
-from config.backing_services import channel_layer_settings
+from config.backing_services import channel_layer_settings, database_settings
 from config.env import BASE_DIR, EMBEDDED_REDIS_URL, env
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -63,23 +63,22 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in WAL mode with IMMEDIATE transactions lets the web server and the worker write side by side.
+# PostgreSQL: each process keeps a pool of at most DATABASE_POOL_MAX_SIZE connections (README, Production).
+DATABASE_POOL = {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),  # a request waits this long for a free connection
+}
+DATABASE_SERVER_SIDE_CURSORS = env.bool("DATABASE_SERVER_SIDE_CURSORS", default=True)  # off behind PgBouncer
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
+    "default": database_settings(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+        pool=DATABASE_POOL,
+        server_side_cursors=DATABASE_SERVER_SIDE_CURSORS,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-    }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

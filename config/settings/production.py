@@ -1,14 +1,18 @@
 """Production: secrets and services have no default, so a bad deploy fails at start-up, not at the first message."""
 
-from config.backing_services import channel_layer_settings
+from config.backing_services import channel_layer_settings, database_settings
 from config.env import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES
+from config.settings.base import DATABASE_POOL, DATABASE_SERVER_SIDE_CURSORS
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES["default"] = {**env.db("DATABASE_URL"), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+DATABASES = {
+    "default": database_settings(
+        env.db("DATABASE_URL"), pool=DATABASE_POOL, server_side_cursors=DATABASE_SERVER_SIDE_CURSORS
+    )
+}
 
 REDIS_URL = env("REDIS_URL")
 CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL)}
