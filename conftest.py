@@ -18,9 +18,28 @@ from django.db import connection
 from redis import Redis
 
 from channels_whatsapp.emulator.client import EmulatorClient
+from config.embedded_redis import EmbeddedRedisUnavailable, start_embedded_redis, stop_embedded_redis
 
 BASE_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_redis() -> Iterator[None]:
+    """Without REDIS_URL, the embedded Redis for this run: started before the first test, stopped after the last."""
+    port = settings.EMBEDDED_REDIS_TEST_PORT
+    if port is None:
+        yield
+        return
+    try:
+        process = start_embedded_redis(
+            port=port, log_file=BASE_DIR / "var" / "redis-test.log", port_variable="EMBEDDED_REDIS_TEST_PORT"
+        )
+    except EmbeddedRedisUnavailable as refusal:
+        pytest.exit(f"the tests' embedded Redis: {refusal}", returncode=pytest.ExitCode.USAGE_ERROR)
+    yield
+    if process is not None:
+        stop_embedded_redis(process)
 
 
 def free_port() -> int:

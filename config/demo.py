@@ -1,21 +1,25 @@
 """`make demo`: the whole system on the embedded default, as separate processes, with demo data.
 
 Starts the embedded Redis (unless REDIS_URL is set), migrates, seeds users and the demo business number,
-then runs daphne, a Celery worker with beat, and the Graph API emulator until interrupted.
+then runs daphne, the Graph API emulator and a Celery worker with beat until interrupted. The welcome banner is
+printed once each of them is up; if one cannot start, the demo says which and why, stops the rest and exits 1.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from config.embedded_redis import start_embedded_redis
+from config.embedded_redis import EmbeddedRedisUnavailable, start_embedded_redis, stop_embedded_redis
 from config.env import BASE_DIR, EMBEDDED_REDIS_PORT
 
 WEB_PORT = int(os.environ.get("DEMO_WEB_PORT", "8000"))
 EMULATOR_PORT = int(os.environ.get("DEMO_EMULATOR_PORT", "8010"))
+START_TIMEOUT_SECONDS = 60
 
 # The demo's business number. The emulator and the app share these, as Meta and the app would.
 DEMO_ENVIRONMENT = {
@@ -29,8 +33,117 @@ DEMO_ENVIRONMENT = {
 }
 
 
-def _run(*args: str) -> None:
-    subprocess.run([sys.executable, *args], cwd=BASE_DIR, check=True)
+class DemoCannotStart(Exception):
+    """One part of the demo cannot start; the message names it and says why."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoProcess:
+    """A process of the demo and how to tell that it is up: its port listens, or its log shows `ready_mark`."""
+
+    name: str
+    label: str
+    command: list[str]
+    port: int | None = None
+    port_variable: str = ""
+    ready_mark: str = ""
+
+
+@dataclass
+class Running:
+    process: DemoProcess
+    popen: subprocess.Popen
+    log: Path
+
+
+def _manage(command: str, *args: str) -> None:
+    if subprocess.run([sys.executable, "manage.py", command, *args], cwd=BASE_DIR, check=False).returncode != 0:
+        raise DemoCannotStart(f"`manage.py {command}` failed; see its output above")
+
+
+def _port_is_free(port: int) -> bool:
+    """Whether daphne or the emulator could bind it, as they do: loopback, with SO_REUSEADDR."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _demo_processes(var: Path) -> list[DemoProcess]:
+    python = sys.executable
+    return [
+        DemoProcess(
+            name="web", label="web server", port=WEB_PORT, port_variable="DEMO_WEB_PORT",
+            command=[python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(WEB_PORT), "config.asgi:application"],
+        ),
+        DemoProcess(
+            name="emulator", label="Graph API emulator", port=EMULATOR_PORT, port_variable="DEMO_EMULATOR_PORT",
+            command=[
+                python, "manage.py", "whatsapp_emulator", "--port", str(EMULATOR_PORT),
+                "--webhook-url", f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
+            ],
+        ),
+        DemoProcess(
+            name="worker", label="Celery worker", ready_mark=" ready.",
+            command=[
+                python, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel", "INFO",
+                "--queues", "webhooks,outbound,default", "--concurrency", "2",
+                "--schedule", str(var / "celerybeat-schedule"),
+            ],
+        ),
+    ]  # fmt: skip
+
+
+def _start(process: DemoProcess, var: Path) -> Running:
+    log = var / f"{process.name}.log"
+    logged_before = log.stat().st_size if log.exists() else 0
+    with log.open("ab") as handle:
+        popen = subprocess.Popen(process.command, cwd=BASE_DIR, stdout=handle, stderr=subprocess.STDOUT)
+    running = Running(process=process, popen=popen, log=log)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not _is_up(running, logged_before):
+        if popen.poll() is not None:
+            raise DemoCannotStart(
+                f"{process.label}: stopped at start-up (exit code {popen.returncode}); see {log}:\n"
+                + _tail(log, logged_before)
+            )
+        if time.monotonic() > deadline:
+            raise DemoCannotStart(f"{process.label}: not up after {START_TIMEOUT_SECONDS} s; see {log}")
+        time.sleep(0.2)
+    return running
+
+
+def _is_up(running: Running, logged_before: int) -> bool:
+    if running.process.port is not None:
+        return _listening(running.process.port)
+    return running.process.ready_mark in _tail(running.log, logged_before, lines=None)
+
+
+def _tail(log: Path, offset: int, lines: int | None = 10) -> str:
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode(errors="replace")
+    return text if lines is None else "\n".join(text.splitlines()[-lines:])
+
+
+def _stop(children: list[Running]) -> None:
+    for child in reversed(children):
+        child.popen.terminate()
+    for child in children:
+        try:
+            child.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.popen.kill()
+            child.popen.wait()
 
 
 def main() -> None:
@@ -38,34 +151,40 @@ def main() -> None:
         os.environ.setdefault(name, value)
     var = BASE_DIR / "var"
     var.mkdir(exist_ok=True)
-    children: list[subprocess.Popen] = []
-    if "REDIS_URL" not in os.environ:
-        redis = start_embedded_redis(port=EMBEDDED_REDIS_PORT, log_file=var / "redis.log")
+    redis: subprocess.Popen | None = None
+    children: list[Running] = []
+    try:
+        processes = _demo_processes(var)
+        for process in processes:  # before anything starts, so nothing is left half-started
+            if process.port is not None and not _port_is_free(process.port):
+                raise DemoCannotStart(
+                    f"{process.label}: port {process.port} is already in use; set {process.port_variable}"
+                )
+        if "REDIS_URL" not in os.environ:
+            try:
+                redis = start_embedded_redis(
+                    port=EMBEDDED_REDIS_PORT, log_file=var / "redis.log", port_variable="EMBEDDED_REDIS_PORT"
+                )
+            except EmbeddedRedisUnavailable as refusal:
+                raise DemoCannotStart(f"embedded Redis: {refusal}") from refusal
+        _manage("migrate", "--noinput")
+        _manage("seed_demo")
+        _manage("sync_whatsapp_number")
+        for process in processes:
+            children.append(_start(process, var))
+        _start_demo_conversations(var)
+        _manage("sync_message_templates")  # at once; the beat task keeps them current from here on
+    except (DemoCannotStart, KeyboardInterrupt) as failure:
+        if isinstance(failure, DemoCannotStart):
+            print(f"The demo cannot start. {failure}\nStopping the rest.", file=sys.stderr, flush=True)
+        _stop(children)
         if redis is not None:
-            children.append(redis)
-    _run("manage.py", "migrate", "--noinput")
-    _run("manage.py", "seed_demo")
-    _run("manage.py", "sync_whatsapp_number")
-    python = sys.executable
-    commands = {
-        "web": [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(WEB_PORT), "config.asgi:application"],
-        "worker": [
-            python, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel", "INFO",
-            "--queues", "webhooks,outbound,default", "--concurrency", "2",
-            "--schedule", str(var / "celerybeat-schedule"),
-        ],
-        "emulator": [
-            python, "manage.py", "whatsapp_emulator", "--port", str(EMULATOR_PORT),
-            "--webhook-url", f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
-        ],
-    }  # fmt: skip
-    for name, command in commands.items():
-        log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - open for the child's lifetime
-        children.append(subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT))
-    _start_demo_conversations(var)
-    _sync_templates()
+            stop_embedded_redis(redis)
+        sys.exit(1)
     _print_welcome(var)
     _wait_and_stop(children)
+    if redis is not None:
+        stop_embedded_redis(redis)
 
 
 # Customers who write in when the demo starts, through the emulator as real customers would.
@@ -83,26 +202,9 @@ def _start_demo_conversations(var: Path) -> None:
     if marker.exists() or "DATABASE_URL" in os.environ:
         return
     emulator = EmulatorClient(f"http://127.0.0.1:{EMULATOR_PORT}")
-    deadline = time.monotonic() + 30
-    while not emulator.is_healthy():
-        if time.monotonic() > deadline:
-            print("the emulator did not start; see var/emulator.log", flush=True)
-            return
-        time.sleep(0.2)
     for wa_id, name, text in DEMO_CUSTOMERS:
         emulator.customer_sends(wa_id, text, name=name)
     marker.touch()
-
-
-def _sync_templates() -> None:
-    """The emulator's templates, at once; the beat task keeps them current from here on."""
-    from channels_whatsapp.emulator.client import EmulatorClient
-
-    emulator = EmulatorClient(f"http://127.0.0.1:{EMULATOR_PORT}")
-    deadline = time.monotonic() + 30
-    while not emulator.is_healthy() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    subprocess.run([sys.executable, "manage.py", "sync_message_templates"], cwd=BASE_DIR, check=False)
 
 
 def _print_welcome(var: Path) -> None:
@@ -120,7 +222,7 @@ Press Ctrl-C to stop.""",
     )
 
 
-def _wait_and_stop(children: list[subprocess.Popen]) -> None:
+def _wait_and_stop(children: list[Running]) -> None:
     stopping = False
 
     def stop(*_args) -> None:
@@ -130,17 +232,17 @@ def _wait_and_stop(children: list[subprocess.Popen]) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     while not stopping:
-        if any(child.poll() is not None for child in children):
-            print("a process stopped unexpectedly; see the logs in var/. Stopping the rest.", flush=True)
+        stopped = next((child for child in children if child.popen.poll() is not None), None)
+        if stopped is not None:
+            print(
+                f"{stopped.process.label} stopped unexpectedly (exit code {stopped.popen.returncode}); "
+                f"see {stopped.log}. Stopping the rest.",
+                file=sys.stderr,
+                flush=True,
+            )
             break
         time.sleep(0.5)
-    for child in reversed(children):
-        child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    _stop(children)
 
 
 if __name__ == "__main__":

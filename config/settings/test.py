@@ -1,6 +1,7 @@
 """Test settings: only speed-ups and isolation. Celery is a real worker (never eager); Redis and the database are real.
 
-Without REDIS_URL the tests start the embedded Redis, as `make demo` does. Tests use Redis database 9, and
+Without REDIS_URL the tests use the embedded Redis on 127.0.0.1:$EMBEDDED_REDIS_TEST_PORT (6398), which the session
+fixture in conftest.py starts and stops; importing these settings starts nothing. Tests use Redis database 9, and
 every key a test run makes (broker queues, channel layer, cache, pacing) carries the run's own prefix, so a
 demo or another test run on the same server never picks up its tasks.
 """
@@ -10,16 +11,17 @@ import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from config.backing_services import channel_layer_settings
-from config.embedded_redis import start_embedded_redis
-from config.env import BASE_DIR, EMBEDDED_REDIS_PORT, EMBEDDED_REDIS_URL, env
+from config.env import BASE_DIR, env
 from config.settings.base import *  # noqa: F403
 from config.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-if "REDIS_URL" not in env.ENVIRON:
-    start_embedded_redis(port=EMBEDDED_REDIS_PORT, log_file=BASE_DIR / "var" / "redis-test.log")
-REDIS_URL = urlunsplit(urlsplit(env("REDIS_URL", default=EMBEDDED_REDIS_URL))._replace(path="/9"))
+# The port the session fixture starts the embedded Redis on, or None when REDIS_URL names a server.
+EMBEDDED_REDIS_TEST_PORT = None if "REDIS_URL" in env.ENVIRON else env.int("EMBEDDED_REDIS_TEST_PORT", default=6398)
+REDIS_URL = urlunsplit(
+    urlsplit(env("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_TEST_PORT}"))._replace(path="/9")
+)
 TEST_RUN_ID = env("TEST_RUN_ID", default=str(os.getpid()))  # handed to the processes a run starts
 REDIS_KEY_PREFIX = f"test-{TEST_RUN_ID}:"
 CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL, prefix=f"{REDIS_KEY_PREFIX}asgi")}
