@@ -27,7 +27,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value  # noqa: E402
-from config.embedded_redis import start_embedded_redis  # noqa: E402
+from config.embedded_redis import start_embedded_redis, stop_embedded_redis  # noqa: E402
 from config.env import EMBEDDED_REDIS_PORT  # noqa: E402
 
 APP_SECRET = "bench-app-secret"
@@ -78,8 +78,11 @@ def main() -> None:
         "WHATSAPP_VERIFY_TOKEN": "bench-verify",
     }
     environment.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    redis = None  # started here, so stopped here; an embedded Redis already running is left to its owner
     if "REDIS_URL" not in os.environ:
-        start_embedded_redis(port=EMBEDDED_REDIS_PORT, log_file=workdir / "redis.log")
+        redis = start_embedded_redis(
+            port=EMBEDDED_REDIS_PORT, log_file=workdir / "redis.log", port_variable="EMBEDDED_REDIS_PORT"
+        )
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=environment, check=True)
     port = free_port()
@@ -136,6 +139,8 @@ def main() -> None:
         for process in processes:
             process.terminate()
             process.wait(timeout=15)
+        if redis is not None:
+            stop_embedded_redis(redis)
 
 
 def _wait_until_recorded(environment: dict, expected: int) -> float:
