@@ -21,7 +21,7 @@ def run_pytest_on_the_embedded_redis(port: int, *arguments: str) -> subprocess.C
         name: value for name, value in os.environ.items() if name not in {"REDIS_URL", "DATABASE_URL", "TEST_RUN_ID"}
     }
     environment["EMBEDDED_REDIS_TEST_PORT"] = str(port)
-    environment["EMBEDDED_REDIS_PORT"] = str(port)  # the demo's: kept off the default for the tests' sake as well
+    environment["EMBEDDED_REDIS_PORT"] = str(port)  # the demo's too: a Redis started on import would show here
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *arguments],
         cwd=BASE_DIR,
