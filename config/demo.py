@@ -49,11 +49,12 @@ class DemoProcess:
     ready_mark: str = ""
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Running:
     process: DemoProcess
     popen: subprocess.Popen
     log: Path
+    logged_before: int  # where this run's lines begin in the log
 
 
 def _manage(command: str, *args: str) -> None:
@@ -108,24 +109,27 @@ def _start(process: DemoProcess, var: Path) -> Running:
     logged_before = log.stat().st_size if log.exists() else 0
     with log.open("ab") as handle:
         popen = subprocess.Popen(process.command, cwd=BASE_DIR, stdout=handle, stderr=subprocess.STDOUT)
-    running = Running(process=process, popen=popen, log=log)
+    return Running(process=process, popen=popen, log=log, logged_before=logged_before)
+
+
+def _wait_until_up(running: Running) -> None:
+    label, popen, log = running.process.label, running.popen, running.log
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while not _is_up(running, logged_before):
+    while not _is_up(running):
         if popen.poll() is not None:
             raise DemoCannotStart(
-                f"{process.label}: stopped at start-up (exit code {popen.returncode}); see {log}:\n"
-                + _tail(log, logged_before)
+                f"{label}: stopped at start-up (exit code {popen.returncode}); see {log}:\n"
+                + _tail(log, running.logged_before)
             )
         if time.monotonic() > deadline:
-            raise DemoCannotStart(f"{process.label}: not up after {START_TIMEOUT_SECONDS} s; see {log}")
+            raise DemoCannotStart(f"{label}: not up after {START_TIMEOUT_SECONDS} s; see {log}")
         time.sleep(0.2)
-    return running
 
 
-def _is_up(running: Running, logged_before: int) -> bool:
+def _is_up(running: Running) -> bool:
     if running.process.port is not None:
         return _listening(running.process.port)
-    return running.process.ready_mark in _tail(running.log, logged_before, lines=None)
+    return running.process.ready_mark in _tail(running.log, running.logged_before, lines=None)
 
 
 def _tail(log: Path, offset: int, lines: int | None = 10) -> str:
@@ -135,7 +139,7 @@ def _tail(log: Path, offset: int, lines: int | None = 10) -> str:
     return text if lines is None else "\n".join(text.splitlines()[-lines:])
 
 
-def _stop(children: list[Running]) -> None:
+def _stop(children: list[Running], redis: subprocess.Popen | None) -> None:
     for child in reversed(children):
         child.popen.terminate()
     for child in children:
@@ -144,6 +148,8 @@ def _stop(children: list[Running]) -> None:
         except subprocess.TimeoutExpired:
             child.popen.kill()
             child.popen.wait()
+    if redis is not None:
+        stop_embedded_redis(redis)
 
 
 def main() -> None:
@@ -172,19 +178,21 @@ def main() -> None:
         _manage("sync_whatsapp_number")
         for process in processes:
             children.append(_start(process, var))
+            _wait_until_up(children[-1])
         _start_demo_conversations(var)
         _manage("sync_message_templates")  # at once; the beat task keeps them current from here on
-    except (DemoCannotStart, KeyboardInterrupt) as failure:
-        if isinstance(failure, DemoCannotStart):
-            print(f"The demo cannot start. {failure}\nStopping the rest.", file=sys.stderr, flush=True)
-        _stop(children)
-        if redis is not None:
-            stop_embedded_redis(redis)
+    except DemoCannotStart as failure:
+        print(f"The demo cannot start. {failure}\nStopping the rest.", file=sys.stderr, flush=True)
+        _stop(children, redis)
         sys.exit(1)
+    except BaseException:  # Ctrl-C while starting, or a bug: leave nothing running
+        _stop(children, redis)
+        raise
     _print_welcome(var)
-    _wait_and_stop(children)
-    if redis is not None:
-        stop_embedded_redis(redis)
+    one_stopped = _wait_until_stopped(children)
+    _stop(children, redis)
+    if one_stopped:
+        sys.exit(1)
 
 
 # Customers who write in when the demo starts, through the emulator as real customers would.
@@ -222,7 +230,8 @@ Press Ctrl-C to stop.""",
     )
 
 
-def _wait_and_stop(children: list[Running]) -> None:
+def _wait_until_stopped(children: list[Running]) -> bool:
+    """Until Ctrl-C (or SIGTERM), or until one of the processes stops by itself; says whether one did."""
     stopping = False
 
     def stop(*_args) -> None:
@@ -240,9 +249,9 @@ def _wait_and_stop(children: list[Running]) -> None:
                 file=sys.stderr,
                 flush=True,
             )
-            break
+            return True
         time.sleep(0.5)
-    _stop(children)
+    return False
 
 
 if __name__ == "__main__":
