@@ -81,6 +81,11 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: flo
     raise RuntimeError(f"nothing listened on {port} within {timeout}s; see {log}")
 
 
+def database_application_name(process_name: str) -> str:
+    """How a live process's connections are named in pg_stat_activity (libpq reads PGAPPNAME)."""
+    return f"whatsdesk-test-{process_name}"
+
+
 @dataclass
 class LiveSystem:
     web_url: str
@@ -93,8 +98,9 @@ class LiveSystem:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         log = ARTIFACTS / f"{name}.log"
         handle = log.open("ab")
+        environment = {**self.environment, "PGAPPNAME": database_application_name(name)}
         process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=self.environment, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=BASE_DIR, env=environment, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.processes[name], self.logs[name] = process, log
         if port is not None:
