@@ -78,6 +78,7 @@ def main() -> None:
         )
     finally:
         connection.close()
+        connection.close_pool()  # its idle connections would keep the scratch database from being dropped
         if not arguments.keep:
             with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{arguments.database}"')
