@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from channels_whatsapp.client import is_graph_id
 from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS
-from channels_whatsapp.models import BusinessNumber, WebhookDelivery
+from channels_whatsapp.models import BusinessNumber, GroupMessage, WebhookDelivery
 
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
 
@@ -149,6 +149,22 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="Body (raw; bytes that are not UTF-8 or are NUL shown as \\x..)")
     def payload(self, delivery: WebhookDelivery) -> str:
         return bytes(delivery.body).decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(GroupMessage)
+class GroupMessageAdmin(admin.ModelAdmin):
+    """Unsupported group messages: kept so nothing a customer wrote is lost, read-only, never answered."""
+
+    list_display = ["sent_at", "group_id", "sender", "sender_name", "type", "text"]
+    list_filter = ["type"]
+    search_fields = ["group_id", "sender", "sender_name", "text"]
+    readonly_fields = [field.name for field in GroupMessage._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

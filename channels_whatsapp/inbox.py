@@ -12,6 +12,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from channels_whatsapp import translate
+from channels_whatsapp.groups import record_group_message
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.payloads import (
     IncomingMessage,
@@ -23,6 +24,8 @@ from channels_whatsapp.payloads import (
     WebhookEvent,
     parse_notification,
 )
+from interactions.events import ChannelUserAddressChanged, InboundMessageChanged
+from interactions.services.customer_changes import change_channel_user_address, record_inbound_message_change
 from interactions.services.inbound import record_inbound_message
 from interactions.services.recipient_signals import record_marketing_preference_change
 from interactions.services.statuses import record_delivery_status
@@ -164,8 +167,11 @@ def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
 def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
     """Applies one event; returns what it was, for the delivery's summary."""
     match event:
+        case IncomingMessage(group_id=group_id) if group_id:
+            record_group_message(event)
+            return "group messages (not supported)"
         case IncomingMessage():
-            record_inbound_message(event=replace(translate.inbound_message(event), received_at=received_at))
+            _apply_customer_event(translate.customer_event(event), received_at=received_at)
             return "messages"
         case StatusChanged():
             update = translate.delivery_status(event)
@@ -183,6 +189,16 @@ def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
         case UnsupportedChange(field=field, reason=reason):
             logger.info("ignored webhook change %s: %s", field, reason)
             return "ignored"
+
+
+def _apply_customer_event(event, *, received_at: datetime) -> None:
+    match event:
+        case InboundMessageChanged():
+            record_inbound_message_change(event=event)
+        case ChannelUserAddressChanged():
+            change_channel_user_address(event=event)
+        case _:
+            record_inbound_message(event=replace(event, received_at=received_at))
 
 
 def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:

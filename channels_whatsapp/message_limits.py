@@ -11,6 +11,7 @@ LIST_MAX_SECTIONS = 10
 LIST_MAX_ROWS = 10  # across all sections
 LIST_BODY_MAX = 4096
 BUTTONS_BODY_MAX = 1024
+LOCATION_REQUEST_BODY_MAX = 1024
 HEADER_TEXT_MAX = 60
 FOOTER_MAX = 60
 LIST_BUTTON_LABEL_MAX = 20
@@ -102,8 +103,23 @@ def _buttons_problems(content: dict) -> list[str]:
     return problems
 
 
+def _location_request_problems(content: dict) -> list[str]:
+    """Only a body: WhatsApp adds the "Send location" button itself."""
+    return [
+        *_required("The body", content["body"]),
+        *_too_long("The body", content["body"], LOCATION_REQUEST_BODY_MAX),
+    ]
+
+
+_INTERACTIVE_CHECKS = {
+    "list": _list_problems,
+    "buttons": _buttons_problems,
+    "location_request": _location_request_problems,
+}
+
+
 def _interactive_problems(content: dict) -> list[str]:
-    return _list_problems(content) if content["type"] == "list" else _buttons_problems(content)
+    return _INTERACTIVE_CHECKS[content["type"]](content)
 
 
 def _reaction_problems(content: dict) -> list[str]:

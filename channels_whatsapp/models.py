@@ -49,3 +49,29 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"webhook delivery {self.pk}"
+
+
+class GroupMessage(models.Model):
+    """A message sent in a WhatsApp group (Meta's groups API), kept for admins.
+
+    The desk serves one-to-one conversations only. Filed into the sender's own conversation, a group message
+    would look private, and an agent's answer would reach that one member privately; so it is kept here, shown
+    in the admin, and never answered.
+    """
+
+    phone_number_id = models.CharField(max_length=64)
+    group_id = models.CharField(max_length=255)
+    wamid = models.CharField(max_length=255, unique=True)
+    sender = models.CharField(max_length=64, help_text="The member who wrote (wa_id).")
+    sender_name = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=32)
+    text = models.TextField(blank=True, help_text="The text or caption, if the message has one.")
+    content = models.JSONField(default=dict, blank=True, help_text="The message's object, as WhatsApp sent it.")
+    sent_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.type} from {self.sender} in group {self.group_id}"

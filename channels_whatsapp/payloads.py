@@ -74,6 +74,8 @@ class IncomingMessage:
     body: dict = field(default_factory=dict)
     context_message_id: str | None = None
     errors: tuple[GraphError, ...] = ()
+    group_id: str = ""  # sent in a WhatsApp group (Meta's groups API), not to us alone
+    referral: dict = field(default_factory=dict)  # the click-to-WhatsApp ad the customer came from
 
     @property
     def text(self) -> str:
@@ -97,6 +99,8 @@ class IncomingMessage:
             body=body if isinstance(body, dict) else {message_type: body} if isinstance(body, list) else {},
             context_message_id=context.get("id") or None,
             errors=tuple(GraphError.from_payload(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
+            group_id=str(raw.get("group_id") or ""),
+            referral=raw["referral"] if isinstance(raw.get("referral"), dict) else {},
         )
 
 

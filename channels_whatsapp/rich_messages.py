@@ -1,10 +1,12 @@
 """Rich Cloud API message types to and from the core's shapes (interactions/rich_content.py).
 
-Inbound: `location`, `contacts`, `reaction`, `interactive` (`list_reply`, `button_reply`) and `button` (a
-template's quick reply). Outbound: `location`, `reaction` and `interactive` (`list`, `button`). Missing or
-odd values become empty ones: a customer's message is never dropped for its shape.
+Inbound: `location`, `contacts`, `reaction`, `interactive` (`list_reply`, `button_reply`, `nfm_reply`: a Flow's
+answer), `button` (a template's quick reply) and `order`. Outbound: `location`, `reaction` and `interactive`
+(`list`, `button`, `location_request_message`). Missing or odd values become empty ones: a customer's message is
+never dropped for its shape.
 """
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -17,8 +19,11 @@ INBOUND_KIND_BY_TYPE = {
     "reaction": MessageKind.REACTION,
     "interactive": MessageKind.INTERACTIVE,
     "button": MessageKind.BUTTON,
+    "order": MessageKind.ORDER,
 }
 _ANSWER_TYPES = ("list_reply", "button_reply")
+# A Flow's answer carries its fields as a JSON string; `flow_token` is ours (we never send Flows) and not shown.
+_FLOW_INTERNAL_FIELDS = ("flow_token",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,10 +52,12 @@ def rich_inbound(message: IncomingMessage) -> RichInbound | None:
     elif kind == MessageKind.REACTION:
         content = {"emoji": _string(body.get("emoji"))}
         reply_to = _string(body.get("message_id")) or None
+    elif kind == MessageKind.INTERACTIVE and body.get("type") == "nfm_reply":
+        content = _flow_reply(body.get("nfm_reply"))
     elif kind == MessageKind.INTERACTIVE:
         answer_type = body.get("type")
         if answer_type not in _ANSWER_TYPES:
-            return None  # e.g. nfm_reply (a Flow's answer): kept as unsupported
+            return None  # an interactive answer of a type Meta has not documented: kept as unsupported
         answer = body.get(answer_type) if isinstance(body.get(answer_type), dict) else {}
         content = {
             "type": answer_type,
@@ -58,9 +65,43 @@ def rich_inbound(message: IncomingMessage) -> RichInbound | None:
             "title": _string(answer.get("title")),
             "description": _string(answer.get("description")),
         }
+    elif kind == MessageKind.ORDER:
+        content = {
+            "catalog_id": _string(body.get("catalog_id")),
+            "text": _string(body.get("text")),
+            "items": [
+                {
+                    "product_retailer_id": _string(item.get("product_retailer_id")),
+                    "quantity": _number(item.get("quantity")) or 0.0,
+                    "item_price": _number(item.get("item_price")) or 0.0,
+                    "currency": _string(item.get("currency")),
+                }
+                for item in _objects(body.get("product_items"))
+            ],
+        }
     else:
         content = {"payload": _string(body.get("payload")), "text": _string(body.get("text"))}
     return RichInbound(kind=kind, content=content, reply_to_wamid=reply_to)
+
+
+def _flow_reply(raw: object) -> dict:
+    reply = raw if isinstance(raw, dict) else {}
+    try:
+        response = json.loads(_string(reply.get("response_json")) or "{}")
+    except ValueError:
+        response = {"response_json": _string(reply.get("response_json"))}  # unreadable: shown as it came
+    if not isinstance(response, dict):
+        response = {"response": response}
+    return {
+        "type": "flow_reply",
+        "name": _string(reply.get("name")),
+        "body": _string(reply.get("body")),
+        "response": {
+            _string(key): value if isinstance(value, str | int | float | bool) else json.dumps(value)
+            for key, value in response.items()
+            if key not in _FLOW_INTERNAL_FIELDS
+        },
+    }
 
 
 def _contact(raw: dict) -> dict:
@@ -96,6 +137,12 @@ def outbound_type_and_object(message: Message) -> tuple[str, object]:
 
 
 def _interactive(content: dict) -> dict:
+    if content["type"] == "location_request":
+        return {
+            "type": "location_request_message",
+            "body": {"text": content["body"]},
+            "action": {"name": "send_location"},
+        }
     interactive: dict = {"type": "list" if content["type"] == "list" else "button"}
     if content.get("header"):
         interactive["header"] = {"type": "text", "text": content["header"]}

@@ -4,7 +4,14 @@ from channels_whatsapp.errors import recipient_signal_for, title_for
 from channels_whatsapp.media import MEDIA_TYPES
 from channels_whatsapp.payloads import IncomingMessage, MarketingPreference, StatusChanged, WhatsAppStatus
 from channels_whatsapp.rich_messages import rich_inbound
-from interactions.events import DeliveryStatusUpdate, InboundMedia, InboundMessage, MarketingPreferenceChanged
+from interactions.events import (
+    ChannelUserAddressChanged,
+    DeliveryStatusUpdate,
+    InboundMedia,
+    InboundMessage,
+    InboundMessageChanged,
+    MarketingPreferenceChanged,
+)
 from interactions.models import MessageKind
 
 CHANNEL = "whatsapp"
@@ -13,6 +20,18 @@ CHANNEL = "whatsapp"
 # Notices WhatsApp sends about the customer, not messages from them: shown, but they open no window. For
 # `system` (user_changed_number) `from` is even the old number.
 NOTICE_TYPES = frozenset({"system", "revoke", "edit"})
+# `voice` is the type older payloads gave a voice note; newer ones send `audio` with `voice: true`.
+LEGACY_VOICE_TYPE = "voice"
+# The documented parts of a click-to-WhatsApp ad referral, under the core's names.
+_REFERRAL_FIELDS = {
+    "headline": "headline",
+    "body": "body",
+    "source_url": "source_url",
+    "source_type": "source_type",
+    "source_id": "source_id",
+    "media_type": "media_type",
+    "ctwa_clid": "click_id",
+}
 
 _KIND_BY_TYPE = {
     "text": MessageKind.TEXT,
@@ -21,6 +40,8 @@ _KIND_BY_TYPE = {
     "audio": MessageKind.AUDIO,
     "document": MessageKind.DOCUMENT,
     "sticker": MessageKind.STICKER,
+    LEGACY_VOICE_TYPE: MessageKind.AUDIO,
+    "system": MessageKind.NOTICE,
 }
 
 # 'played' (a voice note was played) tells the agent no more than 'read' does.
@@ -33,6 +54,41 @@ _STATUS_BY_WHATSAPP_STATUS = {
 }
 
 
+def customer_event(message: IncomingMessage) -> InboundMessage | InboundMessageChanged | ChannelUserAddressChanged:
+    """What a customer's webhook message means to the core: a message, a change to one, or a new number."""
+    if message.type in ("revoke", "edit"):
+        return message_change(message)
+    if message.type == "system" and message.body.get("type") == "user_changed_number" and message.body.get("wa_id"):
+        return ChannelUserAddressChanged(
+            channel=CHANNEL,
+            account_id=message.business.phone_number_id,
+            old_sender_id=message.sender,
+            new_sender_id=str(message.body["wa_id"]),
+            external_id=message.wamid,
+            occurred_at=message.timestamp,
+            notice=str(message.body.get("body") or ""),
+        )
+    return inbound_message(message)
+
+
+def message_change(message: IncomingMessage) -> InboundMessageChanged:
+    """`revoke` (deleted for everyone) or `edit` of an earlier message; an edit carries the whole new message."""
+    edited = message.body.get("message") if isinstance(message.body.get("message"), dict) else {}
+    edited_type = str(edited.get("type") or "")
+    edited_object = edited.get(edited_type) if isinstance(edited.get(edited_type), dict) else {}
+    return InboundMessageChanged(
+        channel=CHANNEL,
+        account_id=message.business.phone_number_id,
+        sender_id=message.sender,
+        sender_name=message.profile_name,
+        external_id=message.wamid,
+        target_external_id=str(message.body.get("original_message_id") or ""),
+        occurred_at=message.timestamp,
+        deleted=message.type == "revoke",
+        new_text=str(edited_object.get("body") or edited_object.get("caption") or ""),
+    )
+
+
 def inbound_message(message: IncomingMessage) -> InboundMessage:
     kind = _KIND_BY_TYPE.get(message.type, MessageKind.UNSUPPORTED)
     content: dict = {}
@@ -40,13 +96,21 @@ def inbound_message(message: IncomingMessage) -> InboundMessage:
     rich = rich_inbound(message)
     if rich is not None:
         kind, content, reply_to = rich.kind, rich.content, rich.reply_to_wamid
+    elif kind == MessageKind.NOTICE:
+        content = {"type": str(message.body.get("type") or "system"), "notice": str(message.body.get("body") or "")}
     elif kind == MessageKind.UNSUPPORTED:
         shown_type = message.body.get("type") if message.type == "unsupported" else None
         content = {"type": shown_type or message.type}
     media = None
-    if message.type in MEDIA_TYPES:
+    if message.type in MEDIA_TYPES or message.type == LEGACY_VOICE_TYPE:
         media = _inbound_media(message)
         content = {flag: True for flag in ("voice", "animated") if message.body.get(flag) is True}
+        if message.type == LEGACY_VOICE_TYPE:
+            content["voice"] = True
+    if message.referral:
+        content["referral"] = {
+            ours: str(message.referral.get(theirs) or "")[:2000] for theirs, ours in _REFERRAL_FIELDS.items()
+        }
     return InboundMessage(
         channel=CHANNEL,
         account_id=message.business.phone_number_id,
@@ -55,7 +119,7 @@ def inbound_message(message: IncomingMessage) -> InboundMessage:
         external_id=message.wamid,
         sent_at=message.timestamp,
         kind=kind,
-        text=message.text or str(message.body.get("caption") or ""),
+        text=message.text or str(message.body.get("caption") or "") or content.get("notice", ""),
         content=content,
         reply_to_external_id=reply_to,
         media=media,

@@ -44,6 +44,38 @@ class InboundMessage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InboundMessageChanged:
+    """The customer edited (`new_text`) or deleted (`deleted`) one of their earlier messages.
+
+    `external_id` is the change's own id, `target_external_id` the message changed. Agents keep what was first
+    written: an edit keeps the original text, a deletion only marks the message.
+    """
+
+    channel: str
+    account_id: str
+    sender_id: str
+    sender_name: str
+    external_id: str
+    target_external_id: str
+    occurred_at: datetime
+    deleted: bool = False
+    new_text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelUserAddressChanged:
+    """The customer moved to a new address on the channel (WhatsApp: a new phone number); the same person."""
+
+    channel: str
+    account_id: str
+    old_sender_id: str
+    new_sender_id: str
+    external_id: str  # of the channel's notice, so a redelivery changes nothing twice
+    occurred_at: datetime
+    notice: str = ""  # the channel's own words, kept in the note
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryStatusUpdate:
     external_id: str
     status: str

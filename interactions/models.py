@@ -137,6 +137,10 @@ class MessageKind(models.TextChoices):
     AUDIO = "audio", "Audio"
     DOCUMENT = "document", "Document"
     STICKER = "sticker", "Sticker"
+    ORDER = "order", "Order"
+    # What the channel reports about the customer rather than a message from them (a changed number, an edit or
+    # deletion of a message we do not have); content["type"] says which.
+    NOTICE = "notice", "Notice"
 
 
 class MessageStatus(models.TextChoices):
@@ -183,6 +187,13 @@ class Message(models.Model):
     read_receipt_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="Inbound: when the channel was told an agent read it (once per message)."
     )
+    deleted_by_customer_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Inbound: when the customer deleted it for everyone; agents still see it, marked deleted.",
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="Inbound: when the customer last edited it.")
+    original_text = models.TextField(blank=True, help_text="Inbound: the text as first sent, kept once edited.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

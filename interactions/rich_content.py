@@ -9,10 +9,19 @@ Shapes, by kind:
 - `reaction`: `{"emoji": str}` (empty: the reaction was removed); `reply_to` is the message reacted to
 - `interactive`, a question we send: `{"type": "list", "header", "body", "footer", "button",
   "sections": [{"title", "rows": [{"id", "title", "description"}]}]}` or
-  `{"type": "buttons", "header", "body", "footer", "buttons": [{"id", "title"}]}`
-- `interactive`, the customer's answer: `{"type": "list_reply" | "button_reply", "id", "title", "description"}`;
+  `{"type": "buttons", "header", "body", "footer", "buttons": [{"id", "title"}]}` or
+  `{"type": "location_request", "body"}` (the customer answers with a `location` whose `reply_to` is the request)
+- `interactive`, the customer's answer: `{"type": "list_reply" | "button_reply", "id", "title", "description"}`,
+  or a form's (a WhatsApp Flow's) answer `{"type": "flow_reply", "name", "body", "response": {field: value}}`;
   `reply_to` is the question
 - `button` (a template's quick-reply button): `{"payload": str, "text": str}`
+- `order`: `{"catalog_id": str, "text": str, "items": [{"product_retailer_id": str, "quantity": float,
+  "item_price": float, "currency": str}]}`
+- `notice`, what the channel says about the customer: `{"type": "address_changed", "old_address", "new_address",
+  "notice"}`, `{"type": "edited_unknown", "text", "target_external_id"}` or
+  `{"type": "deleted_unknown", "target_external_id"}`
+- any inbound kind may carry `"referral"`: the ad the customer came from, `{"headline", "body", "source_url",
+  "source_type", "source_id", "media_type", "click_id"}`
 
 `agent_content` turns what an agent's request carries into these shapes, refusing what has the wrong form;
 how long or how many is each channel's rule (`ChannelAdapter.content_problems`).
@@ -21,8 +30,8 @@ how long or how many is each channel's rule (`ChannelAdapter.content_problems`).
 from interactions.models import MessageKind
 
 AGENT_KINDS = (MessageKind.LOCATION, MessageKind.REACTION, MessageKind.INTERACTIVE)
-INTERACTIVE_QUESTION_TYPES = ("list", "buttons")
-INTERACTIVE_ANSWER_TYPES = ("list_reply", "button_reply")
+INTERACTIVE_QUESTION_TYPES = ("list", "buttons", "location_request")
+INTERACTIVE_ANSWER_TYPES = ("list_reply", "button_reply", "flow_reply")
 
 
 class ContentRefused(Exception):
@@ -69,7 +78,9 @@ def _reaction(raw: dict) -> dict:
 def _interactive(raw: dict) -> dict:
     question_type = raw.get("type")
     if question_type not in INTERACTIVE_QUESTION_TYPES:
-        raise ContentRefused(["An interactive message is a 'list' or 'buttons'."])
+        raise ContentRefused(["An interactive message is a 'list', 'buttons' or a 'location_request'."])
+    if question_type == "location_request":
+        return {"type": question_type, "body": _text(raw.get("body"))}
     content = {
         "type": question_type,
         "header": _text(raw.get("header")),
@@ -139,9 +150,28 @@ def summary(*, kind: str, content: dict) -> str:
     if kind == MessageKind.REACTION:
         return f"Reacted {content['emoji']}" if content.get("emoji") else "Removed a reaction"
     if kind == MessageKind.INTERACTIVE:
+        if content.get("type") == "flow_reply":
+            return f"Form answered: {content.get('body') or content.get('name') or 'sent'}"
         if content.get("type") in INTERACTIVE_ANSWER_TYPES:
             return content.get("title", "")
         return content.get("body", "")
     if kind == MessageKind.BUTTON:
         return content.get("text", "")
+    if kind == MessageKind.ORDER:
+        return _order_summary(content)
     return ""
+
+
+def order_totals(content: dict) -> dict[str, float]:
+    """What the order comes to, per currency (a cart may mix them)."""
+    totals: dict[str, float] = {}
+    for item in content.get("items", []):
+        currency = item.get("currency", "")
+        totals[currency] = totals.get(currency, 0.0) + item.get("quantity", 0) * item.get("item_price", 0)
+    return totals
+
+
+def _order_summary(content: dict) -> str:
+    units = sum(item.get("quantity", 0) for item in content.get("items", []))
+    totals = ", ".join(f"{currency} {total:.2f}".strip() for currency, total in order_totals(content).items())
+    return f"Order: {units:g} item{'s' if units != 1 else ''}" + (f", {totals}" if totals else "")

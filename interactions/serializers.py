@@ -82,6 +82,9 @@ class MessageSerializer(serializers.ModelSerializer):
             "retryable",
             "attachment",
             "link_preview",
+            "deleted_by_customer_at",
+            "edited_at",
+            "original_text",
         ]
 
     def get_attachment(self, message: Message) -> dict | None:
