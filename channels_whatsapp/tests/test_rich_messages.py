@@ -103,9 +103,9 @@ def test_a_template_quick_reply_keeps_payload_and_text():
     assert inbound.reply_to_external_id == OUR_MESSAGE
 
 
-def test_an_interactive_reply_we_do_not_show_is_kept_as_unsupported():
+def test_an_interactive_reply_of_an_undocumented_type_is_kept_as_unsupported():
     document = meta_payload("interactive_list_reply")
-    document["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"] = {"type": "nfm_reply", "nfm_reply": {}}
+    document["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"] = {"type": "poll_reply", "poll_reply": {}}
     (event,) = parse_notification(document)
 
     inbound = translate.inbound_message(event)

@@ -67,7 +67,7 @@ def test_an_unsupported_message_without_its_inner_type_is_shown_as_unsupported()
     assert translate.inbound_message(event).content == {"type": "unsupported"}
 
 
-@pytest.mark.parametrize("message_type", ["system", "order"])
+@pytest.mark.parametrize("message_type", ["poll", "ephemeral"])
 def test_every_type_the_core_cannot_show_yet_becomes_unsupported_with_its_type(message_type):
     def make_it(value):
         message = value["messages"][0]
@@ -148,17 +148,17 @@ def test_an_unknown_status_translates_to_nothing():
     assert translate.delivery_status(event) is None
 
 
-@pytest.mark.parametrize("notice_type", ["system", "revoke", "edit"])
-def test_a_notice_about_the_customer_is_kept_but_opens_no_service_window(notice_type):
+def test_a_system_notice_about_the_customer_is_kept_but_opens_no_service_window():
     def make_it(value):
         message = value["messages"][0]
-        message["type"] = notice_type
-        message[notice_type] = {"body": "User A changed from 1 to 2", "type": "user_changed_number"}
+        message["type"] = "system"
+        message["system"] = {"body": "User identity changed", "type": "customer_identity_changed"}
         del message["text"]
 
     event = translate.inbound_message(only_event("text_message", mutate=make_it))
 
-    assert event.kind == "unsupported"
+    assert (event.kind, event.text) == (MessageKind.NOTICE, "User identity changed")
+    assert event.content == {"type": "customer_identity_changed", "notice": "User identity changed"}
     assert event.opens_service_window is False
 
 
