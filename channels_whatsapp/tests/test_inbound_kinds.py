@@ -19,6 +19,7 @@ from interactions.models import ChannelUser, Interaction, Message, MessageKind
 ORIGINAL = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUVCRDk4QjdCQjUzQjI3MUFBMwA="
 OURS = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjVBOTE3MDk5QUVFM0YA"
 CUSTOMER = "16505551234"
+CLICK_ID = "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a"
 
 
 def only_message(name: str) -> IncomingMessage:
@@ -124,7 +125,7 @@ def test_an_ad_referral_is_kept_on_the_message():
         "source_type": "ad",
         "source_id": "6504123456789",
         "media_type": "image",
-        "click_id": "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a",
+        "click_id": CLICK_ID,
     }
 
 

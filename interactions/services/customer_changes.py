@@ -134,9 +134,9 @@ def _merge_channel_users(*, moving: ChannelUser, into: ChannelUser, event: Chann
         interaction.unread_count = 0
         interaction.save(update_fields=["state", "closed_at", "unread_count"])
         broadcast_on_commit(interaction_changed(interaction))
-    for relation in ChannelUser._meta.related_objects:
-        if relation.many_to_many:
-            continue
+    for relation in ChannelUser._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue  # not a foreign key naming a channel user (those with related_name "+" are hidden)
         relation.related_model._base_manager.filter(**{relation.field.name: moving}).update(
             **{relation.field.name: into}
         )
