@@ -134,3 +134,14 @@ def undeliverable_status_error() -> dict:
         "error_data": {"details": "Message Undeliverable."},
         "href": ERROR_CODES_URL,
     }
+
+
+def media_link_status_error(details: str) -> dict:
+    """The `errors[]` entry of the `failed` status of a media message whose `link` Meta could not use."""
+    return {
+        "code": 131053,
+        "title": "Media upload error",
+        "message": "Media upload error",
+        "error_data": {"details": details},
+        "href": ERROR_CODES_URL,
+    }

@@ -5,6 +5,9 @@
 - `GET /{media-id}` answers `{messaging_product, url, mime_type, sha256, file_size, id}`. The URL works for
   `media_url_ttl_seconds` (Meta: 5 minutes) and only with the same bearer token; after that it answers 404.
 - Files a customer sends from the phone page are stored here too, under the business number they wrote to.
+- A message may name its file by `link` instead of id: Meta accepts the send at once, fetches the link, and reports
+  a link it cannot use (unreachable, an HTTP error, a wrong or unsupported type, too big) by a `failed` status
+  with 131053. The emulator fetches what it can reach the same way.
 
 Meta's own checks are played here independently of the app's (it must not be able to fool its own test double).
 """
@@ -14,9 +17,13 @@ import hashlib
 import hmac
 import secrets
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from channels_whatsapp.emulator.errors import GraphError, RequestRejected, invalid_parameter, unknown_object
 
@@ -57,6 +64,11 @@ TYPE_FAMILIES = {
 MEDIA_MESSAGE_TYPES = tuple(TYPE_FAMILIES)
 # Meta: inbound media over 100 MB never arrives; the message comes with 131052 instead.
 MAX_INBOUND_BYTES = 100 * MB
+LINK_FETCH_TIMEOUT_SECONDS = 10
+
+
+class LinkUnusable(Exception):
+    """Meta could not make a file of a media message's `link`; the message fails with 131053."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -146,6 +158,29 @@ def parse_upload(*, content_type: str, body: bytes) -> UploadRequest:
     return UploadRequest(
         content=upload.get_payload(decode=True) or b"", mime_type=mime_type, filename=upload.get_filename()
     )
+
+
+def fetch_link(*, url: str, message_type: str) -> UploadRequest:
+    """The file at a media message's `link`, checked as an upload is; raises LinkUnusable with Meta's kind of reason."""
+    largest = max(SUPPORTED_TYPES[t][1] for t in TYPE_FAMILIES[message_type])
+    request = urllib.request.Request(url, headers={"User-Agent": "facebookexternalua"})
+    try:
+        with urllib.request.urlopen(request, timeout=LINK_FETCH_TIMEOUT_SECONDS) as response:
+            content = response.read(largest + 1)
+            mime_type = base_type(response.headers.get_content_type() or "")
+    except urllib.error.HTTPError as error:
+        raise LinkUnusable(
+            f"Downloading media from weblink failed with http code {error.code}, status message {error.reason}"
+        ) from error
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise LinkUnusable(f"Downloading media from weblink failed: {getattr(error, 'reason', error)}") from error
+    if mime_type not in TYPE_FAMILIES[message_type]:
+        raise LinkUnusable(f"Media type {mime_type or '(none)'} is not supported for a {message_type} message.")
+    try:
+        check_file(content=content, mime_type=mime_type)
+    except RequestRejected as refusal:
+        raise LinkUnusable(refusal.error.details or refusal.error.message) from refusal
+    return UploadRequest(content=content, mime_type=mime_type, filename=PurePosixPath(urlsplit(url).path).name or None)
 
 
 def signed_download_url(*, base_url: str, media: StoredMedia, secret: str, ttl_seconds: float) -> str:

@@ -121,8 +121,8 @@ def _check_text(body: dict) -> None:
 
 
 def _check_media(message_type: str, body: dict) -> None:
-    """By uploaded `id` (the emulator cannot fetch a `link`: it has no internet); caption and filename where Meta
-    takes them. Whether the id exists and fits the type is the network's to say."""
+    """By uploaded `id` or by `link`; caption and filename where Meta takes them. Whether the id exists and fits
+    the type is the network's to say; a link is fetched after the send is accepted, as Meta does."""
     media = body.get(message_type)
     if not isinstance(media, dict):
         _reject(f"The parameter {message_type} is required.")
@@ -133,8 +133,10 @@ def _check_media(message_type: str, body: dict) -> None:
     if ("id" in media) == ("link" in media):
         _reject(f"Param {message_type} must have exactly one of id or link.")
     if "link" in media:
-        _reject("Media by link is not supported by the emulator (it has no internet); upload and send the id.")
-    if not isinstance(media["id"], str) or not media["id"]:
+        link = media["link"]
+        if not isinstance(link, str) or not link.lower().startswith(("http://", "https://")):
+            _reject(f"Param {message_type}['link'] must be a valid URL.")
+    elif not isinstance(media["id"], str) or not media["id"]:
         _reject(f"Param {message_type}['id'] must be a media id.")
     if len(str(media.get("caption", ""))) > 1024:
         _reject(f"Param {message_type}['caption'] must be at most 1024 characters long.")

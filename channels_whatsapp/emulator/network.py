@@ -14,6 +14,7 @@ from channels_whatsapp.emulator.errors import (
     RequestRejected,
     invalid_parameter,
     marketing_stopped_status_error,
+    media_link_status_error,
     pair_rate_limit_hit,
     re_engagement_required,
     throughput_reached,
@@ -24,10 +25,12 @@ from channels_whatsapp.emulator.identifiers import new_conversation_id, new_wami
 from channels_whatsapp.emulator.media import (
     MAX_INBOUND_BYTES,
     TYPE_FAMILIES,
+    LinkUnusable,
     StoredMedia,
     UploadRequest,
     base_type,
     check_file,
+    fetch_link,
     media_download_error,
     media_upload_error,
     new_media_id,
@@ -148,16 +151,52 @@ class WhatsAppNetwork:
                 lambda: self._advance(wamid, MessageStatus.FAILED, errors=[undeliverable_status_error()]),
             )
             return wamid
+        if media is not None and "link" in media:
+            self._scheduler.call_later(0, lambda: self._fetch_link_then_send(wamid, number=number, online=online))
+            return wamid
+        self._send_to_phone(wamid, online=online)
+        return wamid
+
+    def _send_to_phone(self, wamid: str, *, online: bool) -> None:
         self._scheduler.call_later(0, lambda: self._advance(wamid, MessageStatus.SENT))
         if online:
             self._scheduler.call_later(self.config.delivered_after_seconds, lambda: self._deliver_to_phone(wamid))
-        return wamid
+
+    def _fetch_link_then_send(self, wamid: str, *, number: BusinessNumber, online: bool) -> None:
+        """Meta fetches a media `link` after accepting the send; one it cannot use fails the message (131053)."""
+        with self.state.lock:
+            message = self.state.messages.get(wamid)
+            if message is None:
+                return  # the emulator was reset meanwhile
+            link, message_type = message.media["link"], message.type
+        try:
+            fetched = fetch_link(url=link, message_type=message_type)
+        except LinkUnusable as problem:
+            self._advance(wamid, MessageStatus.FAILED, errors=[media_link_status_error(str(problem))])
+            return
+        media_id = self._store_media(
+            number=number, content=fetched.content, mime_type=fetched.mime_type, filename=fetched.filename
+        )
+        with self.state.lock:
+            message.media = {
+                **message.media,
+                "id": media_id,
+                "mime_type": fetched.mime_type,
+                "sha256": self.state.media[media_id].sha256,
+                "filename": message.media.get("filename") or fetched.filename,
+            }
+            self.state.touch(message)
+        self._send_to_phone(wamid, online=online)
 
     def _media_for_send(self, *, number: BusinessNumber, request: SendRequest) -> dict | None:
-        """Call with the lock held: the uploaded file a media send names, which must fit the message type."""
+        """Call with the lock held: the uploaded file a media send names, which must fit the message type.
+
+        A `link` is fetched later, after the send is accepted (`_fetch_link_then_send`)."""
         if request.type not in TYPE_FAMILIES:
             return None
         sent = request.body[request.type]
+        if "link" in sent:
+            return {"link": sent["link"], "filename": sent.get("filename"), "caption": sent.get("caption")}
         stored = self.state.media.get(sent["id"])
         if stored is None or stored.phone_number_id != number.phone_number_id:
             raise RequestRejected(invalid_parameter(f"Media with id {sent['id']} was not found for this number."))
