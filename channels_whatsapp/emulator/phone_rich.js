@@ -92,7 +92,16 @@ window.PhoneRich = (() => {
     parts.push(el("div", { className: "interactive-body", text: interactive.body?.text || "" }));
     if (interactive.footer?.text) parts.push(el("div", { className: "interactive-footer", text: interactive.footer.text }));
     const actions = el("div", { className: "interactive-actions" });
-    if (interactive.type === "list") {
+    if (interactive.type === "location_request_message") {
+      const share = el("button", {
+        className: "interactive-button",
+        testid: "send-location-button",
+        text: "📍 Send location",
+        attrs: { type: "button" },
+      });
+      share.addEventListener("click", () => openLocationSheet(item.id));
+      actions.append(share);
+    } else if (interactive.type === "list") {
       const open = el("button", {
         className: "interactive-button",
         testid: "list-open-button",
@@ -295,7 +304,9 @@ window.PhoneRich = (() => {
     ]);
   }
 
-  function openLocationSheet() {
+  // `answering`: the id of the business's location request this location answers (its context), if any.
+  function openLocationSheet(answering = null) {
+    const extras = typeof answering === "string" ? { reply_to: answering } : {};
     const wrap = el("div", { className: "attach-sheet" });
     for (const place of PLACES) {
       const pick = el("button", {
@@ -305,7 +316,7 @@ window.PhoneRich = (() => {
       }, [el("span", { className: "card-title", text: place.name }), el("span", { className: "card-sub", text: place.address })]);
       pick.addEventListener("click", () => {
         closeSheet();
-        send({ type: "location", location: place });
+        send({ type: "location", location: place, ...extras });
       });
       wrap.append(pick);
     }
@@ -332,7 +343,7 @@ window.PhoneRich = (() => {
       const location = { latitude, longitude };
       for (const key of ["name", "address"]) if (String(data.get(key)).trim()) location[key] = String(data.get(key)).trim();
       closeSheet();
-      send({ type: "location", location });
+      send({ type: "location", location, ...extras });
     });
     wrap.append(form);
     showSheet("Share a location", wrap);
@@ -365,7 +376,7 @@ window.PhoneRich = (() => {
   function openAttachMenu() {
     const menu = el("div", { className: "attach-sheet" });
     const location = el("button", { className: "sheet-option", testid: "share-location", text: "Location", attrs: { type: "button" } });
-    location.addEventListener("click", openLocationSheet);
+    location.addEventListener("click", () => openLocationSheet());
     const contact = el("button", { className: "sheet-option", testid: "share-contact", text: "Contact", attrs: { type: "button" } });
     contact.addEventListener("click", openContactSheet);
     menu.append(location, contact);

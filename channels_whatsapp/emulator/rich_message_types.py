@@ -1,4 +1,5 @@
-"""Checks on the rich message types the business sends: location, contacts, reaction and interactive (list, button).
+"""Checks on the rich message types the business sends: location, contacts, reaction and interactive (list, button,
+location_request_message).
 
 As on Meta, a missing or mistyped parameter is error 100 ("Invalid parameter") and a value outside Meta's limits
 is error 131009 ("Parameter value is not valid"), each naming the parameter in `error_data.details`. These are
@@ -22,6 +23,7 @@ INTERACTIVE_LIMITS = {
     "row_id": 200,
     "button_title": 20,
     "button_id": 256,
+    "location_request_body": 1024,
 }
 MAX_SECTIONS = 10
 MAX_ROWS = 10
@@ -84,8 +86,13 @@ def _check_reaction(body: dict) -> None:
 def _check_interactive(body: dict) -> None:
     interactive = _object(body.get("interactive"), "interactive")
     kind = interactive.get("type")
-    if kind not in ("list", "button"):
-        _missing(f"Param interactive['type'] must be one of {{LIST, BUTTON, …}} - got \"{kind}\".")
+    if kind not in ("list", "button", "location_request_message"):
+        _missing(
+            f"Param interactive['type'] must be one of {{LIST, BUTTON, LOCATION_REQUEST_MESSAGE, …}} - got \"{kind}\"."
+        )
+    if kind == "location_request_message":
+        _check_location_request(interactive)
+        return
     header = interactive.get("header")
     if header is not None:
         header = _object(header, "interactive['header']")
@@ -101,6 +108,15 @@ def _check_interactive(body: dict) -> None:
         _string(footer.get("text"), "interactive['footer']['text']", limit=INTERACTIVE_LIMITS["footer"])
     action = _object(interactive.get("action"), "interactive['action']")
     (_check_list_action if kind == "list" else _check_button_action)(action)
+
+
+def _check_location_request(interactive: dict) -> None:
+    """A body and the one action Meta defines; WhatsApp draws the "Send location" button itself."""
+    body_object = _object(interactive.get("body"), "interactive['body']")
+    _string(body_object.get("text"), "interactive['body']['text']", limit=INTERACTIVE_LIMITS["location_request_body"])
+    action = _object(interactive.get("action"), "interactive['action']")
+    if action.get("name") != "send_location":
+        _missing("Param interactive['action']['name'] must be one of {SEND_LOCATION}.")
 
 
 def _check_list_action(action: dict) -> None:
