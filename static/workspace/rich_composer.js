@@ -1,5 +1,5 @@
-// The composer's additions: reply to a message (the quote bar), send a location, build a list picker or reply
-// buttons, tell the customer and colleagues the agent is typing, and show when a colleague is.
+// The composer's additions: reply to a message (the quote bar), send a location, ask for the customer's location,
+// build a list picker or reply buttons, tell the customer and colleagues the agent is typing, and show when a colleague is.
 //
 // Meta's limits are checked on the server, by the one module that owns them; the builder shows its answer
 // (every problem at once) and keeps what the agent typed.
@@ -182,6 +182,22 @@ function openLocationBuilder() {
   }));
 }
 
+// The customer answers with a location of their own, quoting the request; WhatsApp draws the button.
+function openLocationRequestBuilder() {
+  const form = element("div", { className: "builder-grid" }, [
+    field("Message", "body", {
+      multiline: true,
+      hint: " the customer gets a “Send location” button under it",
+      testid: "builder-location-request-body",
+    }),
+  ]);
+  form.querySelector("textarea").value = "Could you share your location, please?";
+  openBuilder("Ask for the customer's location", form, () => ({
+    kind: "interactive",
+    content: { type: "location_request", body: value(form, "body") },
+  }));
+}
+
 function rowEditor() {
   const row = element("div", { className: "builder-row", testid: "builder-row" }, [
     field("Row title", "row-title", { testid: "builder-row-title", hint: " up to 24" }),
@@ -272,13 +288,21 @@ const TOOL_ICONS = {
   location:
     '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="none" stroke="currentColor" stroke-width="1.7"/><circle cx="10" cy="8" r="2" fill="currentColor"/></svg>',
   list: '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M7 5h10M7 10h10M7 15h10" stroke="currentColor" stroke-width="1.7" stroke-linecap="round"/><circle cx="3.5" cy="5" r="1.2" fill="currentColor"/><circle cx="3.5" cy="10" r="1.2" fill="currentColor"/><circle cx="3.5" cy="15" r="1.2" fill="currentColor"/></svg>',
+  ask: '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="none" stroke="currentColor" stroke-width="1.7"/><path d="M8.3 6.6a1.8 1.8 0 1 1 2.4 1.7c-.5.2-.7.5-.7 1v.3" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/><circle cx="10" cy="11.3" r=".8" fill="currentColor"/></svg>',
   buttons:
     '<svg viewBox="0 0 20 20" aria-hidden="true"><rect x="2.5" y="3" width="15" height="5.5" rx="2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="2.5" y="11.5" width="15" height="5.5" rx="2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>',
 };
 const TOOLS = [
-  { testid: "compose-location", label: "Location", glyph: "location", open: openLocationBuilder },
-  { testid: "compose-list", label: "List", glyph: "list", open: openListBuilder },
-  { testid: "compose-buttons", label: "Buttons", glyph: "buttons", open: openButtonsBuilder },
+  { testid: "compose-location", label: "Location", title: "Send a location", glyph: "location", open: openLocationBuilder },
+  {
+    testid: "compose-location-request",
+    label: "Ask for location",
+    title: "Ask the customer to share their location",
+    glyph: "ask",
+    open: openLocationRequestBuilder,
+  },
+  { testid: "compose-list", label: "List", title: "Send a list picker", glyph: "list", open: openListBuilder },
+  { testid: "compose-buttons", label: "Buttons", title: "Send reply buttons", glyph: "buttons", open: openButtonsBuilder },
 ];
 
 const toolbar = element(
@@ -287,7 +311,7 @@ const toolbar = element(
   TOOLS.map((tool) => {
     const icon = element("span", { className: "composer-tool-icon" });
     icon.innerHTML = TOOL_ICONS[tool.glyph];
-    const button = element("button", { className: "composer-tool", testid: tool.testid, attrs: { type: "button", title: `Send a ${tool.label.toLowerCase()}` } }, [
+    const button = element("button", { className: "composer-tool", testid: tool.testid, attrs: { type: "button", title: tool.title } }, [
       icon,
       element("span", { text: tool.label }),
     ]);

@@ -1,11 +1,13 @@
-// How rich messages look in the timeline: location and contact cards, list pickers and reply buttons with the
-// customer's choice, template quick replies; and what any message may carry: the message it quotes, the
+// How rich messages look in the timeline: location and contact cards, list pickers, reply buttons and location
+// requests with the customer's answer, forms (WhatsApp Flows) the customer filled in, orders from the catalog,
+// template quick replies; and what any message may carry: the message it quotes, the
 // reactions on it, whether its read receipt went out, a retry for a failed send. Reactions are messages of their
 // own in the API but are folded onto the message they target. Customer text goes in through textContent only.
 
 import { element, icon, richText } from "./dom.js";
 import { registerMessageDecorator, workspace } from "./extensions.js";
 import { registerFoldedMessage, registerKindRenderer } from "./kinds.js";
+import "./message_marks.js";
 
 // Our own constant markup (never customer text), so the cards need no emoji font.
 const PIN_SVG =
@@ -114,6 +116,36 @@ function interactiveQuestion(content) {
   return element("div", { className: "interactive" }, parts);
 }
 
+function locationRequest(content) {
+  const body = element("div", { className: "message-text", testid: "message-text" });
+  body.append(richText(content.body || ""));
+  return element("div", { className: "interactive", testid: "location-request" }, [
+    body,
+    element("div", { className: "interactive-buttons" }, [
+      element("span", { className: "interactive-action", text: "📍 Send location" }),
+    ]),
+  ]);
+}
+
+// A form's answer: the fields as the customer filled them in, in the order the channel gave them.
+function flowReply(content) {
+  const fields = Object.entries(content.response || {});
+  return element("div", { className: "interactive-answer flow-reply", testid: "flow-reply" }, [
+    element("span", { className: "answer-label", text: `Filled in the form${content.name ? ` “${content.name}”` : ""}` }),
+    content.body ? element("div", { className: "rich-card-title", text: content.body }) : null,
+    fields.length
+      ? element(
+          "dl",
+          { className: "flow-fields" },
+          fields.flatMap(([name, value]) => [
+            element("dt", { text: name.replaceAll("_", " ") }),
+            element("dd", { testid: "flow-field", attrs: { "data-field": name }, text: String(value) }),
+          ]),
+        )
+      : null,
+  ]);
+}
+
 function customerChoice(content, label) {
   return element("div", { className: "interactive-answer", testid: "interactive-answer" }, [
     element("span", { className: "answer-label", text: label }),
@@ -126,7 +158,52 @@ registerKindRenderer("interactive", (message) => {
   const content = message.content;
   if (content.type === "list_reply") return customerChoice(content, "Chose from the list");
   if (content.type === "button_reply") return customerChoice(content, "Tapped a button");
+  if (content.type === "flow_reply") return flowReply(content);
+  if (content.type === "location_request") return locationRequest(content);
   return interactiveQuestion(content);
+});
+
+const money = (amount, currency) => {
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount);
+  } catch {
+    return `${Number(amount).toFixed(2)} ${currency}`.trim(); // a code Intl does not know
+  }
+};
+
+registerKindRenderer("order", (message) => {
+  const items = message.content.items || [];
+  const totals = new Map();
+  for (const item of items) totals.set(item.currency, (totals.get(item.currency) || 0) + item.quantity * item.item_price);
+  return element("div", { className: "rich-card order-card", testid: "order-card" }, [
+    element("div", { className: "rich-card-body" }, [
+      element("div", { className: "rich-card-title", text: `Order · ${items.length} product${items.length === 1 ? "" : "s"}` }),
+      message.content.text ? element("div", { className: "rich-card-line", text: message.content.text }) : null,
+      element("table", { className: "order-items" }, [
+        element("thead", {}, [
+          element("tr", {}, ["Product", "Qty", "Price", "Total"].map((text) => element("th", { text, attrs: { scope: "col" } }))),
+        ]),
+        element(
+          "tbody",
+          {},
+          items.map((item) =>
+            element("tr", { testid: "order-item" }, [
+              element("td", { className: "mono", text: item.product_retailer_id }),
+              element("td", { text: String(item.quantity) }),
+              element("td", { text: money(item.item_price, item.currency) }),
+              element("td", { text: money(item.quantity * item.item_price, item.currency) }),
+            ]),
+          ),
+        ),
+      ]),
+      ...[...totals].map(([currency, total]) =>
+        element("div", { className: "order-total", testid: "order-total", text: `Total ${money(total, currency)}` }),
+      ),
+      message.content.catalog_id
+        ? element("div", { className: "rich-card-line muted", text: `Catalog ${message.content.catalog_id}` })
+        : null,
+    ]),
+  ]);
 });
 
 registerKindRenderer("button", (message) => {
