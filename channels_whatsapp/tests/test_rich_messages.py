@@ -9,6 +9,7 @@ from channels_whatsapp.errors import retry_can_help
 from channels_whatsapp.message_limits import content_problems
 from channels_whatsapp.outbound import message_body
 from channels_whatsapp.payloads import IncomingMessage, parse_notification
+from channels_whatsapp.rich_messages import outbound_type_and_object
 from channels_whatsapp.tests.meta_fixtures import meta_payload
 from interactions.models import Message, MessageKind
 from interactions.rich_content import agent_content
@@ -250,3 +251,14 @@ def test_reply_buttons_and_a_location_are_sent_in_metas_shapes():
         ]
     }
     assert message_body(place)["location"] == {"latitude": 52.5, "longitude": 13.4, "name": "Shop"}
+
+
+def test_a_location_request_is_sent_in_metas_location_request_shape():
+    content = agent_content(kind=MessageKind.INTERACTIVE, raw={"type": "location_request", "body": "Where are you?"})
+    message = Message(kind=MessageKind.INTERACTIVE, content=content)
+
+    assert content_problems(kind=MessageKind.INTERACTIVE, content=content) == []
+    assert outbound_type_and_object(message) == (
+        "interactive",
+        {"type": "location_request_message", "body": {"text": "Where are you?"}, "action": {"name": "send_location"}},
+    )
