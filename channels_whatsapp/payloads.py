@@ -87,7 +87,11 @@ class IncomingMessage:
         body = raw.get(message_type)
         context = raw.get("context") if isinstance(raw.get("context"), dict) else {}
         # Newer payloads may name the customer only by a business-scoped user id.
-        sender = str(raw.get("from") or raw["from_user_id"])
+        # A `user_changed_user_id` notice names the customer only inside, by their previous id.
+        system = raw.get("system") if isinstance(raw.get("system"), dict) else {}
+        sender = str(
+            raw.get("from") or raw.get("from_user_id") or system.get("previous_user_id") or raw["from_user_id"]
+        )
         return cls(
             business=business,
             wamid=str(raw["id"]),

@@ -20,6 +20,9 @@ CHANNEL = "whatsapp"
 # Notices WhatsApp sends about the customer, not messages from them: shown, but they open no window. For
 # `system` (user_changed_number) `from` is even the old number.
 NOTICE_TYPES = frozenset({"system", "revoke", "edit"})
+# `system` notices that move the customer to a new id: a new phone number, or a new business-scoped user id. `from`
+# (or `previous_user_id`) is the old one, and the new one is under this key.
+_NEW_ID_KEY_BY_SYSTEM_TYPE = {"user_changed_number": "wa_id", "user_changed_user_id": "user_id"}
 # `voice` is the type older payloads gave a voice note; newer ones send `audio` with `voice: true`.
 LEGACY_VOICE_TYPE = "voice"
 # The documented parts of a click-to-WhatsApp ad referral, under the core's names.
@@ -58,12 +61,13 @@ def customer_event(message: IncomingMessage) -> InboundMessage | InboundMessageC
     """What a customer's webhook message means to the core: a message, a change to one, or a new number."""
     if message.type in ("revoke", "edit"):
         return message_change(message)
-    if message.type == "system" and message.body.get("type") == "user_changed_number" and message.body.get("wa_id"):
+    new_id_key = _NEW_ID_KEY_BY_SYSTEM_TYPE.get(str(message.body.get("type"))) if message.type == "system" else None
+    if new_id_key and message.body.get(new_id_key):
         return ChannelUserAddressChanged(
             channel=CHANNEL,
             account_id=message.business.phone_number_id,
             old_sender_id=message.sender,
-            new_sender_id=str(message.body["wa_id"]),
+            new_sender_id=str(message.body[new_id_key]),
             external_id=message.wamid,
             occurred_at=message.timestamp,
             notice=str(message.body.get("body") or ""),

@@ -204,3 +204,20 @@ def test_a_number_change_through_the_webhook_moves_the_customer_and_notes_it(cli
     note = Message.objects.get(kind=MessageKind.NOTICE)
     assert note.interaction == Interaction.objects.get()
     assert "16505551234" in note.text and "16505559876" in note.text
+
+
+def test_a_new_business_scoped_user_id_moves_the_customer_like_a_new_number():
+    document = meta_payload("system_user_changed_number")
+    message = document["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["from"]
+    message["system"] = {
+        "body": "User changed from CO.1234567890 to MX.0987654321",
+        "user_id": "MX.0987654321",
+        "previous_user_id": "CO.1234567890",
+        "type": "user_changed_user_id",
+    }
+    (parsed,) = parse_notification(document)
+
+    event = translate.customer_event(parsed)
+
+    assert (event.old_sender_id, event.new_sender_id) == ("CO.1234567890", "MX.0987654321")
