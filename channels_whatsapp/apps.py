@@ -17,4 +17,5 @@ class WhatsAppConfig(AppConfig):
             "channels_whatsapp.add_businessnumber",
             "channels_whatsapp.change_businessnumber",
             "channels_whatsapp.view_webhookdelivery",
+            "channels_whatsapp.view_groupmessage",
         )

@@ -24,7 +24,7 @@ from channels_whatsapp.payloads import (
     WebhookEvent,
     parse_notification,
 )
-from interactions.events import ChannelUserAddressChanged, InboundMessageChanged
+from interactions.events import ChannelUserAddressChanged, InboundMessage, InboundMessageChanged
 from interactions.services.customer_changes import change_channel_user_address, record_inbound_message_change
 from interactions.services.inbound import record_inbound_message
 from interactions.services.recipient_signals import record_marketing_preference_change
@@ -171,7 +171,7 @@ def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
             record_group_message(event)
             return "group messages (not supported)"
         case IncomingMessage():
-            _apply_customer_event(translate.customer_event(event), received_at=received_at)
+            apply_customer_event(translate.customer_event(event), received_at=received_at)
             return "messages"
         case StatusChanged():
             update = translate.delivery_status(event)
@@ -191,7 +191,10 @@ def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
             return "ignored"
 
 
-def _apply_customer_event(event, *, received_at: datetime) -> None:
+def apply_customer_event(
+    event: InboundMessage | InboundMessageChanged | ChannelUserAddressChanged, *, received_at: datetime
+) -> None:
+    """A customer's message, a change to one, or their new number, each by the core service that owns it."""
     match event:
         case InboundMessageChanged():
             record_inbound_message_change(event=event)

@@ -5,15 +5,14 @@ import json
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from channels_whatsapp import translate
+from channels_whatsapp.inbox import apply_customer_event
 from channels_whatsapp.payloads import parse_notification
 from channels_whatsapp.tests.meta_fixtures import meta_body
-from interactions.events import ChannelUserAddressChanged, InboundMessageChanged
 from interactions.models import Message, MessageKind
-from interactions.services.customer_changes import change_channel_user_address, record_inbound_message_change
-from interactions.services.inbound import record_inbound_message
 from tests.factories import agent
 from tests.test_rich_messages_browser import open_phone
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 (new_page is a fixture)
@@ -58,13 +57,7 @@ def apply_meta_example(name: str, *, replace: tuple[bytes, bytes] | None = None)
     if replace:
         body = body.replace(*replace)
     for message in parse_notification(json.loads(body)):
-        event = translate.customer_event(message)
-        if isinstance(event, InboundMessageChanged):
-            record_inbound_message_change(event=event)
-        elif isinstance(event, ChannelUserAddressChanged):
-            change_channel_user_address(event=event)
-        else:
-            record_inbound_message(event=event)
+        apply_customer_event(translate.customer_event(message), received_at=timezone.now())
 
 
 def test_orders_forms_ad_referrals_edits_deletions_and_a_new_number_read_clearly(live_system, new_page):  # noqa: F811

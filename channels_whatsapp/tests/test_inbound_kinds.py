@@ -15,6 +15,8 @@ from channels_whatsapp.tests.meta_fixtures import meta_body, meta_payload
 from channels_whatsapp.tests.test_webhook import stored_and_processed
 from interactions.events import ChannelUserAddressChanged, InboundMedia, InboundMessageChanged
 from interactions.models import ChannelUser, Interaction, Message, MessageKind
+from interactions.roles import ADMIN
+from tests.factories import UserFactory
 
 ORIGINAL = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUVCRDk4QjdCQjUzQjI3MUFBMwA="
 OURS = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjVBOTE3MDk5QUVFM0YA"
@@ -170,10 +172,11 @@ def test_a_group_message_is_kept_for_admins_and_never_filed_as_the_senders_own_c
 
 
 @pytest.mark.django_db
-def test_an_admin_sees_group_messages(admin_client):
-    stored_and_processed(Client(), meta_body("group_text_message"))
+def test_an_admin_sees_group_messages(client: Client):
+    stored_and_processed(client, meta_body("group_text_message"))
+    client.force_login(UserFactory(role=ADMIN, is_staff=True))
 
-    page = admin_client.get("/admin/channels_whatsapp/groupmessage/")
+    page = client.get("/admin/channels_whatsapp/groupmessage/")
 
     assert page.status_code == 200
     assert b"Is the shop open on Sunday?" in page.content
