@@ -41,6 +41,8 @@ def test_the_agent_asks_for_a_location_and_the_customers_answer_is_linked_to_the
     request = workspace.get_by_test_id("message").filter(has=workspace.get_by_test_id("location-request"))
     expect(request).to_contain_text("Where should we pick it up?")
 
+    expect(phone.get_by_test_id("send-location-button")).to_be_visible()
+    phone.screenshot(path=str(live_system.logs["web"].parent / "phone-location-request.png"))
     phone.get_by_test_id("send-location-button").click()
     phone.get_by_test_id("location-preset").filter(has_text="Brandenburg Gate").click()
 
@@ -97,3 +99,42 @@ def test_orders_forms_ad_referrals_edits_deletions_and_a_new_number_read_clearly
     expect(timeline).to_contain_text("The customer changed from 16505551234 to 16505559876")
     expect(timeline).not_to_contain_text("unsupported")
     workspace.screenshot(path=str(live_system.logs["web"].parent / "workspace-inbound-kinds.png"))
+
+
+def test_the_customer_edits_deletes_and_orders_on_the_phone_and_the_agent_sees_each(live_system, new_page):  # noqa: F811
+    agent(username="alice")
+    phone = open_phone(new_page, live_system)
+    phone.get_by_test_id("composer-input").fill("Do you have filters?")
+    phone.get_by_test_id("send-button").click()
+    phone.get_by_test_id("composer-input").fill("My card number is 4111 1111")
+    phone.get_by_test_id("send-button").click()
+    workspace = new_page()
+    sign_in(workspace, live_system, "alice")
+    workspace.get_by_test_id("interaction-item").filter(has_text="Lena Fischer").click()
+    timeline = workspace.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("My card number is 4111 1111")
+
+    first_id = phone.get_by_test_id("message-bubble").filter(has_text="Do you have filters?").get_attribute("data-id")
+    first = phone.locator(f'[data-testid="message-bubble"][data-id="{first_id}"]')
+    first.hover()
+    first.get_by_test_id("bubble-edit").click()
+    phone.get_by_test_id("edit-form").locator("textarea").fill("Do you have paper filters?")
+    phone.get_by_test_id("edit-send").click()
+    expect(first.get_by_test_id("edited-mark")).to_be_visible()
+    second = phone.get_by_test_id("message-bubble").filter(has_text="4111")
+    second.hover()
+    second.get_by_test_id("bubble-delete").click()
+    expect(phone.get_by_test_id("message-list")).to_contain_text("You deleted this message")
+    phone.get_by_test_id("share-button").click()
+    phone.get_by_test_id("share-order").click()
+    phone.get_by_test_id("order-quantity").nth(2).fill("3")
+    phone.get_by_test_id("order-send").click()
+
+    edited = timeline.get_by_test_id("message").filter(has=workspace.get_by_test_id("message-edited"))
+    expect(edited.get_by_test_id("message-text")).to_have_text("Do you have paper filters?")
+    deleted = timeline.get_by_test_id("message").filter(has=workspace.get_by_test_id("message-deleted"))
+    expect(deleted.get_by_test_id("message-text")).to_have_text("My card number is 4111 1111")  # agents still see it
+    order = timeline.get_by_test_id("order-card")
+    expect(order.get_by_test_id("order-item")).to_contain_text("PAPER-FILTERS")
+    expect(order.get_by_test_id("order-total")).to_contain_text("12.60")
+    phone.screenshot(path=str(live_system.logs["web"].parent / "phone-edit-delete-order.png"))

@@ -120,6 +120,7 @@ def _customer_sends(network: WhatsAppNetwork, request: Request) -> Response:
             text=message.text,
             body=message.body,
             reply_to=message.reply_to,
+            group_id=message.group_id,
         )
     except CustomerCannotSend as error:
         raise ControlError(409, str(error)) from error
@@ -356,6 +357,8 @@ def _feed_item_json(message: ChatMessage) -> dict:
         "reply_to": message.reply_to,
         "content": message.body,
         "media": _feed_media_json(message.media),
+        "edited": message.edited,
+        "deleted": message.deleted,
     }
 
 

@@ -40,6 +40,8 @@ def messages_envelope(*, number: BusinessNumber, value: dict, field: str = "mess
 
 def inbound_message_value(*, customer: Customer, message: ChatMessage, number: BusinessNumber) -> dict:
     item: dict = {"from": customer.wa_id, "id": message.wamid, "timestamp": _unix(message.created_at)}
+    if message.group_id is not None:
+        item["group_id"] = message.group_id
     if message.reply_to is not None:
         item["context"] = {"from": _digits(number.display_phone_number), "id": message.reply_to}
     item["type"] = message.type

@@ -51,6 +51,7 @@ from channels_whatsapp.emulator.templates import default_templates, resolve_temp
 from channels_whatsapp.emulator.webhooks import Webhook, WebhookDispatcher
 
 SERVICE_WINDOW_SECONDS = 24 * 60 * 60
+CHANGE_TYPES = ("edit", "revoke")  # the customer changes an earlier message of theirs
 
 
 class CustomerCannotSend(Exception):
@@ -382,17 +383,24 @@ class WhatsAppNetwork:
         body: dict | list | None = None,
         media: dict | None = None,
         reply_to: str | None = None,
+        group_id: str | None = None,
     ) -> str:
         """The customer sends a message of any type: `body` is the object under its type key (text's is built);
-        a file the phone uploaded comes as `media` instead."""
+        a file the phone uploaded comes as `media` instead. An `edit` or `revoke` changes their earlier message on
+        the phone too."""
         with self.state.lock:
             customer = self.state.customers.get(wa_id)
             if customer is not None and not customer.on_whatsapp:
                 raise CustomerCannotSend(f"{wa_id} is marked as not on WhatsApp")
+            if message_type in CHANGE_TYPES:
+                self._change_own_message(
+                    key=(number.phone_number_id, wa_id), change=message_type, body=body, new_text=text
+                )
             if customer is None or (name and name != customer.name):
                 customer = self.save_customer(wa_id=wa_id, changes={"name": name} if name else {})
             now = time.time()
-            customer.last_inbound_at = now
+            if message_type not in CHANGE_TYPES:  # as on the desk: changing a message opens no window
+                customer.last_inbound_at = now
             message = self.state.add_message(
                 wamid=new_wamid(wa_id=wa_id, outbound=False),
                 phone_number_id=number.phone_number_id,
@@ -405,6 +413,7 @@ class WhatsAppNetwork:
                 status=MessageStatus.SENT,
                 reply_to=reply_to,
                 media=media,
+                group_id=group_id,
             )
             value = envelopes.inbound_message_value(customer=customer, message=message, number=number)
         envelope = envelopes.messages_envelope(number=number, value=value)
@@ -412,6 +421,19 @@ class WhatsAppNetwork:
             Webhook.from_envelope(kind="message", number=number, wamid=message.wamid, envelope=envelope)
         )
         return message.wamid
+
+    def _change_own_message(self, *, key: ConversationKey, change: str, body: dict, new_text: str | None) -> None:
+        """Call with the lock held: the customer edits or deletes (for everyone) one of their own messages."""
+        original = self.state.messages.get(body["original_message_id"])
+        if original is None or (original.phone_number_id, original.wa_id) != key or original.deleted:
+            raise CustomerCannotSend("only your own messages can be changed, and not once deleted")
+        if original.direction is not Direction.TO_BUSINESS:
+            raise CustomerCannotSend("only your own messages can be changed")
+        if change == "revoke":
+            original.deleted = True
+        else:
+            original.text, original.edited = new_text, True
+        self.state.touch(original)
 
     def customer_reads(self, *, wa_id: str, number: BusinessNumber) -> list[str]:
         """Reads every message the business sent that the customer has not read: one `read` each."""
@@ -568,7 +590,10 @@ class WhatsAppNetwork:
 
     @staticmethod
     def _shows_on_phone(message: ChatMessage) -> bool:
-        """The customer sees their own messages, and the business's once they reached the phone."""
+        """The customer sees their own messages, and the business's once they reached the phone; an edit or a
+        deletion shows on the message it changes, not as a bubble of its own."""
+        if message.type in CHANGE_TYPES:
+            return False
         return message.direction is Direction.TO_BUSINESS or message.status in (
             MessageStatus.DELIVERED,
             MessageStatus.READ,

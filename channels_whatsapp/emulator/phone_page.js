@@ -183,6 +183,7 @@ function upsertBubble(current, item) {
     current.bubbles.set(item.id, bubble);
   }
   bubble.dataset.status = item.status;
+  PhoneRich.applyChanges(bubble, item);
   const ticks = bubble.querySelector(".ticks");
   if (ticks) {
     ticks.textContent = TICKS[item.status] || "";

@@ -1,5 +1,6 @@
-// Rich messages on the customer's phone: location and contact cards, list pickers and reply buttons, quotes,
-// reactions, and the attach sheet (share a location or a contact). phone_page.js calls PhoneRich's hooks.
+// Rich messages on the customer's phone: location and contact cards, list pickers, reply buttons and location
+// requests, quotes, reactions, editing or deleting one's own text, and the attach sheet (share a location or a
+// contact, order from a small catalog). phone_page.js calls PhoneRich's hooks.
 // Text from either side only ever goes in through textContent.
 "use strict";
 
@@ -15,6 +16,16 @@ window.PhoneRich = (() => {
     '<svg viewBox="0 0 20 20" width="22" height="22" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="#e53935"/><circle cx="10" cy="8" r="2.3" fill="#fff"/></svg>';
   const PERSON_SVG =
     '<svg viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><circle cx="10" cy="7" r="3.6" fill="#fff"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0z" fill="#fff"/></svg>';
+  // A tiny catalog for the Order sheet; the business sees product ids, quantities and prices, as from Meta's catalogs.
+  const CATALOG = {
+    id: "emulator-catalog",
+    currency: "EUR",
+    products: [
+      { id: "COFFEE-BEANS-1KG", name: "Coffee beans, 1 kg", price: 24.5 },
+      { id: "MILK-FROTHER", name: "Milk frother", price: 39.9 },
+      { id: "PAPER-FILTERS", name: "Paper filters (100)", price: 4.2 },
+    ],
+  };
   let deps = null; // { call, getChat, $ }
   let replyTo = null; // { id, text }
 
@@ -93,12 +104,10 @@ window.PhoneRich = (() => {
     if (interactive.footer?.text) parts.push(el("div", { className: "interactive-footer", text: interactive.footer.text }));
     const actions = el("div", { className: "interactive-actions" });
     if (interactive.type === "location_request_message") {
-      const share = el("button", {
-        className: "interactive-button",
-        testid: "send-location-button",
-        text: "📍 Send location",
-        attrs: { type: "button" },
-      });
+      const share = el("button", { className: "interactive-button", testid: "send-location-button", attrs: { type: "button" } }, [
+        svgNode(PIN_SVG, "button-pin"),
+        el("span", { text: "Send location" }),
+      ]);
       share.addEventListener("click", () => openLocationSheet(item.id));
       actions.append(share);
     } else if (interactive.type === "list") {
@@ -139,9 +148,23 @@ window.PhoneRich = (() => {
     ]);
   }
 
+  function orderCard(order) {
+    const items = order.product_items || [];
+    const total = items.reduce((sum, item) => sum + item.quantity * item.item_price, 0);
+    return el("div", { className: "rich-card order-card", testid: "order-card" }, [
+      el("div", {}, [
+        el("div", { className: "card-title", text: `Order · ${items.reduce((n, item) => n + item.quantity, 0)} items` }),
+        ...items.map((item) => el("div", { className: "card-sub", text: `${item.quantity} × ${item.product_retailer_id}` })),
+        el("div", { className: "card-sub", text: `Total ${total.toFixed(2)} ${items[0]?.currency || ""}` }),
+        order.text ? el("div", { className: "card-sub", text: order.text }) : null,
+      ]),
+    ]);
+  }
+
   function renderContent(item) {
     const content = item.content;
     if (!content) return null;
+    if (item.type === "order") return orderCard(content);
     if (item.type === "location") return locationCard(content);
     if (item.type === "contacts") return contactCards(content);
     if (item.type === "interactive") {
@@ -169,13 +192,93 @@ window.PhoneRich = (() => {
     const react = el("button", { text: "☺", testid: "bubble-react", attrs: { type: "button", title: "React" } });
     react.addEventListener("click", () => toggleReactionPicker(bubble, item));
     actions.append(reply, react);
+    if (item.direction === "to_business" && item.type === "text") {
+      const edit = el("button", { text: "✎", testid: "bubble-edit", attrs: { type: "button", title: "Edit" } });
+      edit.addEventListener("click", () => openEditSheet(item, bubble));
+      const remove = el("button", { text: "✕", testid: "bubble-delete", attrs: { type: "button", title: "Delete for everyone" } });
+      remove.addEventListener("click", () => send({ type: "revoke", revoke: { original_message_id: item.id } }));
+      actions.append(edit, remove);
+    }
     bubble.append(actions);
+  }
+
+  // An edit or a deletion of the customer's own message, as WhatsApp shows it on their phone.
+  function applyChanges(bubble, item) {
+    const text = bubble.querySelector('[data-testid="message-text"]');
+    if (item.deleted) {
+      bubble.classList.add("is-deleted");
+      text.textContent = "⊘ You deleted this message";
+      bubble.querySelector(".bubble-actions")?.remove();
+      return;
+    }
+    if (!item.edited || item.type !== "text") return;
+    text.textContent = item.text;
+    bubble.dataset.summary = item.text;
+    const meta = bubble.querySelector(".meta");
+    if (meta && !meta.querySelector(".edited-mark")) meta.prepend(el("span", { className: "edited-mark", testid: "edited-mark", text: "Edited" }));
+  }
+
+  function openEditSheet(item, bubble) {
+    const input = el("textarea", { attrs: { name: "text", rows: "3", required: "" } });
+    input.value = bubble.dataset.summary || item.text || "";
+    const form = el("form", { className: "sheet-form", testid: "edit-form" }, [
+      input,
+      el("button", { className: "sheet-send", testid: "edit-send", text: "Save", attrs: { type: "submit" } }),
+    ]);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!input.value.trim()) return;
+      closeSheet();
+      send({
+        type: "edit",
+        edit: { original_message_id: item.id, message: { type: "text", text: { body: input.value } } },
+      });
+    });
+    showSheet("Edit message", form);
+    input.focus();
+  }
+
+  function openOrderSheet() {
+    const form = el("form", { className: "sheet-form", testid: "order-form" });
+    for (const product of CATALOG.products) {
+      form.append(
+        el("label", { className: "sheet-field" }, [
+          el("span", { text: `${product.name} · ${product.price.toFixed(2)} ${CATALOG.currency}` }),
+          el("input", {
+            testid: "order-quantity",
+            attrs: { name: product.id, type: "number", min: "0", max: "99", value: "0", inputmode: "numeric" },
+          }),
+        ]),
+      );
+    }
+    form.append(
+      el("label", { className: "sheet-field" }, [el("span", { text: "Note (optional)" }), el("input", { attrs: { name: "text" } })]),
+      el("button", { className: "sheet-send", testid: "order-send", text: "Place order", attrs: { type: "submit" } }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const items = CATALOG.products
+        .map((product) => ({ product, quantity: Number.parseInt(String(data.get(product.id)), 10) || 0 }))
+        .filter(({ quantity }) => quantity > 0)
+        .map(({ product, quantity }) => ({
+          product_retailer_id: product.id,
+          quantity,
+          item_price: product.price,
+          currency: CATALOG.currency,
+        }));
+      if (!items.length) return;
+      closeSheet();
+      send({ type: "order", order: { catalog_id: CATALOG.id, text: String(data.get("text")).trim(), product_items: items } });
+    });
+    showSheet("Order from the catalog", form);
   }
 
   function summaryOf(item) {
     const content = item.content || {};
     if (item.type === "location") return `Location: ${content.name || content.address || "shared"}`;
     if (item.type === "contacts") return `Contact: ${(content || []).map((c) => c.name?.formatted_name).join(", ")}`;
+    if (item.type === "order") return "Order";
     if (item.type === "interactive" && item.direction === "to_customer") return content.body?.text || "";
     return item.text || `[${item.type}]`;
   }
@@ -379,7 +482,9 @@ window.PhoneRich = (() => {
     location.addEventListener("click", () => openLocationSheet());
     const contact = el("button", { className: "sheet-option", testid: "share-contact", text: "Contact", attrs: { type: "button" } });
     contact.addEventListener("click", openContactSheet);
-    menu.append(location, contact);
+    const order = el("button", { className: "sheet-option", testid: "share-order", text: "Order", attrs: { type: "button" } });
+    order.addEventListener("click", openOrderSheet);
+    menu.append(location, contact, order);
     showSheet("Share", menu);
   }
 
@@ -390,5 +495,5 @@ window.PhoneRich = (() => {
     deps.$("reply-preview-close").addEventListener("click", clearReply);
   }
 
-  return { init, enrichBubble, foldsIntoAnother, applyReaction, outgoingExtras, clearReply, closeSheet };
+  return { init, enrichBubble, applyChanges, foldsIntoAnother, applyReaction, outgoingExtras, clearReply, closeSheet };
 })();

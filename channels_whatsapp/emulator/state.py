@@ -85,6 +85,10 @@ class ChatMessage:
     errors: list[dict] = field(default_factory=list)
     # Media messages: {"id", "mime_type", "filename", "voice", "error"}; the caption is `text`.
     media: dict | None = None
+    # The customer's messages only: sent in a WhatsApp group (its id), edited or deleted for everyone since.
+    group_id: str | None = None
+    edited: bool = False
+    deleted: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

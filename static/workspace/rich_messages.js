@@ -122,7 +122,7 @@ function locationRequest(content) {
   return element("div", { className: "interactive", testid: "location-request" }, [
     body,
     element("div", { className: "interactive-buttons" }, [
-      element("span", { className: "interactive-action", text: "📍 Send location" }),
+      element("span", { className: "interactive-action" }, [glyph(PIN_SVG, "inline-pin"), document.createTextNode("Send location")]),
     ]),
   ]);
 }

@@ -67,6 +67,8 @@ def test_the_feed_shows_both_sides_and_long_polls_for_changes(emulator):
         "reply_to": None,
         "content": {"body": "Hello?"},
         "media": None,
+        "edited": False,
+        "deleted": False,
     }
 
 
