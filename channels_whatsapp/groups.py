@@ -13,7 +13,7 @@ def record_group_message(message: IncomingMessage) -> GroupMessage | None:
             return GroupMessage.objects.create(
                 phone_number_id=message.business.phone_number_id,
                 group_id=message.group_id[:255],
-                wamid=message.wamid,
+                wamid=message.wamid[:255],
                 sender=message.sender[:64],
                 sender_name=message.profile_name[:255],
                 type=message.type[:32],

@@ -1,10 +1,14 @@
 """Meta's newer inbound kinds through the real system: the emulator's phone → signed webhook → worker → timeline."""
 
 import pytest
+from django.utils import timezone
 
 from channels_whatsapp.models import GroupMessage
 from conftest import LiveSystem, wait_until
+from interactions.events import ChannelUserAddressChanged
 from interactions.models import ChannelUser, Message, MessageKind
+from interactions.services.customer_changes import change_channel_user_address
+from interactions.services.receipts import send_read_receipts
 from tests.test_conversation import customer_writes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -54,3 +58,24 @@ def test_a_group_message_is_kept_apart_and_opens_no_conversation(live_system: Li
     assert kept.text == "Is the shop open on Sunday?"
     assert not ChannelUser.objects.exists()
     assert not Message.objects.exists()
+
+
+def test_read_receipts_name_the_customers_message_not_a_notice_about_them(live_system: LiveSystem):
+    message = customer_writes(live_system, "Hello from my old phone")
+    change_channel_user_address(
+        event=ChannelUserAddressChanged(
+            channel="whatsapp",
+            account_id=message.interaction.channel_user.account_id,
+            old_sender_id=CUSTOMER,
+            new_sender_id="16505559876",
+            external_id="wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQVNZU1RFTTAwMDAwMDAwMDAwMQA=",
+            occurred_at=timezone.now(),
+        )
+    )
+
+    send_read_receipts(interaction_id=message.interaction_id)
+
+    message.refresh_from_db()
+    assert message.read_receipt_sent_at is not None
+    on_phone = {item["id"]: item for item in live_system.emulator.conversation(CUSTOMER)["items"]}
+    assert on_phone[message.external_id]["status"] == "read"  # blue ticks: the channel was told of this message

@@ -91,7 +91,8 @@ def send_read_receipts(*, interaction_id: int, typing: bool = False) -> bool:
         newest = (
             Message.objects.select_related("interaction__channel_user")
             .filter(interaction_id=interaction_id, direction=Direction.INBOUND, external_id__isnull=False)
-            .exclude(kind=MessageKind.REACTION)
+            # A reaction, or a notice about the customer (a changed number), is not a message the channel reads.
+            .exclude(kind__in=[MessageKind.REACTION, MessageKind.NOTICE])
             .order_by("-sequence")
             .first()
         )
