@@ -23,7 +23,7 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.services.inbound import record_inbound_message
-from interactions.services.timeline import append_message, lock_interaction, save_message_change
+from interactions.services.timeline import PREVIEW_LENGTH, append_message, lock_interaction, save_message_change
 
 
 @transaction.atomic
@@ -52,6 +52,9 @@ def record_inbound_message_change(*, event: InboundMessageChanged) -> Message | 
         target.original_text = target.text
     target.text = event.new_text
     target.edited_at = event.occurred_at
+    if target.sequence == interaction.last_sequence:  # the conversation list shows the start of the last message
+        interaction.last_message_preview = {**interaction.last_message_preview, "text": target.text[:PREVIEW_LENGTH]}
+        interaction.save(update_fields=["last_message_preview"])
     save_message_change(interaction=interaction, message=target, fields=["text", "original_text", "edited_at"])
     return None
 

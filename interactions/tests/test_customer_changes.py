@@ -66,6 +66,15 @@ def test_an_edit_shows_the_new_text_keeps_the_original_and_reaches_clients_catch
     assert [m.pk for m in messages_changed_after(interaction=message.interaction, revision=revision)] == [message.pk]
 
 
+def test_an_edit_of_the_last_message_shows_in_the_conversation_list():
+    message = original(text="Does it come in another color?")
+
+    record_inbound_message_change(event=change(new_text="In dark blue?"))
+
+    message.interaction.refresh_from_db()
+    assert message.interaction.last_message_preview["text"] == "In dark blue?"
+
+
 def test_a_second_edit_keeps_the_first_original_and_a_late_older_edit_changes_nothing():
     message = original(text="v1")
     now = timezone.now()
