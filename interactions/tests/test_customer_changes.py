@@ -1,9 +1,11 @@
 """What customers change after the fact: edits and deletions of their messages, and a new number."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from consent.models import ConsentMethod, ConsentRecord, ConsentStatus
@@ -203,4 +205,40 @@ def test_an_order_and_a_flow_reply_read_as_a_person_would_say_them():
     assert summary(kind=MessageKind.ORDER, content=order) == "Order: 5 items, ILS 110.00"
     assert (
         summary(kind=MessageKind.INTERACTIVE, content={"type": "flow_reply", "body": "Sent"}) == "Form answered: Sent"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_while_the_customer_writes_from_both_numbers_neither_deadlocks_nor_loses_a_message():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks exist on PostgreSQL only; SQLite cannot show a deadlock (CI runs PostgreSQL)")
+    record_inbound_message(event=inbound_message(sender_id=OLD))
+    record_inbound_message(event=inbound_message(sender_id=NEW))
+    start = threading.Barrier(7)
+    problems = []
+
+    def run(action):
+        try:
+            start.wait(timeout=10)
+            action()
+        except Exception as problem:
+            problems.append(problem)
+        finally:
+            connection.close()
+
+    actions = [lambda: change_channel_user_address(event=number_change())]
+    actions += [
+        lambda sender=sender: record_inbound_message(event=inbound_message(sender_id=sender))
+        for sender in [OLD, NEW] * 3
+    ]
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert problems == []
+    assert Message.objects.exclude(kind=MessageKind.NOTICE).count() == 8
+    assert (
+        ChannelUser.objects.get(external_id=NEW).interactions.filter(state__in=["new", "work_in_progress"]).count() == 1
     )
