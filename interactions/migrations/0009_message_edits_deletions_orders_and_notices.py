@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interactions', '0006_outreach_templates_and_notifications'),
+        ('interactions', '0008_indexes_for_hot_reads'),
     ]
 
     operations = [

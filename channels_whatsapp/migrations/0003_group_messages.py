@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_whatsapp', '0001_initial'),
+        ('channels_whatsapp', '0002_webhook_delivery_signed_for_and_refusals'),
     ]
 
     operations = [
