@@ -195,13 +195,14 @@ def apply_customer_event(
     event: InboundMessage | InboundMessageChanged | ChannelUserAddressChanged, *, received_at: datetime
 ) -> None:
     """A customer's message, a change to one, or their new number, each by the core service that owns it."""
+    event = replace(event, received_at=received_at)
     match event:
         case InboundMessageChanged():
             record_inbound_message_change(event=event)
         case ChannelUserAddressChanged():
             change_channel_user_address(event=event)
         case _:
-            record_inbound_message(event=replace(event, received_at=received_at))
+            record_inbound_message(event=event)
 
 
 def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:

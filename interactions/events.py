@@ -60,6 +60,7 @@ class InboundMessageChanged:
     occurred_at: datetime
     deleted: bool = False
     new_text: str = ""
+    received_at: datetime | None = None  # `occurred_at` is the channel's claim, believed only if plausible
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +74,7 @@ class ChannelUserAddressChanged:
     external_id: str  # of the channel's notice, so a redelivery changes nothing twice
     occurred_at: datetime
     notice: str = ""  # the channel's own words, kept in the note
+    received_at: datetime | None = None  # `occurred_at` is the channel's claim, believed only if plausible
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,7 @@ from channels_whatsapp import translate
 from channels_whatsapp.models import GroupMessage
 from channels_whatsapp.payloads import IncomingMessage, parse_notification
 from channels_whatsapp.tests.meta_fixtures import meta_body, meta_payload
-from channels_whatsapp.tests.test_webhook import stored_and_processed
+from channels_whatsapp.tests.webhook_deliveries import stored_and_processed
 from interactions.events import ChannelUserAddressChanged, InboundMedia, InboundMessageChanged
 from interactions.models import ChannelUser, Interaction, Message, MessageKind
 from interactions.roles import ADMIN
@@ -152,6 +152,7 @@ def test_a_shared_location_answering_our_request_is_linked_to_it():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("example_numbers")
 def test_a_group_message_is_kept_for_admins_and_never_filed_as_the_senders_own_conversation(client: Client):
     delivery = stored_and_processed(client, meta_body("group_text_message"))
 
@@ -172,6 +173,7 @@ def test_a_group_message_is_kept_for_admins_and_never_filed_as_the_senders_own_c
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("example_numbers")
 def test_an_admin_sees_group_messages(client: Client):
     stored_and_processed(client, meta_body("group_text_message"))
     client.force_login(UserFactory(role=ADMIN, is_staff=True))
@@ -183,6 +185,7 @@ def test_an_admin_sees_group_messages(client: Client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("example_numbers")
 def test_an_edit_and_a_revoke_through_the_webhook_mark_the_customers_message(client: Client):
     stored_and_processed(client, original_text_message_body())
 
@@ -191,11 +194,12 @@ def test_an_edit_and_a_revoke_through_the_webhook_mark_the_customers_message(cli
 
     message = Message.objects.get()
     assert (message.text, message.original_text) == ("Does it come in dark blue?", "Does it come in another color?")
-    assert message.edited_at == datetime.fromtimestamp(1750264400, tz=UTC)
-    assert message.deleted_by_customer_at == datetime.fromtimestamp(1750264300, tz=UTC)
+    # Meta's example times are long past the 7 days Meta redelivers for: believed as the time of receipt.
+    assert message.edited_at is not None and message.deleted_by_customer_at is not None
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("example_numbers")
 def test_a_number_change_through_the_webhook_moves_the_customer_and_notes_it(client: Client):
     stored_and_processed(client, meta_body("text_message"))
 

@@ -7,6 +7,8 @@ a notice in the conversation, never dropped.
 Locks follow the inbound path: channel users first (in primary-key order), then interactions.
 """
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,13 +24,34 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.policies import plausible_event_time
 from interactions.services.inbound import record_inbound_message
 from interactions.services.timeline import PREVIEW_LENGTH, append_message, lock_interaction, save_message_change
+from interactions.storable_text import column_length, fitted_identifier
+
+
+def _believed(claimed, received_at):
+    """The channel's claimed time, as far as the one policy for claimed times believes it."""
+    return plausible_event_time(claimed=claimed, received_at=received_at or timezone.now())
+
+
+def _fitted_customer_id(value: str) -> str:
+    """A customer's id as the inbound path stores it, so a long one still finds (and names) the same customer."""
+    return fitted_identifier(value, max_length=column_length(ChannelUser, "external_id"))
 
 
 @transaction.atomic
 def record_inbound_message_change(*, event: InboundMessageChanged) -> Message | None:
     """Marks the customer's own message edited or deleted; returns the notice recorded when we do not have it."""
+    claimed_at = event.occurred_at
+    event = replace(
+        event,
+        sender_id=_fitted_customer_id(event.sender_id),
+        target_external_id=fitted_identifier(
+            event.target_external_id, max_length=column_length(Message, "external_id")
+        ),
+        occurred_at=_believed(event.occurred_at, event.received_at),
+    )
     target = Message.objects.filter(
         external_id=event.target_external_id,
         direction=Direction.INBOUND,
@@ -37,7 +60,7 @@ def record_inbound_message_change(*, event: InboundMessageChanged) -> Message | 
         interaction__channel_user__external_id=event.sender_id,
     ).first()
     if target is None:
-        return _record_change_of_unknown_message(event)
+        return _record_change_of_unknown_message(replace(event, occurred_at=claimed_at))
     interaction = lock_interaction(target.interaction_id)
     target = Message.objects.select_for_update().get(pk=target.pk)
     if event.deleted:
@@ -73,6 +96,7 @@ def _record_change_of_unknown_message(event: InboundMessageChanged) -> Message |
             sender_name=event.sender_name,
             external_id=event.external_id,
             sent_at=event.occurred_at,
+            received_at=event.received_at,
             kind=MessageKind.NOTICE,
             text=text,
             content={**content, "target_external_id": event.target_external_id},
@@ -90,6 +114,14 @@ def change_channel_user_address(*, event: ChannelUserAddressChanged) -> ChannelU
     into that one: it is the same person, and one record keeps one consent history and one open conversation.
     Returns the channel user now at the new address, or None when there was nobody at the old one.
     """
+    claimed_at = event.occurred_at
+    event = replace(
+        event,
+        old_sender_id=_fitted_customer_id(event.old_sender_id),
+        new_sender_id=_fitted_customer_id(event.new_sender_id),
+        external_id=fitted_identifier(event.external_id, max_length=column_length(Message, "external_id")),
+        occurred_at=_believed(event.occurred_at, event.received_at),
+    )
     if Message.objects.filter(external_id=event.external_id).exists():
         return None  # a redelivery: the note is recorded, so the move was made
     users = {
@@ -112,7 +144,7 @@ def change_channel_user_address(*, event: ChannelUserAddressChanged) -> ChannelU
         survivor = moving
     else:
         survivor = _merge_channel_users(moving=moving, into=staying, event=event)
-    _note_address_change(channel_user=survivor, event=event)
+    _note_address_change(channel_user=survivor, event=event, claimed_at=claimed_at)
     return survivor
 
 
@@ -129,6 +161,7 @@ def _merge_channel_users(*, moving: ChannelUser, into: ChannelUser, event: Chann
             interaction=interaction,
             event=event,
             external_id=None,
+            claimed_at=None,
             text=f"The customer now writes from {event.new_sender_id}; the conversation continues in "
             f"{staying_open.number}.",
         )
@@ -150,7 +183,7 @@ def _merge_channel_users(*, moving: ChannelUser, into: ChannelUser, event: Chann
     return into
 
 
-def _note_address_change(*, channel_user: ChannelUser, event: ChannelUserAddressChanged) -> None:
+def _note_address_change(*, channel_user: ChannelUser, event: ChannelUserAddressChanged, claimed_at) -> None:
     """In the open conversation, or else the latest one; a customer with no conversation yet needs no note."""
     interactions = Interaction.objects.filter(channel_user=channel_user).order_by("-opened_at", "-pk")
     latest = interactions.filter(state__in=OPEN_STATES).first() or interactions.first()
@@ -160,12 +193,15 @@ def _note_address_change(*, channel_user: ChannelUser, event: ChannelUserAddress
         interaction=lock_interaction(latest.pk),
         event=event,
         external_id=event.external_id,
+        claimed_at=claimed_at,
         text=f"The customer changed from {event.old_sender_id} to {event.new_sender_id}; "
         "replies now go to the new address.",
     )
 
 
-def _append_note(*, interaction: Interaction, event: ChannelUserAddressChanged, external_id: str | None, text: str):
+def _append_note(
+    *, interaction: Interaction, event: ChannelUserAddressChanged, external_id: str | None, claimed_at, text: str
+):
     append_message(
         interaction=interaction,
         direction=Direction.INBOUND,
@@ -181,4 +217,5 @@ def _append_note(*, interaction: Interaction, event: ChannelUserAddressChanged, 
         status=MessageStatus.RECEIVED,
         status_at=timezone.now(),
         sent_at=event.occurred_at,
+        claimed_sent_at=claimed_at,
     )

@@ -1,7 +1,7 @@
 """What customers change after the fact: edits and deletions of their messages, and a new number."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -88,6 +88,26 @@ def test_a_second_edit_keeps_the_first_original_and_a_late_older_edit_changes_no
 
     message.refresh_from_db()
     assert (message.text, message.original_text) == ("v3", "v1")
+
+
+def test_an_edit_claimed_in_the_future_counts_from_when_it_was_received():
+    message = original(text="v1")
+    received_at = timezone.now()
+
+    record_inbound_message_change(
+        event=change(new_text="v2", occurred_at=datetime(2100, 1, 1, tzinfo=UTC), received_at=received_at)
+    )
+
+    message.refresh_from_db()
+    assert message.edited_at == received_at
+
+
+def test_a_new_number_over_the_column_length_still_moves_the_customer():
+    record_inbound_message(event=inbound_message(sender_id=OLD))
+
+    moved = change_channel_user_address(event=number_change(new_sender_id="9" * 80))
+
+    assert moved.external_id.startswith("9" * 40) and len(moved.external_id) == 64
 
 
 def test_a_deletion_marks_the_message_for_agents_and_keeps_what_it_said():

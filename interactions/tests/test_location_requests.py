@@ -5,6 +5,7 @@ import pytest
 
 from interactions.models import Direction, Message, MessageKind
 from interactions.rich_content import ContentRefused, summary
+from interactions.selectors import message_for_timeline
 from interactions.serializers import MessageSerializer
 from interactions.services.inbound import record_inbound_message
 from interactions.services.rich_outbound import send_agent_rich_message
@@ -60,5 +61,5 @@ def test_the_location_the_customer_shares_in_answer_is_linked_to_the_request():
     )
 
     assert answer.reply_to_id == request.pk
-    quoted = MessageSerializer(answer).data["quoted"]
+    quoted = MessageSerializer(message_for_timeline(message_id=answer.pk)).data["quoted"]
     assert (quoted["id"], quoted["text"]) == (request.pk, "Where should we pick it up?")
