@@ -21,6 +21,18 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
 
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
+        """A frame we cannot read is the sender's mistake: say so and keep the socket, never close it with 1011."""
+        if text_data is None:
+            await self.send_json({"type": "error", "detail": "commands are JSON text frames, not binary"})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; RecursionError from deep nesting
+            await self.send_json({"type": "error", "detail": "commands are JSON objects; that frame is not JSON"})
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content: dict, **kwargs) -> None:
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "detail": "commands are JSON objects"})

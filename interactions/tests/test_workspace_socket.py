@@ -1,0 +1,41 @@
+"""The workspace socket answers a frame it cannot read with an error frame and stays open (real Redis layer)."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+
+from interactions.consumers import WorkspaceConsumer
+from tests.factories import agent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+UNREADABLE_FRAMES = [
+    pytest.param({"text": "{not json"}, "not JSON", id="malformed-json"),
+    pytest.param({"text": "hello"}, "not JSON", id="plain-text"),
+    pytest.param({"text": ""}, "not JSON", id="empty-text"),
+    pytest.param({"text": "[" * 100_000}, "not JSON", id="nested-too-deep"),
+    pytest.param({"bytes": b"\x00\xff"}, "binary", id="binary"),
+]
+
+
+@pytest.mark.parametrize(("frame", "reason"), UNREADABLE_FRAMES)
+def test_an_unreadable_frame_gets_an_error_frame_and_the_socket_stays_open(frame, reason):
+    user = agent()
+
+    async def exchange() -> tuple[dict, dict]:
+        socket = WebsocketCommunicator(WorkspaceConsumer.as_asgi(), "/ws/workspace/")
+        socket.scope["user"] = user
+        connected, _ = await socket.connect()
+        assert connected
+        assert await socket.receive_json_from() == {"type": "hello"}
+        await socket.send_input({"type": "websocket.receive", **frame})
+        error = await socket.receive_json_from(timeout=5)
+        await socket.send_json_to({"type": "ping"})
+        pong = await socket.receive_json_from(timeout=5)  # still open: the next command is answered
+        await socket.disconnect()
+        return error, pong
+
+    error, pong = async_to_sync(exchange)()
+
+    assert error["type"] == "error" and reason in error["detail"]
+    assert pong == {"type": "pong"}
