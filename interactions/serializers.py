@@ -6,7 +6,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interactions.channel_adapters import channel_capabilities
-from interactions.models import ChannelUser, Interaction, LinkPreview, Message, MessageAttachment, MessageKind
+from interactions.models import (
+    ChannelUser,
+    Direction,
+    Interaction,
+    LinkPreview,
+    Message,
+    MessageAttachment,
+    MessageKind,
+    MessageStatus,
+)
 from interactions.policies import free_form_send_decision
 
 QUOTE_LENGTH = 200
@@ -40,6 +49,26 @@ class LinkPreviewSerializer(serializers.ModelSerializer):
     def get_image_url(self, preview: LinkPreview) -> str | None:
         """Served by our own view: the agent's browser never loads an address taken from a page."""
         return reverse("link-preview-image", args=[preview.pk]) if preview.image else None
+
+
+class QuotedMessageSerializer(serializers.Serializer):
+    """Enough of the quoted message to show the quote (schema only)."""
+
+    id = serializers.IntegerField()
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    text = serializers.CharField(allow_blank=True)
+    author = serializers.CharField(allow_null=True)
+
+
+class ReactionSerializer(serializers.Serializer):
+    """A reaction standing on a message, the latest of its side (schema only)."""
+
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    emoji = serializers.CharField()
+    author = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=MessageStatus.choices)
+    message_id = serializers.IntegerField()
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -87,6 +116,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "original_text",
         ]
 
+    @extend_schema_field(AttachmentSerializer(allow_null=True))
     def get_attachment(self, message: Message) -> dict | None:
         attachment = getattr(message, "attachment", None)  # the reverse one-to-one raises when there is none
         return AttachmentSerializer(attachment).data if attachment is not None else None
@@ -95,6 +125,7 @@ class MessageSerializer(serializers.ModelSerializer):
         author = message.author
         return (author.get_full_name() or author.get_username()) if author else None
 
+    @extend_schema_field(QuotedMessageSerializer(allow_null=True))
     def get_quoted(self, message: Message) -> dict | None:
         """What a reply (or the answer to a list or buttons) refers to, enough to show the quote."""
         if message.reply_to_id is None or message.kind == MessageKind.REACTION:
@@ -108,6 +139,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "author": self.get_author(quoted),
         }
 
+    @extend_schema_field(ReactionSerializer(many=True))
     def get_reactions(self, message: Message) -> list[dict]:
         """The reactions standing on this message: the latest of each side, unless that one removed it.
 
@@ -130,6 +162,7 @@ class MessageSerializer(serializers.ModelSerializer):
             if reaction.content.get("emoji")
         ]
 
+    @extend_schema_field(LinkPreviewSerializer(allow_null=True))
     def get_link_preview(self, message: Message) -> dict | None:
         """The card of the message's first link once it was asked for (GET messages/{id}/link-preview/ asks)."""
         preview = message.link_preview
@@ -156,7 +189,7 @@ class TimelineMessagesSerializer(serializers.Serializer):
 
 class ServiceWindowSerializer(serializers.Serializer):
     open = serializers.BooleanField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
     closes_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -164,6 +197,14 @@ class ChannelSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="The channel's name for people")
     text_limit = serializers.IntegerField(help_text="Characters in one text message")
     caption_limit = serializers.IntegerField(help_text="Characters in the caption of a file")
+
+
+class LastMessageSerializer(serializers.Serializer):
+    """The list's preview of the latest message (schema only)."""
+
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    text = serializers.CharField(allow_blank=True)
 
 
 class InteractionSerializer(serializers.ModelSerializer):
@@ -198,6 +239,7 @@ class InteractionSerializer(serializers.ModelSerializer):
         agent = interaction.assigned_to
         return (agent.get_full_name() or agent.get_username()) if agent else None
 
+    @extend_schema_field(ServiceWindowSerializer)
     def get_service_window(self, interaction: Interaction) -> dict:
         decision = free_form_send_decision(
             last_inbound_at=interaction.channel_user.last_inbound_at,
@@ -221,6 +263,7 @@ class InteractionSerializer(serializers.ModelSerializer):
             "caption_limit": capabilities.caption_limit,
         }
 
+    @extend_schema_field(LastMessageSerializer(allow_null=True))
     def get_last_message(self, interaction: Interaction) -> dict | None:
         return interaction.last_message_preview or None
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "interactions",
     "routing",
@@ -43,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "interactions.unavailable.UnavailableDependencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -178,18 +180,37 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "interactions.api.parsing.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "interactions.api.query.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "interactions.api.exceptions.refusal_exception_handler",
+    "EXCEPTION_HANDLER": "interactions.api.exceptions.api_exception_handler",
+    # Per signed-in user and per address for anonymous requests; the workspace itself polls little (it is pushed).
+    "DEFAULT_THROTTLE_CLASSES": ["interactions.api.throttles.UserThrottle", "interactions.api.throttles.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER_RATE", default="1200/minute"),
+        "anon": env("API_THROTTLE_ANON_RATE", default="60/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "WhatsDesk API",
     "DESCRIPTION": "Interactions and messages of the WhatsApp support desk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # read-only fields are not asked for in request bodies
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package: /api/docs/ works without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "InteractionStateEnum": "interactions.models.InteractionState",
         "ClosedStateEnum": ["closed_complete", "closed_abandoned"],
+        "MessageStatusEnum": "interactions.models.MessageStatus",
+        "ConsentStatusEnum": "consent.models.ConsentStatus",
+        "MessageKindEnum": "interactions.models.MessageKind",
     },
 }
 

@@ -5,7 +5,7 @@ import csv
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from consent.models import AGENT_METHODS, ConsentRecord, ConsentScope, ConsentStatus
 from consent.selectors import consent_export_rows, consent_history, consent_state
-from consent.services import ConsentInvalid, record_consent
+from consent.services import record_consent
+from interactions.api.schema import answers
 from interactions.models import ChannelUser
 from interactions.roles import may_export_consent, may_send_messages, may_view_interactions
 from interactions.selectors import interactions_visible_to, message_for_timeline
@@ -53,6 +54,20 @@ class RecordConsentSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, trim_whitespace=True)
 
 
+class ConsentStateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConsentStatus.choices, allow_null=True, help_text="null: never recorded")
+    at = serializers.DateTimeField(allow_null=True)
+    method = serializers.CharField(allow_blank=True)
+
+
+class ConsentSummarySerializer(serializers.Serializer):
+    channel_user_id = serializers.IntegerField()
+    consent = ConsentStateSerializer(help_text="May we message them at all")
+    marketing = ConsentStateSerializer(help_text="May we send them marketing")
+    unreachable_since = serializers.DateTimeField(allow_null=True)
+    history = ConsentRecordSerializer(many=True)
+
+
 def visible_channel_user(request: Request, pk: int) -> ChannelUser:
     if not may_view_interactions(request.user):
         raise PermissionDenied("Consent is visible to agents, managers and admins.")
@@ -74,27 +89,27 @@ def consent_summary(channel_user: ChannelUser) -> dict:
 
 
 class ChannelUserConsent(APIView):
+    @extend_schema(responses=answers({200: ConsentSummarySerializer}, 404))
     def get(self, request: Request, pk: int) -> Response:
         return Response(consent_summary(visible_channel_user(request, pk)))
 
-    @extend_schema(request=RecordConsentSerializer, responses={201: ConsentRecordSerializer})
+    @extend_schema(request=RecordConsentSerializer, responses=answers({201: ConsentSummarySerializer}, 400, 404))
     def post(self, request: Request, pk: int) -> Response:
         channel_user = visible_channel_user(request, pk)
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents record consent.")
         body = RecordConsentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            record_consent(channel_user=channel_user, recorded_by=request.user, **body.validated_data)
-        except ConsentInvalid as problem:
-            return Response({"detail": problem.reason}, status=status.HTTP_400_BAD_REQUEST)
+        record_consent(channel_user=channel_user, recorded_by=request.user, **body.validated_data)
         return Response(consent_summary(channel_user), status=status.HTTP_201_CREATED)
 
 
 class AskForConsent(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=answers({201: MessageSerializer}, 404, 409))
     def post(self, request: Request, pk: int) -> Response:
         interaction = get_object_or_404(interactions_visible_to(request.user), pk=pk)
+        if not may_send_messages(request.user):
+            raise PermissionDenied("Only agents may send messages.")
         message = ask_for_opt_in(interaction=interaction, agent=request.user)
         return Response(
             MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
@@ -133,7 +148,7 @@ EXPORT_COLUMNS = [
 class ConsentExport(APIView):
     """Every consent record as CSV, oldest first per customer: the evidence an auditor asks for."""
 
-    @extend_schema(responses={(200, "text/csv"): str})
+    @extend_schema(responses=answers({(200, "text/csv"): OpenApiResponse(str, description="One row per record")}))
     def get(self, request: Request) -> StreamingHttpResponse:
         if not may_export_consent(request.user):
             raise PermissionDenied("The consent export is for managers and admins.")

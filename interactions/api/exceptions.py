@@ -1,21 +1,51 @@
-"""How the API answers a service's refusal, in one place: the reason a person can read, with its status.
+"""How the API answers what a service refuses, and what it cannot do now, in one place.
 
-Services raise these; views just call them. Installed as DRF's EXCEPTION_HANDLER in config.settings.
+Services raise; views only call them. Each refusal's status follows from its class alone, never from the view:
+installed as DRF's EXCEPTION_HANDLER in config.settings.
 """
 
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from consent.services import ConsentInvalid
+from interactions.channel_adapters import ChannelRequestFailed
 from interactions.rich_content import ContentRefused
+from interactions.services.conversations import AlreadyInConversation
 from interactions.services.outbound import ActionRefused, MessageRefused
+from interactions.services.system_messages import IdempotencyKeyReused
+from interactions.unavailable import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_unavailable_dependency, log_unavailable
+
+# First match wins, so a subclass comes before its base.
+REFUSAL_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (ContentRefused, status.HTTP_400_BAD_REQUEST),  # the message as composed breaks the channel's rules
+    (MessageRefused, status.HTTP_400_BAD_REQUEST),  # the channel would refuse this text or file as it is
+    (ConsentInvalid, status.HTTP_400_BAD_REQUEST),  # not a status, method or scope a record can have
+    # The IETF Idempotency-Key draft: a key reused for a different payload is 422.
+    (IdempotencyKeyReused, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (ActionRefused, status.HTTP_409_CONFLICT),  # not possible now: the window, consent, the interaction's state
+    (ChannelRequestFailed, status.HTTP_502_BAD_GATEWAY),  # the channel's API failed or could not be reached
+)
 
 
-def refusal_exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, ContentRefused):  # the message as composed breaks the channel's rules: every problem
-        return Response({"detail": str(exc), "problems": exc.problems}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, MessageRefused):  # the channel would refuse this text or file as it is
-        return Response({"detail": exc.reason}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, ActionRefused):  # not possible now: the window, consent, the interaction's state
-        return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
+def refusal_body(exc: Exception) -> dict:
+    body: dict = {"detail": getattr(exc, "reason", None) or str(exc)}
+    if isinstance(exc, ContentRefused):
+        body["problems"] = exc.problems  # every problem at once, so the composer can show them all
+    if isinstance(exc, AlreadyInConversation):
+        body["interaction_id"] = exc.interaction.pk  # where to write to them instead
+    return body
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if is_unavailable_dependency(exc):
+        log_unavailable(context["request"], exc)
+        return Response(
+            {"detail": UNAVAILABLE_DETAIL},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    for refusal, code in REFUSAL_STATUS:
+        if isinstance(exc, refusal):
+            return Response(refusal_body(exc), status=code)
     return drf_exception_handler(exc, context)

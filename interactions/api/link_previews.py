@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interactions.api.schema import answers
 from interactions.models import Message
 from interactions.selectors import interactions_visible_to
 from interactions.serializers import LinkPreviewSerializer
@@ -14,7 +15,7 @@ from interactions.services.link_previews import link_preview_for_message
 
 class MessageLinkPreview(APIView):
     @extend_schema(
-        responses={200: LinkPreviewSerializer},
+        responses=answers({200: LinkPreviewSerializer}, 404),
         description="The preview of the message's first link; `pending` while it is fetched (a "
         "`link_preview.changed` push follows), 404 when the message has no link.",
     )

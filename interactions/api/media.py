@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interactions.api.query import MAX_BIGINT
+from interactions.api.schema import answers
 from interactions.channel_adapters import channel_adapter, channel_capabilities
 from interactions.roles import may_send_messages
 from interactions.selectors import interactions_visible_to, message_for_timeline
@@ -19,14 +21,29 @@ from interactions.services.media import send_agent_media
 class SendAttachmentSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False)
     caption = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
-    reply_to = serializers.IntegerField(required=False, allow_null=True, help_text="Quote this message (its id)")
+    reply_to = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT, help_text="Quote this message (its id)"
+    )
+
+
+class MediaRuleSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="image, video, audio, document or sticker")
+    mime_types = serializers.ListField(child=serializers.CharField())
+    max_bytes = serializers.IntegerField()
+    max_static_bytes = serializers.IntegerField(allow_null=True, help_text="Stickers: the limit for a static one")
+    formats = serializers.CharField(help_text="The types for people, e.g. JPEG or PNG")
+
+
+class MediaRulesSerializer(serializers.Serializer):
+    rules = MediaRuleSerializer(many=True)
+    max_caption_length = serializers.IntegerField()
 
 
 class InteractionAttachments(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        responses={200: dict},
+        responses=answers({200: MediaRulesSerializer}, 404),
         description="The kinds of file this interaction's channel takes: types and size limits per kind.",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -50,7 +67,7 @@ class InteractionAttachments(APIView):
 
     @extend_schema(
         request={"multipart/form-data": SendAttachmentSerializer},
-        responses={201: MessageSerializer},
+        responses=answers({201: MessageSerializer}, 400, 404, 409),
         description="Send an image, video, audio, document or sticker (the kind follows from the file's contents). "
         "400 when the channel would refuse the file (type, size), 409 when sending is not possible now.",
     )

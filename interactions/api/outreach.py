@@ -5,20 +5,23 @@ import re
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consent.models import ConsentStatus
 from consent.policies import OutreachDecision, e164_number
-from interactions.channel_adapters import ChannelRequestFailed
+from interactions.api.parsing import StorableJSONField
+from interactions.api.query import MAX_BIGINT, validated_query
+from interactions.api.schema import ConversationRefusalSerializer, answers
 from interactions.models import ChannelUser, MessageTemplate, Notification, NotificationOutcome
 from interactions.roles import may_send_messages, may_send_notifications, may_view_interactions
 from interactions.selectors import customers_for_display, interactions_visible_to, message_for_timeline
 from interactions.serializers import InteractionSerializer, MessageSerializer
-from interactions.services.conversations import AlreadyInConversation, send_template_reply, start_conversation
+from interactions.services.conversations import send_template_reply, start_conversation
 from interactions.services.outbound import ActionRefused
 from interactions.services.outreach import outreach_options_for
 from interactions.services.system_messages import SystemMessageContent, send_system_message
@@ -94,11 +97,86 @@ def _template_json(template: MessageTemplate, decision: OutreachDecision) -> dic
     }
 
 
+class CustomerConsentSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConsentStatus.choices, allow_null=True, help_text="null: never recorded")
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class OpenInteractionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class CustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    channel = serializers.CharField()
+    external_id = serializers.CharField()
+    display_name = serializers.CharField(allow_blank=True)
+    last_inbound_at = serializers.DateTimeField(allow_null=True)
+    unreachable_since = serializers.DateTimeField(allow_null=True)
+    consent = CustomerConsentSerializer()
+    open_interaction = OpenInteractionSerializer(allow_null=True)
+
+
+class NumberGuessSerializer(serializers.Serializer):
+    input = serializers.CharField(help_text="The search as given")
+    e164 = serializers.CharField(allow_null=True, help_text="The number in E.164, null when it is not a valid one")
+    known = serializers.BooleanField(help_text="Whether a customer has this number")
+
+
+class CustomerSearchSerializer(serializers.Serializer):
+    results = CustomerSerializer(many=True)
+    number = NumberGuessSerializer(allow_null=True, help_text="When the search looks like a phone number")
+
+
+class CustomerSearchQuery(serializers.Serializer):
+    search = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="A name or (part of) a phone number"
+    )
+
+
+class OutreachDecisionSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True, help_text="Why not, when not allowed")
+    template_required = serializers.BooleanField(help_text="Refused only because the window is closed")
+    window_closes_at = serializers.DateTimeField(allow_null=True)
+
+
+class TemplateSlotsSerializer(serializers.Serializer):
+    header = serializers.IntegerField()
+    body = serializers.IntegerField()
+    buttons = serializers.DictField(child=serializers.IntegerField(), help_text="Values per button, by index")
+
+
+class TemplateOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    language = serializers.CharField()
+    category = serializers.CharField()
+    header = serializers.CharField(allow_blank=True)
+    body = serializers.CharField()
+    footer = serializers.CharField(allow_blank=True)
+    buttons = serializers.ListField(child=serializers.DictField())
+    slots = TemplateSlotsSerializer(help_text="How many values each part needs")
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class OutreachSerializer(serializers.Serializer):
+    customer = CustomerSerializer(allow_null=True)
+    free_form = OutreachDecisionSerializer()
+    templates = TemplateOptionSerializer(many=True)
+
+
+class OutreachQuery(serializers.Serializer):
+    number = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="A phone number")
+
+
 class ChannelUserSearch(APIView):
-    @extend_schema(parameters=[OpenApiParameter("search", description="A name or (part of) a phone number")])
+    @extend_schema(parameters=[CustomerSearchQuery], responses=answers({200: CustomerSearchSerializer}, 400))
     def get(self, request: Request) -> Response:
         _require_viewer(request)
-        needle = request.query_params.get("search", "").strip()
+        needle = validated_query(request, CustomerSearchQuery).get("search", "").strip()
         digits = _NON_DIGITS.sub("", needle)
         matches = Q(display_name__icontains=needle) if needle else Q()
         if digits and len(digits) >= 3:
@@ -119,13 +197,13 @@ class ChannelUserSearch(APIView):
 class Outreach(APIView):
     """What the business may send first to this customer: free-form, which templates, or why nothing."""
 
-    @extend_schema(parameters=[OpenApiParameter("number", description="Instead of an id: a phone number")])
+    @extend_schema(parameters=[OutreachQuery], responses=answers({200: OutreachSerializer}, 400, 404))
     def get(self, request: Request, pk: int | None = None) -> Response:
         _require_viewer(request)
         channel_user = (
             get_object_or_404(ChannelUser, pk=pk)
             if pk is not None
-            else channel_user_for_number(request.query_params.get("number", ""))
+            else channel_user_for_number(validated_query(request, OutreachQuery).get("number", ""))
         )
         templates = approved_templates_for(channel_user) if channel_user is not None else []
         options = outreach_options_for(channel_user=channel_user, templates=templates)
@@ -139,8 +217,10 @@ class Outreach(APIView):
 
 
 class TemplateChoiceSerializer(serializers.Serializer):
-    template_id = serializers.IntegerField(required=False, allow_null=True)
-    values = serializers.JSONField(required=False)
+    template_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT)
+    values = StorableJSONField(
+        required=False, help_text='{"header": [...], "body": [...], "buttons": {"0": [...]}}: the slots\' values'
+    )
 
     def template_values(self) -> TemplateValues:
         try:
@@ -150,7 +230,7 @@ class TemplateChoiceSerializer(serializers.Serializer):
 
 
 class StartConversationSerializer(TemplateChoiceSerializer):
-    channel_user_id = serializers.IntegerField(required=False)
+    channel_user_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
     number = serializers.CharField(required=False, max_length=32)
     text = serializers.CharField(required=False, allow_blank=True)
 
@@ -162,8 +242,16 @@ class StartConversationSerializer(TemplateChoiceSerializer):
         return data
 
 
+class StartedConversationSerializer(serializers.Serializer):
+    interaction = InteractionSerializer()
+    message = MessageSerializer()
+
+
 class Conversations(APIView):
-    @extend_schema(request=StartConversationSerializer, responses={201: InteractionSerializer})
+    @extend_schema(
+        request=StartConversationSerializer,
+        responses=answers({201: StartedConversationSerializer}, 400, 409, refusal=ConversationRefusalSerializer),
+    )
     def post(self, request: Request) -> Response:
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may start conversations.")
@@ -171,18 +259,13 @@ class Conversations(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         channel_user = requested_customer(data)
-        try:
-            message = start_conversation(
-                agent=request.user,
-                channel_user=channel_user,
-                text=data.get("text", ""),
-                template_id=data.get("template_id"),
-                values=body.template_values(),
-            )
-        except AlreadyInConversation as refusal:
-            return Response(
-                {"detail": refusal.reason, "interaction_id": refusal.interaction.pk}, status=status.HTTP_409_CONFLICT
-            )
+        message = start_conversation(
+            agent=request.user,
+            channel_user=channel_user,
+            text=data.get("text", ""),
+            template_id=data.get("template_id"),
+            values=body.template_values(),
+        )
         interaction = interactions_visible_to(request.user).get(pk=message.interaction_id)
         return Response(
             {
@@ -194,7 +277,7 @@ class Conversations(APIView):
 
 
 class TemplateMessages(APIView):
-    @extend_schema(request=TemplateChoiceSerializer, responses={201: MessageSerializer})
+    @extend_schema(request=TemplateChoiceSerializer, responses=answers({201: MessageSerializer}, 400, 404, 409))
     def post(self, request: Request, pk: int) -> Response:
         interaction = get_object_or_404(interactions_visible_to(request.user), pk=pk)
         if not may_send_messages(request.user):
@@ -214,26 +297,26 @@ class TemplateMessages(APIView):
         )
 
 
+class SyncedTemplatesSerializer(serializers.Serializer):
+    synced = serializers.IntegerField(help_text="How many templates the channel has now")
+
+
 class SyncTemplates(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=answers({200: SyncedTemplatesSerializer}, 502))
     def post(self, request: Request) -> Response:
         if not may_send_notifications(request.user):
             raise PermissionDenied("Agents and admins may sync templates.")
-        try:
-            count = sync_message_templates()
-        except ChannelRequestFailed as problem:
-            return Response({"detail": str(problem)}, status=status.HTTP_502_BAD_GATEWAY)
-        return Response({"synced": count})
+        return Response({"synced": sync_message_templates()})
 
 
 class NotificationTemplateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=512)
     language = serializers.CharField(max_length=16, default="en_US")
-    values = serializers.JSONField(required=False)
+    values = StorableJSONField(required=False)
 
 
 class NotificationRequestSerializer(serializers.Serializer):
-    channel_user_id = serializers.IntegerField(required=False)
+    channel_user_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
     number = serializers.CharField(required=False, max_length=32)
     reason = serializers.CharField(max_length=255)
     text = serializers.CharField(required=False, allow_blank=True, default="")
@@ -262,6 +345,13 @@ class NotificationSerializer(serializers.ModelSerializer):
         ]
 
 
+class RefusedNotificationSerializer(NotificationSerializer):
+    detail = serializers.CharField(help_text="Why it was not sent (the refusal_reason)")
+
+    class Meta(NotificationSerializer.Meta):
+        fields = [*NotificationSerializer.Meta.fields, "detail"]
+
+
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
@@ -270,14 +360,30 @@ class Notifications(APIView):
 
     @extend_schema(
         request=NotificationRequestSerializer,
-        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, location=OpenApiParameter.HEADER, required=True)],
-        responses={201: NotificationSerializer, 200: NotificationSerializer, 409: NotificationSerializer},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=True,
+                description="Up to 200 printable characters; the same key for a retry of the same request",
+            )
+        ],
+        responses=answers(
+            {
+                201: OpenApiResponse(NotificationSerializer, description="Sent"),
+                200: OpenApiResponse(NotificationSerializer, description="A retry: what the first request did"),
+            },
+            400,
+            409,
+            422,
+            refusal=RefusedNotificationSerializer,
+        ),
     )
     def post(self, request: Request) -> Response:
         if not may_send_notifications(request.user):
             raise PermissionDenied("Notifications are sent with an agent's or an admin's token.")
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > 200:
+        if not key or len(key) > 200 or not key.isprintable():
             raise ValidationError({IDEMPOTENCY_HEADER: "Send an Idempotency-Key header (up to 200 characters)."})
         body = NotificationRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -288,22 +394,19 @@ class Notifications(APIView):
         except ActionRefused as refusal:
             raise ValidationError({"template": refusal.reason}) from refusal
         channel_user = requested_customer(data)
-        try:
-            result = send_system_message(
-                channel_user=channel_user,
-                content=SystemMessageContent(
-                    text=data.get("text", ""),
-                    template_name=template.get("name", ""),
-                    template_language=template.get("language", "en_US"),
-                    template_values=values,
-                ),
-                reason=data["reason"],
-                idempotency_key=f"api:{request.user.pk}:{key}",
-                recipient=data.get("number") or str(data.get("channel_user_id")),
-                requested_by=request.user,
-            )
-        except ActionRefused as refusal:
-            return Response({"detail": refusal.reason}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        result = send_system_message(
+            channel_user=channel_user,
+            content=SystemMessageContent(
+                text=data.get("text", ""),
+                template_name=template.get("name", ""),
+                template_language=template.get("language", "en_US"),
+                template_values=values,
+            ),
+            reason=data["reason"],
+            idempotency_key=f"api:{request.user.pk}:{key}",
+            recipient=data.get("number") or str(data.get("channel_user_id")),
+            requested_by=request.user,
+        )
         notification = result.notification
         answer = NotificationSerializer(notification).data
         if notification.outcome == NotificationOutcome.REFUSED:

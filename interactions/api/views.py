@@ -1,16 +1,17 @@
 """API v1: interactions and their messages. Thin: validate, call a service, serialize."""
 
-import re
-
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interactions.api.parsing import StorableJSONField
+from interactions.api.query import MAX_BIGINT, validated_query
+from interactions.api.schema import answers
 from interactions.models import OPEN_STATES, Interaction, InteractionState
 from interactions.roles import may_send_messages
 from interactions.selectors import (
@@ -34,30 +35,32 @@ from interactions.services.outbound import retry_failed_message, send_agent_repl
 from interactions.services.rich_outbound import send_agent_rich_message
 
 
+class InteractionListQuery(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[*InteractionState.values, "open"],
+        required=False,
+        help_text="A state, or `open` for new and in progress",
+    )
+    wa_id = serializers.CharField(required=False, max_length=64, help_text="The customer's WhatsApp id")
+
+
 class InteractionList(ListAPIView):
     serializer_class = InteractionSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("state", description="new, work_in_progress, closed_complete, closed_abandoned, or open"),
-            OpenApiParameter("wa_id", description="The customer's WhatsApp id"),
-        ]
-    )
+    @extend_schema(parameters=[InteractionListQuery], responses=answers({200: InteractionSerializer(many=True)}, 400))
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        query = validated_query(self.request, InteractionListQuery)
         queryset = interactions_visible_to(self.request.user)
-        state = self.request.query_params.get("state")
+        state = query.get("state")
         if state == "open":
             queryset = queryset.filter(state__in=OPEN_STATES)
         elif state:
-            if state not in InteractionState.values:
-                raise ValidationError({"state": f"Unknown state {state!r}; use one of {InteractionState.values}."})
             queryset = queryset.filter(state=state)
-        wa_id = self.request.query_params.get("wa_id")
-        if wa_id:
-            queryset = queryset.filter(channel_user__channel="whatsapp", channel_user__external_id=wa_id)
+        if query.get("wa_id"):
+            queryset = queryset.filter(channel_user__channel="whatsapp", channel_user__external_id=query["wa_id"])
         return queryset
 
 
@@ -65,6 +68,10 @@ class InteractionDetail(RetrieveAPIView):
     """The interaction with its newest page of messages; `earlier` pages come from messages/?before=."""
 
     serializer_class = InteractionDetailSerializer
+
+    @extend_schema(responses=answers({200: InteractionDetailSerializer}, 404))
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return interactions_visible_to(self.request.user)
@@ -78,67 +85,71 @@ def _visible_interaction(request: Request, pk: int) -> Interaction:
 
 
 class SendTextSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["text"], required=False, help_text="`text`, or leave it out")
     text = serializers.CharField(trim_whitespace=True, help_text="At most the channel's `text_limit` characters")
-    reply_to = serializers.IntegerField(required=False, allow_null=True, help_text="Quote this message (its id)")
+    reply_to = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT, help_text="Quote this message (its id)"
+    )
 
 
 class SendRichMessageSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["location", "reaction", "interactive"])
-    content = serializers.JSONField(help_text="The kind's content; shapes in interactions/rich_content.py")
+    content = StorableJSONField(help_text="The kind's content; shapes in interactions/rich_content.py")
     reply_to = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Quote this message; for a reaction, the message reacted to"
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_BIGINT,
+        help_text="Quote this message; for a reaction, the message reacted to",
     )
 
 
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and nothing a bigint column cannot hold
+class MessagesQuery(serializers.Serializer):
+    after_revision = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_BIGINT,
+        help_text="Catch up: the messages created or changed after this revision, "
+        f"at most {CATCH_UP_LIMIT} at a time (`more` says whether to ask again)",
+    )
+    before = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_BIGINT,
+        help_text="A page of the messages before this sequence (the `earlier` of the page you have)",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_TIMELINE_PAGE_SIZE,
+        help_text=f"Page size (default {TIMELINE_PAGE_SIZE})",
+    )
 
-
-def _whole_number(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    if not _WHOLE_NUMBER.fullmatch(value):
-        raise ValidationError({name: "Must be a whole number."})
-    return int(value)
+    def validate(self, data: dict) -> dict:
+        if "after_revision" in data and ("before" in data or "limit" in data):
+            raise serializers.ValidationError({"after_revision": "Catching up takes no `before` or `limit`."})
+        return data
 
 
 class InteractionMessages(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "after_revision",
-                int,
-                description="Catch up: the messages created or changed after this revision, "
-                f"at most {CATCH_UP_LIMIT} at a time (`more` says whether to ask again)",
-            ),
-            OpenApiParameter(
-                "before",
-                int,
-                description="A page of the messages before this sequence (the `earlier` of the page you have)",
-            ),
-            OpenApiParameter(
-                "limit", int, description=f"Page size, 1 to {MAX_TIMELINE_PAGE_SIZE} (default {TIMELINE_PAGE_SIZE})"
-            ),
-        ],
-        responses=TimelineMessagesSerializer,
+        parameters=[MessagesQuery],
+        responses=answers({200: TimelineMessagesSerializer}, 400, 404),
         description="Without `after_revision`: the newest page of the timeline, or the page before `before`, "
         "with `earlier` to load the one before it (keyset paging on the message sequence).",
     )
     def get(self, request: Request, pk: int) -> Response:
         # The interaction (and its revision) is read before the messages: catching up after it misses nothing.
         interaction = _visible_interaction(request, pk)
-        after = _whole_number(request, "after_revision")
-        before = _whole_number(request, "before")
-        size = _whole_number(request, "limit")
+        query = validated_query(request, MessagesQuery)
+        after = query.get("after_revision")
         if after is not None:
-            if before is not None or size is not None:
-                raise ValidationError({"after_revision": "Catching up takes no `before` or `limit`."})
             changes = timeline_changes(interaction=interaction, after=after)
             answer = {"messages": changes.messages, "revision": changes.revision, "more": changes.more, "earlier": None}
         else:
-            if size is not None and not 1 <= size <= MAX_TIMELINE_PAGE_SIZE:
-                raise ValidationError({"limit": f"Must be between 1 and {MAX_TIMELINE_PAGE_SIZE}."})
-            page = timeline_page(interaction=interaction, before=before, size=size or TIMELINE_PAGE_SIZE)
+            page = timeline_page(
+                interaction=interaction, before=query.get("before"), size=query.get("limit", TIMELINE_PAGE_SIZE)
+            )
             answer = {
                 "messages": page.messages,
                 "revision": interaction.revision,
@@ -148,8 +159,12 @@ class InteractionMessages(APIView):
         return Response(TimelineMessagesSerializer(answer).data)
 
     @extend_schema(
-        request=SendTextSerializer | SendRichMessageSerializer,
-        responses={201: MessageSerializer},
+        request=PolymorphicProxySerializer(
+            component_name="SendMessage",
+            serializers=[SendTextSerializer, SendRichMessageSerializer],
+            resource_type_field_name=None,
+        ),
+        responses=answers({201: MessageSerializer}, 400, 404, 409),
         description="Text by default; `kind` location, reaction or interactive with its `content`. "
         "A refused rich message answers 400 with every `problems` at once.",
     )
@@ -158,7 +173,7 @@ class InteractionMessages(APIView):
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
         if not isinstance(request.data, dict):
-            raise ValidationError({"detail": "The body must be a JSON object."})
+            raise ParseError("The body must be a JSON object.")
         rich = request.data.get("kind", "text") != "text"
         body = (SendRichMessageSerializer if rich else SendTextSerializer)(data=request.data)
         body.is_valid(raise_exception=True)
@@ -184,7 +199,7 @@ class InteractionMessages(APIView):
 
 
 class RetryMessage(APIView):
-    @extend_schema(request=None, responses={200: MessageSerializer})
+    @extend_schema(request=None, responses=answers({200: MessageSerializer}, 404, 409))
     def post(self, request: Request, pk: int, message_id: int) -> Response:
         interaction = _visible_interaction(request, pk)
         if not may_send_messages(request.user):
@@ -202,7 +217,7 @@ class CloseSerializer(serializers.Serializer):
 
 
 class CloseInteraction(APIView):
-    @extend_schema(request=CloseSerializer, responses=InteractionSerializer)
+    @extend_schema(request=CloseSerializer, responses=answers({200: InteractionSerializer}, 400, 404, 409))
     def post(self, request: Request, pk: int) -> Response:
         interaction = _visible_interaction(request, pk)
         if not may_send_messages(request.user):
@@ -214,7 +229,7 @@ class CloseInteraction(APIView):
 
 
 class MarkInteractionSeen(APIView):
-    @extend_schema(request=None, responses=InteractionSerializer)
+    @extend_schema(request=None, responses=answers({200: InteractionSerializer}, 404))
     def post(self, request: Request, pk: int) -> Response:
         interaction = _visible_interaction(request, pk)
         if not may_send_messages(request.user):

@@ -1,0 +1,36 @@
+"""How often the API answers one client: per user when signed in, per address when not (rates in settings).
+
+The counters live in the cache. They are a safeguard, not a dependency: while the cache is unreachable every
+request is let through (and logged), so a Redis outage never turns the API into a wall of errors.
+"""
+
+import logging
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from interactions.unavailable import UNAVAILABLE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+
+class _OutageTolerant:
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read per request, not frozen at import
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except UNAVAILABLE_ERRORS:
+            logger.warning("API throttle skipped: the cache is unreachable", exc_info=True)
+            return True
+
+
+class UserThrottle(_OutageTolerant, UserRateThrottle):
+    pass
+
+
+class AnonThrottle(_OutageTolerant, AnonRateThrottle):
+    pass

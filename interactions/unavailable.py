@@ -1,0 +1,57 @@
+"""An unavailable dependency (the database, Redis, the broker) is the server's temporary state, not a bug: the
+answer is 503 with Retry-After and a reason, a JSON `detail` for the API and a plain page for people, never a
+traceback. The API's exception handler and this middleware (for the web pages) share the one test below."""
+
+import logging
+
+import kombu.exceptions
+import redis.exceptions
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_DETAIL = (
+    "The service is temporarily unavailable (a database or message server cannot be reached). Try again shortly."
+)
+
+# OperationalError also covers PostgreSQL's deadlock and serialization failures and SQLite's "database is
+# locked": all of them succeed when retried, which is what Retry-After asks for.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
+
+
+def is_unavailable_dependency(exc: BaseException) -> bool:
+    return isinstance(exc, UNAVAILABLE_ERRORS)
+
+
+def log_unavailable(request: HttpRequest, exc: BaseException) -> None:
+    logger.warning("503 for %s %s: %s: %s", request.method, request.path, type(exc).__name__, exc)
+
+
+class UnavailableDependencyMiddleware:
+    """For the web pages (and anything outside DRF's views): a plain 503 page, or JSON where JSON is expected."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not is_unavailable_dependency(exc):
+            return None
+        log_unavailable(request, exc)
+        if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+            response: HttpResponse = JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"detail": UNAVAILABLE_DETAIL}), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
