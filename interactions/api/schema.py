@@ -28,6 +28,7 @@ BAD_REQUEST_SCHEMA = {
     "additionalProperties": {
         "oneOf": [
             {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
             {"type": "object", "description": "A nested object's fields, each with its reasons"},
         ]
     },

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from interactions.api import consent, link_previews, media, outreach, views
 
@@ -30,3 +30,7 @@ urlpatterns += [
     path("templates/sync/", outreach.SyncTemplates.as_view(), name="templates-sync"),
     path("notifications/", outreach.Notifications.as_view(), name="notifications"),
 ]
+
+# Last: an address under the API that names nothing (`/interactions/-1/`, `/interactions/abc/`) is a JSON 404,
+# like every other answer of the API, not Django's HTML page.
+urlpatterns += [re_path(r"^", views.NoSuchEndpoint.as_view(), name="api-not-found")]

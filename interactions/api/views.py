@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +33,16 @@ from interactions.serializers import (
 from interactions.services.lifecycle import close_interaction, mark_interaction_seen
 from interactions.services.outbound import retry_failed_message, send_agent_reply
 from interactions.services.rich_outbound import send_agent_rich_message
+
+
+@extend_schema(exclude=True)
+class NoSuchEndpoint(APIView):
+    """Every method, so that a client learns the address is wrong rather than the method."""
+
+    def http_method_not_allowed(self, request: Request, *args, **kwargs) -> Response:
+        raise NotFound("There is no such API endpoint; see /api/docs/.")
+
+    get = post = put = patch = delete = head = options = http_method_not_allowed
 
 
 class InteractionListQuery(serializers.Serializer):
