@@ -6,13 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from channels_whatsapp.webhook import whatsapp_webhook
 from interactions.media_views import link_preview_image, message_media
+from interactions.sign_in_forms import AdminSignInForm, SignInForm
 from interactions.views import healthz, workspace
+
+admin.site.login_form = AdminSignInForm  # failed sign-ins lock a username and address out, as on /login/
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
     path("workspace/", workspace, name="workspace"),
     path("healthz/", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),

@@ -1,0 +1,71 @@
+"""Failed sign-ins, counted per username and address: after LOGIN_FAILURE_LIMIT failures within
+LOGIN_LOCKOUT_MINUTES that pair is refused for LOGIN_LOCKOUT_MINUTES, without the password even being checked.
+
+Per pair, not per username alone, so an attacker cannot lock a colleague out from elsewhere. The counters are a
+hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged) rather than not
+at all.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from interactions.unavailable import UNAVAILABLE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignInAttempt:
+    username: str
+    address: str
+
+    @classmethod
+    def from_request(cls, request: HttpRequest | None, username: str) -> "SignInAttempt":
+        """REMOTE_ADDR: behind a proxy, set it from the proxy's header there (X-Forwarded-For is forgeable)."""
+        address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+        return cls(username=username.strip().lower(), address=address)
+
+    def cache_key(self, kind: str) -> str:
+        digest = hashlib.sha256(f"{self.username}\n{self.address}".encode()).hexdigest()[:32]
+        return f"sign-in:{kind}:{digest}"
+
+
+def _window_seconds() -> int:
+    return settings.LOGIN_LOCKOUT_MINUTES * 60
+
+
+def sign_in_is_locked(attempt: SignInAttempt) -> bool:
+    try:
+        return bool(cache.get(attempt.cache_key("locked")))
+    except UNAVAILABLE_ERRORS:
+        logger.warning("sign-in lockout not checked: the cache is unreachable", exc_info=True)
+        return False
+
+
+def record_failed_sign_in(attempt: SignInAttempt) -> None:
+    failures_key = attempt.cache_key("failures")
+    try:
+        cache.add(failures_key, 0, timeout=_window_seconds())
+        failures = cache.incr(failures_key)
+        if failures >= settings.LOGIN_FAILURE_LIMIT:
+            cache.set(attempt.cache_key("locked"), True, timeout=_window_seconds())
+            cache.delete(failures_key)
+            logger.warning(
+                "sign-in locked for %r from %s after %s failures", attempt.username, attempt.address, failures
+            )
+    except UNAVAILABLE_ERRORS:
+        logger.warning("failed sign-in not counted: the cache is unreachable", exc_info=True)
+    except ValueError:
+        pass  # the counter expired between add and incr: this failure starts no new count, the next one will
+
+
+def forget_failed_sign_ins(attempt: SignInAttempt) -> None:
+    try:
+        cache.delete(attempt.cache_key("failures"))
+    except UNAVAILABLE_ERRORS:
+        logger.warning("failed sign-ins not reset: the cache is unreachable", exc_info=True)

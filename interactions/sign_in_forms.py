@@ -1,0 +1,44 @@
+"""The workspace's and the admin's sign-in forms, both refusing a username and address locked out after
+repeated failures (interactions/login_attempts.py)."""
+
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from interactions.login_attempts import (
+    SignInAttempt,
+    forget_failed_sign_ins,
+    record_failed_sign_in,
+    sign_in_is_locked,
+)
+
+
+class LockoutMixin:
+    lockout_message = (
+        "Too many failed sign-ins for this username from your address. Try again in %(minutes)s minutes, or ask an "
+        "admin to reset your password."
+    )
+
+    def clean(self) -> dict:
+        attempt = SignInAttempt.from_request(self.request, self.cleaned_data.get("username") or "")
+        if attempt.username and sign_in_is_locked(attempt):
+            raise ValidationError(
+                self.lockout_message, code="locked_out", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError as refusal:
+            if refusal.code == "invalid_login":
+                record_failed_sign_in(attempt)
+            raise
+        forget_failed_sign_ins(attempt)
+        return cleaned
+
+
+class SignInForm(LockoutMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
+    pass

@@ -1,0 +1,116 @@
+"""Guessing is slowed down: failed sign-ins lock a username and address out for a while (workspace and admin),
+and the API answers 429 past its rates. Both counters live in the real Redis; both are hints, so while the cache
+is unreachable sign-in and the API still work."""
+
+import socket
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from rest_framework.authtoken.models import Token
+
+from tests.factories import UserFactory, agent
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_PAGES = ["/login/", "/admin/login/"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def cache_unreachable():
+    return override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            }
+        }
+    )
+
+
+def sign_in(url: str, username: str, password: str, address: str = "10.1.1.1"):
+    return Client().post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def signed_in(response) -> bool:
+    return response.status_code == 302
+
+
+@pytest.mark.parametrize("url", LOGIN_PAGES)
+def test_after_repeated_failures_even_the_right_password_is_refused_for_a_while(url):
+    person = UserFactory(is_staff=True)
+
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        assert sign_in(url, person.username, "wrong").status_code == 200
+    locked = sign_in(url, person.username, "password")
+
+    assert not signed_in(locked)
+    assert f"Try again in {settings.LOGIN_LOCKOUT_MINUTES} minutes" in locked.content.decode()
+    assert signed_in(sign_in(url, person.username, "password", address="10.2.2.2"))  # not from everywhere
+
+
+@pytest.mark.parametrize("url", LOGIN_PAGES)
+def test_a_successful_sign_in_forgets_earlier_failures(url):
+    person = UserFactory(is_staff=True)
+
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        sign_in(url, person.username, "wrong")
+    assert signed_in(sign_in(url, person.username, "password"))
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        sign_in(url, person.username, "wrong")
+
+    assert signed_in(sign_in(url, person.username, "password"))
+
+
+@pytest.mark.parametrize("url", LOGIN_PAGES)
+def test_sign_in_works_while_the_cache_is_unreachable(url):
+    person = UserFactory(is_staff=True)
+
+    with cache_unreachable():
+        for _ in range(settings.LOGIN_FAILURE_LIMIT + 1):
+            assert sign_in(url, person.username, "wrong").status_code == 200
+        assert signed_in(sign_in(url, person.username, "password"))
+
+
+def api_rates(user: str, anon: str):
+    return override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": user, "anon": anon}}
+    )
+
+
+def test_the_api_answers_429_with_retry_after_past_a_users_rate():
+    busy, other = agent(), agent()
+
+    with api_rates(user="3/minute", anon="100/minute"):
+        client = Client(headers={"Authorization": f"Token {Token.objects.create(user=busy).key}"})
+        answers = [client.get("/api/v1/interactions/").status_code for _ in range(4)]
+        throttled = client.get("/api/v1/interactions/")
+        other_client = Client(headers={"Authorization": f"Token {Token.objects.create(user=other).key}"})
+        unaffected = other_client.get("/api/v1/interactions/")
+
+    assert answers == [200, 200, 200, 429]
+    assert int(throttled["Retry-After"]) > 0 and "throttled" in throttled.json()["detail"]
+    assert unaffected.status_code == 200
+
+
+def test_anonymous_api_requests_are_throttled_per_address():
+    """What anyone may read (the schema) is throttled per address; the rest answers 401 before any work."""
+    with api_rates(user="100/minute", anon="2/minute"):
+        answers = [Client(REMOTE_ADDR="10.3.3.3").get("/api/schema/").status_code for _ in range(3)]
+        elsewhere = Client(REMOTE_ADDR="10.4.4.4").get("/api/schema/").status_code
+
+    assert (answers, elsewhere) == ([200, 200, 429], 200)
+
+
+def test_the_api_works_unthrottled_while_the_cache_is_unreachable():
+    client = Client(headers={"Authorization": f"Token {Token.objects.create(user=agent()).key}"})
+
+    with api_rates(user="1/minute", anon="1/minute"), cache_unreachable():
+        answers = [client.get("/api/v1/interactions/").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 200]
