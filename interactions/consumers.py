@@ -6,6 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from interactions.live import WORKSPACE_GROUP, AgentTyping, InteractionChanged, LinkPreviewChanged, MessageChanged
 from interactions.roles import may_view_interactions
 from interactions.services.receipts import start_agent_typing
+from interactions.unavailable import UNAVAILABLE_ERRORS
 
 
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
@@ -45,9 +46,13 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             if not isinstance(interaction_id, int) or isinstance(interaction_id, bool):
                 await self.send_json({"type": "error", "detail": "typing needs an interaction_id"})
                 return
-            allowed = await database_sync_to_async(start_agent_typing)(
-                agent=self.scope["user"], interaction_id=interaction_id
-            )
+            try:
+                allowed = await database_sync_to_async(start_agent_typing)(
+                    agent=self.scope["user"], interaction_id=interaction_id
+                )
+            except UNAVAILABLE_ERRORS:  # the socket outlives a database or cache outage; typing is only a hint
+                await self.send_json({"type": "error", "detail": "typing is unavailable right now"})
+                return
             if not allowed:
                 await self.send_json({"type": "error", "detail": "you cannot type in that interaction"})
             return

@@ -1,13 +1,24 @@
 """The workspace socket answers a frame it cannot read with an error frame and stays open (real Redis layer)."""
 
+import socket as sockets
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import override_settings
 
 from interactions.consumers import WorkspaceConsumer
-from tests.factories import agent
+from tests.factories import InteractionFactory, agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _closed_redis() -> str:
+    with sockets.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+
 
 UNREADABLE_FRAMES = [
     pytest.param({"text": "{not json"}, "not JSON", id="malformed-json"),
@@ -39,3 +50,28 @@ def test_an_unreadable_frame_gets_an_error_frame_and_the_socket_stays_open(frame
 
     assert error["type"] == "error" and reason in error["detail"]
     assert pong == {"type": "pong"}
+
+
+def test_typing_while_the_cache_is_unreachable_keeps_the_socket_open():
+    """Typing is a hint: a cache outage must not close the agent's socket (the live layer is a separate Redis
+    connection here, still up)."""
+    user = agent()
+    interaction = InteractionFactory()
+
+    async def exchange() -> list[dict]:
+        socket = WebsocketCommunicator(WorkspaceConsumer.as_asgi(), "/ws/workspace/")
+        socket.scope["user"] = user
+        await socket.connect()
+        await socket.receive_json_from()
+        with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": _closed_redis()}}):
+            await socket.send_json_to({"type": "typing", "interaction_id": interaction.pk})
+            await socket.send_json_to({"type": "ping"})
+            frames = [await socket.receive_json_from(timeout=5)]
+            while frames[-1] != {"type": "pong"} and len(frames) < 5:  # an error frame, the typing push, the pong
+                frames.append(await socket.receive_json_from(timeout=5))
+        await socket.disconnect()
+        return frames
+
+    frames = async_to_sync(exchange)()
+
+    assert frames[-1] == {"type": "pong"}
