@@ -82,7 +82,7 @@ def desk(db):
 
 
 @pytest.fixture
-def connection_kept_across_requests() -> Iterator[None]:
+def in_process_app() -> Iterator[None]:
     """The WSGI handler closes the connection after each request, which would end the test's transaction;
     Django's own test client keeps it open the same way."""
     request_started.disconnect(close_old_connections)
@@ -115,7 +115,7 @@ CHECKS = [
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_the_api_keeps_to_its_schema_and_never_answers_5xx(case, role, desk, connection_kept_across_requests):
+def test_the_api_keeps_to_its_schema_and_never_answers_5xx(case, role, desk, in_process_app):
     token = Token.objects.get_or_create(user=desk[role])[0]
 
     case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=CHECKS)
