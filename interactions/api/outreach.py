@@ -216,17 +216,24 @@ class Outreach(APIView):
         )
 
 
+class TemplateValuesField(StorableJSONField):
+    """`{"header": [...], "body": [...], "buttons": {"0": [...]}}`, read into TemplateValues; a wrong shape is a
+    field error (400), like any other bad input."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", 'The slots\' values: {"header": [...], "body": [...], "buttons": {"0": [...]}}')
+        super().__init__(required=False, default=TemplateValues, **kwargs)
+
+    def to_internal_value(self, data) -> TemplateValues:
+        try:
+            return TemplateValues.from_json(super().to_internal_value(data))
+        except ActionRefused as refusal:
+            raise ValidationError(refusal.reason) from refusal
+
+
 class TemplateChoiceSerializer(serializers.Serializer):
     template_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT)
-    values = StorableJSONField(
-        required=False, help_text='{"header": [...], "body": [...], "buttons": {"0": [...]}}: the slots\' values'
-    )
-
-    def template_values(self) -> TemplateValues:
-        try:
-            return TemplateValues.from_json(self.validated_data.get("values"))
-        except ActionRefused as refusal:
-            raise ValidationError({"values": refusal.reason}) from refusal
+    values = TemplateValuesField()
 
 
 class StartConversationSerializer(TemplateChoiceSerializer):
@@ -264,7 +271,7 @@ class Conversations(APIView):
             channel_user=channel_user,
             text=data.get("text", ""),
             template_id=data.get("template_id"),
-            values=body.template_values(),
+            values=data["values"],
         )
         interaction = interactions_visible_to(request.user).get(pk=message.interaction_id)
         return Response(
@@ -290,7 +297,7 @@ class TemplateMessages(APIView):
             interaction=interaction,
             author=request.user,
             template_id=body.validated_data["template_id"],
-            values=body.template_values(),
+            values=body.validated_data["values"],
         )
         return Response(
             MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
@@ -312,7 +319,7 @@ class SyncTemplates(APIView):
 class NotificationTemplateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=512)
     language = serializers.CharField(max_length=16, default="en_US")
-    values = StorableJSONField(required=False)
+    values = TemplateValuesField()
 
 
 class NotificationRequestSerializer(serializers.Serializer):
@@ -389,10 +396,6 @@ class Notifications(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         template = data.get("template") or {}
-        try:
-            values = TemplateValues.from_json(template.get("values"))
-        except ActionRefused as refusal:
-            raise ValidationError({"template": refusal.reason}) from refusal
         channel_user = requested_customer(data)
         result = send_system_message(
             channel_user=channel_user,
@@ -400,7 +403,7 @@ class Notifications(APIView):
                 text=data.get("text", ""),
                 template_name=template.get("name", ""),
                 template_language=template.get("language", "en_US"),
-                template_values=values,
+                template_values=template.get("values", TemplateValues()),
             ),
             reason=data["reason"],
             idempotency_key=f"api:{request.user.pk}:{key}",
