@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from interactions.unavailable import UNAVAILABLE_ERRORS
+from interactions.hints import only_a_hint
 
 logger = logging.getLogger(__name__)
 
@@ -40,32 +40,22 @@ def _window_seconds() -> int:
 
 
 def sign_in_is_locked(attempt: SignInAttempt) -> bool:
-    try:
-        return bool(cache.get(attempt.cache_key("locked")))
-    except UNAVAILABLE_ERRORS:
-        logger.warning("sign-in lockout not checked: the cache is unreachable", exc_info=True)
-        return False
+    locked = False
+    with only_a_hint("sign-in lockout check"):
+        locked = bool(cache.get(attempt.cache_key("locked")))
+    return locked
 
 
 def record_failed_sign_in(attempt: SignInAttempt) -> None:
     failures_key = attempt.cache_key("failures")
-    try:
+    with only_a_hint("counting a failed sign-in"):
         cache.add(failures_key, 0, timeout=_window_seconds())
-        failures = cache.incr(failures_key)
-        if failures >= settings.LOGIN_FAILURE_LIMIT:
+        if cache.incr(failures_key) >= settings.LOGIN_FAILURE_LIMIT:
             cache.set(attempt.cache_key("locked"), True, timeout=_window_seconds())
             cache.delete(failures_key)
-            logger.warning(
-                "sign-in locked for %r from %s after %s failures", attempt.username, attempt.address, failures
-            )
-    except UNAVAILABLE_ERRORS:
-        logger.warning("failed sign-in not counted: the cache is unreachable", exc_info=True)
-    except ValueError:
-        pass  # the counter expired between add and incr: this failure starts no new count, the next one will
+            logger.warning("sign-in locked for %r from %s", attempt.username, attempt.address)
 
 
 def forget_failed_sign_ins(attempt: SignInAttempt) -> None:
-    try:
+    with only_a_hint("resetting failed sign-ins"):
         cache.delete(attempt.cache_key("failures"))
-    except UNAVAILABLE_ERRORS:
-        logger.warning("failed sign-ins not reset: the cache is unreachable", exc_info=True)

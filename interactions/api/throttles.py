@@ -4,14 +4,10 @@ The counters live in the cache. They are a safeguard, not a dependency: while th
 request is let through (and logged), so a Redis outage never turns the API into a wall of errors.
 """
 
-import logging
-
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from interactions.unavailable import UNAVAILABLE_ERRORS
-
-logger = logging.getLogger(__name__)
+from interactions.hints import only_a_hint
 
 
 class _OutageTolerant:
@@ -21,11 +17,10 @@ class _OutageTolerant:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read per request, not frozen at import
 
     def allow_request(self, request, view) -> bool:
-        try:
-            return super().allow_request(request, view)
-        except UNAVAILABLE_ERRORS:
-            logger.warning("API throttle skipped: the cache is unreachable", exc_info=True)
-            return True
+        allowed = True
+        with only_a_hint("API throttle"):
+            allowed = super().allow_request(request, view)
+        return allowed
 
 
 class UserThrottle(_OutageTolerant, UserRateThrottle):
