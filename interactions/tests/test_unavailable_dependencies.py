@@ -2,6 +2,7 @@
 503 page, never a traceback. The database is really unreachable here: the connection points at a closed port
 (PostgreSQL) or a file that cannot be opened (SQLite); nothing of ours is replaced."""
 
+import copy
 import socket
 from collections.abc import Iterator
 
@@ -16,20 +17,32 @@ def _closed_port() -> int:
         return probe.getsockname()[1]  # nothing listens once the probe is closed
 
 
+def _drop_connections(connection) -> None:
+    connection.close()
+    if connection.vendor == "postgresql":
+        connection.close_pool()  # a pool keeps the address it was made with; the next one is made anew
+
+
 @pytest.fixture
 def database_down(django_db_blocker) -> Iterator[None]:
     connection = connections["default"]
     with django_db_blocker.unblock():
-        connection.close()
-        saved = dict(connection.settings_dict)
+        _drop_connections(connection)
+        saved = copy.deepcopy(connection.settings_dict)
         if connection.vendor == "sqlite":
             connection.settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
         else:
             connection.settings_dict.update(HOST="127.0.0.1", PORT=str(_closed_port()))
+            pool = connection.settings_dict["OPTIONS"].get("pool")
+            if pool:  # give up on the closed port after a second, not the pool's usual wait
+                connection.settings_dict["OPTIONS"] = {
+                    **connection.settings_dict["OPTIONS"],
+                    "pool": {**pool, "timeout": 1},
+                }
         try:
             yield
         finally:
-            connection.close()
+            _drop_connections(connection)
             connection.settings_dict.clear()
             connection.settings_dict.update(saved)
 
