@@ -223,6 +223,7 @@ WhatsDesk is running (logs in {var}/):
   Admin             http://127.0.0.1:{WEB_PORT}/admin/       admin / admin     (manager / manager)
   Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
   API schema        http://127.0.0.1:{WEB_PORT}/api/schema/
+  API docs          http://127.0.0.1:{WEB_PORT}/api/docs/
 A day passes for one customer (their 24-hour window closes, templates only):
   {sys.executable} manage.py close_service_window 4915112345678 --emulator-url http://127.0.0.1:{EMULATOR_PORT}
 Press Ctrl-C to stop.""",
