@@ -28,7 +28,7 @@ def change_case_state(*, case: Case, state: str) -> Case:
     """The customer hears of the change on WhatsApp: free-form in their window, else the case template."""
     if state not in CaseState.values:
         raise ValueError(f"{state!r} is not a case state")
-    case = Case.objects.select_for_update().select_related("channel_user").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("channel_user").get(pk=case.pk)
     if case.state == state:
         return case
     case.state = state

@@ -72,7 +72,7 @@ def store_inbound_media(*, attachment_id: int) -> timedelta | None:
     """
     with transaction.atomic():
         attachment = (
-            MessageAttachment.objects.select_for_update()
+            MessageAttachment.objects.select_for_update(of=("self",))  # the joined rows come after it in the lock order
             .select_related("message__interaction__channel_user")
             .filter(pk=attachment_id, state=AttachmentState.PENDING)
             .first()

@@ -1,16 +1,39 @@
-"""Appending to and changing an interaction's timeline, with the revision clients catch up from."""
+"""Appending to and changing an interaction's timeline, with the revision clients catch up from.
+
+The lock order. A transaction that locks more than one row takes them in this order, never the reverse:
+
+    channel user → interaction (any of that channel user's) → message → its attachment, attempts, link preview
+
+The inbound path has to start at the channel user: it finds or opens the interaction under the channel user's
+lock. So every path that starts at an interaction (a reply, a status, a close, a download settling) locks its
+channel user first, through `lock_interaction`; it may then write the channel user too (a number reported
+unreachable). Holding the channel user also serialises a customer's interactions among themselves, so a reaction
+to a message of an earlier interaction may lock that one second. A query that joins rows it must not lock says
+`select_for_update(of=("self",))`. Rows locked on their own (an outbox message being planned, a webhook delivery,
+a listener run, a case) are never held while waiting for another lock. `interactions/tests/test_lock_order.py`
+races the paths on PostgreSQL.
+"""
 
 from django.db import transaction
 
 from interactions.live import broadcast_on_commit, interaction_changed, message_changed
-from interactions.models import Interaction, Message
+from interactions.models import ChannelUser, Interaction, Message
 
 PREVIEW_LENGTH = 140
 
 
+def lock_channel_user(channel_user_id: int) -> ChannelUser:
+    """The first lock of any change to a customer's conversations (see the lock order above)."""
+    return ChannelUser.objects.select_for_update().get(pk=channel_user_id)
+
+
 def lock_interaction(interaction_id: int) -> Interaction:
-    """Every timeline change locks its interaction first: one order, no deadlocks, gap-free revisions."""
-    return Interaction.objects.select_for_update().select_related("channel_user").get(pk=interaction_id)
+    """Locks the interaction's channel user, then the interaction: the order above, gap-free revisions.
+
+    The channel user read along with the interaction is current: it is read under its own lock.
+    """
+    list(ChannelUser.objects.select_for_update(of=("self",)).filter(interactions__pk=interaction_id).values("pk"))
+    return Interaction.objects.select_for_update(of=("self",)).select_related("channel_user").get(pk=interaction_id)
 
 
 def append_message(*, interaction: Interaction, **fields) -> Message:

@@ -1,0 +1,181 @@
+"""Paths that lock more than one row race each other without deadlocking: real transactions on PostgreSQL.
+
+Each race is arranged, not hoped for: the test holds the channel user's row, lets a customer's message queue up
+for it first and the other path second, then lets go. A path that took the interaction before the channel user
+(the order the inbound path takes them in reverse) deadlocks here every time.
+"""
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from interactions.models import (
+    AttachmentState,
+    ChannelUser,
+    Direction,
+    Interaction,
+    InteractionState,
+    Message,
+    MessageAttachment,
+    MessageKind,
+    MessageStatus,
+)
+from interactions.services.inbound import record_inbound_message
+from interactions.services.lifecycle import close_interaction
+from interactions.services.media import store_inbound_media
+from interactions.services.outbound import send_agent_reply
+from interactions.services.statuses import record_delivery_status
+from interactions.tests.core_events import inbound_message, status_update
+from tests.factories import ChannelUserFactory, InteractionFactory, agent
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite has no row locks, so no lock order can be shown there; CI runs these on PostgreSQL",
+    ),
+]
+
+CUSTOMER = "16505551234"
+
+
+def _sessions_waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction sees the same snapshot each time
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _wait_for_waiters(count: int, futures: list[Future], *, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while _sessions_waiting_for_a_lock() < count:
+        for future in futures:
+            if future.done():
+                future.result()  # it raised, or it did not wait for the lock it should have
+                raise AssertionError("a racer finished while the channel user was held")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {count} sessions waiting for a lock")
+        time.sleep(0.02)
+
+
+def _in_own_connection(work: Callable[[], object]) -> Callable[[], object]:
+    def run() -> object:
+        try:
+            return work()
+        finally:
+            connection.close()  # each thread has its own; the test database cannot be dropped while it is open
+
+    return run
+
+
+def _race_behind_the_channel_user(channel_user: ChannelUser, first: Callable, second: Callable) -> list[object]:
+    """Holds the channel user's row while `first`, then `second`, start and wait; then lets both go."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures: list[Future] = []
+        with transaction.atomic():
+            ChannelUser.objects.select_for_update().get(pk=channel_user.pk)
+            for waiters, work in enumerate((first, second), start=1):
+                futures.append(pool.submit(_in_own_connection(work)))
+                _wait_for_waiters(waiters, futures)
+        return [future.result(timeout=30) for future in futures]
+
+
+@pytest.fixture
+def conversation() -> Interaction:
+    channel_user = ChannelUserFactory(external_id=CUSTOMER, last_inbound_at=timezone.now())
+    return InteractionFactory(channel_user=channel_user, state=InteractionState.WORK_IN_PROGRESS)
+
+
+def _sent_message(interaction: Interaction, external_id: str) -> Message:
+    interaction.last_sequence += 1
+    interaction.revision += 1
+    interaction.save(update_fields=["last_sequence", "revision"])
+    return Message.objects.create(
+        interaction=interaction,
+        sequence=interaction.last_sequence,
+        revision=interaction.revision,
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.SENT,
+        text="Your order ships today.",
+        sent_at=timezone.now(),
+        external_id=external_id,
+    )
+
+
+def test_a_customer_writing_while_an_agent_replies_deadlocks_neither(conversation):
+    author = agent()
+
+    inbound, reply = _race_behind_the_channel_user(
+        conversation.channel_user,
+        lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Hello?")),
+        lambda: send_agent_reply(interaction=conversation, author=author, text="Right here."),
+    )
+
+    assert [m.text for m in Message.objects.filter(interaction=conversation).order_by("sequence")] == [
+        "Hello?",
+        "Right here.",
+    ]
+    assert (inbound.sequence, reply.sequence) == (1, 2)
+
+
+def test_a_delivery_status_that_marks_the_number_unreachable_races_a_customer_message(conversation):
+    sent = _sent_message(conversation, "wamid.OUT1")
+
+    _race_behind_the_channel_user(
+        conversation.channel_user,
+        lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Did you write?")),
+        lambda: record_delivery_status(
+            update=status_update(
+                external_id="wamid.OUT1", status=MessageStatus.FAILED, error_code="131026", recipient_signal="unreachable"
+            )
+        ),
+    )
+
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.FAILED
+    assert Message.objects.filter(interaction=conversation, direction=Direction.INBOUND).count() == 1
+
+
+def test_an_agent_closing_the_interaction_while_the_customer_writes_files_the_message_in_a_new_one(conversation):
+    author = agent()
+
+    _race_behind_the_channel_user(
+        conversation.channel_user,
+        lambda: close_interaction(interaction=conversation, by=author, state=InteractionState.CLOSED_COMPLETE),
+        lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="One more thing")),
+    )
+
+    conversation.refresh_from_db()
+    assert conversation.state == InteractionState.CLOSED_COMPLETE
+    reopened = Interaction.objects.exclude(pk=conversation.pk).get()
+    assert reopened.messages.get().text == "One more thing"
+
+
+def test_a_media_download_takes_its_attachment_alone_so_it_never_waits_behind_a_customer_writing(conversation):
+    photo = _sent_message(conversation, "wamid.PHOTO1")
+    Message.objects.filter(pk=photo.pk).update(direction=Direction.INBOUND, kind=MessageKind.IMAGE)
+    attachment = MessageAttachment.objects.create(
+        message=photo, state=AttachmentState.PENDING, mime_type="image/jpeg", external_id="no-such-media"
+    )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        with transaction.atomic():
+            ChannelUser.objects.select_for_update().get(pk=conversation.channel_user_id)
+            writing = pool.submit(
+                _in_own_connection(
+                    lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Got the photo?"))
+                )
+            )
+            _wait_for_waiters(1, [writing])
+            download = pool.submit(_in_own_connection(lambda: store_inbound_media(attachment_id=attachment.pk)))
+            download.result(timeout=10)  # no emulator here: the download fails and is to be retried
+        writing.result(timeout=10)
+
+    attachment.refresh_from_db()
+    assert (attachment.state, attachment.download_attempts) == (AttachmentState.PENDING, 1)
