@@ -132,7 +132,10 @@ def test_a_delivery_status_that_marks_the_number_unreachable_races_a_customer_me
         lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Did you write?")),
         lambda: record_delivery_status(
             update=status_update(
-                external_id="wamid.OUT1", status=MessageStatus.FAILED, error_code="131026", recipient_signal="unreachable"
+                external_id="wamid.OUT1",
+                status=MessageStatus.FAILED,
+                error_code="131026",
+                recipient_signal="unreachable",
             )
         ),
     )
