@@ -1,17 +1,20 @@
-"""Who may start a conversation, and with what. The one rule the workspace, the API, the tasks and
-the virtual agent call before the business writes first; every refusal carries a reason a person can read.
+"""Who may be written to, and with what: the business writing first (outreach), an answer inside the window the
+customer opened (reply), and a queued message about to be handed to the channel (delivery). The workspace, the
+API, the tasks and the virtual agent ask these; every refusal carries a reason a person can read.
 
-Pure: facts and `now` in, a decision out. The service window itself stays with `interactions.policies`,
-which this module asks rather than restates; how long it is, the channel says (in the recipient's facts).
+Pure: facts in, a decision out. A leaf: the channel's service window is the core's rule, decided by the caller
+and passed in (`ServiceWindow`), never asked from here.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import phonenumbers
 
 from consent.models import KeywordAction, normalized_keyword
-from interactions.policies import free_form_send_decision
+
+# The `content["consent"]` of the one message that may follow an opt-out.
+OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 
 MARKETING = "marketing"
 
@@ -26,16 +29,26 @@ class ConsentState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceWindow:
+    """The channel's answer on free-form messages now, as the core decided it."""
+
+    open: bool
+    reason: str = ""  # why only a template may be sent, when closed
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Recipient:
     """What the rules need to know about a customer who has a channel user profile."""
 
     channel_label: str  # "WhatsApp"
-    service_window: timedelta | None  # the channel's; None: it has none
     phone_number: str
     consent: ConsentState
     marketing: ConsentState
     unreachable_since: datetime | None
-    last_inbound_at: datetime | None
+    window: ServiceWindow
+    # When we last received a message from them (any kind): after an opt-out, it says whether they wrote since.
+    last_received_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +76,54 @@ def e164_number(phone_number: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def outreach_decision(*, recipient: Recipient | None, template_category: str | None, now: datetime) -> OutreachDecision:
+def opt_out_silences(*, consent: ConsentState, last_received_at: datetime | None) -> bool:
+    """After an opt-out, nothing but its confirmation goes out until the customer writes again or opts in.
+
+    Writing again is any message received after the opt-out was recorded (the STOP itself was received before).
+    """
+    if consent.status != "opted_out":
+        return False
+    return last_received_at is None or consent.at is None or last_received_at <= consent.at
+
+
+def _silenced_reason(consent: ConsentState) -> str:
+    return (
+        f"The customer opted out on {_day(consent.at)} and has not written since; nothing may be sent to them "
+        "until they write again or opt in."
+    )
+
+
+def reply_decision(*, recipient: Recipient, confirms_opt_out: bool = False) -> OutreachDecision:
+    """May the business answer free-form inside the window the customer opened (an agent's reply of any kind,
+    the opt-in question)? The opt-out rule first, then the window."""
+    after_opt_out = delivery_decision(
+        consent=recipient.consent, last_received_at=recipient.last_received_at, confirms_opt_out=confirms_opt_out
+    )
+    if not after_opt_out.allowed:
+        return after_opt_out
+    if not recipient.window.open:
+        return OutreachDecision(
+            False, recipient.window.reason, template_required=True, window_closes_at=recipient.window.closes_at
+        )
+    return OutreachDecision(True, window_closes_at=recipient.window.closes_at)
+
+
+def delivery_decision(
+    *, consent: ConsentState, last_received_at: datetime | None, confirms_opt_out: bool
+) -> OutreachDecision:
+    """Asked again as a queued message is handed to the channel: one queued before an opt-out never goes out
+    after it (the channel, not us, enforces its window at that point)."""
+    if not confirms_opt_out and opt_out_silences(consent=consent, last_received_at=last_received_at):
+        return OutreachDecision(False, _silenced_reason(consent))
+    return OutreachDecision(True)
+
+
+def outreach_decision(*, recipient: Recipient | None, template_category: str | None) -> OutreachDecision:
     """May the business write first: a free-form message (no template category) or a template of that category?
 
     Checked in this order, the first failure answering: a profile; an opt-in; a valid number the channel has not
     reported unreachable; then the service window for free-form messages, or the marketing opt-out for marketing
-    templates. A reply inside a window the customer opened is not outreach and is judged by the window alone.
+    templates. A reply inside a window the customer opened is not outreach: `reply_decision` judges it.
     """
     if recipient is None:
         return OutreachDecision(
@@ -103,12 +158,10 @@ def outreach_decision(*, recipient: Recipient | None, template_category: str | N
                 "only utility or authentication templates may be sent.",
             )
         return OutreachDecision(True)
-    window = free_form_send_decision(
-        last_inbound_at=recipient.last_inbound_at, now=now, window=recipient.service_window
-    )
-    if not window.allowed:
-        return OutreachDecision(False, window.reason, template_required=True, window_closes_at=window.window_closes_at)
-    return OutreachDecision(True, window_closes_at=window.window_closes_at)
+    window = recipient.window
+    if not window.open:
+        return OutreachDecision(False, window.reason, template_required=True, window_closes_at=window.closes_at)
+    return OutreachDecision(True, window_closes_at=window.closes_at)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

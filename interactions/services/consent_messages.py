@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from consent.models import ConsentMethod, ConsentStatus
-from consent.policies import match_consent_keyword
+from consent.policies import OPT_OUT_CONFIRMATION, match_consent_keyword
 from consent.selectors import consent_state, keyword_language, keyword_rules
 from consent.services import record_consent
 from interactions.models import Direction, Interaction, Message, MessageKind
@@ -59,7 +59,7 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
         author=None,
         kind=MessageKind.TEXT,
         text=confirmation,
-        content={"consent": "opt_in_confirmation" if match.opted_in else "opt_out_confirmation"},
+        content={"consent": "opt_in_confirmation" if match.opted_in else OPT_OUT_CONFIRMATION},
     )
 
 

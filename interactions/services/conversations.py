@@ -9,17 +9,17 @@ from interactions.models import (
     OPEN_STATES,
     ChannelUser,
     Interaction,
-    InteractionState,
     Message,
     MessageKind,
     MessageTemplate,
 )
 from interactions.roles import may_send_messages
+from interactions.services.assignment import claim_interaction
 from interactions.services.inbound import open_interaction_for
 from interactions.services.outbound import ActionRefused, queue_outbound_message, refuse_overlong_text
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, sendable_template, template_message_content
-from interactions.services.timeline import lock_interaction
+from interactions.services.timeline import lock_channel_user, lock_interaction
 
 
 class AlreadyInConversation(ActionRefused):
@@ -67,7 +67,7 @@ def start_conversation(
         raise ActionRefused("Only agents may start conversations.")
     if channel_user is None:
         raise ActionRefused(outreach_decision_for(channel_user=None).reason)
-    channel_user = ChannelUser.objects.select_for_update().get(pk=channel_user.pk)
+    channel_user = lock_channel_user(channel_user.pk)
     existing = channel_user.interactions.filter(state__in=OPEN_STATES).first()
     if existing is not None:
         raise AlreadyInConversation(existing)
@@ -78,9 +78,7 @@ def start_conversation(
     if not decision.allowed:
         raise ActionRefused(decision.reason)
     interaction = open_interaction_for(channel_user, opened_at=timezone.now())
-    interaction.state = InteractionState.WORK_IN_PROGRESS
-    interaction.assigned_to = agent
-    interaction.save(update_fields=["state", "assigned_to"])
+    claim_interaction(interaction=interaction, agent=agent)
     return queue_outbound_message(interaction=interaction, author=agent, kind=kind, text=text, content=content)
 
 
@@ -101,9 +99,5 @@ def send_template_reply(
     decision = outreach_decision_for(channel_user=channel_user, template=template)
     if not decision.allowed:
         raise ActionRefused(decision.reason)
-    if interaction.state == InteractionState.NEW:
-        interaction.state = InteractionState.WORK_IN_PROGRESS
-    if interaction.assigned_to_id is None:
-        interaction.assigned_to = author
-        interaction.save(update_fields=["assigned_to"])
+    claim_interaction(interaction=interaction, agent=author)
     return queue_outbound_message(interaction=interaction, author=author, kind=kind, text=text, content=content)

@@ -125,7 +125,6 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if event.kind == MessageKind.UNSUPPORTED and not text:
         text = f"unsupported message type: {event.content.get('type', 'unknown')}"
     text = text or summary(kind=event.kind, content=event.content)
-    interaction.unread_count += 1
     try:
         message = append_message(
             interaction=interaction,

@@ -15,7 +15,6 @@ from interactions.models import (
     DeliveryOutcome,
     Direction,
     Interaction,
-    InteractionState,
     Message,
     MessageKind,
     MessageStatus,
@@ -26,18 +25,20 @@ from interactions.policies import (
     MAX_DELIVERY_ATTEMPTS,
     UNKNOWN_OUTCOME_GRACE,
     failed_send_may_be_retried,
-    free_form_send_decision,
     retry_delay,
     unknown_outcome_is_settled,
 )
 from interactions.roles import may_send_messages
-from interactions.services.outreach import outreach_decision_for
+from interactions.services.assignment import claim_interaction
+from interactions.services.outreach import delivery_decision_for, outreach_decision_for, reply_decision_for
 from interactions.services.receipts import forget_agent_typing
 from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.statuses import apply_recorded_statuses
 from interactions.services.timeline import append_message, lock_interaction, save_message_change
 
 logger = logging.getLogger(__name__)
+
+REFUSED_BY_CONSENT = "opted_out"  # the error code of a message the consent policy stopped before the channel
 
 
 class ActionRefused(Exception):
@@ -90,7 +91,8 @@ def queue_agent_message(
     content: dict | None = None,
     reply_to_id: int | None = None,
 ) -> Message:
-    """The one way an agent's message of any kind enters the outbox: role, open interaction, window, then the row.
+    """The one way an agent's message of any kind enters the outbox: role, open interaction, the reply policy
+    (window and opt-out), then the row.
 
     Call inside a transaction; the delivery task is queued when it commits.
     """
@@ -99,11 +101,7 @@ def queue_agent_message(
     interaction = lock_interaction(interaction.pk)
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
-    decision = free_form_send_decision(
-        last_inbound_at=interaction.channel_user.last_inbound_at,
-        now=timezone.now(),
-        window=channel_capabilities(interaction.subtype).service_window,
-    )
+    decision = reply_decision_for(channel_user=interaction.channel_user, content=content)
     if not decision.allowed:
         raise ActionRefused(decision.reason)
     reply_to = None
@@ -111,12 +109,7 @@ def queue_agent_message(
         reply_to = interaction.messages.filter(pk=reply_to_id).exclude(kind=MessageKind.REACTION).first()
         if reply_to is None:
             raise ActionRefused(f"Message {reply_to_id} is not a message of interaction {interaction.number}.")
-    if interaction.state == InteractionState.NEW:
-        interaction.state = InteractionState.WORK_IN_PROGRESS
-    if interaction.assigned_to_id is None:
-        interaction.assigned_to = author
-        interaction.save(update_fields=["assigned_to"])
-    interaction.unread_count = 0
+    claim_interaction(interaction=interaction, agent=author)
     return queue_outbound_message(
         interaction=interaction, author=author, kind=kind, text=text, content=content, reply_to=reply_to
     )
@@ -156,6 +149,7 @@ class _AttemptPlan:
     attempt_id: int | None = None
     wait: timedelta | None = None
     give_up: bool = False
+    refusal: str = ""  # the consent policy refuses it now (e.g. the customer opted out since it was queued)
 
 
 def _plan_attempt(message_id: int) -> _AttemptPlan:
@@ -176,6 +170,9 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
         unsettled.save(update_fields=["outcome", "finished_at"])
     if message.attempts.count() >= MAX_DELIVERY_ATTEMPTS:
         return _AttemptPlan(give_up=True)
+    decision = delivery_decision_for(message=message)
+    if not decision.allowed:
+        return _AttemptPlan(refusal=decision.reason)
     adapter = channel_adapter(message.interaction.subtype)
     wait_seconds = take_send_tokens(adapter.rate_limits(message))
     if wait_seconds > 0:
@@ -197,6 +194,9 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
         plan = _plan_attempt(message_id)
     if plan.give_up:
         _fail_after_last_attempt(message_id=message_id)
+        return None
+    if plan.refusal:
+        _fail_refused_message(message_id=message_id, reason=plan.refusal)
         return None
     if plan.attempt_id is None:
         return plan.wait
@@ -231,6 +231,27 @@ def _fail_after_last_attempt(*, message_id: int) -> None:
     message.error_code = last.error_code if last else ""
     message.error_title = (last.error_title if last else "") or "Delivery failed"
     message.error_detail = f"No answer from the channel after {MAX_DELIVERY_ATTEMPTS} attempts."
+    message.next_attempt_at = None
+    save_message_change(
+        interaction=interaction,
+        message=message,
+        fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+    )
+
+
+@transaction.atomic
+def _fail_refused_message(*, message_id: int, reason: str) -> None:
+    """Never handed to the channel: the agent sees the policy's reason on the message."""
+    message = Message.objects.get(pk=message_id)
+    interaction = lock_interaction(message.interaction_id)
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.status != MessageStatus.QUEUED or message.external_id:
+        return
+    message.status = MessageStatus.FAILED
+    message.status_at = timezone.now()
+    message.error_code = REFUSED_BY_CONSENT
+    message.error_title = "Not sent: the customer opted out"
+    message.error_detail = reason
     message.next_attempt_at = None
     save_message_change(
         interaction=interaction,
@@ -328,7 +349,7 @@ def enqueue_stuck_deliveries() -> int:
 def _refusal_to_send_again(*, message: Message, channel_user) -> str:
     """The rule the message was first sent under, asked again now: a template answers to the outreach policy
     (which knows the window does not bind it, and whether the customer has opted out since), any other kind to
-    the channel's service window."""
+    the reply policy (the window, and no message after an opt-out)."""
     if message.kind == MessageKind.TEMPLATE:
         template_id = (message.content.get("template") or {}).get("id")
         template = MessageTemplate.objects.filter(pk=template_id).first()
@@ -336,11 +357,7 @@ def _refusal_to_send_again(*, message: Message, channel_user) -> str:
             return "The template of this message no longer exists; choose another one."
         decision = outreach_decision_for(channel_user=channel_user, template=template)
     else:
-        decision = free_form_send_decision(
-            last_inbound_at=channel_user.last_inbound_at,
-            now=timezone.now(),
-            window=channel_capabilities(channel_user.channel).service_window,
-        )
+        decision = reply_decision_for(channel_user=channel_user, content=message.content)
     return "" if decision.allowed else decision.reason
 
 

@@ -1,28 +1,56 @@
-"""The facts the outreach policy (`consent.policies`) judges, read for one customer, and its answer for them."""
+"""The facts the consent policies (`consent.policies`) judge, read for one customer, and their answers for them.
+
+Every outbound path asks one of these: a reply of any kind and the opt-in question (`reply_decision_for`), the
+business writing first, templates and system messages (`outreach_decision_for`), and the delivery task as it
+hands a queued message to the channel (`delivery_decision_for`). The service window is decided here, by the
+core's policy, and passed in.
+"""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.db.models import Max
 from django.utils import timezone
 
 from consent.models import ConsentScope
-from consent.policies import OutreachDecision, Recipient, outreach_decision
+from consent.policies import (
+    OPT_OUT_CONFIRMATION,
+    OutreachDecision,
+    Recipient,
+    ServiceWindow,
+    delivery_decision,
+    outreach_decision,
+    reply_decision,
+)
 from consent.selectors import consent_state
 from interactions.channel_adapters import channel_capabilities
-from interactions.models import ChannelUser, MessageTemplate
+from interactions.models import ChannelUser, Direction, Message, MessageTemplate
+from interactions.policies import free_form_send_decision
+
+
+def _last_received_at(channel_user: ChannelUser) -> datetime | None:
+    return Message.objects.filter(interaction__channel_user=channel_user, direction=Direction.INBOUND).aggregate(
+        at=Max("created_at")
+    )["at"]
 
 
 def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
     if channel_user is None:
         return None
     channel = channel_capabilities(channel_user.channel)
+    consent = consent_state(channel_user_id=channel_user.pk)
+    window = free_form_send_decision(
+        last_inbound_at=channel_user.last_inbound_at, now=timezone.now(), window=channel.service_window
+    )
     return Recipient(
         channel_label=channel.label,
-        service_window=channel.service_window,
         phone_number=channel_user.external_id,
-        consent=consent_state(channel_user_id=channel_user.pk),
+        consent=consent,
         marketing=consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING),
         unreachable_since=channel_user.unreachable_since,
-        last_inbound_at=channel_user.last_inbound_at,
+        window=ServiceWindow(open=window.allowed, reason=window.reason, closes_at=window.window_closes_at),
+        # Asked only after an opt-out, so the common case costs no query.
+        last_received_at=_last_received_at(channel_user) if consent.status == "opted_out" else None,
     )
 
 
@@ -34,14 +62,18 @@ class OutreachOptions:
 
 def outreach_options_for(*, channel_user: ChannelUser | None, templates: list[MessageTemplate]) -> OutreachOptions:
     """The policy's answer for free-form text and for each template, from one reading of the customer's facts."""
-    recipient, now = recipient_for(channel_user), timezone.now()
+    recipient = recipient_for(channel_user)
     return OutreachOptions(
-        free_form=outreach_decision(recipient=recipient, template_category=None, now=now),
+        free_form=outreach_decision(recipient=recipient, template_category=None),
         templates=[
-            (template, outreach_decision(recipient=recipient, template_category=template.category, now=now))
+            (template, outreach_decision(recipient=recipient, template_category=template.category))
             for template in templates
         ],
     )
+
+
+def confirms_opt_out(content: dict) -> bool:
+    return content.get("consent") == OPT_OUT_CONFIRMATION
 
 
 def outreach_decision_for(
@@ -49,7 +81,21 @@ def outreach_decision_for(
 ) -> OutreachDecision:
     """May the business write first to this customer, free-form (no template) or with this template?"""
     return outreach_decision(
-        recipient=recipient_for(channel_user),
-        template_category=template.category if template is not None else None,
-        now=timezone.now(),
+        recipient=recipient_for(channel_user), template_category=template.category if template is not None else None
+    )
+
+
+def reply_decision_for(*, channel_user: ChannelUser, content: dict | None = None) -> OutreachDecision:
+    """May the business answer this customer free-form now (inside their window, and not after their STOP)?"""
+    return reply_decision(recipient=recipient_for(channel_user), confirms_opt_out=confirms_opt_out(content or {}))
+
+
+def delivery_decision_for(*, message: Message) -> OutreachDecision:
+    """May this queued message be handed to the channel now? Asked by the delivery task, at the last moment."""
+    channel_user = message.interaction.channel_user
+    consent = consent_state(channel_user_id=channel_user.pk)
+    return delivery_decision(
+        consent=consent,
+        last_received_at=_last_received_at(channel_user) if consent.status == "opted_out" else None,
+        confirms_opt_out=confirms_opt_out(message.content),
     )

@@ -22,6 +22,7 @@ from interactions.services.inbound import open_interaction_for
 from interactions.services.outbound import ActionRefused, queue_outbound_message, refuse_overlong_text
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, template_message_content
+from interactions.services.timeline import lock_channel_user
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,8 @@ def _send(
         content=content.as_json(),
         fingerprint=fingerprint,
     )
+    if channel_user is not None:
+        channel_user = lock_channel_user(channel_user.pk)  # the first lock (see timeline.py), decided under it
     try:
         kind, text, body = _choose_content(channel_user=channel_user, content=content)
     except ActionRefused as refusal:

@@ -17,7 +17,7 @@ races the paths on PostgreSQL.
 from django.db import transaction
 
 from interactions.live import broadcast_on_commit, interaction_changed, message_changed
-from interactions.models import ChannelUser, Interaction, Message
+from interactions.models import ChannelUser, Direction, Interaction, Message
 
 PREVIEW_LENGTH = 140
 
@@ -37,7 +37,8 @@ def lock_interaction(interaction_id: int) -> Interaction:
 
 
 def append_message(*, interaction: Interaction, **fields) -> Message:
-    """Adds a message at the end of a locked interaction's timeline. Raises IntegrityError on a duplicate.
+    """Adds a message at the end of a locked interaction's timeline, and counts it as unread or not.
+    Raises IntegrityError on a duplicate.
 
     The insert runs in a savepoint so that a duplicate leaves the interaction's counters untouched.
     """
@@ -50,6 +51,10 @@ def append_message(*, interaction: Interaction, **fields) -> Message:
         )
     interaction.last_sequence += 1
     interaction.revision += 1
+    if message.direction == Direction.INBOUND:
+        interaction.unread_count += 1
+    elif message.author_id is not None:
+        interaction.unread_count = 0  # an agent who writes has read what came before
     interaction.last_message_at = max(filter(None, [interaction.last_message_at, message.sent_at]))
     interaction.last_message_preview = {
         "direction": message.direction,
@@ -63,7 +68,6 @@ def append_message(*, interaction: Interaction, **fields) -> Message:
             "last_message_at",
             "last_message_preview",
             "unread_count",
-            "state",
         ]
     )
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))
