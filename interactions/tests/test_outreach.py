@@ -167,3 +167,25 @@ def test_erasing_the_history_leaves_an_audit_entry():
     assert not ConsentRecord.objects.exists()
     assert ConsentErasure.objects.get() == erasure
     assert (erasure.records_erased, erasure.erased_by, erasure.reason) == (2, admin_user, "GDPR request 2026-031")
+
+
+def test_a_template_sent_in_a_new_interaction_claims_it_for_the_agent_and_clears_its_unread_count():
+    interaction = InteractionFactory(
+        channel_user__external_id=VALID_NUMBER, channel_user__window_closed=True, unread_count=2
+    )
+    opted_in(interaction.channel_user)
+    person = agent()
+
+    send_template_reply(
+        interaction=interaction,
+        author=person,
+        template_id=template(interaction.channel_user).pk,
+        values=TemplateValues(header=("8841",), body=("Ana", "8841", "Friday"), buttons={0: ("8841",)}),
+    )
+
+    interaction.refresh_from_db()
+    assert (interaction.state, interaction.assigned_to, interaction.unread_count) == (
+        InteractionState.WORK_IN_PROGRESS,
+        person,
+        0,
+    )
