@@ -29,6 +29,7 @@ from interactions.services.customer_changes import change_channel_user_address, 
 from interactions.services.inbound import record_inbound_message
 from interactions.services.recipient_signals import record_marketing_preference_change
 from interactions.services.statuses import record_delivery_status
+from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,7 @@ MAX_PROCESSING_ATTEMPTS = 10
 def _enqueue_processing(delivery_id: int) -> None:
     from channels_whatsapp.tasks import process_webhook_delivery
 
-    try:
-        process_webhook_delivery.apply_async(kwargs={"delivery_id": delivery_id}, retry=False)
-    except Exception:
-        # Stored and committed: the periodic sweep processes it when the broker is back.
-        logger.warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
+    enqueue_task(process_webhook_delivery, delivery_id=delivery_id)  # stored and committed: else the sweep will
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 """Opening cases and moving them through their states; each change notifies the customer once it commits."""
 
-import logging
 from datetime import timedelta
 from functools import partial
 
@@ -11,8 +10,6 @@ from customer_service.models import Case, CaseState
 
 # An approved utility template with three body values: the customer's name, the case number and its new state.
 CASE_UPDATE_TEMPLATE = ("case_update", "en_US")
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -44,25 +41,24 @@ def _idempotency_key(case_id: int, state_change: int) -> str:
 
 def _notify_customer(case_id: int, state_change: int, state: str) -> None:
     """Announces the state this change set (not whatever the case holds by now), once per change."""
+    from interactions.task_queue import enqueue_task
     from interactions.tasks import send_system_message
 
     case = Case.objects.select_related("channel_user").get(pk=case_id)
     label = CaseState(state).label.lower()
     name = case.channel_user.display_name or "there"
     template_name, template_language = CASE_UPDATE_TEMPLATE
-    try:
-        send_system_message.delay(
-            channel_user_id=case.channel_user_id,
-            reason=f"Case {case.number} is now {label}",
-            idempotency_key=_idempotency_key(case.pk, state_change),
-            text=f"Hello {name}, your case {case.number} ({case.title}) is now {label}.",
-            template_name=template_name,
-            template_language=template_language,
-            template_values={"body": [name, case.number, label]},
-        )
-    except Exception:
-        # The state change is committed; the sweep announces it when the broker is back.
-        logger.warning("could not enqueue the notification of case %s", case.number, exc_info=True)
+    # The state change is committed; if the broker is down, the sweep announces it when it is back.
+    enqueue_task(
+        send_system_message,
+        channel_user_id=case.channel_user_id,
+        reason=f"Case {case.number} is now {label}",
+        idempotency_key=_idempotency_key(case.pk, state_change),
+        text=f"Hello {name}, your case {case.number} ({case.title}) is now {label}.",
+        template_name=template_name,
+        template_language=template_language,
+        template_values={"body": [name, case.number, label]},
+    )
 
 
 def unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> list[Case]:

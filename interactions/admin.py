@@ -8,8 +8,17 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from interactions.models import ChannelUser, DeliveryAttempt, Interaction, Message, MessageTemplate, Notification
+from interactions.models import (
+    ChannelUser,
+    DeliveryAttempt,
+    Interaction,
+    ListenerRun,
+    Message,
+    MessageTemplate,
+    Notification,
+)
 from interactions.roles import grantable_groups, grantable_permissions, may_edit_user, may_set_password
+from interactions.services.listeners import run_listeners_again
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -242,3 +251,24 @@ class RoleLimitedUserAdmin(UserAdmin):
         changed = [label for label in named if label not in role_labels]
         fields = [*changed, *_described_role_changes(form)]
         return [{"changed": {"fields": fields}}] if fields else []
+
+
+@admin.register(ListenerRun)
+class ListenerRunAdmin(ReadOnlyAdmin):
+    """Each inbound listener's run per customer message: attempts, state and the last error, for the ones that fail."""
+
+    list_display = ["created_at", "listener", "message", "state", "attempts", "next_attempt_at", "short_error"]
+    list_filter = ["state", "listener"]
+    search_fields = ["listener", "message__external_id", "last_error"]
+    readonly_fields = ["last_error"]
+    date_hierarchy = "created_at"
+    actions = ["run_again"]
+
+    @admin.display(description="Last error")
+    def short_error(self, run: ListenerRun) -> str:
+        return run.last_error.strip().splitlines()[-1][:120] if run.last_error.strip() else ""
+
+    @admin.action(description="Run the given-up runs again")
+    def run_again(self, request, queryset) -> None:
+        count = run_listeners_again(run_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} run(s) enqueued again; runs not given up were left alone.")

@@ -414,3 +414,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.reason}"
+
+
+class ListenerRunState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class ListenerRun(models.Model):
+    """One registered inbound listener (routing, the virtual agent) hearing of one new customer message.
+
+    Written in the message's own transaction, so a committed message always has its runs; each run is its own
+    task, retried with backoff, and a periodic sweep enqueues the ones whose task was lost.
+    """
+
+    listener = models.CharField(max_length=255, help_text="The name it was registered under.")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="listener_runs")
+    state = models.CharField(max_length=16, choices=ListenerRunState.choices, default=ListenerRunState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When its latest attempt started.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["listener", "message"], name="one_listener_run_per_message")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.listener} for message {self.message_id}: {self.get_state_display().lower()}"

@@ -107,3 +107,14 @@ def plausible_event_time(*, claimed: datetime, received_at: datetime) -> datetim
     if claimed > received_at + CLOCK_SKEW or claimed < received_at - REDELIVERY_PERIOD:
         return received_at
     return claimed
+
+
+LISTENER_RUN_LEASE = timedelta(minutes=10)
+
+
+def listener_run_is_stale(*, started_at: datetime | None, now: datetime) -> bool:
+    """A listener run marked running for this long lost its worker mid-run (killed, redeployed): run it again.
+
+    Until then a second copy of its task (a sweep, a redelivery) leaves it alone, so a listener runs once at a time.
+    """
+    return started_at is None or now - started_at >= LISTENER_RUN_LEASE

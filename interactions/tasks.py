@@ -90,6 +90,22 @@ def send_system_message(
     return result.notification.outcome
 
 
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def run_inbound_listener(self, run_id: int) -> None:
+    from interactions.services.listeners import run_inbound_listener as run
+
+    retry_in = run(run_id=run_id)
+    if retry_in is not None:
+        raise self.retry(countdown=max(retry_in.total_seconds(), 0.05))
+
+
+@shared_task
+def sweep_listener_runs() -> int:
+    from interactions.services.listeners import enqueue_lost_listener_runs
+
+    return enqueue_lost_listener_runs()
+
+
 @shared_task
 def sync_message_templates() -> int:
     from interactions.services.templates import sync_message_templates as sync

@@ -121,6 +121,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interactions.tasks.reconcile_stuck_messages",
         "schedule": timedelta(minutes=1),
     },
+    "sweep-lost-inbound-listener-runs": {
+        "task": "interactions.tasks.sweep_listener_runs",
+        "schedule": timedelta(minutes=1),
+    },
     "sweep-pending-media-downloads": {
         "task": "interactions.tasks.sweep_pending_media",
         "schedule": timedelta(minutes=1),

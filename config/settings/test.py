@@ -13,12 +13,14 @@ from urllib.parse import urlsplit, urlunsplit
 from config.backing_services import channel_layer_settings
 from config.env import BASE_DIR, env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, REST_FRAMEWORK
+from config.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, INSTALLED_APPS, REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests send bursts and SQLite reuses rolled-back user ids, so throttles would leak between tests; the throttling
 # tests set their own rates (interactions/tests/test_throttling.py).
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
+# Inbound listeners in every test process, as routing and the virtual agent will register theirs.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.listener_probes"]
 
 # The port the session fixture starts the embedded Redis on, or None when REDIS_URL names a server.
 EMBEDDED_REDIS_TEST_PORT = None if "REDIS_URL" in env.ENVIRON else env.int("EMBEDDED_REDIS_TEST_PORT", default=6398)

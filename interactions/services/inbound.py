@@ -1,7 +1,6 @@
 """Recording what customers send: channel user, interaction and message, each once however often it arrives."""
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 from django.db import IntegrityError, transaction
@@ -20,25 +19,13 @@ from interactions.models import (
 from interactions.policies import plausible_event_time
 from interactions.rich_content import summary
 from interactions.services.consent_messages import apply_consent_keyword
+from interactions.services.listeners import schedule_inbound_listeners
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
 from interactions.services.timeline import append_message, lock_interaction
 from interactions.storable_text import column_length, fitted_identifier, fitted_text
 
 logger = logging.getLogger(__name__)
-
-InboundListener = Callable[[Message], None]
-_inbound_listeners: list[InboundListener] = []
-
-
-def register_inbound_listener(listener: InboundListener) -> None:
-    """Routing and the virtual agent hear of each new customer message this way, after it is committed."""
-    _inbound_listeners.append(listener)
-
-
-def _notify_listeners(message: Message) -> None:
-    for listener in _inbound_listeners:
-        listener(message)
 
 
 def _channel_user_for(event: InboundMessage) -> ChannelUser:
@@ -146,5 +133,5 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if event.media is not None:
         attach_inbound_media(interaction=interaction, message=message, media=event.media)
     apply_consent_keyword(interaction=interaction, message=message)
-    transaction.on_commit(lambda: _notify_listeners(message))
+    schedule_inbound_listeners(message)
     return message

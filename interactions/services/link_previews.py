@@ -16,6 +16,7 @@ from interactions.live import broadcast_on_commit, link_preview_changed
 from interactions.media_policies import sniff_media_type
 from interactions.models import LinkPreview, LinkPreviewState, Message
 from interactions.safe_fetch import FetchRefused, fetch_public_resource
+from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,7 @@ PREVIEW_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 def _enqueue_fetch(preview_id: int) -> None:
     from interactions.tasks import fetch_link_preview
 
-    try:
-        fetch_link_preview.apply_async(kwargs={"preview_id": preview_id}, retry=False)
-    except Exception:
-        logger.warning("could not enqueue link preview %s", preview_id, exc_info=True)
+    enqueue_task(fetch_link_preview, preview_id=preview_id)
 
 
 def link_preview_for_message(*, message: Message) -> LinkPreview | None:

@@ -24,6 +24,7 @@ from interactions.models import AttachmentState, Interaction, Message, MessageAt
 from interactions.services.outbound import MessageRefused, queue_agent_message
 from interactions.services.timeline import lock_interaction, save_message_change
 from interactions.storable_text import column_length, fitted_identifier, fitted_text
+from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,7 @@ class MediaRefused(MessageRefused):
 def _enqueue_download(attachment_id: int, countdown: float | None = None) -> None:
     from interactions.tasks import download_inbound_media
 
-    try:
-        download_inbound_media.apply_async(kwargs={"attachment_id": attachment_id}, countdown=countdown, retry=False)
-    except Exception:
-        logger.warning("could not enqueue the download of attachment %s", attachment_id, exc_info=True)
+    enqueue_task(download_inbound_media, countdown=countdown, attachment_id=attachment_id)
 
 
 def attach_inbound_media(*, interaction: Interaction, message: Message, media: InboundMedia) -> MessageAttachment:

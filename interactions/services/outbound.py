@@ -35,6 +35,7 @@ from interactions.services.receipts import forget_agent_typing
 from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.statuses import apply_recorded_statuses
 from interactions.services.timeline import append_message, lock_interaction, save_message_change
+from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +62,7 @@ def refuse_overlong_text(*, channel: str, text: str) -> None:
 def _enqueue_delivery(message_id: int, countdown: float | None = None) -> None:
     from interactions.tasks import deliver_message
 
-    try:
-        deliver_message.apply_async(kwargs={"message_id": message_id}, countdown=countdown, retry=False)
-    except Exception:
-        # The outbox row is committed; the periodic reconciliation picks it up when the broker is back.
-        logger.warning("could not enqueue delivery of message %s", message_id, exc_info=True)
+    enqueue_task(deliver_message, countdown=countdown, message_id=message_id)  # else the reconciliation sweep will
 
 
 @transaction.atomic

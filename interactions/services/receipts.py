@@ -21,6 +21,7 @@ from interactions.live import agent_typing, broadcast_on_commit
 from interactions.models import OPEN_STATES, Direction, Interaction, Message, MessageKind
 from interactions.roles import may_send_messages
 from interactions.services.timeline import lock_interaction, save_message_change
+from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +40,8 @@ def _receipt_lock_key(interaction_id: int) -> str:
 def _enqueue(task_name: str, interaction_id: int) -> None:
     from interactions import tasks
 
-    try:
-        getattr(tasks, task_name).apply_async(kwargs={"interaction_id": interaction_id}, retry=False)
-    except Exception:
-        # A lost receipt or typing hint is not worth failing the agent's action for.
-        logger.warning("could not enqueue %s for interaction %s", task_name, interaction_id, exc_info=True)
+    # A lost receipt or typing hint is not worth failing the agent's action for.
+    enqueue_task(getattr(tasks, task_name), interaction_id=interaction_id)
 
 
 def start_agent_typing(*, agent: AbstractBaseUser, interaction_id: int) -> bool:

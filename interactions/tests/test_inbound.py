@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from interactions.models import ChannelUser, Direction, Interaction, InteractionState, Message, MessageKind
 from interactions.selectors import messages_changed_after
-from interactions.services import inbound as inbound_service
 from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import close_interaction
 from interactions.tests.core_events import inbound_message
@@ -177,33 +176,6 @@ def test_each_new_message_is_exactly_what_changed_since_the_previous_revision():
     assert second.revision == interaction.revision
     assert list(messages_changed_after(interaction=interaction, revision=cursor)) == [second]
     assert list(messages_changed_after(interaction=interaction, revision=0)) == [first, second]
-
-
-def test_listeners_hear_of_a_new_message_only_after_it_is_committed(monkeypatch, django_capture_on_commit_callbacks):
-    heard: list[Message] = []
-    monkeypatch.setattr(inbound_service, "_inbound_listeners", [])
-    inbound_service.register_inbound_listener(heard.append)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        message = record_inbound_message(event=inbound_message())
-        assert heard == []
-
-    assert heard == [message]
-
-
-def test_listeners_do_not_hear_of_a_redelivered_message(monkeypatch, django_capture_on_commit_callbacks):
-    heard: list[Message] = []
-    monkeypatch.setattr(inbound_service, "_inbound_listeners", [])
-    inbound_service.register_inbound_listener(heard.append)
-    event = inbound_message()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        record_inbound_message(event=event)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        record_inbound_message(event=event)
-
-    assert len(heard) == 1
-    assert callbacks == []
 
 
 def test_a_notice_about_the_customer_is_shown_but_opens_no_service_window():
