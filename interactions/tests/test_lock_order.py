@@ -141,7 +141,9 @@ def test_a_delivery_status_that_marks_the_number_unreachable_races_a_customer_me
     )
 
     sent.refresh_from_db()
+    conversation.channel_user.refresh_from_db()
     assert sent.status == MessageStatus.FAILED
+    assert conversation.channel_user.unreachable_since is not None
     assert Message.objects.filter(interaction=conversation, direction=Direction.INBOUND).count() == 1
 
 
@@ -182,3 +184,27 @@ def test_a_media_download_takes_its_attachment_alone_so_it_never_waits_behind_a_
 
     attachment.refresh_from_db()
     assert (attachment.state, attachment.download_attempts) == (AttachmentState.PENDING, 1)
+
+
+def test_a_burst_of_customer_messages_replies_and_statuses_on_one_conversation_all_land(conversation):
+    """Unarranged, as under load: whatever the interleaving, every change lands and none deadlocks."""
+    author = agent()
+    sent = [_sent_message(conversation, f"wamid.BURST{number}").external_id for number in range(6)]
+    work = [
+        *(lambda n=n: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text=f"Line {n}"))
+          for n in range(12)),
+        *(lambda n=n: send_agent_reply(interaction=conversation, author=author, text=f"Answer {n}") for n in range(6)),
+        *(lambda wamid=wamid: record_delivery_status(update=status_update(external_id=wamid, status="delivered"))
+          for wamid in sent),
+    ]  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [pool.submit(_in_own_connection(job)) for job in work[::2] + work[1::2]]
+        for result in results:
+            result.result(timeout=60)
+
+    messages = Message.objects.filter(interaction=conversation)
+    assert messages.filter(direction=Direction.INBOUND).count() == 12
+    assert messages.filter(author=author).count() == 6
+    assert messages.filter(status=MessageStatus.DELIVERED).count() == 6
+    assert sorted(messages.values_list("sequence", flat=True)) == list(range(1, 25))
