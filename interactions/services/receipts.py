@@ -20,6 +20,7 @@ from interactions.hints import only_a_hint
 from interactions.live import agent_typing, broadcast_on_commit
 from interactions.models import OPEN_STATES, Direction, Interaction, Message, MessageKind
 from interactions.roles import may_send_messages
+from interactions.services.outreach import reply_decision_for
 from interactions.services.timeline import lock_interaction, save_message_change
 from interactions.task_queue import enqueue_task
 
@@ -51,12 +52,18 @@ def start_agent_typing(*, agent: AbstractBaseUser, interaction_id: int) -> bool:
     """
     if not may_send_messages(agent):
         return False
-    interaction = Interaction.objects.filter(pk=interaction_id, state__in=OPEN_STATES).first()
+    interaction = (
+        Interaction.objects.select_related("channel_user").filter(pk=interaction_id, state__in=OPEN_STATES).first()
+    )
     if interaction is None:
         return False
     broadcast_on_commit(agent_typing(interaction_id=interaction.pk, agent=agent))
+    # The customer sees "typing…" only where a reply may follow: not after their STOP, not outside the window.
+    may_reply = reply_decision_for(channel_user=interaction.channel_user).allowed
     with only_a_hint(f"typing indicator for interaction {interaction.pk}"):
-        if cache.add(_typing_key(interaction.pk), True, timeout=TYPING_INDICATOR_INTERVAL.total_seconds()):
+        if may_reply and cache.add(
+            _typing_key(interaction.pk), True, timeout=TYPING_INDICATOR_INTERVAL.total_seconds()
+        ):
             _enqueue("send_typing_indicator", interaction.pk)
     return True
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -11,6 +12,7 @@ from interactions.models import DeliveryAttempt, Direction, Interaction, Message
 from interactions.services.inbound import record_inbound_message
 from interactions.services.outbound import ActionRefused, deliver_queued_message, retry_failed_message, send_agent_reply
 from interactions.services.outreach import delivery_decision_for
+from interactions.services.receipts import start_agent_typing
 from interactions.services.system_messages import SystemMessageContent, send_system_message
 from interactions.tests.core_events import inbound_message
 from tests.consent_factories import template
@@ -146,3 +148,16 @@ def test_a_system_message_after_stop_is_refused_and_kept_with_the_reason():
 
     assert result.notification.outcome == NotificationOutcome.REFUSED
     assert result.notification.refusal_reason.startswith("Customer opted out on")
+
+
+def test_after_stop_an_agent_typing_shows_colleagues_but_not_the_customer():
+    interaction = customer_writes("STOP").interaction
+    person = agent()
+    cache.delete(f"typing-indicator:{interaction.pk}")  # the cache outlives the database ids of earlier tests
+
+    assert start_agent_typing(agent=person, interaction_id=interaction.pk) is True
+
+    assert cache.get(f"typing-indicator:{interaction.pk}") is None  # no indicator went to the customer's phone
+    customer_writes("Actually, one question")
+    start_agent_typing(agent=person, interaction_id=interaction.pk)
+    assert cache.get(f"typing-indicator:{interaction.pk}") is True
