@@ -152,7 +152,12 @@ class _AttemptPlan:
 def _plan_attempt(message_id: int) -> _AttemptPlan:
     """Decides, under the message's lock, whether to try now, later (wait) or never (neither)."""
     now = timezone.now()
-    message = Message.objects.select_for_update().filter(pk=message_id, direction=Direction.OUTBOUND).first()
+    message = (
+        Message.objects.select_for_update(of=("self",))  # alone: the policies read the joined rows, never lock them
+        .select_related("interaction__channel_user")
+        .filter(pk=message_id, direction=Direction.OUTBOUND)
+        .first()
+    )
     if message is None or message.status != MessageStatus.QUEUED or message.external_id:
         return _AttemptPlan()
     if message.next_attempt_at and message.next_attempt_at > now:
