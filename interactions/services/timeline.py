@@ -2,7 +2,7 @@
 
 The lock order. A transaction that locks more than one row takes them in this order, never the reverse:
 
-    channel user → interaction (any of that channel user's) → message → its attachment, attempts, link preview
+    channel user → interaction (any of that channel user's) → message → its attachment, its delivery attempts
 
 The inbound path has to start at the channel user: it finds or opens the interaction under the channel user's
 lock. So every path that starts at an interaction (a reply, a status, a close, a download settling) locks its
