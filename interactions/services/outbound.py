@@ -195,10 +195,17 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
     with transaction.atomic():
         plan = _plan_attempt(message_id)
     if plan.give_up:
-        _fail_after_last_attempt(message_id=message_id)
+        _fail_queued_message(
+            message_id=message_id, detail=f"No answer from the channel after {MAX_DELIVERY_ATTEMPTS} attempts."
+        )
         return None
     if plan.refusal:
-        _fail_refused_message(message_id=message_id, reason=plan.refusal)
+        _fail_queued_message(
+            message_id=message_id,
+            code=REFUSED_BY_CONSENT,
+            title="Not sent: the customer opted out",
+            detail=plan.refusal,
+        )
         return None
     if plan.attempt_id is None:
         return plan.wait
@@ -220,40 +227,22 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
 
 
 @transaction.atomic
-def _fail_after_last_attempt(*, message_id: int) -> None:
-    """Every attempt was used without the channel accepting the message: the agent sees why, from the last one."""
+def _fail_queued_message(*, message_id: int, detail: str, code: str = "", title: str = "") -> None:
+    """A message the channel never accepted is shown failed, with why: its own code and title, or else the last
+    attempt's (every attempt used up)."""
     message = Message.objects.get(pk=message_id)
     interaction = lock_interaction(message.interaction_id)
     message = Message.objects.select_for_update().get(pk=message_id)
     if message.status != MessageStatus.QUEUED or message.external_id:
         return
-    last = message.attempts.order_by("-number").first()
+    if not code:
+        last = message.attempts.order_by("-number").first()
+        code, title = (last.error_code, last.error_title) if last else ("", "")
     message.status = MessageStatus.FAILED
     message.status_at = timezone.now()
-    message.error_code = last.error_code if last else ""
-    message.error_title = (last.error_title if last else "") or "Delivery failed"
-    message.error_detail = f"No answer from the channel after {MAX_DELIVERY_ATTEMPTS} attempts."
-    message.next_attempt_at = None
-    save_message_change(
-        interaction=interaction,
-        message=message,
-        fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
-    )
-
-
-@transaction.atomic
-def _fail_refused_message(*, message_id: int, reason: str) -> None:
-    """Never handed to the channel: the agent sees the policy's reason on the message."""
-    message = Message.objects.get(pk=message_id)
-    interaction = lock_interaction(message.interaction_id)
-    message = Message.objects.select_for_update().get(pk=message_id)
-    if message.status != MessageStatus.QUEUED or message.external_id:
-        return
-    message.status = MessageStatus.FAILED
-    message.status_at = timezone.now()
-    message.error_code = REFUSED_BY_CONSENT
-    message.error_title = "Not sent: the customer opted out"
-    message.error_detail = reason
+    message.error_code = code
+    message.error_title = title or "Delivery failed"
+    message.error_detail = detail
     message.next_attempt_at = None
     save_message_change(
         interaction=interaction,
