@@ -4,6 +4,8 @@ The lock order. A transaction that locks more than one row takes them in this or
 
     channel user → interaction (any of that channel user's) → message → its attachment, its delivery attempts
 
+(Two channel users, as a merge after a number change takes them: in primary-key order.)
+
 The inbound path has to start at the channel user: it finds or opens the interaction under the channel user's
 lock. So every path that starts at an interaction (a reply, a status, a close, a download settling) locks its
 channel user first, through `lock_interaction`; it may then write the channel user too (a number reported
@@ -30,10 +32,20 @@ def lock_channel_user(channel_user_id: int) -> ChannelUser:
 def lock_interaction(interaction_id: int) -> Interaction:
     """Locks the interaction's channel user, then the interaction: the order above, gap-free revisions.
 
-    The channel user read along with the interaction is current: it is read under its own lock.
+    A merge of two customers (a number change) moves interactions to the surviving channel user and deletes the
+    other while holding both; whoever waited for the deleted one reads the interaction's customer again. Once its
+    channel user is held, an interaction cannot change hands. The channel user read along with it is current.
     """
-    list(ChannelUser.objects.select_for_update(of=("self",)).filter(interactions__pk=interaction_id).values("pk"))
-    return Interaction.objects.select_for_update(of=("self",)).select_related("channel_user").get(pk=interaction_id)
+    for _ in range(5):
+        channel_user_id = Interaction.objects.values_list("channel_user_id", flat=True).get(pk=interaction_id)
+        held = list(ChannelUser.objects.select_for_update().filter(pk=channel_user_id).values_list("pk", flat=True))
+        if held:  # else it was merged away while we waited
+            return (
+                Interaction.objects.select_for_update(of=("self",))
+                .select_related("channel_user")
+                .get(pk=interaction_id)
+            )
+    raise RuntimeError(f"interaction {interaction_id} kept changing customers while waiting for its lock")
 
 
 def append_message(*, interaction: Interaction, **fields) -> Message:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interactions', '0008_indexes_for_hot_reads'),
+        ('interactions', '0009_message_edits_deletions_orders_and_notices'),
     ]
 
     operations = [
