@@ -129,8 +129,11 @@ class LiveSystem:
         return process
 
 
+LIVE_WORKER_RUNNING = pytest.StashKey[bool]()
+
+
 @pytest.fixture(scope="session")
-def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
+def live_processes(request, django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
     """Daphne, a Celery worker and the emulator, started once per test run against the test database."""
     web_port = free_port()
     emulator_url = settings.WHATSAPP_GRAPH_API_URL
@@ -160,8 +163,10 @@ def live_processes(django_db_setup, django_db_blocker) -> Iterator[LiveSystem]:
             "web", [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(web_port), "config.asgi:application"], web_port
         )
         system.start_worker()
+        request.config.stash[LIVE_WORKER_RUNNING] = True
         yield system
     finally:
+        request.config.stash[LIVE_WORKER_RUNNING] = False
         for name in list(system.processes):
             system.stop(name)
         redis = Redis.from_url(settings.REDIS_URL)
@@ -179,6 +184,15 @@ def _wait_for_the_worker_to_settle(redis: Redis, *, timeout: float = 5.0) -> Non
         if not any(redis.llen(queue) for queue in queues) and not redis.hlen(f"{prefix}unacked"):
             return
         time.sleep(0.1)
+
+
+@pytest.fixture(autouse=True)
+def _worker_settles_before_the_flush(request) -> Iterator[None]:
+    """Any test that commits hands its tasks to the broker, and once the session's live worker runs, it takes them:
+    every test (not only the live ones) waits for it, so no table is emptied under a task's row locks."""
+    yield
+    if request.config.stash.get(LIVE_WORKER_RUNNING, False):
+        _wait_for_the_worker_to_settle(Redis.from_url(settings.REDIS_URL))
 
 
 @pytest.fixture

@@ -10,12 +10,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from redis import Redis
 
-from conftest import _wait_for_the_worker_to_settle
 from interactions.models import (
     AttachmentState,
     ChannelUser,
@@ -87,14 +84,6 @@ def _race_behind_the_channel_user(channel_user: ChannelUser, first: Callable, se
                 futures.append(pool.submit(_in_own_connection(work)))
                 _wait_for_waiters(waiters, futures)
         return [future.result(timeout=30) for future in futures]
-
-
-@pytest.fixture(autouse=True)
-def _worker_settles_before_the_flush(transactional_db):
-    """These tests commit, so their deliveries and listener runs reach the broker: when a session's live worker
-    runs them, emptying the tables under their locks would deadlock (as `live_system` waits, so do these)."""
-    yield
-    _wait_for_the_worker_to_settle(Redis.from_url(settings.REDIS_URL))
 
 
 @pytest.fixture
