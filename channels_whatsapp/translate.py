@@ -155,6 +155,8 @@ def delivery_status(status: StatusChanged) -> DeliveryStatusUpdate | None:
         return None
     error = status.errors[0] if status.errors else None
     return DeliveryStatusUpdate(
+        channel=CHANNEL,
+        account_id=status.business.phone_number_id,
         external_id=status.wamid,
         status=core_status,
         occurred_at=status.timestamp,

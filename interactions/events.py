@@ -79,6 +79,14 @@ class ChannelUserAddressChanged:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryStatusUpdate:
+    """A status of one of our messages, as the channel reported it for one business account.
+
+    `external_id` and `correlation_id` name a message only within `channel` and `account_id`: another account's
+    statuses (whoever can sign for it) must never reach this account's messages.
+    """
+
+    channel: str
+    account_id: str
     external_id: str
     status: str
     occurred_at: datetime

@@ -242,12 +242,17 @@ class DeliveryAttempt(models.Model):
 
 
 class DeliveryStatusEvent(models.Model):
-    """A status report from the channel, kept once per (message id, status).
+    """A status report from the channel, kept once per (account, message id, status).
 
     Keyed by the channel's message id rather than a foreign key: a status may arrive before the send that
-    produced the id has been recorded, and is applied as soon as it is.
+    produced the id has been recorded, and is applied as soon as it is. The account it came for is part of the
+    key: a status another account reported never counts for, nor blocks the real status of, this one's message.
     """
 
+    channel = models.CharField(max_length=32)
+    account_id = models.CharField(
+        max_length=64, help_text="The business account it came for (WhatsApp: phone number id)."
+    )
     external_id = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=MessageStatus.choices)
     occurred_at = models.DateTimeField()
@@ -263,7 +268,11 @@ class DeliveryStatusEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["external_id", "status"], name="unique_status_per_message")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "account_id", "external_id", "status"], name="unique_status_per_account_message"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} for {self.external_id}"

@@ -103,6 +103,8 @@ def test_a_status_carries_our_correlation_id_time_and_pricing():
     update = translate.delivery_status(only_event("status_sent"))
 
     assert update == DeliveryStatusUpdate(
+        channel="whatsapp",
+        account_id="106540352242922",
         external_id="wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjVBOTE3MDk5QUVFM0YA",
         status="sent",
         occurred_at=datetime(2025, 6, 18, 16, 22, 53, tzinfo=UTC),

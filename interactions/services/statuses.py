@@ -1,4 +1,4 @@
-"""Applying the channel's delivery statuses: each (message, status) once, never stepping backwards."""
+"""Applying the channel's delivery statuses: each (message, status) once per account, never stepping backwards."""
 
 from dataclasses import replace
 
@@ -21,11 +21,17 @@ def correlation_id_for(message: Message) -> str:
 
 
 def _message_for(update: DeliveryStatusUpdate) -> Message | None:
-    message = Message.objects.filter(external_id=update.external_id, direction=Direction.OUTBOUND).first()
+    """Our message the status names, by channel id or correlation id, only among those of the account it came for."""
+    ours = Message.objects.filter(
+        direction=Direction.OUTBOUND,
+        interaction__channel_user__channel=update.channel,
+        interaction__channel_user__account_id=update.account_id,
+    )
+    message = ours.filter(external_id=update.external_id).first()
     if message is not None or not update.correlation_id.startswith(CORRELATION_PREFIX):
         return message
     pk = update.correlation_id.removeprefix(CORRELATION_PREFIX)
-    return Message.objects.filter(pk=pk if pk.isdigit() else None, direction=Direction.OUTBOUND).first()
+    return ours.filter(pk=pk if pk.isdigit() else None).first()
 
 
 def _storable(update: DeliveryStatusUpdate) -> DeliveryStatusUpdate:
@@ -44,6 +50,8 @@ def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
     try:
         with transaction.atomic():
             DeliveryStatusEvent.objects.create(
+                channel=update.channel,
+                account_id=update.account_id,
                 external_id=update.external_id,
                 status=update.status,
                 occurred_at=update.occurred_at,
@@ -58,14 +66,15 @@ def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
                 ),
             )
     except IntegrityError:
-        return  # this status of this message was already recorded
+        return  # this status of this message was already recorded for this account
     message = _message_for(update)
     if message is None:
         return  # the send's answer is not recorded yet; apply_recorded_statuses runs when it is
     interaction = lock_interaction(message.interaction_id)
     message = Message.objects.select_for_update().get(pk=message.pk)
-    if message.external_id is None:
-        # The send's answer was lost, but the channel accepted it: this is its id.
+    if message.external_id is None and not Message.objects.filter(external_id=update.external_id).exists():
+        # The send's answer was lost, but the channel accepted it: this is its id (unless another message,
+        # of another account, holds it already: then whose it is cannot be told, and nothing is linked).
         message.external_id = update.external_id
         message.accepted_at = update.occurred_at
         save_message_change(interaction=interaction, message=message, fields=["external_id", "accepted_at"])
@@ -74,9 +83,16 @@ def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
 
 
 def apply_recorded_statuses(*, message, interaction) -> None:
-    """Moves a locked message to the furthest status recorded for its channel id, whatever order they came in."""
+    """Moves a locked message to the furthest status recorded for its channel id, whatever order they came in.
+
+    Only statuses that came for the message's own account count: another account may have named its id.
+    """
+    channel_user = interaction.channel_user
     best = None
-    for event in DeliveryStatusEvent.objects.filter(external_id=message.external_id):
+    recorded = DeliveryStatusEvent.objects.filter(
+        channel=channel_user.channel, account_id=channel_user.account_id, external_id=message.external_id
+    )
+    for event in recorded:
         current = best.status if best else message.status
         if status_can_advance(current=current, new=event.status):
             best = event

@@ -29,6 +29,7 @@ def inbound_message(**fields) -> InboundMessage:
 def status_update(
     *, external_id: str, status: str, occurred_at: datetime | None = None, **fields
 ) -> DeliveryStatusUpdate:
+    defaults = {"channel": "whatsapp", "account_id": settings.WHATSAPP_PHONE_NUMBER_ID}
     return DeliveryStatusUpdate(
-        external_id=external_id, status=status, occurred_at=occurred_at or timezone.now(), **fields
+        **{**defaults, **fields}, external_id=external_id, status=status, occurred_at=occurred_at or timezone.now()
     )

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from interactions.events import RecipientSignal
 from interactions.models import DeliveryStatusEvent, Interaction, Message, MessageStatus
 from interactions.selectors import messages_changed_after
 from interactions.services.inbound import record_inbound_message
@@ -239,3 +241,98 @@ def test_a_status_naming_a_customers_message_leaves_it_received(reply):
     customer_message.refresh_from_db()
     assert customer_message.status == "received"
     assert revision_of(reply) == cursor
+
+
+OTHER_NUMBER = "209876543210987"  # a second business number, which may belong to another Meta app
+
+
+@pytest.fixture
+def other_numbers_reply() -> Message:
+    """A reply queued on the second business number, to a customer who wrote to it."""
+    customer_message = record_inbound_message(event=inbound_message(account_id=OTHER_NUMBER))
+    return send_agent_reply(interaction=customer_message.interaction, author=agent(), text="Yours ships too.")
+
+
+def record_for(account_id: str, message: Message | None, status: str, *, external_id: str, **fields) -> None:
+    """A status as it came for one business number; `message` gives the correlation id it carries."""
+    correlation_id = correlation_id_for(message) if message else ""
+    record_delivery_status(
+        update=status_update(
+            account_id=account_id, external_id=external_id, status=status, correlation_id=correlation_id, **fields
+        )
+    )
+
+
+def unreachable_since(message: Message):
+    return Message.objects.get(pk=message.pk).interaction.channel_user.unreachable_since
+
+
+@pytest.mark.parametrize("status", ["delivered", "read", "failed"])
+def test_a_status_for_one_number_naming_anothers_message_by_its_id_changes_nothing_of_it(other_numbers_reply, status):
+    record_for(OTHER_NUMBER, other_numbers_reply, "sent", external_id="wamid.THEIRS")
+    cursor = revision_of(other_numbers_reply)
+
+    record_for(
+        settings.WHATSAPP_PHONE_NUMBER_ID,
+        None,
+        status,
+        external_id="wamid.THEIRS",
+        error_code="131026",
+        recipient_signal=RecipientSignal.UNREACHABLE,
+    )
+
+    other_numbers_reply.refresh_from_db()
+    assert (other_numbers_reply.status, other_numbers_reply.error_code) == (MessageStatus.SENT, "")
+    assert revision_of(other_numbers_reply) == cursor
+    assert unreachable_since(other_numbers_reply) is None
+
+
+def test_a_status_for_one_number_naming_anothers_message_by_correlation_id_links_nothing(other_numbers_reply):
+    record_for(
+        settings.WHATSAPP_PHONE_NUMBER_ID,
+        other_numbers_reply,
+        "failed",
+        external_id="wamid.FORGED",
+        error_code="131026",
+        recipient_signal=RecipientSignal.UNREACHABLE,
+    )
+
+    other_numbers_reply.refresh_from_db()
+    assert (other_numbers_reply.external_id, other_numbers_reply.status) == (None, MessageStatus.QUEUED)
+    assert unreachable_since(other_numbers_reply) is None
+
+
+@pytest.mark.parametrize("named_by", ["channel id", "correlation id"])
+def test_a_status_recorded_first_for_another_number_does_not_make_the_real_one_a_duplicate(
+    other_numbers_reply, named_by
+):
+    forged_correlation = other_numbers_reply if named_by == "correlation id" else None
+    record_for(settings.WHATSAPP_PHONE_NUMBER_ID, forged_correlation, "sent", external_id="wamid.THEIRS")
+    record_for(settings.WHATSAPP_PHONE_NUMBER_ID, forged_correlation, "read", external_id="wamid.THEIRS")
+
+    record_for(OTHER_NUMBER, other_numbers_reply, "sent", external_id="wamid.THEIRS")
+
+    other_numbers_reply.refresh_from_db()
+    # Linked and applied by its own number's status only: the forged 'read' recorded before it is not its.
+    assert (other_numbers_reply.external_id, other_numbers_reply.status) == ("wamid.THEIRS", MessageStatus.SENT)
+    assert DeliveryStatusEvent.objects.filter(account_id=OTHER_NUMBER, external_id="wamid.THEIRS").count() == 1
+
+
+def test_a_status_for_a_number_still_applies_to_its_own_message_beside_anothers(reply, other_numbers_reply):
+    record_for(OTHER_NUMBER, other_numbers_reply, "sent", external_id="wamid.THEIRS")
+    record(reply, "sent")
+
+    record_for(settings.WHATSAPP_PHONE_NUMBER_ID, None, "read", external_id="wamid.REPLY")
+
+    assert Message.objects.get(pk=reply.pk).status == MessageStatus.READ
+    assert Message.objects.get(pk=other_numbers_reply.pk).status == MessageStatus.SENT
+
+
+def test_a_status_naming_a_channel_id_another_message_holds_links_nothing(reply, other_numbers_reply):
+    record_for(OTHER_NUMBER, other_numbers_reply, "sent", external_id="wamid.THEIRS")
+
+    record(reply, "delivered", external_id="wamid.THEIRS")
+
+    reply.refresh_from_db()
+    assert (reply.external_id, reply.status) == (None, MessageStatus.QUEUED)
+    assert Message.objects.get(pk=other_numbers_reply.pk).status == MessageStatus.SENT
