@@ -34,6 +34,7 @@ from interactions.services.outbound import queued_messages_needing_delivery
 OPEN_SHARE = 0.03  # of interactions still open: the workspace list is a small slice of a large table
 LONG_TIMELINE = 3000  # messages in one long-running interaction, the one that is paged
 PREVIEWED = "https://shop.example/items/"  # every tenth message of it links here, and every link has its preview
+ACCOUNT = "100000000000001"  # the one business number every customer wrote to
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +82,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         customers,
         {
             "channel": "'whatsapp'",
-            "account_id": "'100000000000001'",
+            "account_id": f"'{ACCOUNT}'",
             "external_id": "(15550000000 + i)::text",
             "display_name": "'Customer ' || i",
             "last_inbound_at": "now() - (i || ' seconds')::interval",
@@ -153,6 +154,8 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         DeliveryStatusEvent,
         interactions * per // 2,
         {
+            "channel": "'whatsapp'",
+            "account_id": f"'{ACCOUNT}'",
             "external_id": "'wamid.fill' || (i * 2)",
             "status": "'delivered'",
             "occurred_at": "now()",
@@ -212,7 +215,9 @@ def hot_queries(sample: Sample) -> dict[str, Callable[[], object]]:
             external_id=sample.message_external_id
         ).first(),
         "webhook: statuses that came before their message": lambda: list(
-            DeliveryStatusEvent.objects.filter(external_id=sample.message_external_id)
+            DeliveryStatusEvent.objects.filter(
+                channel="whatsapp", account_id=ACCOUNT, external_id=sample.message_external_id
+            )
         ),
         "outbox: queued messages whose task was lost": lambda: queued_messages_needing_delivery(
             now=timezone.now() + timedelta(minutes=5)

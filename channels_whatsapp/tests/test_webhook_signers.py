@@ -11,6 +11,11 @@ from channels_whatsapp.tests.meta_fixtures import meta_payload
 from channels_whatsapp.tests.webhook_deliveries import APP_SECRET, URL, post_delivery, stored_and_processed
 from consent.models import ConsentRecord
 from interactions.models import ChannelUser, DeliveryStatusEvent, Message
+from interactions.services.inbound import record_inbound_message
+from interactions.services.outbound import send_agent_reply
+from interactions.services.statuses import correlation_id_for
+from interactions.tests.core_events import inbound_message
+from tests.factories import agent
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +163,39 @@ def test_an_odd_handshake_is_refused_never_a_server_error(client: Client, query)
     response = client.get(f"{URL}?{query}")
 
     assert response.status_code == 403
+
+
+WAMID = meta_payload("status_read")["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
+
+
+@pytest.fixture
+def our_reply() -> Message:
+    """Our number's reply to the customer, queued: its wamid not known yet."""
+    customer_message = record_inbound_message(event=inbound_message(account_id=OURS, sender_id=CUSTOMER))
+    return send_agent_reply(interaction=customer_message.interaction, author=agent(), text="It ships today.")
+
+
+def status_naming(reply: Message, *, phone_number_id: str, by: str, status: str = "read") -> dict:
+    document = speaking_for(phone_number_id, "status_read")
+    raw = document["entry"][0]["changes"][0]["value"]["statuses"][0]
+    raw["status"] = status
+    raw["biz_opaque_callback_data"] = correlation_id_for(reply) if by == "correlation id" else ""
+    return document
+
+
+@pytest.mark.parametrize("by", ["wamid", "correlation id"])
+def test_a_status_signed_for_another_number_naming_our_message_changes_nothing_of_it(client, our_reply, by):
+    if by == "wamid":
+        Message.objects.filter(pk=our_reply.pk).update(external_id=WAMID, status="sent")
+
+    forged = stored_and_processed(
+        client, body_of(status_naming(our_reply, phone_number_id=OTHER_APP, by=by)), secret=OTHER_SECRET
+    )
+
+    assert (forged.summary, forged.refusals) == ("1 statuses", "")
+    our_reply.refresh_from_db()
+    assert our_reply.status == ("sent" if by == "wamid" else "queued")
+    # Our number's own report of the same status is not taken for a redelivery of the forged one.
+    stored_and_processed(client, body_of(status_naming(our_reply, phone_number_id=OURS, by="correlation id")))
+    our_reply.refresh_from_db()
+    assert (our_reply.external_id, our_reply.status) == (WAMID, "read")
