@@ -73,8 +73,8 @@ def record_delivery_status(*, update: DeliveryStatusUpdate) -> None:
     interaction = lock_interaction(message.interaction_id)
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.external_id is None and not Message.objects.filter(external_id=update.external_id).exists():
-        # The send's answer was lost, but the channel accepted it: this is its id (unless another message,
-        # of another account, holds it already: then whose it is cannot be told, and nothing is linked).
+        # The send's answer was lost, but the channel accepted it: this is its id. Unless another message
+        # (another account's, or a customer's) holds it already: then whose it is cannot be told; nothing is linked.
         message.external_id = update.external_id
         message.accepted_at = update.occurred_at
         save_message_change(interaction=interaction, message=message, fields=["external_id", "accepted_at"])
