@@ -207,7 +207,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Interactions and messages of the WhatsApp support desk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,  # read-only fields are not asked for in request bodies
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "interactions.api.schema.document_unsupported_media_type",
+    ],  # read-only fields are not asked for in request bodies
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: /api/docs/ works without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

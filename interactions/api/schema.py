@@ -1,6 +1,6 @@
 """The API's answers as the OpenAPI schema states them: every operation's success body and each error it can give.
 
-Errors have two shapes. `detail` (a sentence a person can read) for 401, 403, 404, 409, 422, 429, 502 and 503;
+Errors have two shapes. `detail` (a sentence a person can read) for 401, 403, 404, 409, 415, 422, 429, 502 and 503;
 for 400, the fields that are wrong, each with its reasons, or a `detail` (with `problems` for a rich message).
 """
 
@@ -40,6 +40,7 @@ ERROR_MEANINGS = {
     403: "Your role may not do this",
     404: "Nothing visible to you has this id",
     409: "Not possible now; `detail` says why",
+    415: "The body's Content-Type is not one this operation reads",
     422: "The Idempotency-Key was already used for a different request",
     429: "Too many requests; `Retry-After` says when to try again",
     502: "The channel's API failed or could not be reached",
@@ -58,3 +59,17 @@ def answers(success: dict, *errors: int, refusal=ErrorDetailSerializer) -> dict:
             body = refusal if code == 409 else ErrorDetailSerializer
             described[code] = OpenApiResponse(body, description=ERROR_MEANINGS[code])
     return described
+
+
+def document_unsupported_media_type(result: dict, generator, request, public) -> dict:
+    """A postprocessing hook: any operation that reads a body answers 415 to a Content-Type it cannot parse (DRF
+    decides this before the view runs), so each says so, rather than every view restating it."""
+    answer = {
+        "description": ERROR_MEANINGS[415],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["responses"].setdefault("415", answer)
+    return result

@@ -64,6 +64,19 @@ def test_the_schema_and_its_docs_are_served_without_internet_access():
     assert bundle.status_code == 200
 
 
+@pytest.mark.django_db
+def test_a_body_of_a_type_the_operation_cannot_read_gets_the_documented_415():
+    client = Client()
+    client.force_login(agent())
+    documented = json.loads(client.get("/api/schema/?format=json").content)
+
+    answer = client.post("/api/v1/conversations/", "number=+4915112345678", content_type="text/plain")
+
+    assert answer.status_code == 415 and "text/plain" in answer.json()["detail"]
+    assert "415" in documented["paths"]["/api/v1/conversations/"]["post"]["responses"]
+    assert "415" not in documented["paths"]["/api/v1/interactions/"]["get"]["responses"]  # no body, no 415
+
+
 @pytest.fixture
 def desk(db):
     """A desk in use: conversations with customer messages, replies, a consent record and a template."""
