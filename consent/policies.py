@@ -58,6 +58,8 @@ class OutreachDecision:
     # Refused only because the service window is closed: an approved template may be sent instead.
     template_required: bool = False
     window_closes_at: datetime | None = None
+    # Refused because the customer opted out then and has not written since: nothing may be sent, not even a template.
+    opted_out_at: datetime | None = None
 
 
 def _day(moment: datetime) -> str:
@@ -93,19 +95,24 @@ def _silenced_reason(consent: ConsentState) -> str:
     )
 
 
-def reply_decision(*, recipient: Recipient, confirms_opt_out: bool = False) -> OutreachDecision:
+def reply_decision(
+    *,
+    consent: ConsentState,
+    last_received_at: datetime | None,
+    window: ServiceWindow,
+    confirms_opt_out: bool = False,
+) -> OutreachDecision:
     """May the business answer free-form inside the window the customer opened (an agent's reply of any kind,
-    the opt-in question)? The opt-out rule first, then the window."""
+    the opt-in question)? The opt-out rule first, then the window. The send path and the workspace's composer
+    (the interaction's `reply`) both ask this."""
     after_opt_out = delivery_decision(
-        consent=recipient.consent, last_received_at=recipient.last_received_at, confirms_opt_out=confirms_opt_out
+        consent=consent, last_received_at=last_received_at, confirms_opt_out=confirms_opt_out
     )
     if not after_opt_out.allowed:
         return after_opt_out
-    if not recipient.window.open:
-        return OutreachDecision(
-            False, recipient.window.reason, template_required=True, window_closes_at=recipient.window.closes_at
-        )
-    return OutreachDecision(True, window_closes_at=recipient.window.closes_at)
+    if not window.open:
+        return OutreachDecision(False, window.reason, template_required=True, window_closes_at=window.closes_at)
+    return OutreachDecision(True, window_closes_at=window.closes_at)
 
 
 def delivery_decision(
@@ -114,7 +121,7 @@ def delivery_decision(
     """Asked again as a queued message is handed to the channel: one queued before an opt-out never goes out
     after it (the channel, not us, enforces its window at that point)."""
     if not confirms_opt_out and opt_out_silences(consent=consent, last_received_at=last_received_at):
-        return OutreachDecision(False, _silenced_reason(consent))
+        return OutreachDecision(False, _silenced_reason(consent), opted_out_at=consent.at)
     return OutreachDecision(True)
 
 

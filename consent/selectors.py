@@ -8,13 +8,19 @@ from consent.models import ConsentKeyword, ConsentRecord, ConsentScope, KeywordL
 from consent.policies import ConsentState, KeywordRule
 
 
+def consent_records_of(*, channel_user_id, scope: str = ConsentScope.ALL) -> QuerySet[ConsentRecord]:
+    """A customer's records of one scope, latest first: the first is the current state. `channel_user_id` may be
+    an `OuterRef`, to read the current state as a subquery of another model's list."""
+    return ConsentRecord.objects.filter(channel_user_id=channel_user_id, scope=scope)
+
+
 def consent_state(*, channel_user_id: int, scope: str = ConsentScope.ALL) -> ConsentState:
-    return _state_of(ConsentRecord.objects.filter(channel_user_id=channel_user_id, scope=scope).first())
+    return _state_of(consent_records_of(channel_user_id=channel_user_id, scope=scope).first())
 
 
 def consent_states(*, channel_user_ids: Iterable[int], scope: str = ConsentScope.ALL) -> dict[int, ConsentState]:
     """The current state of many customers in one query, for lists (a customer with no record is absent)."""
-    latest = ConsentRecord.objects.filter(channel_user_id=OuterRef("channel_user_id"), scope=scope).values("pk")[:1]
+    latest = consent_records_of(channel_user_id=OuterRef("channel_user_id"), scope=scope).values("pk")[:1]
     records = ConsentRecord.objects.filter(channel_user_id__in=list(channel_user_ids), scope=scope, pk=Subquery(latest))
     return {record.channel_user_id: _state_of(record) for record in records}
 

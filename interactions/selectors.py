@@ -4,15 +4,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, When, prefetch_related_objects
 
+from consent.models import ConsentStatus
 from consent.policies import ConsentState
-from consent.selectors import consent_states
+from consent.selectors import consent_records_of, consent_states
 from interactions.links import first_link, url_hash
 from interactions.models import (
     OPEN_STATES,
     AttachmentState,
     ChannelUser,
+    Direction,
     Interaction,
     LinkPreview,
     LinkPreviewState,
@@ -31,6 +33,28 @@ def interactions_visible_to(user: AbstractBaseUser) -> QuerySet[Interaction]:
 
 def open_interactions_for(user: AbstractBaseUser) -> QuerySet[Interaction]:
     return interactions_visible_to(user).filter(state__in=OPEN_STATES)
+
+
+def received_from(*, channel_user_id) -> QuerySet[Message]:
+    """Every message the customer sent us, in any of their interactions (`channel_user_id` may be an `OuterRef`)."""
+    return Message.objects.filter(interaction__channel_user_id=channel_user_id, direction=Direction.INBOUND)
+
+
+def with_reply_facts(interactions: QuerySet[Interaction]) -> QuerySet[Interaction]:
+    """What the reply policy judges besides the window, read in the interactions' own query (no query per row):
+    the customer's current consent and, after an opt-out only, when they last wrote to us. The serializer's
+    `reply` (`services.outreach.shown_reply_decision`) reads these."""
+    consent = consent_records_of(channel_user_id=OuterRef("channel_user_id"))
+    last_received = received_from(channel_user_id=OuterRef("channel_user_id")).order_by("-created_at")
+    return interactions.annotate(
+        reply_consent_status=Subquery(consent.values("status")[:1]),
+        reply_consent_at=Subquery(consent.values("recorded_at")[:1]),
+    ).annotate(
+        reply_last_received_at=Case(
+            When(reply_consent_status=ConsentStatus.OPTED_OUT, then=Subquery(last_received.values("created_at")[:1])),
+            default=None,
+        )
+    )
 
 
 TIMELINE_PAGE_SIZE = 50

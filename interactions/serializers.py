@@ -17,6 +17,7 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.policies import free_form_send_decision
+from interactions.services.outreach import shown_reply_decision
 
 QUOTE_LENGTH = 200
 
@@ -193,6 +194,22 @@ class ServiceWindowSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField(allow_null=True)
 
 
+class ReplySerializer(serializers.Serializer):
+    """May an agent reply free-form now: the same decision a send is judged by (refused sends answer 409)."""
+
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True, help_text="Why not, for people; empty when allowed")
+    template_required = serializers.BooleanField(
+        help_text="Refused only because the service window is closed: an approved template may be sent instead"
+    )
+    opted_out_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Refused because the customer opted out then and has not written since: nothing may be sent "
+        "until they write again or opt in",
+    )
+    closes_at = serializers.DateTimeField(allow_null=True, help_text="When the service window closes, if it does")
+
+
 class ChannelSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="The channel's name for people")
     text_limit = serializers.IntegerField(help_text="Characters in one text message")
@@ -211,6 +228,7 @@ class InteractionSerializer(serializers.ModelSerializer):
     channel_user = ChannelUserSerializer(read_only=True)
     assigned_to = serializers.SerializerMethodField()
     service_window = serializers.SerializerMethodField()
+    reply = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
     channel = serializers.SerializerMethodField()
 
@@ -231,6 +249,7 @@ class InteractionSerializer(serializers.ModelSerializer):
             "unread_count",
             "revision",
             "service_window",
+            "reply",
             "last_message",
             "channel",
         ]
@@ -251,6 +270,18 @@ class InteractionSerializer(serializers.ModelSerializer):
             "open": decision.allowed,
             "reason": decision.reason,
             "closes_at": closes_at.isoformat() if closes_at else None,
+        }
+
+    @extend_schema_field(ReplySerializer)
+    def get_reply(self, interaction: Interaction) -> dict:
+        """The window and the customer's consent together, so the composer is closed before the agent types."""
+        decision = shown_reply_decision(interaction)
+        return {
+            "allowed": decision.allowed,
+            "reason": decision.reason,
+            "template_required": decision.template_required,
+            "opted_out_at": decision.opted_out_at.isoformat() if decision.opted_out_at else None,
+            "closes_at": decision.window_closes_at.isoformat() if decision.window_closes_at else None,
         }
 
     @extend_schema_field(ChannelSerializer)

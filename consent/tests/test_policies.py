@@ -132,9 +132,10 @@ def test_an_opt_out_silences_until_the_customer_writes_again_or_opts_in(consent,
 
 
 def test_a_reply_after_stop_is_refused_with_the_date_even_inside_the_window():
-    decision = reply_decision(recipient=recipient(consent=STOPPED, last_received_at=STOPPED_AT - timedelta(seconds=1)))
+    decision = reply_decision(consent=STOPPED, last_received_at=STOPPED_AT - timedelta(seconds=1), window=OPEN)
     assert not decision.allowed
     assert not decision.template_required  # a template would not be allowed either
+    assert decision.opted_out_at == STOPPED_AT
     assert decision.reason == (
         "The customer opted out on 2026-03-20 and has not written since; nothing may be sent to them until they "
         "write again or opt in."
@@ -142,14 +143,14 @@ def test_a_reply_after_stop_is_refused_with_the_date_even_inside_the_window():
 
 
 def test_a_reply_after_the_customer_wrote_again_is_judged_by_the_window():
-    wrote_again = recipient(consent=STOPPED, last_received_at=STOPPED_AT + timedelta(minutes=5))
-    assert reply_decision(recipient=wrote_again).allowed
-    closed = reply_decision(recipient=recipient(consent=STOPPED, last_received_at=NOW, window=CLOSED))
+    wrote_again = reply_decision(consent=STOPPED, last_received_at=STOPPED_AT + timedelta(minutes=5), window=OPEN)
+    assert (wrote_again.allowed, wrote_again.opted_out_at) == (True, None)
+    closed = reply_decision(consent=STOPPED, last_received_at=NOW, window=CLOSED)
     assert (closed.allowed, closed.template_required, closed.reason) == (False, True, CLOSED.reason)
 
 
 def test_the_opt_out_confirmation_alone_goes_out_after_stop():
-    confirmation = reply_decision(recipient=recipient(consent=STOPPED, last_received_at=None), confirms_opt_out=True)
+    confirmation = reply_decision(consent=STOPPED, last_received_at=None, window=OPEN, confirms_opt_out=True)
     assert confirmation.allowed
     assert delivery_decision(consent=STOPPED, last_received_at=None, confirms_opt_out=True).allowed
     assert not delivery_decision(consent=STOPPED, last_received_at=None, confirms_opt_out=False).allowed

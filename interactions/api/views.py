@@ -23,6 +23,7 @@ from interactions.selectors import (
     timeline_changes,
     timeline_page,
     with_newest_timeline_page,
+    with_reply_facts,
 )
 from interactions.serializers import (
     InteractionDetailSerializer,
@@ -63,7 +64,7 @@ class InteractionList(ListAPIView):
 
     def get_queryset(self):
         query = validated_query(self.request, InteractionListQuery)
-        queryset = interactions_visible_to(self.request.user)
+        queryset = with_reply_facts(interactions_visible_to(self.request.user))
         state = query.get("state")
         if state == "open":
             queryset = queryset.filter(state__in=OPEN_STATES)
@@ -84,7 +85,7 @@ class InteractionDetail(RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return interactions_visible_to(self.request.user)
+        return with_reply_facts(interactions_visible_to(self.request.user))
 
     def get_object(self) -> Interaction:
         return with_newest_timeline_page(super().get_object())

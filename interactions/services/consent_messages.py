@@ -9,6 +9,7 @@ from consent.models import ConsentMethod, ConsentStatus
 from consent.policies import OPT_OUT_CONFIRMATION, match_consent_keyword
 from consent.selectors import consent_state, keyword_language, keyword_rules
 from consent.services import record_consent
+from interactions.live import broadcast_on_commit, interaction_changed
 from interactions.models import Direction, Interaction, Message, MessageKind
 from interactions.services.outbound import ActionRefused, queue_agent_message, queue_outbound_message
 
@@ -50,6 +51,8 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
         message=message,
         language=match.language,
     )
+    # The message's own push was read before this record: the composer learns of the STOP (or START) now.
+    broadcast_on_commit(interaction_changed(interaction))
     language = keyword_language(match.language)
     if language is None:
         return

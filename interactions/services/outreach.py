@@ -12,9 +12,10 @@ from datetime import datetime
 from django.db.models import Max
 from django.utils import timezone
 
-from consent.models import ConsentScope
+from consent.models import ConsentScope, ConsentStatus
 from consent.policies import (
     OPT_OUT_CONFIRMATION,
+    ConsentState,
     OutreachDecision,
     Recipient,
     ServiceWindow,
@@ -24,14 +25,22 @@ from consent.policies import (
 )
 from consent.selectors import consent_state
 from interactions.channel_adapters import channel_capabilities
-from interactions.models import ChannelUser, Direction, Message, MessageTemplate
+from interactions.models import ChannelUser, Interaction, Message, MessageTemplate
 from interactions.policies import free_form_send_decision
+from interactions.selectors import received_from
 
 
 def _last_received_at(channel_user: ChannelUser) -> datetime | None:
-    return Message.objects.filter(interaction__channel_user=channel_user, direction=Direction.INBOUND).aggregate(
-        at=Max("created_at")
-    )["at"]
+    return received_from(channel_user_id=channel_user.pk).aggregate(at=Max("created_at"))["at"]
+
+
+def service_window_for(channel_user: ChannelUser) -> ServiceWindow:
+    window = free_form_send_decision(
+        last_inbound_at=channel_user.last_inbound_at,
+        now=timezone.now(),
+        window=channel_capabilities(channel_user.channel).service_window,
+    )
+    return ServiceWindow(open=window.allowed, reason=window.reason, closes_at=window.window_closes_at)
 
 
 def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
@@ -39,16 +48,13 @@ def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
         return None
     channel = channel_capabilities(channel_user.channel)
     consent = consent_state(channel_user_id=channel_user.pk)
-    window = free_form_send_decision(
-        last_inbound_at=channel_user.last_inbound_at, now=timezone.now(), window=channel.service_window
-    )
     return Recipient(
         channel_label=channel.label,
         phone_number=channel_user.external_id,
         consent=consent,
         marketing=consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING),
         unreachable_since=channel_user.unreachable_since,
-        window=ServiceWindow(open=window.allowed, reason=window.reason, closes_at=window.window_closes_at),
+        window=service_window_for(channel_user),
         # Asked only after an opt-out, so the common case costs no query.
         last_received_at=_last_received_at(channel_user) if consent.status == "opted_out" else None,
     )
@@ -87,7 +93,27 @@ def outreach_decision_for(
 
 def reply_decision_for(*, channel_user: ChannelUser, content: dict | None = None) -> OutreachDecision:
     """May the business answer this customer free-form now (inside their window, and not after their STOP)?"""
-    return reply_decision(recipient=recipient_for(channel_user), confirms_opt_out=confirms_opt_out(content or {}))
+    consent = consent_state(channel_user_id=channel_user.pk)
+    return reply_decision(
+        consent=consent,
+        # Asked only after an opt-out, so the common case costs no query.
+        last_received_at=_last_received_at(channel_user) if consent.status == ConsentStatus.OPTED_OUT else None,
+        window=service_window_for(channel_user),
+        confirms_opt_out=confirms_opt_out(content or {}),
+    )
+
+
+def shown_reply_decision(interaction: Interaction) -> OutreachDecision:
+    """What the workspace's composer is told about replying now: `reply_decision_for`'s answer, judged from the
+    facts `selectors.with_reply_facts` read with the list or the detail, else read now (a live push, an
+    action's answer)."""
+    if not hasattr(interaction, "reply_consent_status"):
+        return reply_decision_for(channel_user=interaction.channel_user)
+    return reply_decision(
+        consent=ConsentState(status=interaction.reply_consent_status, at=interaction.reply_consent_at),
+        last_received_at=interaction.reply_last_received_at,
+        window=service_window_for(interaction.channel_user),
+    )
 
 
 def delivery_decision_for(*, message: Message) -> OutreachDecision:

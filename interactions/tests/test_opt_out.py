@@ -1,5 +1,6 @@
 """After a customer's STOP nothing but its confirmation goes out, on any path, until they write again or opt in."""
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from consent.models import ConsentRecord
+from interactions.live import interaction_changed
 from interactions.models import DeliveryAttempt, Direction, Interaction, Message, MessageStatus, NotificationOutcome
 from interactions.services.inbound import record_inbound_message
 from interactions.services.outbound import ActionRefused, deliver_queued_message, retry_failed_message, send_agent_reply
@@ -86,6 +89,37 @@ def test_once_the_customer_writes_again_after_stop_an_agent_may_answer():
 
     assert answer.status_code == 201
     assert outbound_texts(interaction)[-1] == "It is, arriving Friday."
+
+
+def reply_shown(client: Client, interaction: Interaction) -> dict:
+    """The composer's answer as the detail, the list and the live push each carry it (they must agree)."""
+    detail = client.get(f"/api/v1/interactions/{interaction.pk}/").json()["reply"]
+    listed = client.get("/api/v1/interactions/?state=open").json()["results"]
+    assert [item["reply"] for item in listed if item["id"] == interaction.pk] == [detail]
+    interaction.refresh_from_db()
+    assert interaction_changed(interaction)["interaction"]["reply"] == detail
+    return detail
+
+
+def test_the_interaction_tells_the_workspace_replies_are_refused_after_stop_until_the_customer_writes_again():
+    interaction = customer_writes("Where is my parcel?").interaction
+    client = signed_in(agent())
+    before = reply_shown(client, interaction)
+    assert (before["allowed"], before["reason"], before["opted_out_at"]) == (True, "", None)
+
+    customer_writes("STOP")
+    stopped = reply_shown(client, interaction)
+    refused = client.post(f"/api/v1/interactions/{interaction.pk}/messages/", {"text": "Hi?"}, "application/json")
+
+    stop = ConsentRecord.objects.get(channel_user=interaction.channel_user, status="opted_out")
+    assert (stopped["allowed"], stopped["template_required"]) == (False, False)
+    assert stopped["reason"].startswith(SILENCED)
+    assert stopped["reason"] == refused.json()["detail"]  # the send's own answer, known before the agent types
+    assert datetime.fromisoformat(stopped["opted_out_at"]) == stop.recorded_at
+
+    customer_writes("Sorry, wrong button. Is my parcel on its way?")
+    again = reply_shown(client, interaction)
+    assert (again["allowed"], again["reason"], again["opted_out_at"]) == (True, "", None)
 
 
 def test_after_stop_and_start_an_agent_may_answer():
