@@ -280,6 +280,14 @@ function serviceWindow(interaction, now = new Date()) {
   };
 }
 
+// The server's reply decision (the interaction's `reply`, what a send is judged by): after a STOP nothing may be
+// sent until the customer writes again or opts in, whatever the window says. A new push or fetch lifts it.
+function optedOutSilence(interaction) {
+  const reply = interaction.reply;
+  if (!reply || reply.allowed || !reply.opted_out_at) return null;
+  return { reason: reply.reason };
+}
+
 const isOpen = (interaction) => OPEN_STATES.has(interaction.state);
 const activityAt = (interaction) => parseDate(interaction.last_message_at || interaction.opened_at);
 
@@ -495,17 +503,20 @@ function fillListItem(button, interaction, now) {
   ]);
 
   const window = serviceWindow(interaction, now);
+  const silence = optedOutSilence(interaction);
   const foot = element("span", { className: "item-row item-foot" }, [
     element("span", {
-      className: `window-chip window-${window.tone}`,
+      className: `window-chip window-${silence ? "closed" : window.tone}`,
       testid: "window-indicator",
-      text: window.label,
+      text: silence ? "opted out" : window.label,
       attrs: {
-        title: window.open
-          ? window.closesAt
-            ? `Free-form replies allowed until ${dateAndTime(window.closesAt)}`
-            : "Free-form replies allowed"
-          : "Outside the customer service window: only templates may be sent",
+        title: silence
+          ? silence.reason
+          : window.open
+            ? window.closesAt
+              ? `Free-form replies allowed until ${dateAndTime(window.closesAt)}`
+              : "Free-form replies allowed"
+            : "Outside the customer service window: only templates may be sent",
       },
     }),
     element("span", {
@@ -1016,6 +1027,8 @@ function composerBlockedReason(interaction) {
   if (!config.maySend) return "Managers can read but not send";
   if (!interaction) return "Loading…";
   if (!isOpen(interaction)) return "Interaction is closed";
+  const silence = optedOutSilence(interaction);
+  if (silence) return silence.reason; // says when they opted out, and that it lasts until they write or opt in
   const window = serviceWindow(interaction);
   return window.open ? null : window.reason;
 }
