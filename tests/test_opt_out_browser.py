@@ -4,6 +4,9 @@ and it opens again as soon as the customer writes, both live while the conversat
 import pytest
 from playwright.sync_api import expect
 
+from conftest import wait_until
+from consent.models import ConsentRecord
+from interactions.models import Message
 from tests.factories import agent
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 -- new_page is a fixture
 
@@ -41,3 +44,26 @@ def test_the_open_composer_closes_live_after_stop_and_opens_when_the_customer_wr
     expect(send).to_be_enabled()
     send.click()
     expect(workspace.get_by_test_id("message").filter(has_text="Let me check for you.")).to_be_visible()
+
+
+def test_an_opt_in_the_agent_records_after_stop_opens_the_composer(live_system, new_page):  # noqa: F811
+    agent(username="alice")
+    live_system.emulator.customer_sends(CUSTOMER, "Where is my parcel?", name="Daniel Weber")
+    wait_until(lambda: Message.objects.filter(text="Where is my parcel?").exists())  # the STOP comes after it
+    live_system.emulator.customer_sends(CUSTOMER, "STOP", name="Daniel Weber")
+    wait_until(lambda: ConsentRecord.objects.filter(status="opted_out").exists())
+    workspace = new_page()
+    sign_in(workspace, live_system, "alice")
+    workspace.get_by_test_id("interaction-item").filter(has_text="Daniel Weber").click()
+    composer = workspace.get_by_test_id("composer-input")
+    expect(workspace.get_by_test_id("composer-disabled-reason")).to_contain_text("The customer opted out on")
+    expect(composer).to_be_disabled()
+
+    workspace.get_by_test_id("record-opt-in").click()
+    workspace.get_by_test_id("consent-method").select_option("verbal")
+    workspace.get_by_test_id("consent-note").fill("Called us on 6 Dec and asked to hear about the parcel again.")
+    workspace.get_by_test_id("consent-save").click()
+
+    expect(workspace.get_by_test_id("consent-state")).to_have_attribute("data-status", "opted_in")
+    expect(workspace.get_by_test_id("composer-disabled-reason")).to_be_hidden()
+    expect(composer).to_be_enabled()

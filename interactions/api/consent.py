@@ -14,13 +14,12 @@ from rest_framework.views import APIView
 
 from consent.models import AGENT_METHODS, ConsentRecord, ConsentScope, ConsentStatus
 from consent.selectors import consent_export_rows, consent_history, consent_state
-from consent.services import record_consent
 from interactions.api.schema import answers
 from interactions.models import ChannelUser
 from interactions.roles import may_export_consent, may_send_messages, may_view_interactions
 from interactions.selectors import interactions_visible_to, message_for_timeline
 from interactions.serializers import MessageSerializer
-from interactions.services.consent_messages import ask_for_opt_in
+from interactions.services.consent_messages import ask_for_opt_in, record_agent_consent
 
 
 class ConsentRecordSerializer(serializers.ModelSerializer):
@@ -100,7 +99,7 @@ class ChannelUserConsent(APIView):
             raise PermissionDenied("Only agents record consent.")
         body = RecordConsentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        record_consent(channel_user=channel_user, recorded_by=request.user, **body.validated_data)
+        record_agent_consent(channel_user=channel_user, agent=request.user, **body.validated_data)
         return Response(consent_summary(channel_user), status=status.HTTP_201_CREATED)
 
 

@@ -1,5 +1,7 @@
 """The customer's consent keywords (STOP, START…) and the opt-in question: recorded with the message that
-carried them, in its transaction, and confirmed to the customer inside the window they just opened."""
+carried them, in its transaction, and confirmed to the customer inside the window they just opened. An agent's
+record of what the customer said elsewhere. Each pushes the customer's open interactions: whether an agent may
+reply now (the interaction's `reply`) depends on it."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,7 +12,7 @@ from consent.policies import OPT_OUT_CONFIRMATION, match_consent_keyword
 from consent.selectors import consent_state, keyword_language, keyword_rules
 from consent.services import record_consent
 from interactions.live import broadcast_on_commit, interaction_changed
-from interactions.models import Direction, Interaction, Message, MessageKind
+from interactions.models import OPEN_STATES, ChannelUser, Direction, Interaction, Message, MessageKind
 from interactions.services.outbound import ActionRefused, queue_agent_message, queue_outbound_message
 
 OPT_IN_QUESTION = "opt_in_question"
@@ -64,6 +66,16 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
         text=confirmation,
         content={"consent": "opt_in_confirmation" if match.opted_in else OPT_OUT_CONFIRMATION},
     )
+
+
+@transaction.atomic
+def record_agent_consent(
+    *, channel_user: ChannelUser, agent: AbstractBaseUser, status: str, method: str, note: str
+) -> None:
+    """An opt-in (or opt-out) the customer gave an agent by another route, with its evidence."""
+    record_consent(channel_user=channel_user, recorded_by=agent, status=status, method=method, note=note)
+    for interaction in channel_user.interactions.filter(state__in=OPEN_STATES).select_related("channel_user"):
+        broadcast_on_commit(interaction_changed(interaction))
 
 
 @transaction.atomic
