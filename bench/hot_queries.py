@@ -27,7 +27,13 @@ from interactions.models import (
     MessageAttachment,
 )
 from interactions.roles import AGENT
-from interactions.selectors import interactions_visible_to, open_interactions_for, timeline_changes, timeline_page
+from interactions.selectors import (
+    interactions_visible_to,
+    open_interactions_for,
+    timeline_changes,
+    timeline_page,
+    with_reply_facts,
+)
 from interactions.services.media import pending_media_needing_download
 from interactions.services.outbound import queued_messages_needing_delivery
 
@@ -190,7 +196,10 @@ def hot_queries(sample: Sample) -> dict[str, Callable[[], object]]:
     """Each entry runs one read as the desk runs it."""
     reader, long_interaction = sample.reader, sample.long_interaction
     return {
-        "workspace list: open interactions, newest activity first": lambda: list(open_interactions_for(reader)[:200]),
+        # With whether an agent may reply to each (the customer's consent, and after a STOP when they last wrote).
+        "workspace list: open interactions, newest activity first": lambda: list(
+            with_reply_facts(open_interactions_for(reader))[:200]
+        ),
         "workspace list: how many are open": lambda: open_interactions_for(reader).count(),
         "closed interactions, newest first": lambda: list(
             interactions_visible_to(reader).filter(state=InteractionState.CLOSED_COMPLETE)[:50]

@@ -1,7 +1,6 @@
 """The one shape of interactions and messages, used by the API and by the live push alike."""
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,8 +15,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
-from interactions.policies import free_form_send_decision
-from interactions.services.outreach import shown_reply_decision
+from interactions.services.outreach import service_window_for, shown_reply_decision
 
 QUOTE_LENGTH = 200
 
@@ -260,16 +258,11 @@ class InteractionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ServiceWindowSerializer)
     def get_service_window(self, interaction: Interaction) -> dict:
-        decision = free_form_send_decision(
-            last_inbound_at=interaction.channel_user.last_inbound_at,
-            now=timezone.now(),
-            window=channel_capabilities(interaction.subtype).service_window,
-        )
-        closes_at = decision.window_closes_at
+        window = service_window_for(interaction.channel_user)
         return {
-            "open": decision.allowed,
-            "reason": decision.reason,
-            "closes_at": closes_at.isoformat() if closes_at else None,
+            "open": window.open,
+            "reason": window.reason,
+            "closes_at": window.closes_at.isoformat() if window.closes_at else None,
         }
 
     @extend_schema_field(ReplySerializer)
