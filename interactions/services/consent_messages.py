@@ -53,8 +53,8 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
         message=message,
         language=match.language,
     )
-    # The message's own push was read before this record: the composer learns of the STOP (or START) now.
-    broadcast_on_commit(interaction_changed(interaction))
+    # The keyword's message was pushed before this record; the confirmation's push, read after it, tells the
+    # workspace (its `reply`) that the customer opted out or back in.
     language = keyword_language(match.language)
     if language is None:
         return
