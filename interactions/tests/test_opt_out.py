@@ -18,6 +18,7 @@ from interactions.services.outreach import delivery_decision_for
 from interactions.services.receipts import start_agent_typing
 from interactions.services.system_messages import SystemMessageContent, send_system_message
 from interactions.tests.core_events import inbound_message
+from interactions.tests.test_timeline_reads import MAX_QUERIES
 from tests.consent_factories import template
 from tests.factories import agent
 
@@ -120,6 +121,21 @@ def test_the_interaction_tells_the_workspace_replies_are_refused_after_stop_unti
     customer_writes("Sorry, wrong button. Is my parcel on its way?")
     again = reply_shown(client, interaction)
     assert (again["allowed"], again["reason"], again["opted_out_at"]) == (True, "", None)
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_the_interaction_list_judges_every_opted_out_customer_in_its_own_query(size, django_assert_max_num_queries):
+    for number in range(size):
+        sender = f"1650555{number:04d}"
+        record_inbound_message(event=inbound_message(sender_id=sender, text="Hi"))
+        record_inbound_message(event=inbound_message(sender_id=sender, text="STOP"))
+    client = signed_in(agent())
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        listed = client.get("/api/v1/interactions/?state=open&limit=200").json()["results"]
+
+    assert len(listed) == size
+    assert all(item["reply"]["reason"].startswith(SILENCED) for item in listed)
 
 
 def test_after_stop_and_start_an_agent_may_answer():
