@@ -48,6 +48,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_until(predicate: Callable[[], Any], *, timeout: float = 15, interval: float = 0.1, message: str = "") -> Any:
     """Polls until the predicate returns something truthy; the tests' only way of waiting."""
     deadline = time.monotonic() + timeout
@@ -74,9 +79,8 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: flo
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"process exited early; see {log}:\n{log.read_text()[-3000:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if listening(port):
+            return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listened on {port} within {timeout}s; see {log}")
 

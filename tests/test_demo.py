@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from conftest import BASE_DIR, free_port
+from conftest import BASE_DIR, free_port, listening
 
 
 @pytest.fixture
@@ -41,11 +41,6 @@ def run_demo(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_the_demo_names_the_process_whose_port_is_taken_and_starts_nothing(tmp_path, held_port):

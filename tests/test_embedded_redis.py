@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from redis import Redis
 
-from conftest import BASE_DIR, free_port
+from conftest import BASE_DIR, free_port, listening
 
 
 def test_the_run_reaches_the_redis_its_settings_name():
@@ -30,11 +30,6 @@ def run_pytest_on_the_embedded_redis(port: int, *arguments: str) -> subprocess.C
         text=True,
         timeout=120,
     )
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_a_run_starts_the_embedded_redis_and_stops_it_when_it_ends():
