@@ -4,8 +4,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-WINDOW_WARNING = timedelta(hours=1)
-
 
 @dataclass(frozen=True, slots=True)
 class SendDecision:
