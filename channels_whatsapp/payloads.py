@@ -48,6 +48,14 @@ class GraphError:
         )
 
 
+def _identifier(raw: Any) -> str | None:
+    """An id Meta sends as text; a number is read as its digits, anything else as no id, never as a failure that
+    would cost the customer the message it came with."""
+    if isinstance(raw, str):
+        return raw or None
+    return str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
 def _timestamp(raw: Any) -> datetime:
     try:
         return datetime.fromtimestamp(int(raw), tz=UTC)
@@ -101,7 +109,7 @@ class IncomingMessage:
             type=message_type,
             # A contacts message carries a list under its type key; it is kept under that key.
             body=body if isinstance(body, dict) else {message_type: body} if isinstance(body, list) else {},
-            context_message_id=context.get("id") or None,
+            context_message_id=_identifier(context.get("id")),
             errors=tuple(GraphError.from_payload(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
             group_id=str(raw.get("group_id") or ""),
             referral=raw["referral"] if isinstance(raw.get("referral"), dict) else {},

@@ -71,6 +71,18 @@ def test_a_raw_nul_byte_inside_a_string_is_replaced_and_the_message_kept(client)
     assert message.text == f"a{REPLACED}b"
 
 
+@pytest.mark.parametrize(
+    "quoted", [12345, ["wamid.a"], {"id": "wamid.a"}, True], ids=["number", "list", "object", "bool"]
+)
+def test_a_quote_naming_its_message_oddly_keeps_the_message_without_the_quote(client, quoted):
+    document = json.loads(text_message(text="About that"))
+    document["entry"][0]["changes"][0]["value"]["messages"][0]["context"] = {"from": "16505551234", "id": quoted}
+
+    message = recorded(client, json.dumps(document).encode())
+
+    assert (message.text, message.reply_to) == ("About that", None)
+
+
 def test_an_over_long_profile_name_is_cut_with_a_mark(client):
     message = recorded(client, text_message(name="N" * 300))
 
