@@ -17,7 +17,7 @@ from interactions.models import (
     MessageTemplate,
     Notification,
 )
-from interactions.roles import grantable_groups, grantable_permissions, may_edit_user, may_set_password
+from interactions.roles import grantable_groups, grantable_permissions, may_edit_user
 from interactions.services.listeners import run_listeners_again
 
 
@@ -237,7 +237,7 @@ class RoleLimitedUserAdmin(UserAdmin):
 
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, unquote(id))
-        if user is not None and not may_set_password(request.user, user):
+        if user is not None and not may_edit_user(request.user, user):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 

@@ -103,11 +103,8 @@ def grantable_permissions(actor: AbstractBaseUser) -> QuerySet[Permission]:
 
 
 def may_edit_user(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
-    return actor.is_superuser or not user.is_superuser
-
-
-def may_set_password(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
-    """One's own password, or that of someone who is neither a superuser nor (unless one is a superuser) an admin."""
+    """A superuser edits anyone; an admin edits itself and those who are neither superusers nor admins, so no admin
+    can deactivate, demote or take over a peer (password included)."""
     if actor.is_superuser or actor.pk == user.pk:
         return True
-    return may_edit_user(actor, user) and not user.groups.filter(name=ADMIN).exists()
+    return not user.is_superuser and not user.groups.filter(name=ADMIN).exists()

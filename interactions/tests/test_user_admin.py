@@ -151,6 +151,18 @@ def test_an_admin_cannot_change_a_superuser(client):
     assert (root.is_active, root.first_name, root.check_password("pw")) == (True, "", True)
 
 
+def test_an_admin_cannot_deactivate_or_change_another_admin(client):
+    peer = admin_user(first_name="Pat")
+    client.force_login(admin_user())
+
+    response = client.post(change_url(peer), form_data(peer, is_active="", first_name="Locked out"))
+
+    assert response.status_code == 403
+    peer.refresh_from_db()
+    assert (peer.is_active, peer.first_name) == (True, "Pat")
+    assert 'name="is_active"' not in client.get(change_url(peer)).content.decode()  # shown, read-only
+
+
 def test_an_admin_resets_an_agents_password_but_not_another_admins(client):
     other_admin, helper = admin_user(), agent(date_joined=JOINED)
     client.force_login(admin_user())
