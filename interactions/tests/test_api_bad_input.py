@@ -5,6 +5,7 @@ PostgreSQL is where these broke; SQLite runs the same checks."""
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from interactions.models import Message
@@ -122,3 +123,22 @@ def test_an_idempotency_key_with_a_control_character_is_a_400(client):
 
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/interactions/channeluser/?external_id=a%00b",
+        "/admin/auth/user/?username=a%00b",
+        "/admin/interactions/interaction/?q=%00",
+        "/workspace/?x%00=1",
+    ],
+)
+def test_a_nul_in_any_pages_query_is_a_400_with_the_reason(url):
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw"))
+
+    response = client.get(url)
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()
