@@ -12,8 +12,15 @@ from django.views.decorators.http import require_http_methods
 from channels_whatsapp.connection import active_business_numbers
 from channels_whatsapp.inbox import store_webhook_delivery
 from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused, signing_accounts
+from interactions.unavailable import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
+
+
+def _unavailable() -> HttpResponse:
+    response = HttpResponse("Service unavailable", status=503, content_type="text/plain")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _verify_subscription(request: HttpRequest) -> HttpResponse:
@@ -23,7 +30,7 @@ def _verify_subscription(request: HttpRequest) -> HttpResponse:
     try:
         tokens = [number.verify_token for number in active_business_numbers()]
     except DatabaseError:
-        return HttpResponse("Service unavailable", status=503, content_type="text/plain")
+        return _unavailable()
     if mode == "subscribe" and any(t and constant_time_compare(t, token) for t in tokens):
         return HttpResponse(challenge, content_type="text/plain")
     return HttpResponse("Verification failed", status=403, content_type="text/plain")
@@ -54,7 +61,7 @@ def _receive_delivery(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         # Never 200 for what we could not store: Meta redelivers.
         logger.exception("could not store a webhook delivery")
-        return HttpResponse("Service unavailable", status=503, content_type="text/plain")
+        return _unavailable()
     return HttpResponse("OK", content_type="text/plain")
 
 

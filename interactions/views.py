@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from interactions.roles import may_send_messages, may_view_interactions
+from interactions.unavailable import RETRY_AFTER_SECONDS
 
 
 @login_required
@@ -22,5 +23,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
+        return JsonResponse(
+            {"ok": False, "database": "unreachable"}, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
     return JsonResponse({"ok": True})

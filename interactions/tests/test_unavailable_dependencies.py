@@ -75,3 +75,18 @@ def test_a_web_page_answers_a_plain_503_page_while_the_database_is_down(database
     page = response.content.decode()
     assert "Temporarily unavailable" in page
     assert "Traceback" not in page and "OperationalError" not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/healthz/"),
+        ("get", "/webhooks/whatsapp/?hub.mode=subscribe&hub.verify_token=t&hub.challenge=1"),
+        ("post", "/webhooks/whatsapp/"),
+    ],
+)
+def test_health_checks_and_webhooks_answer_503_with_retry_after_while_the_database_is_down(database_down, method, url):
+    response = getattr(Client(), method)(url)
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
