@@ -162,7 +162,7 @@ def test_an_odd_content_length_is_never_a_server_error(client, declared):
 def test_an_odd_handshake_is_refused_never_a_server_error(client: Client, query):
     response = client.get(f"{URL}?{query}")
 
-    assert response.status_code == 403
+    assert response.status_code == (400 if "%00" in query else 403)  # a NUL is refused before any view runs
 
 
 WAMID = meta_payload("status_read")["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
