@@ -107,7 +107,11 @@ class WhatsAppAdapter:
     # M:messages/text-messages (body ≤ 4096), M:business-phone-numbers/media (caption ≤ 1024), and the
     # customer service window: free-form messages only within 24 hours of the customer's last message.
     capabilities = ChannelCapabilities(
-        label="WhatsApp", text_limit=4096, caption_limit=1024, service_window=timedelta(hours=24)
+        label="WhatsApp",
+        text_limit=4096,
+        caption_limit=1024,
+        service_window=timedelta(hours=24),
+        redelivery_period=timedelta(days=7),  # Meta retries a webhook for up to 7 days
     )
 
     def send(self, message: Message) -> str:

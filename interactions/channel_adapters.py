@@ -69,6 +69,8 @@ class ChannelCapabilities:
     caption_limit: int  # characters in the caption of a file
     # How long after a customer's last message we may write to them freely; None: the channel sets no such limit.
     service_window: timedelta | None
+    # How long the channel keeps redelivering an event: a claimed time older than this at receipt cannot be true.
+    redelivery_period: timedelta
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,18 +91,17 @@ def failed_send_may_be_retried(*, status: str, accepted_by_channel: bool, retry_
 
 
 CLOCK_SKEW = timedelta(minutes=5)
-REDELIVERY_PERIOD = timedelta(days=7)
 
 
-def plausible_event_time(*, claimed: datetime, received_at: datetime) -> datetime:
+def plausible_event_time(*, claimed: datetime, received_at: datetime, redelivery_period: timedelta) -> datetime:
     """When a channel event happened, as far as we may believe the time the channel claims for it.
 
     A claimed time decides the service window and the order of the workspace list, so one that cannot be true
-    must not: a time in the future beyond clock skew, or older than the channel keeps redelivering for (WhatsApp:
-    7 days), becomes the time we received it. Anything in between is kept, so a late redelivery of an old
-    message opens no fresh window. The caller keeps the claimed time for the record.
+    must not: a time in the future beyond clock skew, or older than the channel keeps redelivering for (its
+    adapter says; WhatsApp: 7 days), becomes the time we received it. Anything in between is kept, so a late
+    redelivery of an old message opens no fresh window. The caller keeps the claimed time for the record.
     """
-    if claimed > received_at + CLOCK_SKEW or claimed < received_at - REDELIVERY_PERIOD:
+    if claimed > received_at + CLOCK_SKEW or claimed < received_at - redelivery_period:
         return received_at
     return claimed
 

@@ -24,15 +24,10 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
-from interactions.policies import plausible_event_time
+from interactions.services.event_times import believed_event_time
 from interactions.services.inbound import record_inbound_message
 from interactions.services.timeline import PREVIEW_LENGTH, append_message, lock_interaction, save_message_change
 from interactions.storable_text import column_length, fitted_identifier
-
-
-def _believed(claimed, received_at):
-    """The channel's claimed time, as far as the one policy for claimed times believes it."""
-    return plausible_event_time(claimed=claimed, received_at=received_at or timezone.now())
 
 
 def _fitted_customer_id(value: str) -> str:
@@ -50,7 +45,9 @@ def record_inbound_message_change(*, event: InboundMessageChanged) -> Message | 
         target_external_id=fitted_identifier(
             event.target_external_id, max_length=column_length(Message, "external_id")
         ),
-        occurred_at=_believed(event.occurred_at, event.received_at),
+        occurred_at=believed_event_time(
+            channel=event.channel, claimed=event.occurred_at, received_at=event.received_at
+        ),
     )
     target = Message.objects.filter(
         external_id=event.target_external_id,
@@ -120,7 +117,9 @@ def change_channel_user_address(*, event: ChannelUserAddressChanged) -> ChannelU
         old_sender_id=_fitted_customer_id(event.old_sender_id),
         new_sender_id=_fitted_customer_id(event.new_sender_id),
         external_id=fitted_identifier(event.external_id, max_length=column_length(Message, "external_id")),
-        occurred_at=_believed(event.occurred_at, event.received_at),
+        occurred_at=believed_event_time(
+            channel=event.channel, claimed=event.occurred_at, received_at=event.received_at
+        ),
     )
     if Message.objects.filter(external_id=event.external_id).exists():
         return None  # a redelivery: the note is recorded, so the move was made

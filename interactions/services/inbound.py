@@ -16,9 +16,9 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
-from interactions.policies import plausible_event_time
 from interactions.rich_content import summary
 from interactions.services.consent_messages import apply_consent_keyword
+from interactions.services.event_times import believed_event_time
 from interactions.services.listeners import schedule_inbound_listeners
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
@@ -89,7 +89,7 @@ def _storable(event: InboundMessage) -> InboundMessage:
         external_id=fitted_identifier(event.external_id, max_length=column_length(Message, "external_id")),
         reply_to_external_id=event.reply_to_external_id
         and fitted_identifier(event.reply_to_external_id, max_length=column_length(Message, "external_id")),
-        sent_at=plausible_event_time(claimed=event.sent_at, received_at=event.received_at or timezone.now()),
+        sent_at=believed_event_time(channel=event.channel, claimed=event.sent_at, received_at=event.received_at),
     )
 
 

@@ -3,11 +3,11 @@
 from dataclasses import replace
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from interactions.events import DeliveryStatusUpdate
 from interactions.models import DeliveryStatusEvent, Direction, Message, MessageStatus
-from interactions.policies import plausible_event_time, status_can_advance
+from interactions.policies import status_can_advance
+from interactions.services.event_times import believed_event_time
 from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.timeline import lock_interaction, save_message_change
 from interactions.storable_text import column_length, fitted_identifier, fitted_text
@@ -40,7 +40,9 @@ def _storable(update: DeliveryStatusUpdate) -> DeliveryStatusUpdate:
         update,
         external_id=fitted_identifier(update.external_id, max_length=column_length(DeliveryStatusEvent, "external_id")),
         error_code=fitted_text(update.error_code, max_length=column_length(DeliveryStatusEvent, "error_code")),
-        occurred_at=plausible_event_time(claimed=update.occurred_at, received_at=update.received_at or timezone.now()),
+        occurred_at=believed_event_time(
+            channel=update.channel, claimed=update.occurred_at, received_at=update.received_at
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from interactions.channel_adapters import ChannelCapabilities, register_channel_
 from interactions.media_policies import MediaRule
 from interactions.models import MessageStatus
 from interactions.roles import ADMIN
+from interactions.services.event_times import believed_event_time
 from interactions.services.media import MediaRefused, send_agent_media
 from interactions.services.outbound import ActionRefused, send_agent_reply
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
@@ -24,7 +25,13 @@ SMS = "test-sms"
 
 
 class ShortMessageAdapter:
-    capabilities = ChannelCapabilities(label="SMS", text_limit=160, caption_limit=40, service_window=None)
+    capabilities = ChannelCapabilities(
+        label="SMS",
+        text_limit=160,
+        caption_limit=40,
+        service_window=None,
+        redelivery_period=timedelta(days=1),
+    )
 
     def media_rules(self):
         return (MediaRule(kind="image", mime_types=frozenset({"image/png"}), max_bytes=10**6, formats="PNG"),)
@@ -76,6 +83,16 @@ def test_the_api_and_the_workspace_payload_carry_the_channels_limits(sms_interac
         "The message is 161 characters long; at most 160 are allowed.",
     )
     assert attachments["max_caption_length"] == 40
+
+
+def test_a_claimed_time_is_believed_only_within_the_channels_own_redelivery_period(sms_interaction):
+    received_at = timezone.now()
+    two_days_ago = received_at - timedelta(days=2)
+
+    sms = believed_event_time(channel=SMS, claimed=two_days_ago, received_at=received_at)
+    whatsapp = believed_event_time(channel="whatsapp", claimed=two_days_ago, received_at=received_at)
+
+    assert (sms, whatsapp) == (received_at, two_days_ago)  # SMS redelivers for a day, WhatsApp for 7
 
 
 def test_whatsapp_states_its_own_rules(client):

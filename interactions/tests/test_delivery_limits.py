@@ -1,5 +1,7 @@
 """An outbox message never stays queued forever: whatever breaks, the last attempt ends it as failed."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -17,7 +19,13 @@ CHANNEL = "test-broken-storage"
 class AdapterWhoseStorageIsGone:
     """A channel whose send breaks on our side before anything leaves, as a file missing from storage does."""
 
-    capabilities = ChannelCapabilities(label="Broken", text_limit=100, caption_limit=10, service_window=None)
+    capabilities = ChannelCapabilities(
+        label="Broken",
+        text_limit=100,
+        caption_limit=10,
+        service_window=None,
+        redelivery_period=timedelta(days=1),
+    )
 
     def send(self, message):
         raise FileNotFoundError("attachments/2026/11/gone.jpg")

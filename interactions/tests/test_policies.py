@@ -9,7 +9,6 @@ import pytest
 from interactions.policies import (
     CLOCK_SKEW,
     MAX_DELIVERY_ATTEMPTS,
-    REDELIVERY_PERIOD,
     UNKNOWN_OUTCOME_GRACE,
     free_form_send_decision,
     plausible_event_time,
@@ -183,6 +182,7 @@ def test_the_grace_period_is_two_minutes():
 
 
 SECOND = timedelta(seconds=1)
+WEEK = timedelta(days=7)  # the redelivery period WhatsApp's adapter states
 
 
 @pytest.mark.parametrize(
@@ -194,8 +194,8 @@ SECOND = timedelta(seconds=1)
         (timedelta(days=365 * 74), False),  # 2100: a 24-hour window of 73 years
         (-SECOND, True),
         (-timedelta(hours=25), True),  # a late redelivery: kept, so it opens no fresh window
-        (-REDELIVERY_PERIOD, True),
-        (-REDELIVERY_PERIOD - SECOND, False),
+        (-WEEK, True),
+        (-WEEK - SECOND, False),
         (datetime(1970, 1, 1, tzinfo=UTC) - NOW, False),
     ],
     ids=[
@@ -215,4 +215,6 @@ def test_a_claimed_event_time_is_believed_only_between_the_clock_skew_and_the_re
 ):
     claimed = NOW + claimed_after_receipt
 
-    assert plausible_event_time(claimed=claimed, received_at=NOW) == (claimed if believed else NOW)
+    believed_time = plausible_event_time(claimed=claimed, received_at=NOW, redelivery_period=WEEK)
+
+    assert believed_time == (claimed if believed else NOW)
