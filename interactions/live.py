@@ -9,8 +9,11 @@ from django.db import transaction
 
 from interactions.hints import only_a_hint
 from interactions.models import Interaction, LinkPreview, Message
-from interactions.selectors import message_for_timeline
-from interactions.serializers import InteractionSerializer, LinkPreviewSerializer, MessageSerializer
+from interactions.serializers import (
+    InteractionSerializer,
+    LinkPreviewSerializer,
+    timeline_message_data,
+)
 
 WORKSPACE_GROUP = "workspace"
 
@@ -63,7 +66,7 @@ def message_changed(message: Message) -> MessageChanged:
         "type": "message.changed",
         "interaction_id": message.interaction_id,
         "revision": message.revision,
-        "message": MessageSerializer(message_for_timeline(message_id=message.pk)).data,
+        "message": timeline_message_data(message),
     }
 
 

@@ -15,6 +15,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.selectors import message_for_timeline
 from interactions.services.outreach import service_window_for, shown_reply_decision
 
 QUOTE_LENGTH = 200
@@ -305,3 +306,8 @@ class InteractionDetailSerializer(InteractionSerializer):
 
     class Meta(InteractionSerializer.Meta):
         fields = [*InteractionSerializer.Meta.fields, "messages", "earlier"]
+
+
+def timeline_message_data(message: Message) -> dict:
+    """One message as the timeline shows it, read again with everything the serializer needs (API answers, pushes)."""
+    return MessageSerializer(message_for_timeline(message_id=message.pk)).data

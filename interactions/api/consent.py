@@ -17,8 +17,8 @@ from consent.selectors import consent_export_rows, consent_history, consent_stat
 from interactions.api.schema import answers
 from interactions.models import ChannelUser
 from interactions.roles import may_export_consent, may_send_messages, may_view_interactions
-from interactions.selectors import interactions_visible_to, message_for_timeline
-from interactions.serializers import MessageSerializer
+from interactions.selectors import interactions_visible_to
+from interactions.serializers import MessageSerializer, timeline_message_data
 from interactions.services.consent_messages import ask_for_opt_in, record_agent_consent
 
 
@@ -110,9 +110,7 @@ class AskForConsent(APIView):
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
         message = ask_for_opt_in(interaction=interaction, agent=request.user)
-        return Response(
-            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)
 
 
 class _Echo:

@@ -13,8 +13,8 @@ from interactions.api.query import MAX_BIGINT
 from interactions.api.schema import answers
 from interactions.channel_adapters import channel_adapter, channel_capabilities
 from interactions.roles import may_send_messages
-from interactions.selectors import interactions_visible_to, message_for_timeline
-from interactions.serializers import MessageSerializer
+from interactions.selectors import interactions_visible_to
+from interactions.serializers import MessageSerializer, timeline_message_data
 from interactions.services.media import send_agent_media
 
 
@@ -84,6 +84,4 @@ class InteractionAttachments(APIView):
             caption=body.validated_data["caption"],
             reply_to_id=body.validated_data.get("reply_to"),
         )
-        return Response(
-            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)

@@ -19,8 +19,8 @@ from interactions.api.query import MAX_BIGINT, validated_query
 from interactions.api.schema import ConversationRefusalSerializer, answers
 from interactions.models import ChannelUser, MessageTemplate, Notification, NotificationOutcome
 from interactions.roles import may_send_messages, may_send_notifications, may_view_interactions
-from interactions.selectors import customers_for_display, interactions_visible_to, message_for_timeline
-from interactions.serializers import InteractionSerializer, MessageSerializer
+from interactions.selectors import customers_for_display, interactions_visible_to
+from interactions.serializers import InteractionSerializer, MessageSerializer, timeline_message_data
 from interactions.services.conversations import send_template_reply, start_conversation
 from interactions.services.outbound import ActionRefused
 from interactions.services.outreach import outreach_options_for
@@ -277,7 +277,7 @@ class Conversations(APIView):
         return Response(
             {
                 "interaction": InteractionSerializer(interaction).data,
-                "message": MessageSerializer(message_for_timeline(message_id=message.pk)).data,
+                "message": timeline_message_data(message),
             },
             status=status.HTTP_201_CREATED,
         )
@@ -299,9 +299,7 @@ class TemplateMessages(APIView):
             template_id=body.validated_data["template_id"],
             values=body.validated_data["values"],
         )
-        return Response(
-            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)
 
 
 class SyncedTemplatesSerializer(serializers.Serializer):

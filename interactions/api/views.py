@@ -19,7 +19,6 @@ from interactions.selectors import (
     MAX_TIMELINE_PAGE_SIZE,
     TIMELINE_PAGE_SIZE,
     interactions_visible_to,
-    message_for_timeline,
     timeline_changes,
     timeline_page,
     with_newest_timeline_page,
@@ -30,6 +29,7 @@ from interactions.serializers import (
     InteractionSerializer,
     MessageSerializer,
     TimelineMessagesSerializer,
+    timeline_message_data,
 )
 from interactions.services.lifecycle import close_interaction, mark_interaction_seen
 from interactions.services.outbound import retry_failed_message, send_agent_reply
@@ -204,9 +204,7 @@ class InteractionMessages(APIView):
                 text=fields["text"],
                 reply_to_id=fields.get("reply_to"),
             )
-        return Response(
-            MessageSerializer(message_for_timeline(message_id=message.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)
 
 
 class RetryMessage(APIView):
@@ -217,7 +215,7 @@ class RetryMessage(APIView):
             raise PermissionDenied("Only agents may send messages.")
         message = get_object_or_404(interaction.messages.all(), pk=message_id)
         message = retry_failed_message(message=message, by=request.user)
-        return Response(MessageSerializer(message_for_timeline(message_id=message.pk)).data)
+        return Response(timeline_message_data(message))
 
 
 class CloseSerializer(serializers.Serializer):
