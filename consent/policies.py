@@ -110,9 +110,7 @@ def reply_decision(
     )
     if not after_opt_out.allowed:
         return after_opt_out
-    if not window.open:
-        return OutreachDecision(False, window.reason, template_required=True, window_closes_at=window.closes_at)
-    return OutreachDecision(True, window_closes_at=window.closes_at)
+    return _window_decision(window)
 
 
 def delivery_decision(
@@ -165,7 +163,11 @@ def outreach_decision(*, recipient: Recipient | None, template_category: str | N
                 "only utility or authentication templates may be sent.",
             )
         return OutreachDecision(True)
-    window = recipient.window
+    return _window_decision(recipient.window)
+
+
+def _window_decision(window: ServiceWindow) -> OutreachDecision:
+    """Free-form text inside the window; outside it only a template."""
     if not window.open:
         return OutreachDecision(False, window.reason, template_required=True, window_closes_at=window.closes_at)
     return OutreachDecision(True, window_closes_at=window.closes_at)

@@ -30,8 +30,13 @@ from interactions.policies import free_form_send_decision
 from interactions.selectors import received_from
 
 
-def _last_received_at(channel_user: ChannelUser) -> datetime | None:
-    return received_from(channel_user_id=channel_user.pk).aggregate(at=Max("created_at"))["at"]
+def _consent_facts(channel_user: ChannelUser) -> tuple[ConsentState, datetime | None]:
+    """The customer's consent, and when they last wrote: asked only after an opt-out, so the common case costs no
+    query."""
+    consent = consent_state(channel_user_id=channel_user.pk)
+    if consent.status != ConsentStatus.OPTED_OUT:
+        return consent, None
+    return consent, received_from(channel_user_id=channel_user.pk).aggregate(at=Max("created_at"))["at"]
 
 
 def service_window_for(channel_user: ChannelUser) -> ServiceWindow:
@@ -47,7 +52,7 @@ def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
     if channel_user is None:
         return None
     channel = channel_capabilities(channel_user.channel)
-    consent = consent_state(channel_user_id=channel_user.pk)
+    consent, last_received_at = _consent_facts(channel_user)
     return Recipient(
         channel_label=channel.label,
         phone_number=channel_user.external_id,
@@ -55,8 +60,7 @@ def recipient_for(channel_user: ChannelUser | None) -> Recipient | None:
         marketing=consent_state(channel_user_id=channel_user.pk, scope=ConsentScope.MARKETING),
         unreachable_since=channel_user.unreachable_since,
         window=service_window_for(channel_user),
-        # Asked only after an opt-out, so the common case costs no query.
-        last_received_at=_last_received_at(channel_user) if consent.status == "opted_out" else None,
+        last_received_at=last_received_at,
     )
 
 
@@ -93,11 +97,10 @@ def outreach_decision_for(
 
 def reply_decision_for(*, channel_user: ChannelUser, content: dict | None = None) -> OutreachDecision:
     """May the business answer this customer free-form now (inside their window, and not after their STOP)?"""
-    consent = consent_state(channel_user_id=channel_user.pk)
+    consent, last_received_at = _consent_facts(channel_user)
     return reply_decision(
         consent=consent,
-        # Asked only after an opt-out, so the common case costs no query.
-        last_received_at=_last_received_at(channel_user) if consent.status == ConsentStatus.OPTED_OUT else None,
+        last_received_at=last_received_at,
         window=service_window_for(channel_user),
         confirms_opt_out=confirms_opt_out(content or {}),
     )
@@ -118,10 +121,9 @@ def shown_reply_decision(interaction: Interaction) -> OutreachDecision:
 
 def delivery_decision_for(*, message: Message) -> OutreachDecision:
     """May this queued message be handed to the channel now? Asked by the delivery task, at the last moment."""
-    channel_user = message.interaction.channel_user
-    consent = consent_state(channel_user_id=channel_user.pk)
+    consent, last_received_at = _consent_facts(message.interaction.channel_user)
     return delivery_decision(
         consent=consent,
-        last_received_at=_last_received_at(channel_user) if consent.status == "opted_out" else None,
+        last_received_at=last_received_at,
         confirms_opt_out=confirms_opt_out(message.content),
     )
