@@ -25,14 +25,8 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.services.event_times import believed_event_time
-from interactions.services.inbound import record_inbound_message
+from interactions.services.inbound import fitted_customer_id, fitted_message_id, record_inbound_message
 from interactions.services.timeline import PREVIEW_LENGTH, append_message, lock_interaction, save_message_change
-from interactions.storable_text import column_length, fitted_identifier
-
-
-def _fitted_customer_id(value: str) -> str:
-    """A customer's id as the inbound path stores it, so a long one still finds (and names) the same customer."""
-    return fitted_identifier(value, max_length=column_length(ChannelUser, "external_id"))
 
 
 @transaction.atomic
@@ -41,10 +35,8 @@ def record_inbound_message_change(*, event: InboundMessageChanged) -> Message | 
     claimed_at = event.occurred_at
     event = replace(
         event,
-        sender_id=_fitted_customer_id(event.sender_id),
-        target_external_id=fitted_identifier(
-            event.target_external_id, max_length=column_length(Message, "external_id")
-        ),
+        sender_id=fitted_customer_id(event.sender_id),
+        target_external_id=fitted_message_id(event.target_external_id),
         occurred_at=believed_event_time(
             channel=event.channel, claimed=event.occurred_at, received_at=event.received_at
         ),
@@ -114,9 +106,9 @@ def change_channel_user_address(*, event: ChannelUserAddressChanged) -> ChannelU
     claimed_at = event.occurred_at
     event = replace(
         event,
-        old_sender_id=_fitted_customer_id(event.old_sender_id),
-        new_sender_id=_fitted_customer_id(event.new_sender_id),
-        external_id=fitted_identifier(event.external_id, max_length=column_length(Message, "external_id")),
+        old_sender_id=fitted_customer_id(event.old_sender_id),
+        new_sender_id=fitted_customer_id(event.new_sender_id),
+        external_id=fitted_message_id(event.external_id),
         occurred_at=believed_event_time(
             channel=event.channel, claimed=event.occurred_at, received_at=event.received_at
         ),

@@ -80,15 +80,23 @@ def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction
     raise RuntimeError(f"could not find or open an interaction for channel user {channel_user.pk}")
 
 
+def fitted_customer_id(value: str) -> str:
+    """A customer's id as it is stored, so a long one still finds (and names) the same customer."""
+    return fitted_identifier(value, max_length=column_length(ChannelUser, "external_id"))
+
+
+def fitted_message_id(value: str) -> str:
+    return fitted_identifier(value, max_length=column_length(Message, "external_id"))
+
+
 def _storable(event: InboundMessage) -> InboundMessage:
     """The event with its ids and name fitted to our columns and its time made plausible (see the policy)."""
     return replace(
         event,
-        sender_id=fitted_identifier(event.sender_id, max_length=column_length(ChannelUser, "external_id")),
+        sender_id=fitted_customer_id(event.sender_id),
         sender_name=fitted_text(event.sender_name, max_length=column_length(ChannelUser, "display_name")),
-        external_id=fitted_identifier(event.external_id, max_length=column_length(Message, "external_id")),
-        reply_to_external_id=event.reply_to_external_id
-        and fitted_identifier(event.reply_to_external_id, max_length=column_length(Message, "external_id")),
+        external_id=fitted_message_id(event.external_id),
+        reply_to_external_id=event.reply_to_external_id and fitted_message_id(event.reply_to_external_id),
         sent_at=believed_event_time(channel=event.channel, claimed=event.sent_at, received_at=event.received_at),
     )
 
