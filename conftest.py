@@ -18,7 +18,7 @@ from django.db import connection
 from redis import Redis
 
 from channels_whatsapp.emulator.client import EmulatorClient
-from config.embedded_redis import EmbeddedRedisUnavailable, start_embedded_redis, stop_embedded_redis
+from config.embedded_redis import EmbeddedRedisUnavailable, listening, start_embedded_redis, stop_embedded_redis
 
 BASE_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
@@ -46,11 +46,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def wait_until(predicate: Callable[[], Any], *, timeout: float = 15, interval: float = 0.1, message: str = "") -> Any:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 
 from channels_whatsapp.client import is_graph_id
-from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS
+from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS, UNREADABLE_PREFIX
 from channels_whatsapp.models import BusinessNumber, GroupMessage, WebhookDelivery
 
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
@@ -116,7 +116,7 @@ class AttentionFilter(admin.SimpleListFilter):
         unprocessed = queryset.filter(processed_at__isnull=True)
         match self.value():
             case "unreadable":
-                return queryset.filter(summary__startswith="unreadable:")
+                return queryset.filter(summary__startswith=UNREADABLE_PREFIX)
             case "refused":
                 return queryset.exclude(refusals="")
             case "failing":

@@ -33,6 +33,7 @@ from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
+UNREADABLE_PREFIX = "unreadable:"  # starts the summary of a delivery kept but not applied; the admin filters on it
 MAX_PROCESSING_ATTEMPTS = 10
 
 
@@ -120,7 +121,7 @@ def _apply_events(delivery: WebhookDelivery) -> ProcessingOutcome:
         events = _events_in(bytes(delivery.body))
     except UnreadableDelivery as problem:
         # Kept, raw, for an admin to see; never retried, as no retry makes it readable.
-        return ProcessingOutcome(summary=f"unreadable: {problem}")
+        return ProcessingOutcome(summary=f"{UNREADABLE_PREFIX} {problem}")
     counts: Counter[str] = Counter()
     failures: list[str] = []
     refusals: list[str] = []

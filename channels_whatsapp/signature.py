@@ -53,10 +53,9 @@ def signing_accounts(*, body: bytes, header_value: str | None, app_secrets: Mapp
     Numbers of the same app share its secret, and all of them are named.
     """
     claimed = _claimed_digest(header_value)
+    digests = {secret: _digest(body=body, app_secret=secret) for secret in set(app_secrets.values()) if secret}
     signed = frozenset(
-        account
-        for account, secret in app_secrets.items()
-        if secret and hmac.compare_digest(_digest(body=body, app_secret=secret), claimed)
+        account for account, secret in app_secrets.items() if secret and hmac.compare_digest(digests[secret], claimed)
     )
     if not signed:
         raise SignatureRefused("the signature matches no business number's app secret")

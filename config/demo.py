@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.embedded_redis import EmbeddedRedisUnavailable, start_embedded_redis, stop_embedded_redis
+from config.embedded_redis import EmbeddedRedisUnavailable, listening, start_embedded_redis, stop_embedded_redis
 from config.env import BASE_DIR, EMBEDDED_REDIS_PORT
 
 WEB_PORT = int(os.environ.get("DEMO_WEB_PORT", "8000"))
@@ -73,12 +73,6 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _demo_processes(var: Path) -> list[DemoProcess]:
     python = sys.executable
     return [
@@ -128,7 +122,7 @@ def _wait_until_up(running: Running) -> None:
 
 def _is_up(running: Running) -> bool:
     if running.process.port is not None:
-        return _listening(running.process.port)
+        return listening(running.process.port)
     return running.process.ready_mark in _tail(running.log, running.logged_before, lines=None)
 
 

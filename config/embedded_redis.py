@@ -21,7 +21,7 @@ class EmbeddedRedisUnavailable(RuntimeError):
     """The embedded Redis cannot run on its port; the message says why and what to set."""
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.2)
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -41,7 +41,7 @@ def start_embedded_redis(*, port: int, log_file: Path, port_variable: str) -> su
     """Starts the server and returns its process, or None when this install's embedded Redis already runs on the
     port (its owner stops it). Anything else on the port is refused: it may be another Redis with other data, or
     not a Redis at all."""
-    if _listening(port):
+    if listening(port):
         if _embedded_redis_answers(port):
             return None
         raise EmbeddedRedisUnavailable(
@@ -67,7 +67,7 @@ def start_embedded_redis(*, port: int, log_file: Path, port_variable: str) -> su
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 10
-    while not _listening(port):
+    while not listening(port):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_embedded_redis(process)
             raise EmbeddedRedisUnavailable(f"the server did not start on port {port}; see {log_file}")
