@@ -12,15 +12,13 @@ from django.views.decorators.http import require_http_methods
 from channels_whatsapp.connection import active_business_numbers
 from channels_whatsapp.inbox import store_webhook_delivery
 from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused, signing_accounts
-from interactions.unavailable import RETRY_AFTER_SECONDS
+from interactions.unavailable import RETRY_LATER_HEADERS
 
 logger = logging.getLogger(__name__)
 
 
 def _unavailable() -> HttpResponse:
-    response = HttpResponse("Service unavailable", status=503, content_type="text/plain")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return HttpResponse("Service unavailable", status=503, content_type="text/plain", headers=RETRY_LATER_HEADERS)
 
 
 def _verify_subscription(request: HttpRequest) -> HttpResponse:

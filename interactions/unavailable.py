@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+RETRY_LATER_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # on every 503 we answer
 UNAVAILABLE_DETAIL = (
     "The service is temporarily unavailable (a database or message server cannot be reached). Try again shortly."
 )
@@ -50,8 +51,6 @@ class UnavailableDependencyMiddleware:
             return None
         log_unavailable(request, exc)
         if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            response: HttpResponse = JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503)
-        else:
-            response = HttpResponse(render_to_string("503.html", {"detail": UNAVAILABLE_DETAIL}), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+            return JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503, headers=RETRY_LATER_HEADERS)
+        page = render_to_string("503.html", {"detail": UNAVAILABLE_DETAIL})
+        return HttpResponse(page, status=503, headers=RETRY_LATER_HEADERS)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from interactions.roles import may_send_messages, may_view_interactions
-from interactions.unavailable import RETRY_AFTER_SECONDS
+from interactions.unavailable import RETRY_LATER_HEADERS
 
 
 @login_required
@@ -23,7 +23,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse(
-            {"ok": False, "database": "unreachable"}, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-        )
+        return JsonResponse({"ok": False, "database": "unreachable"}, status=503, headers=RETRY_LATER_HEADERS)
     return JsonResponse({"ok": True})

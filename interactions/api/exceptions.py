@@ -14,7 +14,7 @@ from interactions.rich_content import ContentRefused
 from interactions.services.conversations import AlreadyInConversation
 from interactions.services.outbound import ActionRefused, MessageRefused
 from interactions.services.system_messages import IdempotencyKeyReused
-from interactions.unavailable import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_unavailable_dependency, log_unavailable
+from interactions.unavailable import RETRY_LATER_HEADERS, UNAVAILABLE_DETAIL, is_unavailable_dependency, log_unavailable
 
 # First match wins, so a subclass comes before its base.
 REFUSAL_STATUS: tuple[tuple[type[Exception], int], ...] = (
@@ -43,7 +43,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             {"detail": UNAVAILABLE_DETAIL},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            headers=RETRY_LATER_HEADERS,
         )
     for refusal, code in REFUSAL_STATUS:
         if isinstance(exc, refusal):
