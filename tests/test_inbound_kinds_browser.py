@@ -106,6 +106,7 @@ def test_the_customer_edits_deletes_and_orders_on_the_phone_and_the_agent_sees_e
     phone = open_phone(new_page, live_system)
     phone.get_by_test_id("composer-input").fill("Do you have filters?")
     phone.get_by_test_id("send-button").click()
+    phone.wait_for_function("() => !sending")  # the phone sends one at a time: a second Send meanwhile is ignored
     phone.get_by_test_id("composer-input").fill("My card number is 4111 1111")
     phone.get_by_test_id("send-button").click()
     workspace = new_page()
