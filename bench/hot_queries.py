@@ -15,16 +15,20 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from consent.models import ConsentMethod, ConsentRecord, ConsentStatus
 from interactions.api.outreach import channel_user_for_number
 from interactions.models import (
     OPEN_STATES,
     ChannelUser,
     DeliveryStatusEvent,
+    Direction,
     Interaction,
     InteractionState,
     LinkPreview,
     Message,
     MessageAttachment,
+    MessageKind,
+    MessageStatus,
 )
 from interactions.roles import AGENT
 from interactions.selectors import (
@@ -51,13 +55,16 @@ class Sample:
     message_external_id: str
 
 
-def _insert_series(model: type[models.Model], count: int, values: dict[str, str], *, start: int = 1) -> None:
+def _insert_series(
+    model: type[models.Model], count: int, values: dict[str, str], *, start: int = 1, rows: str | None = None
+) -> None:
     """INSERT … SELECT over generate_series: one statement for any number of rows. `values` maps columns to SQL
-    expressions of the series value `i`; every other column gets its field's default, so a column added to the
-    model later does not break the fill."""
+    expressions of the series value `i` (the primary key too, when given); every other column gets its field's
+    default, so a column added to the model later does not break the fill. `rows` replaces the series with any
+    FROM clause that names `i`."""
     columns, expressions, params = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key and field.column not in values:
             continue
         columns.append(connection.ops.quote_name(field.column))
         if field.column in values:
@@ -69,20 +76,70 @@ def _insert_series(model: type[models.Model], count: int, values: dict[str, str]
             params.append(field.get_db_prep_save(field.get_default(), connection))
         else:
             expressions.append("NULL")
+    source = rows or f"generate_series({int(start)}, {int(start) + int(count) - 1}) AS i"
     sql = (
         f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(expressions)} FROM generate_series({int(start)}, {int(start) + int(count) - 1}) AS i"
+        f"SELECT {', '.join(expressions)} FROM {source}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
+def _next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(models.Max("pk"))["pk__max"] or 0) + 1
+
+
+def _message_mix(
+    *, first_id: int, position: str, authors: tuple[int, int], previews: int, first_position: int = 1
+) -> dict[str, str]:
+    """Columns of a message at `position` (SQL, from 1) of its timeline, with id `first_id + i - 1`: a cycle of
+    ten as a busy conversation reads, texts both ways, an image and a document, an inbound and an outbound
+    reaction to the same message, a quote, a link with its preview, every status an outbound message takes.
+    Messages from `first_position` on are in this insert; a reply never points before it."""
+    cycle = f"mod({position}, 10)"
+    previous = f"{first_id} + i - 2"  # the id of the message before it in the same timeline
+    kind = (
+        f"CASE {cycle} WHEN 3 THEN '{MessageKind.IMAGE}' WHEN 8 THEN '{MessageKind.DOCUMENT}' "
+        f"WHEN 5 THEN '{MessageKind.REACTION}' WHEN 6 THEN '{MessageKind.REACTION}' ELSE '{MessageKind.TEXT}' END"
+    )
+    inbound = f"mod({position}, 2) = 1"
+    return {
+        "id": f"{first_id} + i - 1",
+        "direction": f"CASE WHEN {inbound} THEN '{Direction.INBOUND}' ELSE '{Direction.OUTBOUND}' END",
+        "kind": kind,
+        "text": f"CASE {cycle} WHEN 5 THEN '' WHEN 6 THEN '' "
+        f"WHEN 0 THEN 'Is this one still in stock? {PREVIEWED}' || (1 + mod(i, {max(previews, 1)})) "
+        f"WHEN 7 THEN 'Yes, the one you asked about ships tomorrow.' "
+        f"ELSE 'Hello, a question about my order number ' || i END",
+        "content": f'CASE {cycle} WHEN 5 THEN \'{{"emoji": "👍"}}\'::jsonb '
+        f"WHEN 6 THEN '{{\"emoji\": \"❤️\"}}'::jsonb ELSE '{{}}'::jsonb END",
+        # The reactions both answer the message before the inbound one (so it has one from each side); the quote
+        # quotes the message before it.
+        "reply_to_id": f"CASE WHEN {cycle} = 5 AND {position} > {first_position} THEN {previous} "
+        f"WHEN {cycle} = 6 AND {position} > {first_position + 1} THEN {first_id} + i - 3 "
+        f"WHEN {cycle} = 7 AND {position} > {first_position} THEN {previous} END",
+        "author_id": f"CASE WHEN {inbound} THEN NULL WHEN mod(i, 4) = 0 THEN {authors[0]} ELSE {authors[1]} END",
+        "external_id": "'wamid.fill' || i",
+        "status": f"CASE WHEN {inbound} THEN '{MessageStatus.RECEIVED}' WHEN mod(i, 97) = 0 THEN "
+        f"'{MessageStatus.FAILED}' WHEN mod(i, 7) = 0 THEN '{MessageStatus.DELIVERED}' "
+        f"ELSE '{MessageStatus.READ}' END",
+        "error_code": "CASE WHEN mod(i, 97) = 0 AND mod(i, 2) = 0 THEN '131047' ELSE '' END",
+        "sent_at": "now() - (i || ' seconds')::interval",
+    }
+
+
 def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
-    """Customers with a few interactions each, most closed; messages in both directions with external ids, delivery
-    statuses and attachments; and one long interaction. Then ANALYZE, so the planner knows the sizes."""
+    """Customers with a few interactions each, most closed; messages of every shape the timeline shows
+    (`_message_mix`) with external ids, delivery statuses, files and link previews; some customers opted in or out;
+    and one long interaction. Then ANALYZE, so the planner knows the sizes."""
     customers = max(interactions // 2, 1)
     open_count = max(int(interactions * OPEN_SHARE), 1)
     first_open = interactions - open_count + 1  # the newest interactions are the open ones, one per customer
+    previews = max(interactions // 2, 1)
+    reader, _ = get_user_model().objects.get_or_create(username="explain-reader")
+    colleague, _ = get_user_model().objects.get_or_create(username="explain-colleague", first_name="Kim")
+    for agent in (reader, colleague):
+        agent.groups.add(Group.objects.get_or_create(name=AGENT)[0])
     _insert_series(
         ChannelUser,
         customers,
@@ -95,6 +152,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         },
     )
     first_customer = ChannelUser.objects.order_by("pk").values_list("pk", flat=True).first()
+    per = messages_per_interaction
     _insert_series(
         Interaction,
         interactions,
@@ -105,14 +163,19 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
             f"(CASE WHEN mod(i, 2) = 0 THEN '{InteractionState.NEW}' ELSE '{InteractionState.WORK_IN_PROGRESS}' END) "
             f"ELSE '{InteractionState.CLOSED_COMPLETE}' END",
             "channel_user_id": f"{first_customer} + mod(i - 1, {customers})",
+            "assigned_to_id": f"CASE WHEN mod(i, 3) = 0 THEN {reader.pk} WHEN mod(i, 3) = 1 THEN {colleague.pk} END",
             "opened_at": f"now() - (({interactions} - i) || ' minutes')::interval",
             "last_message_at": f"now() - (({interactions} - i) || ' minutes')::interval",
-            "revision": str(messages_per_interaction),
-            "last_sequence": str(messages_per_interaction),
+            "last_message_preview": "jsonb_build_object('direction', 'inbound', 'kind', 'text', 'text', "
+            "'Hello, a question about my order number ' || i)",
+            "unread_count": "mod(i, 4)",
+            "revision": str(per),
+            "last_sequence": str(per),
         },
     )
     first_interaction = Interaction.objects.order_by("pk").values_list("pk", flat=True).first()
-    per = messages_per_interaction
+    first_message = _next_id(Message)
+    authors = (reader.pk, colleague.pk)
     _insert_series(
         Message,
         interactions * per,
@@ -120,14 +183,13 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
             "interaction_id": f"{first_interaction} + (i - 1) / {per}",
             "sequence": f"1 + mod(i - 1, {per})",
             "revision": f"1 + mod(i - 1, {per})",
-            "direction": "CASE WHEN mod(i, 2) = 1 THEN 'inbound' ELSE 'outbound' END",
-            "text": "'message ' || i",
-            "external_id": "'wamid.fill' || i",
-            "status": "CASE WHEN mod(i, 2) = 1 THEN 'received' ELSE 'read' END",
-            "sent_at": "now() - (i || ' seconds')::interval",
+            **_message_mix(
+                first_id=first_message, position=f"(1 + mod(i - 1, {per}))", authors=authors, previews=previews
+            ),
         },
     )
     long_interaction = Interaction.objects.get(pk=first_interaction + first_open - 1)
+    long_first = _next_id(Message)
     _insert_series(
         Message,
         LONG_TIMELINE,
@@ -135,27 +197,31 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
             "interaction_id": str(long_interaction.pk),
             "sequence": "i",
             "revision": "i",
-            "direction": "CASE WHEN mod(i, 2) = 1 THEN 'inbound' ELSE 'outbound' END",
-            "text": f"'a long conversation ' || i || CASE WHEN mod(i, 10) = 0 THEN ' {PREVIEWED}' || i ELSE '' END",
-            "status": "CASE WHEN mod(i, 2) = 1 THEN 'received' ELSE 'read' END",
-            "sent_at": "now() - (i || ' seconds')::interval",
+            **_message_mix(
+                first_id=long_first - per, position="i", authors=authors, previews=previews, first_position=per + 1
+            ),
+            "external_id": "'wamid.long' || i",
         },
         start=per + 1,
     )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Message._meta.db_table,
+                       long_first + LONG_TIMELINE - 1])  # fmt: skip
     Interaction.objects.filter(pk=long_interaction.pk).update(
         last_sequence=per + LONG_TIMELINE, revision=per + LONG_TIMELINE
     )
     _insert_series(
         LinkPreview,
-        interactions // 2,
+        previews,
         {
             "url": f"'{PREVIEWED}' || i",
             "url_hash": f"encode(sha256(('{PREVIEWED}' || i)::bytea), 'hex')",
             "state": "'ready'",
             "title": "'Item ' || i",
+            "description": "'A thing you can buy, number ' || i",
+            "site_name": "'Shop'",
         },
     )
-    first_message = Message.objects.order_by("pk").values_list("pk", flat=True).first()
     _insert_series(
         DeliveryStatusEvent,
         interactions * per // 2,
@@ -167,22 +233,35 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
             "occurred_at": "now()",
         },
     )
+    media = f"{connection.ops.quote_name(Message._meta.db_table)}"
     _insert_series(
         MessageAttachment,
-        interactions * per // 10,
+        0,
         {
-            "message_id": f"{first_message} + i * 10",
+            "message_id": "i",
             "state": "CASE WHEN mod(i, 500) = 0 THEN 'pending' ELSE 'stored' END",
-            "file": "'messageattachment/' || i || '.jpg'",
-            "mime_type": "'image/jpeg'",
+            "file": "CASE WHEN mod(i, 500) = 0 THEN '' ELSE 'messageattachment/' || i || '.jpg' END",
+            "mime_type": f"CASE kind WHEN '{MessageKind.IMAGE}' THEN 'image/jpeg' ELSE 'application/pdf' END",
+            "size": "20000 + mod(i, 100000)",
+            "filename": f"CASE kind WHEN '{MessageKind.DOCUMENT}' THEN 'invoice-' || i || '.pdf' ELSE '' END",
             "updated_at": "now() - interval '1 hour'",
+        },
+        rows=f"(SELECT id AS i, kind FROM {media} WHERE kind IN ('{MessageKind.IMAGE}', '{MessageKind.DOCUMENT}')) m",
+    )
+    _insert_series(
+        ConsentRecord,
+        customers // 5,
+        {
+            "channel_user_id": f"{first_customer} + (i - 1) * 5",
+            "status": f"CASE WHEN mod(i, 10) = 0 THEN '{ConsentStatus.OPTED_OUT}' ELSE '{ConsentStatus.OPTED_IN}' END",
+            "method": f"'{ConsentMethod.KEYWORD}'",
+            "recorded_at": "now() - (i || ' minutes')::interval",
         },
     )
     with connection.cursor() as cursor:
-        for model in (ChannelUser, Interaction, Message, DeliveryStatusEvent, MessageAttachment, LinkPreview):
+        for model in (ChannelUser, Interaction, Message, DeliveryStatusEvent, MessageAttachment, LinkPreview,
+                      ConsentRecord):  # fmt: skip
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    reader, _ = get_user_model().objects.get_or_create(username="explain-reader")
-    reader.groups.add(Group.objects.get_or_create(name=AGENT)[0])
     long_interaction.refresh_from_db()
     return Sample(
         reader=reader,
