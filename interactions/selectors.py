@@ -67,9 +67,11 @@ def with_timeline_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
     which needs the rows, a third): it reads nothing else.
 
     The reactions on each message come in order in `reaction_history`; the serializer keeps the latest of each side.
+    Give it `interaction.messages`, which hands each row its interaction without a join (`message_for_timeline`
+    joins it for a message read alone).
     """
     reactions = Message.objects.filter(kind=MessageKind.REACTION).select_related("author").order_by("sequence")
-    return messages.select_related("author", "reply_to__author", "interaction", "attachment").prefetch_related(
+    return messages.select_related("author", "reply_to__author", "attachment").prefetch_related(
         Prefetch("replies", queryset=reactions, to_attr="reaction_history")
     )
 
@@ -89,7 +91,8 @@ def with_link_previews(messages: Iterable[Message]) -> list[Message]:
 
 def message_for_timeline(*, message_id: int) -> Message:
     """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
-    return with_link_previews([with_timeline_relations(Message.objects.filter(pk=message_id)).get()])[0]
+    message = with_timeline_relations(Message.objects.select_related("interaction").filter(pk=message_id)).get()
+    return with_link_previews([message])[0]
 
 
 def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelUser]:

@@ -1,5 +1,7 @@
 """The one shape of interactions and messages, used by the API and by the live push alike."""
 
+from functools import cached_property
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -116,10 +118,19 @@ class MessageSerializer(serializers.ModelSerializer):
             "original_text",
         ]
 
+    @cached_property
+    def _attachment(self) -> AttachmentSerializer:
+        """One per page, not one per message: a model serializer builds its fields anew for each instance."""
+        return AttachmentSerializer()
+
+    @cached_property
+    def _link_preview(self) -> LinkPreviewSerializer:
+        return LinkPreviewSerializer()
+
     @extend_schema_field(AttachmentSerializer(allow_null=True))
     def get_attachment(self, message: Message) -> dict | None:
         attachment = getattr(message, "attachment", None)  # the reverse one-to-one raises when there is none
-        return AttachmentSerializer(attachment).data if attachment is not None else None
+        return self._attachment.to_representation(attachment) if attachment is not None else None
 
     def get_author(self, message: Message) -> str | None:
         author = message.author
@@ -166,7 +177,7 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_link_preview(self, message: Message) -> dict | None:
         """The card of the message's first link once it was asked for (GET messages/{id}/link-preview/ asks)."""
         preview = message.link_preview
-        return LinkPreviewSerializer(preview).data if preview is not None else None
+        return self._link_preview.to_representation(preview) if preview is not None else None
 
     def get_retryable(self, message: Message) -> bool:
         from interactions.services.outbound import failed_message_may_be_retried
