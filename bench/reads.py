@@ -34,8 +34,9 @@ class Read:
     sizes: dict[str, Callable[[object], str]]  # variants whose query counts must be equal
 
 
-def reads(long_interaction) -> list[Read]:
-    """What the workspace asks (static/workspace/workspace.js) and the API's detail, by the paths they use."""
+def reads(long_interaction, *, first_customer: int) -> list[Read]:
+    """What the workspace asks (static/workspace/workspace.js, outreach.js) and the API's detail, by the paths
+    they use; a customer is searched for by the name the fill gave them."""
     messages = "/api/v1/interactions/{}/messages/".format
     long = long_interaction
     earlier = (long.last_sequence - 1000) // 10 * 10 + 3
@@ -71,6 +72,14 @@ def reads(long_interaction) -> list[Read]:
             {  # from a message with a link, so that even 5 messages read their previews
                 "limit=5": lambda _: messages(long.pk) + f"?before={earlier}&limit=5",
                 "limit=200": lambda _: messages(long.pk) + f"?before={earlier}&limit=200",
+            },
+        ),
+        Read(
+            "customer search",
+            lambda i: f"/api/v1/channel-users/?search=Customer+{i.channel_user_id - first_customer + 1}",
+            {
+                "one": lambda _: "/api/v1/channel-users/?search=Customer+4242",
+                "twenty": lambda _: "/api/v1/channel-users/?search=Customer+424",  # 111 match
             },
         ),
         Read(
@@ -134,7 +143,7 @@ def main() -> None:
         from django.test import Client
 
         from bench.hot_queries import OPEN_SHARE, fill
-        from interactions.models import OPEN_STATES, Interaction, Message
+        from interactions.models import OPEN_STATES, ChannelUser, Interaction, Message
 
         started = time.monotonic()
         with transaction.atomic():
@@ -157,12 +166,13 @@ def main() -> None:
         open_ids = list(Interaction.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
         chosen = Interaction.objects.in_bulk(randomly.sample(open_ids, min(200, len(open_ids))))
         interactions = list(chosen.values())
+        first_customer = ChannelUser.objects.order_by("pk").values_list("pk", flat=True).first()
         connection.close()
 
         base_url = running.start_web(port=harness.free_port(), server=arguments.server)
         web_pid = running.processes["web"].pid
         results, rows = {}, []
-        for read in reads(sample.long_interaction):
+        for read in reads(sample.long_interaction, first_customer=first_customer):
             counts = query_counts(read, client, interactions[0])
             warm_up = [read.path(randomly.choice(interactions)) for _ in range(max(arguments.requests // 10, 5))]
             timed(base_url, cookie, warm_up)

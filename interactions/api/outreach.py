@@ -3,7 +3,6 @@ templates (listed, synced, sent) and notifications from outside systems. Refusal
 
 import re
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -19,7 +18,7 @@ from interactions.api.query import MAX_BIGINT, validated_query
 from interactions.api.schema import ConversationRefusalSerializer, answers
 from interactions.models import ChannelUser, MessageTemplate, Notification, NotificationOutcome
 from interactions.roles import may_send_messages, may_send_notifications, may_view_interactions
-from interactions.selectors import customers_for_display, interactions_visible_to
+from interactions.selectors import customers_for_display, customers_matching, interactions_visible_to
 from interactions.serializers import InteractionSerializer, MessageSerializer, timeline_message_data
 from interactions.services.conversations import send_template_reply, start_conversation
 from interactions.services.outbound import ActionRefused
@@ -33,7 +32,6 @@ from interactions.services.templates import (
 )
 
 _NON_DIGITS = re.compile(r"\D")
-SEARCH_LIMIT = 20
 
 
 def _require_viewer(request: Request) -> None:
@@ -178,12 +176,7 @@ class ChannelUserSearch(APIView):
         _require_viewer(request)
         needle = validated_query(request, CustomerSearchQuery).get("search", "").strip()
         digits = _NON_DIGITS.sub("", needle)
-        matches = Q(display_name__icontains=needle) if needle else Q()
-        if digits and len(digits) >= 3:
-            matches |= Q(external_id__contains=digits)
-        found = customers_for_display(
-            ChannelUser.objects.filter(matches).order_by("-last_inbound_at", "-pk")[:SEARCH_LIMIT]
-        )
+        found = customers_for_display(customers_matching(needle=needle, digits=digits))
         number = None
         if digits and len(digits) >= 6:
             number = {
