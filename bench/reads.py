@@ -134,7 +134,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=8)
     arguments = parser.parse_args()
 
-    with harness.stack("reads") as running:
+    # The per-user API throttle still counts every request (its cost is part of each read); it just never refuses.
+    with harness.stack("reads", extra_environment={"API_THROTTLE_USER_RATE": "100000000/minute"}) as running:
         os.environ.update(running.environment)
         import django
 
@@ -156,7 +157,8 @@ def main() -> None:
         message_count = Message.objects.count()
         print(
             f"Filled {arguments.interactions:,} interactions ({OPEN_SHARE:.0%} open) and {message_count:,} messages "
-            f"in {fill_seconds:.0f} s."
+            f"in {fill_seconds:.0f} s.",
+            flush=True,
         )
 
         client = Client()
