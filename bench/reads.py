@@ -20,9 +20,11 @@ import os
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import harness
+from profiling import profiled
 
 TARGET_P99_MS = 50
 
@@ -132,6 +134,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500, help="per read, after a warm-up of a tenth as many")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--profile", action="store_true", help="py-spy the server while each read is timed")
     arguments = parser.parse_args()
 
     # The per-user API throttle still counts every request (its cost is part of each read); it just never refuses.
@@ -184,7 +187,9 @@ def main() -> None:
                 harness.own_cpu_seconds(),
                 time.monotonic(),
             )
-            samples = timed(base_url, cookie, paths)
+            raw = running.workdir / f"{read.name.split(' (')[0].replace(' ', '-')}.raw"
+            with profiled(web_pid, raw) if arguments.profile else nullcontext() as profile:
+                samples = timed(base_url, cookie, paths)
             wall = time.monotonic() - wall_before
             server_cpu_ms = (harness.tree_cpu_seconds(web_pid) - cpu_before) * 1000 / len(paths)
             own_cpu_ms = (harness.own_cpu_seconds() - own_before) * 1000 / len(paths)
@@ -200,6 +205,13 @@ def main() -> None:
                 "queries_constant": constant,
                 "meets_target": latency["p99"] <= TARGET_P99_MS and constant,
             }
+            if profile is not None:
+                results[read.name]["profile"] = {
+                    "raw": str(profile.raw),
+                    "samples": profile.samples,
+                    "own_percent": profile.top(profile.own),
+                    "ours_percent": profile.top(profile.ours),
+                }
             rows.append((read.name, latency, len(paths) / wall, server_cpu_ms, own_cpu_ms, counts, constant))
             print(f"  {read.name}: p50 {latency['p50']} ms, p99 {latency['p99']} ms", flush=True)
 
@@ -212,6 +224,13 @@ def main() -> None:
             f"{own_cpu_ms:>11.1f}  {sizes}{'' if constant else '  NOT CONSTANT'}"
         )
     print(f"Target: p99 ≤ {TARGET_P99_MS} ms and the same number of queries whatever the page size.")
+    for name, figures in results.items():
+        if profile := figures.get("profile"):
+            print(f"\n{name}: where the server's CPU went ({profile['samples']} samples, {profile['raw']})")
+            for heading, key in (("own time", "own_percent"), ("innermost project function", "ours_percent")):
+                print(f"  by {heading}:")
+                for frame, percent in profile[key]:
+                    print(f"    {percent:5.1f} %  {frame}")
     harness.write_results(
         "reads",
         {
