@@ -224,6 +224,7 @@ def main() -> None:
             f"{own_cpu_ms:>11.1f}  {sizes}{'' if constant else '  NOT CONSTANT'}"
         )
     print(f"Target: p99 ≤ {TARGET_P99_MS} ms and the same number of queries whatever the page size.")
+    print("Load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for name, figures in results.items():
         if profile := figures.get("profile"):
             print(f"\n{name}: where the server's CPU went ({profile['samples']} samples, {profile['raw']})")
@@ -239,6 +240,7 @@ def main() -> None:
             "fill_seconds": round(fill_seconds),
             "server": arguments.server,
             "target_p99_ms": TARGET_P99_MS,
+            "load_average_at_end": os.getloadavg(),  # other work on the machine moves the latencies, not the CPU
             "reads": results,
         },
     )
