@@ -2,6 +2,7 @@
 runs, and the samples are summed two ways, by the function on top of the stack (its own time) and by the
 innermost function of this project each sample passed through (what our code costs, libraries included)."""
 
+import re
 import shutil
 import signal
 import subprocess
@@ -13,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-OUR_CODE = ("/interactions/", "/consent/", "/channels_whatsapp/", "/config/", "/routing/")
+PACKAGES = ("interactions", "consent", "channels_whatsapp", "config", "routing")
+OUR_CODE = tuple(f"{edge}{package}/" for package in PACKAGES for edge in "(/")  # py-spy shortens some paths
+_LINE = re.compile(r":\d+\)$")
 
 
 @dataclass
@@ -48,7 +51,7 @@ def profiled(pid: int, raw: Path, *, rate: int = 250) -> Iterator[Profile]:
     if raw.exists():
         for line in raw.read_text().splitlines():
             stack, _, samples = line.rpartition(" ")
-            frames = stack.split(";")
+            frames = [_LINE.sub(")", frame) for frame in stack.split(";")]  # a function, not each of its lines
             profile.own[frames[-1]] += int(samples)
             ours = next((frame for frame in reversed(frames) if any(part in frame for part in OUR_CODE)), "(none)")
             profile.ours[ours] += int(samples)
