@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from redis import Redis
 
 from channels_whatsapp.emulator.client import EmulatorClient
@@ -22,6 +24,20 @@ from config.embedded_redis import EmbeddedRedisUnavailable, listening, start_emb
 
 BASE_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
+
+# Property-based tests: a few seconds each in `make test`. CI replays one fixed set of examples (derandomized, so a
+# red build is red again on retry); local runs explore anew and remember what failed. HYPOTHESIS_PROFILE=thorough
+# hunts longer. Tests that reuse a function-scoped fixture across examples roll back each example themselves.
+hypothesis_settings.register_profile(
+    "whatsdesk",
+    max_examples=40,
+    deadline=None,  # the shared machine's database answers in milliseconds, sometimes in seconds
+    derandomize=bool(os.environ.get("CI")),
+    database=None if os.environ.get("CI") else hypothesis_settings.default.database,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.register_profile("thorough", parent=hypothesis_settings.get_profile("whatsdesk"), max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "whatsdesk"))
 
 
 @pytest.fixture(scope="session", autouse=True)
