@@ -160,10 +160,9 @@ def delivery_status(status: StatusChanged) -> DeliveryStatusUpdate | None:
         external_id=status.wamid,
         status=core_status,
         occurred_at=status.timestamp,
-        # Another app on the same WABA may send longer callback data (Meta allows 512); ours is short.
-        correlation_id=status.callback_data[:255],
+        correlation_id=status.callback_data,  # the core fits it and the other values to its columns
         error_code=str(error.code) if error and error.code is not None else "",
-        error_title=title_for(error.code, error.title)[:255] if error else "",
+        error_title=title_for(error.code, error.title) if error else "",
         error_detail=(error.details or error.message) if error else "",
         details={"pricing": status.pricing, "conversation": status.conversation},
         recipient_signal=recipient_signal_for(error.code) if error else None,

@@ -194,6 +194,8 @@ def match_consent_keyword(*, text: str, rules: list[KeywordRule], answers_opt_in
     an ordinary answer, not consent.
     """
     said = normalized_keyword(text)
+    if not said:
+        return None  # a blank message (spaces only) is no keyword, even beside a keyword left blank
     for rule in rules:
         if normalized_keyword(rule.word) != said:
             continue

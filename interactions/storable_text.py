@@ -3,9 +3,12 @@ surrogate, JSON has no NaN or Infinity, and a value longer than its column fails
 visibly here rather than the row, and with it what a customer wrote, being lost.
 """
 
+import copy
+import dataclasses
 import hashlib
 import math
 import re
+from typing import Any, TypeVar
 
 from django.db.models import Model
 
@@ -42,6 +45,25 @@ def storable_document(document: object) -> object:
                 value = _storable_scalar(value)
             container[storable_text(key) if isinstance(key, str) else key] = value
     return document
+
+
+Event = TypeVar("Event")
+
+
+def storable_event(event: Event) -> Event:
+    """A core event (a frozen dataclass) with every text storable and every dict a storable document, nested
+    events included. The core's services start with it: whichever channel made the event, one character the
+    database refuses must not cost the customer the whole message."""
+    changes: dict[str, Any] = {}
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        if isinstance(value, str):
+            changes[field.name] = storable_text(value)
+        elif isinstance(value, dict):
+            changes[field.name] = storable_document(copy.deepcopy(value))  # the caller's dict stays as it was
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes[field.name] = storable_event(value)
+    return dataclasses.replace(event, **changes)
 
 
 def _storable_scalar(value: object) -> object:

@@ -27,12 +27,14 @@ from interactions.models import (
 from interactions.services.event_times import believed_event_time
 from interactions.services.inbound import fitted_customer_id, fitted_message_id, record_inbound_message
 from interactions.services.timeline import PREVIEW_LENGTH, append_message, lock_interaction, save_message_change
+from interactions.storable_text import storable_event
 
 
 @transaction.atomic
 def record_inbound_message_change(*, event: InboundMessageChanged) -> Message | None:
     """Marks the customer's own message edited or deleted; returns the notice recorded when we do not have it."""
     claimed_at = event.occurred_at
+    event = storable_event(event)
     event = replace(
         event,
         sender_id=fitted_customer_id(event.sender_id),
@@ -104,6 +106,7 @@ def change_channel_user_address(*, event: ChannelUserAddressChanged) -> ChannelU
     Returns the channel user now at the new address, or None when there was nobody at the old one.
     """
     claimed_at = event.occurred_at
+    event = storable_event(event)
     event = replace(
         event,
         old_sender_id=fitted_customer_id(event.old_sender_id),

@@ -23,7 +23,7 @@ from interactions.services.listeners import schedule_inbound_listeners
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
 from interactions.services.timeline import append_message, lock_interaction
-from interactions.storable_text import column_length, fitted_identifier, fitted_text
+from interactions.storable_text import column_length, fitted_identifier, fitted_text, storable_event
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ def fitted_message_id(value: str) -> str:
 
 def _storable(event: InboundMessage) -> InboundMessage:
     """The event with its ids and name fitted to our columns and its time made plausible (see the policy)."""
+    event = storable_event(event)
     return replace(
         event,
         sender_id=fitted_customer_id(event.sender_id),

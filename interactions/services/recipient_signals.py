@@ -11,6 +11,7 @@ from consent.selectors import consent_state
 from consent.services import record_consent
 from interactions.events import MarketingPreferenceChanged, RecipientSignal
 from interactions.models import ChannelUser
+from interactions.storable_text import storable_event
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def record_marketing_preference(*, channel_user: ChannelUser, stopped: bool, not
 
 @transaction.atomic
 def record_marketing_preference_change(*, event: MarketingPreferenceChanged) -> None:
+    event = storable_event(event)
     channel_user = ChannelUser.objects.filter(
         channel=event.channel, account_id=event.account_id, external_id=event.sender_id
     ).first()

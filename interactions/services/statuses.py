@@ -10,7 +10,7 @@ from interactions.policies import status_can_advance
 from interactions.services.event_times import believed_event_time
 from interactions.services.recipient_signals import apply_recipient_signal
 from interactions.services.timeline import lock_interaction, save_message_change
-from interactions.storable_text import column_length, fitted_identifier, fitted_text
+from interactions.storable_text import column_length, fitted_identifier, fitted_text, storable_event
 
 CORRELATION_PREFIX = "outbox-"
 
@@ -36,10 +36,16 @@ def _message_for(update: DeliveryStatusUpdate) -> Message | None:
 
 def _storable(update: DeliveryStatusUpdate) -> DeliveryStatusUpdate:
     """The update with its values fitted to our columns and its time made plausible (see the policy)."""
+    update = storable_event(update)
     return replace(
         update,
         external_id=fitted_identifier(update.external_id, max_length=column_length(DeliveryStatusEvent, "external_id")),
         error_code=fitted_text(update.error_code, max_length=column_length(DeliveryStatusEvent, "error_code")),
+        error_title=fitted_text(update.error_title, max_length=column_length(DeliveryStatusEvent, "error_title")),
+        # Another app on the same account may send longer callback data than ours (Meta allows 512).
+        correlation_id=fitted_identifier(
+            update.correlation_id, max_length=column_length(DeliveryStatusEvent, "correlation_id")
+        ),
         occurred_at=believed_event_time(
             channel=update.channel, claimed=update.occurred_at, received_at=update.received_at
         ),

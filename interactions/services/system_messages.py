@@ -23,6 +23,7 @@ from interactions.services.outbound import ActionRefused, queue_outbound_message
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, template_message_content
 from interactions.services.timeline import lock_channel_user
+from interactions.storable_text import column_length, fitted_text
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,14 @@ def send_system_message(
         raise ActionRefused("Say why the message is sent (the reason is shown to managers and kept).")
     if not idempotency_key:
         raise ActionRefused("An idempotency key is required, so that a retried request sends once.")
+    if len(idempotency_key) > column_length(Notification, "idempotency_key"):
+        # Cut, two keys could become one and a request be taken for another's retry.
+        raise ActionRefused(
+            f"The idempotency key is {len(idempotency_key)} characters long; "
+            f"at most {column_length(Notification, 'idempotency_key')} are kept."
+        )
     recipient = channel_user.external_id if channel_user is not None else recipient
+    recipient = fitted_text(recipient, max_length=column_length(Notification, "recipient"))  # kept for the record
     fingerprint = _fingerprint(recipient=recipient, content=content, reason=reason)
     existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:

@@ -39,7 +39,8 @@ class TemplateValues:
             return tuple(str(value).strip() for value in part)
 
         buttons = raw.get("buttons") or {}
-        if not isinstance(buttons, dict) or not all(str(index).isdigit() for index in buttons):
+        # ASCII digits only: "²" passes str.isdigit and then fails int().
+        if not isinstance(buttons, dict) or not all(str(index).isascii() and str(index).isdigit() for index in buttons):
             raise ActionRefused('Button values go by the button\'s index: {"0": ["…"]}.')
         return cls(
             header=values(raw.get("header"), "header"),
