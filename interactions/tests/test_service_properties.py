@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from consent.models import ConsentMethod, ConsentRecord, ConsentScope, ConsentStatus, KeywordAction
@@ -50,6 +50,7 @@ from interactions.services.recipient_signals import record_marketing_preference_
 from interactions.services.statuses import record_delivery_status
 from interactions.services.system_messages import SystemMessageContent, send_system_message
 from interactions.services.templates import TemplateValues
+from tests.consent_factories import template
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
 from tests.hostile_input import (
     aware_datetime,
@@ -261,24 +262,38 @@ template_values = st.one_of(
 @per_example
 @given(
     text=typed_text,
-    template_id=st.none() | st.integers(min_value=1, max_value=2**63 - 1),
-    values=template_values,
-    new_customer=st.booleans(),
+    template_choice=st.sampled_from(["approved", "none", "unknown"]),
+    unknown_template_id=st.integers(min_value=1, max_value=2**63 - 1),
+    values=template_values
+    | st.builds(  # as many as the approved template (tests/consent_factories.py) has slots
+        TemplateValues,
+        header=st.tuples(typed_text),
+        body=st.tuples(typed_text, typed_text, typed_text),
+        buttons=st.fixed_dictionaries({0: st.tuples(typed_text)}),
+    ),
+    known_customer=st.sampled_from([True, False]),
+    opted_in=st.sampled_from([True, False]),
 )
 def test_starting_a_conversation_with_anything_queues_it_or_refuses_without_a_trace(
-    desk_agent, text, template_id, values, new_customer
+    desk_agent, text, template_choice, unknown_template_id, values, known_customer, opted_in
 ):
     with rolled_back():
-        channel_user = ChannelUserFactory() if new_customer else None
+        channel_user = ChannelUserFactory(external_id="4915112345678") if known_customer else None
+        if channel_user and opted_in:
+            record_consent(channel_user=channel_user, status=ConsentStatus.OPTED_IN, method=ConsentMethod.KEYWORD)
+        approved = template(channel_user or ChannelUserFactory.build())
+        template_id = {"none": None, "approved": approved.pk, "unknown": unknown_template_id}[template_choice]
         before = _counts()
         try:
             start_conversation(
                 agent=desk_agent, channel_user=channel_user, text=text, template_id=template_id, values=values
             )
         except ActionRefused as refusal:
+            event(f"refused: {refusal.reason[:40]}")
             assert refusal.reason
             assert _counts() == before
             return
+        event("queued")
         assert_nothing_half_written()
 
 
