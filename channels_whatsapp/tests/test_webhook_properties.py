@@ -47,6 +47,12 @@ def _meta_document_text(name: str) -> str:
     return meta_body(name).decode()
 
 
+def _text_message_at(timestamp: object) -> bytes:
+    document = json.loads(_meta_document_text("text_message"))
+    document["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = timestamp
+    return wire_json(document)
+
+
 meta_documents = st.sampled_from(all_meta_payload_names()).map(lambda name: json.loads(_meta_document_text(name)))
 mutated_meta_documents = meta_documents.flatmap(mutated)
 documents = st.one_of(mutated_meta_documents, meta_documents, json_value)
@@ -163,6 +169,9 @@ def assert_nothing_half_written() -> None:
 @pytest.mark.django_db
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # each example is rolled back
 @given(body=bodies, signature=signatures)
+@example(body=_text_message_at("253402300799"), signature="ours")  # 9999-12-31 23:59:59, the last second a datetime has
+@example(body=_text_message_at("-62135596800"), signature="ours")  # 0001-01-01, the first
+@example(body=_text_message_at(2**64), signature="ours")
 def test_any_delivery_is_stored_and_processed_and_loses_no_customer_message(example_numbers, body, signature):
     with rolled_back():
         response = Client().post(
