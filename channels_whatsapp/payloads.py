@@ -100,9 +100,12 @@ class IncomingMessage:
         sender = str(
             raw.get("from") or raw.get("from_user_id") or system.get("previous_user_id") or raw["from_user_id"]
         )
+        wamid = str(raw["id"])
+        if not wamid:  # an empty id would name every such message at once: the second would pass for a redelivery
+            raise KeyError("id")
         return cls(
             business=business,
-            wamid=str(raw["id"]),
+            wamid=wamid,
             sender=sender,
             profile_name=names.get(sender, ""),
             timestamp=_timestamp(raw.get("timestamp")),

@@ -209,3 +209,22 @@ def test_the_verification_handshake_echoes_the_challenge_or_says_why_not(paramet
     else:
         assert response.status_code in (400, 403)  # 400: a NUL in the query (interactions/query_guard.py)
         assert response.content
+
+
+@pytest.mark.django_db
+def test_messages_with_an_empty_id_are_each_kept_in_the_delivery_with_the_reason(example_numbers):
+    document = json.loads(_meta_document_text("text_message"))
+    messages = document["entry"][0]["changes"][0]["value"]["messages"]
+    messages[0]["id"] = ""
+    messages.append({**messages[0], "text": {"body": "A second message, also without an id"}})
+    body = wire_json(document)
+
+    response = Client().post(URL, data=body, content_type="application/json", headers=_signature_headers(body, "ours"))
+    delivery = WebhookDelivery.objects.get()
+    process_webhook_delivery(delivery_id=delivery.pk)
+
+    assert response.status_code == 200
+    delivery.refresh_from_db()
+    assert delivery.summary == "2 refused"
+    assert delivery.refusals.count("messages.messages could not be read") == 2
+    assert not Message.objects.exists()  # neither taken for the other's redelivery
