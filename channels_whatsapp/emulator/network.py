@@ -511,11 +511,11 @@ class WhatsAppNetwork:
 
     def update_faults(self, changes: dict) -> dict:
         with self.state.lock:
-            was_reordering = self.state.faults.reorder_statuses
+            was_reordering = self.state.faults.reorder_statuses or self.state.faults.reorder_share > 0
             self.state.faults.update(changes)
             self.state.changed()
             faults = self.state.faults.as_dict()
-        if was_reordering and not faults["reorder_statuses"]:
+        if was_reordering and not faults["reorder_statuses"] and not faults["reorder_share"]:
             self._webhooks.release_held()
         return faults
 

@@ -102,7 +102,11 @@ class Faults:
     """Switches that make the emulator misbehave the way Meta sometimes does; all off by default."""
 
     duplicate_deliveries: bool = False
+    # This share of new webhooks (0 to 1) comes twice: every other one at the same moment, the rest a little later.
+    duplicate_share: float = 0.0
     reorder_statuses: bool = False
+    # This share of sent messages (0 to 1) has its statuses held and sent newest first, as `reorder_statuses` does.
+    reorder_share: float = 0.0
     webhook_delay_seconds: float = 0.0
     drop_next_webhooks: int = 0
     fail_next_sends: int = 0

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
 USER_AGENT = "facebookexternalua"
 # Statuses released by `reorder_statuses` go out this far apart, so they arrive in the reversed order.
 REORDER_SPACING_SECONDS = 0.1
+# A later duplicate (from `duplicate_share`) follows its original this long after, as Meta's redeliveries do.
+DUPLICATE_LATER_SECONDS = 2.0
 _FINAL_STATUSES = ("read", "failed")
 
 
@@ -76,12 +79,13 @@ class WebhookDispatcher:
         # Guarded by the state's lock, like everything else.
         self._held: dict[str, list[Webhook]] = {}
         self._generation = 0
+        self._random = random.Random()
+        self._duplicate_turns = itertools.count()
 
     def deliver(self, webhook: Webhook) -> None:
         with self._state.lock:
-            faults = self._state.faults
             batch = [webhook]
-            if webhook.kind == "status" and faults.reorder_statuses:
+            if webhook.kind == "status" and self._reordered(webhook):
                 held = self._held.setdefault(webhook.wamid, [])
                 held.append(webhook)
                 if webhook.message_status not in _FINAL_STATUSES:
@@ -89,6 +93,14 @@ class WebhookDispatcher:
                 batch = held[::-1]
                 del self._held[webhook.wamid]
             self._schedule_first_attempts(batch)
+
+    def _reordered(self, webhook: Webhook) -> bool:
+        """Whether this status is held: all are under `reorder_statuses`; under `reorder_share`, a message's fate
+        is drawn at its first status, and the rest follow it."""
+        faults = self._state.faults
+        if faults.reorder_statuses or webhook.wamid in self._held:
+            return True
+        return webhook.message_status == "sent" and self._random.random() < faults.reorder_share
 
     def release_held(self) -> None:
         """When `reorder_statuses` is switched off, what it held goes out, still newest first."""
@@ -104,18 +116,25 @@ class WebhookDispatcher:
 
     def _schedule_first_attempts(self, batch: list[Webhook]) -> None:
         faults = self._state.faults
-        copies = 2 if faults.duplicate_deliveries else 1
         for position, webhook in enumerate(batch):
-            for copy in range(copies):
-                attempt = partial(
-                    self._attempt,
-                    webhook,
-                    delivery_id=next(self._delivery_ids),
-                    duplicate=copy > 0,
-                    attempt=1,
-                    generation=self._generation,
-                )
-                self._scheduler.call_later(faults.webhook_delay_seconds + position * REORDER_SPACING_SECONDS, attempt)
+            delay = faults.webhook_delay_seconds + position * REORDER_SPACING_SECONDS
+            self._schedule_attempt(webhook, delay=delay, duplicate=False)
+            if faults.duplicate_deliveries:
+                self._schedule_attempt(webhook, delay=delay, duplicate=True)
+            elif faults.duplicate_share and self._random.random() < faults.duplicate_share:
+                later = next(self._duplicate_turns) % 2 * DUPLICATE_LATER_SECONDS
+                self._schedule_attempt(webhook, delay=delay + later, duplicate=True)
+
+    def _schedule_attempt(self, webhook: Webhook, *, delay: float, duplicate: bool) -> None:
+        attempt = partial(
+            self._attempt,
+            webhook,
+            delivery_id=next(self._delivery_ids),
+            duplicate=duplicate,
+            attempt=1,
+            generation=self._generation,
+        )
+        self._scheduler.call_later(delay, attempt)
 
     def _attempt(self, webhook: Webhook, *, delivery_id: int, duplicate: bool, attempt: int, generation: int) -> None:
         with self._state.lock:

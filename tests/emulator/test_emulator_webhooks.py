@@ -218,6 +218,36 @@ def test_duplicate_deliveries_send_every_webhook_twice(emulator, webhook_receive
     assert deliveries[0].value()["messages"][0]["id"] == wamid
 
 
+def test_a_duplicate_share_sends_that_share_twice_every_other_copy_later(emulator, webhook_receiver):
+    emulator.control.set_faults(duplicate_share=1.0)
+    first, second = emulator.customer_writes("one"), emulator.customer_writes("two")
+
+    deliveries = webhook_receiver.wait_for(lambda d: len(d) >= 4, timeout=10)
+
+    ids = [d.value()["messages"][0]["id"] for d in deliveries]
+    assert sorted(ids) == sorted([first, first, second, second])
+    attempts = emulator.control.webhook_log(min_count=4, timeout=5)
+    copies = sorted(a["at"] for a in attempts if a["duplicate"])
+    originals = sorted(a["at"] for a in attempts if not a["duplicate"])
+    assert copies[0] - originals[0] < 0.5  # the first copy at the same moment
+    assert copies[1] - originals[1] > 1.5  # the second one later
+
+
+def test_a_reorder_share_holds_a_whole_message_or_none_of_it(emulator, webhook_receiver):
+    emulator.customer_writes()
+    emulator.control.set_faults(reorder_share=1.0)
+    wamid = _accepted_wamid(emulator)
+    assert wait_until(lambda: emulator.control.wait_for_sent_message(to=CUSTOMER)["status"] == "delivered")
+    assert webhook_receiver.statuses(wamid) == []
+
+    emulator.control.customer_reads(wa_id=CUSTOMER)
+
+    assert webhook_receiver.wait_for_statuses(wamid, 3) == ["read", "delivered", "sent"]
+    emulator.control.set_faults(reorder_share=0.0)
+    other = _accepted_wamid(emulator)
+    assert webhook_receiver.wait_for_statuses(other, 2) == ["sent", "delivered"]
+
+
 def test_reordered_statuses_arrive_read_before_delivered_before_sent(emulator, webhook_receiver):
     emulator.customer_writes()
     emulator.control.set_faults(reorder_statuses=True)

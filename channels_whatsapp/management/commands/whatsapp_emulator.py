@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8010)
         parser.add_argument("--webhook-url", default="http://127.0.0.1:8000/webhooks/whatsapp/")
         parser.add_argument("--messages-per-second", type=int, default=None)
+        parser.add_argument("--webhook-workers", type=int, default=4, help="webhooks posted at once (Meta: many)")
         for option, setting in _CREDENTIALS:
             parser.add_argument(
                 "--" + option.replace("_", "-"), dest=option, default=None, help=f"default: settings.{setting}"
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             webhook_url=options["webhook_url"],
             business_numbers=(BusinessNumber(**credentials),),
             messages_per_second=options["messages_per_second"] or getattr(settings, "WHATSAPP_MESSAGES_PER_SECOND", 80),
+            webhook_workers=options["webhook_workers"],
         )
         try:
             server = EmulatorServer(config)
