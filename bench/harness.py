@@ -81,20 +81,21 @@ def process_cpu_seconds(pid: int) -> float:
 def tree_cpu_seconds(pid: int) -> float:
     """CPU of a process and all its live descendants (a Celery worker's pool children, say)."""
     total = 0.0
-    for child in [pid, *_descendants(pid)]:
+    for child in [pid, *descendants(pid)]:
         with suppress(FileNotFoundError):
             total += process_cpu_seconds(child)
     return total
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
+    """The live children of a process, their children and so on (from /proc, Linux)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except FileNotFoundError:
         return []
     found = [int(child) for child in children]
     for child in list(found):
-        found += _descendants(child)
+        found += descendants(child)
     return found
 
 
@@ -144,6 +145,14 @@ class Stack:
             name,
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", str(concurrency),
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+        )  # fmt: skip
+
+    def start_beat(self, name: str = "beat") -> None:
+        """Celery beat, for the sweeps that re-enqueue what a lost task or broker left behind."""
+        self.start(
+            name,
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "WARNING",
+             "--schedule", str(self.workdir / "celerybeat-schedule")],
         )  # fmt: skip
 
     def start_emulator(self, *, port: int, webhook_url: str, extra_args: Sequence[str] = ()) -> str:

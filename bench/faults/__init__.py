@@ -1,0 +1,1 @@
+"""The fault-injection run: `python -m bench.faults` (see run.py)."""

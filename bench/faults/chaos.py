@@ -1,0 +1,189 @@
+"""The faults, on a schedule: a Celery worker killed every 20 s, and once each the web server killed, Redis restarted
+and PostgreSQL stopped for 15 s, at set points of the inbound load. Measures what the issue asks about them: the
+webhook's answers while PostgreSQL is down, and how soon processing resumes after Redis or PostgreSQL come back.
+"""
+
+import json
+import os
+import random
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+import psycopg
+import requests
+
+from bench.faults.services import PostgresCluster, RedisServer
+from bench.harness import APP_SECRET, DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID, Stack, descendants
+from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
+
+RESUME_TIMEOUT_SECONDS = 120
+
+
+@dataclass
+class Chaos:
+    stack: Stack
+    postgres: PostgresCluster
+    redis: RedisServer
+    database_url: str
+    web_port: int
+    progress: Callable[[], float]  # the share of the inbound load sent so far
+    worker_every: float = 20.0
+    postgres_outage: float = 15.0
+    redis_outage: float = 2.0
+    one_offs: tuple[tuple[float, str], ...] = ((0.2, "web"), (0.4, "redis"), (0.6, "postgres"))
+    log: list[str] = field(default_factory=list)
+    worker_kills: int = 0
+    workers_started: int = 0
+    outage_answers: Counter = field(default_factory=Counter)
+    outage_window: tuple[float, float] | None = None  # wall clock: PostgreSQL stopped .. starting again
+    resumed_after: dict[str, float | None] = field(default_factory=dict)
+    stop: threading.Event = field(default_factory=threading.Event)
+    _started_at: float = field(default_factory=time.monotonic)
+
+    def note(self, text: str) -> None:
+        line = f"[chaos +{time.monotonic() - self._started_at:6.1f}s] {text}"
+        self.log.append(line)
+        print(line, flush=True)
+
+    def start_worker(self) -> None:
+        self.workers_started += 1
+        self.stack.start_worker(f"worker-{self.workers_started}", concurrency=2)
+
+    @property
+    def worker(self):
+        return self.stack.processes[f"worker-{self.workers_started}"]
+
+    def run(self) -> None:
+        pending = list(self.one_offs)
+        last_kill = time.monotonic()
+        while not self.stop.wait(0.5):
+            if pending and self.progress() >= pending[0][0]:
+                getattr(self, f"_fault_{pending.pop(0)[1]}")()
+            if time.monotonic() - last_kill >= self.worker_every:
+                self._kill_worker()
+                last_kill = time.monotonic()
+
+    # --- the faults
+
+    def _kill_worker(self) -> None:
+        """Every other time one pool process (its parent forks another), else the whole worker and a new one."""
+        self.worker_kills += 1
+        main = self.worker
+        children = descendants(main.pid)
+        if self.worker_kills % 2 and children:
+            victim = random.choice(children)
+            _kill(victim)
+            self.note(f"kill -9 worker pool process {victim}")
+            return
+        for pid in [main.pid, *children]:
+            _kill(pid)
+        main.wait()
+        self.start_worker()
+        self.note(f"kill -9 worker {main.pid} and its pool {children}; started worker pid {self.worker.pid}")
+
+    def _fault_web(self) -> None:
+        web = self.stack.processes["web"]
+        _kill(web.pid)
+        web.wait()
+        down = time.monotonic()
+        self.stack.start_web("web-2", port=self.web_port)
+        self.note(f"kill -9 web server {web.pid}; restarted, listening again after {time.monotonic() - down:.1f} s")
+
+    def _fault_redis(self) -> None:
+        self.redis.stop()
+        self.note(
+            f"Redis killed (no persistence: queued tasks and channel messages are gone), down {self.redis_outage:.0f} s"
+        )
+        time.sleep(self.redis_outage)
+        self.redis.start()
+        back = time.time()
+        self.note("Redis started again")
+        self.resumed_after["redis"] = self._seconds_until_processing(back)
+        self.note(f"processing resumed {self._resumed('redis')} after Redis came back")
+
+    def _fault_postgres(self) -> None:
+        self.postgres.stop("immediate")
+        stopped = time.time()
+        self.note(f"PostgreSQL stopped for {self.postgres_outage:.0f} s")
+        while time.time() - stopped < self.postgres_outage:
+            self.outage_answers[self._probe_webhook()] += 1
+            time.sleep(0.5)
+        self.outage_window = (stopped, time.time())
+        self.postgres.start()
+        back = time.time()
+        self.note(f"PostgreSQL started again; the webhook answered {dict(self.outage_answers)} meanwhile")
+        self.resumed_after["postgres"] = self._seconds_until_processing(back)
+        self.note(f"processing resumed {self._resumed('postgres')} after PostgreSQL came back")
+
+    def _resumed(self, service: str) -> str:
+        seconds = self.resumed_after.get(service)
+        return "never" if seconds is None else f"{seconds:.1f} s"
+
+    # --- measuring
+
+    def _probe_webhook(self) -> int | str:
+        """A signed delivery of our own; it must be refused (503) while the database is down."""
+        body = probe_delivery()
+        try:
+            answer = requests.post(
+                f"http://127.0.0.1:{self.web_port}/webhooks/whatsapp/",
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    SIGNATURE_HEADER: signature_header_value(body=body, app_secret=APP_SECRET),
+                },
+                timeout=10,
+            )
+            return answer.status_code
+        except requests.RequestException as problem:
+            return type(problem).__name__
+
+    def _seconds_until_processing(self, since: float) -> float | None:
+        """Until a webhook delivery is processed after `since` (wall clock), read from the database."""
+        deadline = time.monotonic() + RESUME_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                with psycopg.connect(self.database_url, connect_timeout=2) as connection:
+                    latest = connection.execute(
+                        "SELECT extract(epoch FROM max(processed_at)) FROM channels_whatsapp_webhookdelivery"
+                    ).fetchone()[0]
+                if latest is not None and float(latest) > since:
+                    return float(latest) - since
+            except psycopg.Error:
+                pass
+            time.sleep(0.2)
+        return None
+
+
+def probe_delivery() -> bytes:
+    wa_id = "15559999999"
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Outage probe"}, "wa_id": wa_id}],
+        "messages": [
+            {
+                "from": wa_id,
+                "id": f"wamid.probe-{uuid4().hex}",
+                "timestamp": str(int(time.time())),
+                "type": "text",
+                "text": {"body": "fault-probe"},
+            }
+        ],
+    }
+    document = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(document).encode()
+
+
+def _kill(pid: int) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)

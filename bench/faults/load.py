@@ -1,0 +1,192 @@
+"""What the run drives: customers writing through the emulator, agents replying through the API, customers reading.
+
+Every message carries a unique text (`fault-in-<n>`, `fault-reply-<n>`), so the checks can count each one in the
+database and at the emulator whatever ids the system gave it.
+"""
+
+import json
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import psycopg
+import requests
+
+INBOUND_PREFIX = "fault-in-"
+REPLY_PREFIX = "fault-reply-"
+
+
+def customer_wa_id(index: int) -> str:
+    return f"1555{index:07d}"
+
+
+def create_agents(stack, count: int) -> list[dict]:
+    """Agents with an API token and a signed-in session (for the WebSocket), made by the app's own models."""
+    code = f"""
+import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
+from interactions.roles import AGENT
+store = import_module(settings.SESSION_ENGINE).SessionStore
+agents = []
+for n in range({count}):
+    user = get_user_model().objects.create_user(f"fault-agent-{{n}}", password="fault-agent-password")
+    user.groups.add(Group.objects.get_or_create(name=AGENT)[0])
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    agents.append({{"id": user.pk, "token": Token.objects.create(user=user).key, "session": session.session_key}})
+print(json.dumps(agents))
+"""
+    return json.loads(stack.manage("shell", "-c", code).strip().splitlines()[-1])
+
+
+@dataclass
+class Inbound:
+    """Customers writing at a steady rate through the emulator's control API (which signs and delivers them)."""
+
+    emulator_url: str
+    messages: int
+    customers: int
+    rate: float
+    wamids: dict[int, str] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def progress(self) -> float:
+        return len(self.wamids) / self.messages if self.messages else 1.0
+
+    def run(self) -> None:
+        sessions = threading.local()
+        started = time.monotonic()
+
+        def send(index: int) -> None:
+            session = getattr(sessions, "session", None) or requests.Session()
+            sessions.session = session
+            wa_id = customer_wa_id(index % self.customers)
+            answer = session.post(
+                f"{self.emulator_url}/_emulator/customers/{wa_id}/messages",
+                json={"text": f"{INBOUND_PREFIX}{index}", "name": f"Fault customer {index % self.customers}"},
+                timeout=30,
+            )
+            if answer.status_code == 200:
+                self.wamids[index] = answer.json()["id"]
+            else:
+                self.refused.append(f"{answer.status_code} {answer.text[:200]}")
+
+        with ThreadPoolExecutor(8) as pool:
+            for index in range(self.messages):
+                delay = started + index / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(send, index)
+        self.done.set()
+
+
+@dataclass
+class Replies:
+    """Agents replying through the API, a share of the inbound rate, to interactions picked from the database.
+
+    A reply answered 5xx was not taken and is posted again; one whose answer never came (the server died) is left
+    as it is: whether it was taken is for the checks to find out, never a reason to send it twice.
+    """
+
+    web_url: str
+    database_url: str
+    tokens: list[str]
+    rate: float
+    to_read: set[str] = field(default_factory=set)  # customers with a reply they have not read yet
+    accepted: dict[int, int] = field(default_factory=dict)  # reply number -> message id
+    unanswered: list[int] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    retried_5xx: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        session = requests.Session()
+        interactions: list[tuple[int, str]] = []
+        refreshed = 0.0
+        number = 0
+        started = time.monotonic()
+        while not self.stop.is_set():
+            if time.monotonic() - refreshed > 5:
+                interactions = _interaction_ids(self.database_url) or interactions
+                refreshed = time.monotonic()
+            if not interactions:
+                time.sleep(0.5)
+                continue
+            delay = started + number / self.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            interaction_id, wa_id = random.choice(interactions)
+            self._post(session, number, interaction_id)
+            self.to_read.add(wa_id)
+            number += 1
+
+    def _post(self, session: requests.Session, number: int, interaction_id: int) -> None:
+        for _ in range(30):
+            if self.stop.is_set():
+                return
+            try:
+                answer = session.post(
+                    f"{self.web_url}/api/v1/interactions/{interaction_id}/messages/",
+                    json={"text": f"{REPLY_PREFIX}{number}"},
+                    headers={"Authorization": f"Token {random.choice(self.tokens)}"},
+                    timeout=30,
+                )
+            except requests.RequestException:
+                self.unanswered.append(number)
+                return
+            if answer.status_code == 201:
+                self.accepted[number] = answer.json()["id"]
+                return
+            if answer.status_code < 500:
+                self.refused.append(f"{answer.status_code} {answer.text[:200]}")
+                return
+            self.retried_5xx += 1
+            time.sleep(1)
+
+
+@dataclass
+class Readers:
+    """Customers opening their chats a few seconds after a reply: every business message they hold turns `read`."""
+
+    emulator_url: str
+    replies: Replies
+    every_seconds: float = 3.0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        session = requests.Session()
+        while not self.stop.wait(self.every_seconds):
+            waiting, self.replies.to_read = self.replies.to_read, set()
+            self.read(session, waiting)
+
+    def read(self, session: requests.Session, wa_ids: set[str]) -> None:
+        for wa_id in wa_ids:
+            session.post(f"{self.emulator_url}/_emulator/customers/{wa_id}/read", json={}, timeout=30)
+
+    def read_everything(self, customers: int) -> None:
+        """At the end: replies sent after the last pass are read too, so every message reaches `read`."""
+        self.read(requests.Session(), {customer_wa_id(index) for index in range(customers)})
+
+
+def _interaction_ids(database_url: str) -> list[tuple[int, str]]:
+    try:
+        with psycopg.connect(database_url, connect_timeout=2) as connection:
+            return list(
+                connection.execute(
+                    "SELECT i.id, c.external_id FROM interactions_interaction i "
+                    "JOIN interactions_channeluser c ON c.id = i.channel_user_id"
+                )
+            )
+    except psycopg.Error:
+        return []
