@@ -62,8 +62,8 @@ class Chaos:
     def run(self) -> None:
         pending = list(self.one_offs)
         last_kill = time.monotonic()
-        while not self.stop.wait(0.5):
-            if pending and self.progress() >= pending[0][0]:
+        while not self.stop.wait(0.5) or pending:  # a short load still gets every one-off fault
+            if pending and (self.progress() >= pending[0][0] or self.stop.is_set()):
                 getattr(self, f"_fault_{pending.pop(0)[1]}")()
             if time.monotonic() - last_kill >= self.worker_every:
                 self._kill_worker()
@@ -111,15 +111,31 @@ class Chaos:
         self.postgres.stop("immediate")
         stopped = time.time()
         self.note(f"PostgreSQL stopped for {self.postgres_outage:.0f} s")
-        while time.time() - stopped < self.postgres_outage:
-            self.outage_answers[self._probe_webhook()] += 1
-            time.sleep(0.5)
+        probing = threading.Thread(target=self._probe_until, args=(stopped + self.postgres_outage,), daemon=True)
+        probing.start()
+        time.sleep(max(0.0, stopped + self.postgres_outage - time.time()))
         self.outage_window = (stopped, time.time())
         self.postgres.start()
         back = time.time()
+        probing.join()
         self.note(f"PostgreSQL started again; the webhook answered {dict(self.outage_answers)} meanwhile")
         self.resumed_after["postgres"] = self._seconds_until_processing(back)
         self.note(f"processing resumed {self._resumed('postgres')} after PostgreSQL came back")
+
+    def _probe_until(self, restart: float) -> None:
+        """Probes, two at a time, each answered before PostgreSQL is started again."""
+
+        def probe() -> None:
+            while time.time() < restart:
+                answer = self._probe_webhook()
+                if time.time() < restart:
+                    self.outage_answers[answer] += 1
+
+        probes = [threading.Thread(target=probe, daemon=True) for _ in range(2)]
+        for thread in probes:
+            thread.start()
+        for thread in probes:
+            thread.join()
 
     def _resumed(self, service: str) -> str:
         seconds = self.resumed_after.get(service)
@@ -145,16 +161,22 @@ class Chaos:
             return type(problem).__name__
 
     def _seconds_until_processing(self, since: float) -> float | None:
-        """Until a webhook delivery is processed after `since` (wall clock), read from the database."""
+        """Until a webhook delivery is processed after `since` (wall clock), read from the database; notes when
+        the web server stored one again too, to tell a slow web server from a slow worker."""
         deadline = time.monotonic() + RESUME_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             try:
                 with psycopg.connect(self.database_url, connect_timeout=2) as connection:
-                    latest = connection.execute(
-                        "SELECT extract(epoch FROM max(processed_at)) FROM channels_whatsapp_webhookdelivery"
-                    ).fetchone()[0]
-                if latest is not None and float(latest) > since:
-                    return float(latest) - since
+                    stored, processed = connection.execute(
+                        "SELECT extract(epoch FROM min(received_at) FILTER (WHERE received_at > to_timestamp(%s))), "
+                        "extract(epoch FROM min(processed_at) FILTER (WHERE processed_at > to_timestamp(%s))) "
+                        "FROM channels_whatsapp_webhookdelivery",
+                        (since, since),
+                    ).fetchone()
+                if processed is not None:
+                    stored_after = "none yet" if stored is None else f"{float(stored) - since:.1f} s"
+                    self.note(f"the web server stored a delivery again after {stored_after}")
+                    return float(processed) - since
             except psycopg.Error:
                 pass
             time.sleep(0.2)

@@ -71,6 +71,10 @@ DATABASE_POOL = {
     "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
     "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
     "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),  # a request waits this long for a free connection
+    # psycopg_pool retries a failed connect with a doubling delay (1, 2, 4, 8, 16 s…) until this many seconds have
+    # passed; after a 15 s outage its next try could come 15 s after PostgreSQL is back. Giving up after 2 s instead
+    # lets the next request start a fresh attempt at once, so serving resumes within a second or two.
+    "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=2.0),
 }
 DATABASE_SERVER_SIDE_CURSORS = env.bool("DATABASE_SERVER_SIDE_CURSORS", default=True)  # off behind PgBouncer
 DATABASES = {
