@@ -20,11 +20,15 @@ from websockets.exceptions import WebSocketException
 # The order a message's status may only move in (interactions.policies); inbound messages stay `received`.
 STATUS_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
 RECONNECT_BASE_SECONDS, RECONNECT_MAX_SECONDS = 1.0, 15.0
+# A gap is given this long to fill from pushes still on their way (two workers' pushes overtake each other, and an
+# interaction's change may come before its message's) before it is fetched.
+GAP_GRACE_SECONDS = 0.5
 
 
 @dataclass
 class Timeline:
     cursor: int = 0
+    wanted: int = 0  # the newest revision known to exist
     loaded: bool = False
     messages: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (revision, status)
 
@@ -36,7 +40,7 @@ class Watcher:
     session_key: str
     token: str
     timelines: dict[int, Timeline] = field(default_factory=dict)
-    wanted: set[int] = field(default_factory=set)
+    due: dict[int, float] = field(default_factory=dict)  # interaction -> when to catch it up if still behind
     refresh_list: bool = True
     fetching: int | None = None
     regressions: list[str] = field(default_factory=list)
@@ -56,16 +60,22 @@ class Watcher:
                 self.regressions.append(f"message {message['id']}: {held[1]} -> {message['status']}")
             timeline.messages[message["id"]] = (message["revision"], message["status"])
 
+    def want(self, interaction_id: int, revision: int, *, delay: float = GAP_GRACE_SECONDS) -> None:
+        timeline = self.timelines.setdefault(interaction_id, Timeline())
+        timeline.wanted = max(timeline.wanted, revision)
+        if timeline.wanted > timeline.cursor or not timeline.loaded:
+            due = time.monotonic() + delay
+            self.due[interaction_id] = min(self.due.get(interaction_id, due), due)
+
     def receive(self, data: dict) -> None:
         self.frames += 1
         kind = data.get("type")
         if kind == "hello":
             self.refresh_list = True
-            self.wanted |= set(self.timelines)
+            for interaction_id in self.timelines:  # the list, read first, says which are behind
+                self.due[interaction_id] = time.monotonic()
         elif kind == "interaction.changed":
-            interaction = data["interaction"]
-            if interaction["revision"] > self.timelines.setdefault(interaction["id"], Timeline()).cursor:
-                self.wanted.add(interaction["id"])
+            self.want(data["interaction"]["id"], data["interaction"]["revision"])
         elif kind == "message.changed":
             timeline = self.timelines.setdefault(data["interaction_id"], Timeline())
             if data["revision"] <= timeline.cursor:
@@ -73,8 +83,9 @@ class Watcher:
             self.apply(timeline, [data["message"]])
             if timeline.loaded and self.fetching != data["interaction_id"] and data["revision"] == timeline.cursor + 1:
                 timeline.cursor = data["revision"]
+                timeline.wanted = max(timeline.wanted, data["revision"])
             else:
-                self.wanted.add(data["interaction_id"])
+                self.want(data["interaction_id"], data["revision"])
 
     # --- the HTTP side
 
@@ -93,8 +104,7 @@ class Watcher:
         while url:
             page = await self._get(session, url)
             for interaction in page["results"]:
-                if interaction["revision"] > self.timelines.setdefault(interaction["id"], Timeline()).cursor:
-                    self.wanted.add(interaction["id"])
+                self.want(interaction["id"], interaction["revision"], delay=0)
             url = page["next"]
         self.refresh_list = False
 
@@ -114,16 +124,25 @@ class Watcher:
         finally:
             self.fetching = None
 
-    async def catch_up_pending(self, session: requests.Session) -> None:
+    async def catch_up_pending(self, session: requests.Session, *, everything: bool = False) -> None:
+        """Every interaction whose gap is due (or all that are behind, `everything`), until none is left."""
         if self.refresh_list:
             await self.read_list(session)
-        while self.wanted:
-            interaction_id = self.wanted.pop()
-            try:
-                await self.catch_up(session, interaction_id)
-            except Exception:
-                self.wanted.add(interaction_id)
-                raise
+        while True:
+            now = time.monotonic()
+            ready = [i for i, due in list(self.due.items()) if everything or due <= now]
+            if not ready:
+                return
+            for interaction_id in ready:
+                del self.due[interaction_id]
+                timeline = self.timelines[interaction_id]
+                if timeline.loaded and timeline.cursor >= timeline.wanted:
+                    continue  # the pushes filled the gap
+                try:
+                    await self.catch_up(session, interaction_id)
+                except Exception:
+                    self.due[interaction_id] = time.monotonic()
+                    raise
 
     def message_ids(self) -> set[int]:
         return {message_id for timeline in self.timelines.values() for message_id in timeline.messages}
@@ -154,10 +173,12 @@ class Watchers:
         for client in self.clients:
             session = requests.Session()
             client.refresh_list = True
-            client.wanted |= set(client.timelines)
+            for timeline in client.timelines.values():
+                timeline.loaded = False  # catch every timeline up once more, whatever the pushes said
+            client.due = dict.fromkeys(client.timelines, 0.0)
             while True:
                 try:
-                    asyncio.run(client.catch_up_pending(session))
+                    asyncio.run(client.catch_up_pending(session, everything=True))
                     break
                 except Exception:
                     client.failed_fetches += 1
@@ -202,12 +223,10 @@ class Watchers:
         session = requests.Session()
         failures = 0
         while not self._stop.is_set():
-            if not client.wanted and not client.refresh_list:
-                await asyncio.sleep(0.2)
-                continue
             try:
                 await client.catch_up_pending(session)
                 failures = 0
+                await asyncio.sleep(0.1)
             except Exception:
                 client.failed_fetches += 1
                 failures += 1
