@@ -135,6 +135,7 @@ def verdict(
     reply_texts = Counter(text for _, text, _ in outbound_rows if text.startswith(REPLY_PREFIX))
     dup_replies = sum(count - 1 for count in reply_texts.values() if count > 1)
     dup_sends = sum(count - 1 for key, count in accepted_by_meta.items() if key and count > 1)
+    sent_twice = sorted(key for key, count in accepted_by_meta.items() if key and count > 1)
 
     # What the agents saw.
     regressions = sorted({line for client in watchers.clients for line in client.regressions})
@@ -186,6 +187,13 @@ def verdict(
         "outbound_failed": failed[:20],
         "dup_replies_recorded": dup_replies,
         "dup_sends_accepted": dup_sends,
+        "sent_twice": [
+            {
+                "correlation": key,
+                "accepted_at": sorted(m["created_at"] for m in sent if m.get("biz_opaque_callback_data") == key),
+            }
+            for key in sent_twice[:20]
+        ],
         "status_behind_recorded": behind[:20],
         "status_behind_recorded_count": len(behind),
         "regressions": regressions[:20],

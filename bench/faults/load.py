@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 import requests
+from urllib3.exceptions import NewConnectionError
 
 INBOUND_PREFIX = "fault-in-"
 REPLY_PREFIX = "fault-reply-"
@@ -142,6 +143,12 @@ class Replies:
                     headers={"Authorization": f"Token {random.choice(self.tokens)}"},
                     timeout=30,
                 )
+            except requests.ConnectionError as problem:
+                if _never_connected(problem):
+                    time.sleep(0.5)  # the server is down: nothing was sent, so posting again cannot double it
+                    continue
+                self.unanswered.append(number)
+                return
             except requests.RequestException:
                 self.unanswered.append(number)
                 return
@@ -177,6 +184,11 @@ class Readers:
     def read_everything(self, customers: int) -> None:
         """At the end: replies sent after the last pass are read too, so every message reaches `read`."""
         self.read(requests.Session(), {customer_wa_id(index) for index in range(customers)})
+
+
+def _never_connected(problem: requests.ConnectionError) -> bool:
+    reason = problem.args[0] if problem.args else None
+    return isinstance(getattr(reason, "reason", None), NewConnectionError)
 
 
 def _interaction_ids(database_url: str) -> list[tuple[int, str]]:

@@ -165,7 +165,7 @@ def report(args, chaos: Chaos, result, load_seconds: float, drain_seconds: float
     ]  # fmt: skip
     for name, value in rows:
         print(f"{name:<42} {value}")
-    for name in ("lost_inbound", "lost_statuses", "lost_replies", "replies_never_sent", "outbound_failed",
+    for name in ("lost_inbound", "lost_statuses", "lost_replies", "replies_never_sent", "outbound_failed", "sent_twice",
                  "regressions", "divergent_clients", "status_behind_recorded"):  # fmt: skip
         if details[name]:
             print(f"{name}: {details[name]}")
