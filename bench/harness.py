@@ -129,13 +129,15 @@ class Stack:
             stderr=subprocess.STDOUT,
         )
 
-    def start_web(self, name: str = "web", *, port: int, server: str = "daphne") -> str:
-        """An ASGI server for config.asgi on `port`; returns its base URL once it answers."""
+    def start_web(
+        self, name: str = "web", *, port: int, server: str = "daphne", app: str = "config.asgi:application"
+    ) -> str:
+        """An ASGI server for `app` (config.asgi unless told) on `port`; returns its base URL once it answers."""
         if server == "daphne":
-            command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+            command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
         else:
             command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-                       "config.asgi:application"]  # fmt: skip
+                       app]  # fmt: skip
         self.start(name, command)
         wait_until_listening(port, process=self.processes[name], log=self.workdir / f"{name}.log")
         return f"http://127.0.0.1:{port}"
@@ -164,10 +166,12 @@ class Stack:
         wait_until_listening(port, process=self.processes["emulator"], log=self.workdir / "emulator.log")
         return f"http://127.0.0.1:{port}"
 
-    def stop(self) -> None:
-        for process in self.processes.values():
+    def stop(self, *names: str) -> None:
+        """Stops the named processes (all of them unless named)."""
+        stopping = [self.processes.pop(name) for name in names or list(self.processes)]
+        for process in stopping:
             process.terminate()
-        for process in self.processes.values():
+        for process in stopping:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
