@@ -3,10 +3,9 @@
 import json
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -29,7 +28,7 @@ from interactions.services.customer_changes import change_channel_user_address, 
 from interactions.services.inbound import record_inbound_message
 from interactions.services.recipient_signals import record_marketing_preference_change
 from interactions.services.statuses import record_delivery_status
-from interactions.task_queue import enqueue_task
+from interactions.task_queue import enqueue_task_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -37,21 +36,32 @@ UNREADABLE_PREFIX = "unreadable:"  # starts the summary of a delivery kept but n
 MAX_PROCESSING_ATTEMPTS = 10
 
 
-def _enqueue_processing(delivery_id: int) -> None:
-    from channels_whatsapp.tasks import process_webhook_delivery
-
-    enqueue_task(process_webhook_delivery, delivery_id=delivery_id)  # stored and committed: else the sweep will
+SWEEP_TASK_SIZE = 100  # ids per task the sweep enqueues, so several worker processes share a backlog
 
 
-@transaction.atomic
-def store_webhook_delivery(*, body: bytes, signed_for: Collection[str]) -> WebhookDelivery:
-    """One short transaction; processing is enqueued only once the row is committed.
+@dataclass(frozen=True, slots=True)
+class ReceivedDelivery:
+    """A signed POST as received: the raw body, and the business numbers whose app secret signed it (the only
+    ones it may speak for)."""
 
-    `signed_for` names the business numbers whose app secret signed the body: the only ones it may speak for.
-    """
-    delivery = WebhookDelivery.objects.create(body=body, signed_for=sorted(signed_for))
-    transaction.on_commit(partial(_enqueue_processing, delivery.pk))
-    return delivery
+    body: bytes
+    signed_for: frozenset[str]
+
+
+def store_webhook_deliveries(*, deliveries: Sequence[ReceivedDelivery]) -> list[int]:
+    """One short transaction for them all (the webhook stores concurrent deliveries together); their ids, in order."""
+    with transaction.atomic():
+        rows = WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(body=delivery.body, signed_for=sorted(delivery.signed_for)) for delivery in deliveries]
+        )
+    return [row.pk for row in rows]
+
+
+def enqueue_processing(delivery_ids: Sequence[int]) -> None:
+    """One task for them all, once their rows are committed; if the broker cannot take it, the sweep will."""
+    from channels_whatsapp.tasks import process_webhook_deliveries
+
+    enqueue_task_on_commit(process_webhook_deliveries, delivery_ids=list(delivery_ids))
 
 
 def process_webhook_delivery(*, delivery_id: int) -> None:
@@ -218,6 +228,6 @@ def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:
 
 def enqueue_unprocessed_deliveries(*, older_than: timedelta = timedelta(seconds=20)) -> int:
     delivery_ids = unprocessed_delivery_ids(older_than=older_than)
-    for delivery_id in delivery_ids:
-        _enqueue_processing(delivery_id)
+    for start in range(0, len(delivery_ids), SWEEP_TASK_SIZE):
+        enqueue_processing(delivery_ids[start : start + SWEEP_TASK_SIZE])
     return len(delivery_ids)

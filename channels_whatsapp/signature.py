@@ -18,6 +18,10 @@ class SignatureRefused(Exception):
     """The delivery is not signed by any business number we serve; the message says why, for the 401."""
 
 
+class NoSecretMatches(SignatureRefused):
+    """A well-formed signature that no known app secret made: a number added a moment ago might have."""
+
+
 def _digest(*, body: bytes, app_secret: str) -> bytes:
     return hmac.new(app_secret.encode(), body, hashlib.sha256).digest()
 
@@ -58,5 +62,5 @@ def signing_accounts(*, body: bytes, header_value: str | None, app_secrets: Mapp
         account for account, secret in app_secrets.items() if secret and hmac.compare_digest(digests[secret], claimed)
     )
     if not signed:
-        raise SignatureRefused("the signature matches no business number's app secret")
+        raise NoSecretMatches("the signature matches no business number's app secret")
     return signed

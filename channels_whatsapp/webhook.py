@@ -1,6 +1,13 @@
-"""`/webhooks/whatsapp/`: Meta's verification handshake, and signed deliveries stored raw before anything else."""
+"""`/webhooks/whatsapp/`: Meta's verification handshake, and signed deliveries stored raw before anything else.
+
+Under daphne or uvicorn a delivery (POST) never reaches Django's request path: config/asgi.py hands it to the
+lean endpoint in `webhook_asgi`, which stores concurrent deliveries together. The view below answers the
+handshake, and deliveries that do come through Django (its test client, `runserver`) one at a time; both give
+the answers defined here, from the same checks.
+"""
 
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -10,15 +17,45 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from channels_whatsapp.connection import active_business_numbers
-from channels_whatsapp.inbox import store_webhook_delivery
-from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused, signing_accounts
+from channels_whatsapp.inbox import ReceivedDelivery, enqueue_processing, store_webhook_deliveries
+from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused
+from channels_whatsapp.signing_secrets import signing_secrets
 from interactions.unavailable import RETRY_LATER_HEADERS
 
 logger = logging.getLogger(__name__)
 
 
-def _unavailable() -> HttpResponse:
-    return HttpResponse("Service unavailable", status=503, content_type="text/plain", headers=RETRY_LATER_HEADERS)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    text: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+STORED = Answer(200, "OK")
+TOO_LARGE = Answer(413, "Payload too large")
+UNAVAILABLE = Answer(503, "Service unavailable", RETRY_LATER_HEADERS)  # never 200 for what we could not store
+
+
+def refused(refusal: SignatureRefused) -> Answer:
+    logger.warning("rejected a webhook delivery: %s", refusal)
+    return Answer(401, f"Invalid signature: {refusal}")
+
+
+def not_stored(problem: Exception) -> Answer:
+    """Meta redelivers whatever is not answered 200."""
+    logger.error("could not store a webhook delivery: %r", problem, exc_info=problem)
+    return UNAVAILABLE if isinstance(problem, DatabaseError) else Answer(500, "Server error")
+
+
+def too_large(declared_length: str | None) -> bool:
+    """Content-Length over the limit; only a plain ASCII number counts ("²" passes `str.isdigit`, then fails `int`)."""
+    declared = declared_length or ""
+    return declared.isascii() and declared.isdigit() and int(declared) > settings.WHATSAPP_WEBHOOK_MAX_BODY_BYTES
+
+
+def _response(answer: Answer) -> HttpResponse:
+    return HttpResponse(answer.text, status=answer.status, content_type="text/plain", headers=answer.headers)
 
 
 def _verify_subscription(request: HttpRequest) -> HttpResponse:
@@ -28,39 +65,28 @@ def _verify_subscription(request: HttpRequest) -> HttpResponse:
     try:
         tokens = [number.verify_token for number in active_business_numbers()]
     except DatabaseError:
-        return _unavailable()
+        return _response(UNAVAILABLE)
     if mode == "subscribe" and any(t and constant_time_compare(t, token) for t in tokens):
         return HttpResponse(challenge, content_type="text/plain")
     return HttpResponse("Verification failed", status=403, content_type="text/plain")
 
 
-def _declared_length(request: HttpRequest) -> int | None:
-    """Content-Length if it is a plain ASCII number ("²" passes `str.isdigit` and then fails `int`)."""
-    declared = request.headers.get("Content-Length", "")
-    return int(declared) if declared.isascii() and declared.isdigit() else None
-
-
-def _receive_delivery(request: HttpRequest) -> HttpResponse:
+def _receive_delivery(request: HttpRequest) -> Answer:
     limit = settings.WHATSAPP_WEBHOOK_MAX_BODY_BYTES
-    declared_length = _declared_length(request)
-    if declared_length is not None and declared_length > limit:
-        return HttpResponse("Payload too large", status=413, content_type="text/plain")
+    if too_large(request.headers.get("Content-Length")):
+        return TOO_LARGE
     body = request.read(limit + 1)
     if len(body) > limit:
-        return HttpResponse("Payload too large", status=413, content_type="text/plain")
+        return TOO_LARGE
     try:
-        secrets = {number.phone_number_id: number.app_secret for number in active_business_numbers()}
-        header_value = request.headers.get(SIGNATURE_HEADER)
-        signed_for = signing_accounts(body=body, header_value=header_value, app_secrets=secrets)
-        store_webhook_delivery(body=body, signed_for=signed_for)
+        signed_for = signing_secrets.signers(body=body, header_value=request.headers.get(SIGNATURE_HEADER))
+        delivery_ids = store_webhook_deliveries(deliveries=[ReceivedDelivery(body=body, signed_for=signed_for)])
     except SignatureRefused as refusal:
-        logger.warning("rejected a webhook delivery: %s", refusal)
-        return HttpResponse(f"Invalid signature: {refusal}", status=401, content_type="text/plain")
-    except DatabaseError:
-        # Never 200 for what we could not store: Meta redelivers.
-        logger.exception("could not store a webhook delivery")
-        return _unavailable()
-    return HttpResponse("OK", content_type="text/plain")
+        return refused(refusal)
+    except Exception as problem:
+        return not_stored(problem)
+    enqueue_processing(delivery_ids)
+    return STORED
 
 
 @csrf_exempt
@@ -68,4 +94,4 @@ def _receive_delivery(request: HttpRequest) -> HttpResponse:
 def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _verify_subscription(request)
-    return _receive_delivery(request)
+    return _response(_receive_delivery(request))

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels with the session's user."""
+"""ASGI entry point: HTTP through Django, but Meta's webhook deliveries through their lean endpoint; WebSockets
+through Channels with the session's user."""
 
 import os
 
@@ -10,12 +11,23 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - after Django is set up
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
+from channels_whatsapp.webhook_asgi import receive_deliveries  # noqa: E402
 from interactions.routing import websocket_urlpatterns  # noqa: E402
+
+WEBHOOK_PATH = reverse("whatsapp-webhook")
+
+
+async def http_application(scope, receive, send) -> None:
+    if scope["method"] == "POST" and scope["path"] == WEBHOOK_PATH:
+        return await receive_deliveries(scope, receive, send)
+    return await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_application,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

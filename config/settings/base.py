@@ -111,7 +111,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "channels_whatsapp.tasks.process_webhook_delivery": {"queue": "webhooks"},
+    "channels_whatsapp.tasks.process_webhook_deliveries": {"queue": "webhooks"},
     "channels_whatsapp.tasks.sweep_unprocessed_deliveries": {"queue": "webhooks"},
     "interactions.tasks.deliver_message": {"queue": "outbound"},
     "interactions.tasks.send_read_receipts": {"queue": "outbound"},
@@ -242,6 +242,9 @@ WHATSAPP_WABA_ID = env("WHATSAPP_WABA_ID", default="")
 WHATSAPP_MESSAGES_PER_SECOND = env.int("WHATSAPP_MESSAGES_PER_SECOND", default=80)
 WHATSAPP_REQUEST_TIMEOUT_SECONDS = env.float("WHATSAPP_REQUEST_TIMEOUT_SECONDS", default=15.0)
 WHATSAPP_WEBHOOK_MAX_BODY_BYTES = env.int("WHATSAPP_WEBHOOK_MAX_BODY_BYTES", default=3 * 1024 * 1024)
+# How long the webhook trusts the app secrets it read; a number added since is read at once (its signature
+# matches none known), a deactivated number or a rotated secret takes up to this long.
+WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS = env.float("WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS", default=5.0)
 
 LOGGING = {
     "version": 1,

@@ -60,4 +60,7 @@ WHATSAPP_PHONE_NUMBER_ID = "100200300400500"
 WHATSAPP_DISPLAY_PHONE_NUMBER = "+1 555 000 1234"
 WHATSAPP_WABA_ID = "900800700600500"
 WHATSAPP_REQUEST_TIMEOUT_SECONDS = 5.0
+# Tests change business numbers inside transactions they roll back: the webhook reads them on every delivery
+# unless a test starts a server of its own with a cache.
+WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS = env.float("WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS", default=0)
 MEDIA_ROOT = str(BASE_DIR / "var" / "test-media" / TEST_RUN_ID)  # shared with the processes a run starts
