@@ -79,20 +79,27 @@ class DeliveryWriter:
 
     def _serve(self) -> None:
         while True:
-            batch, calls = [], []
-            waiting = self._queue.get()
-            while True:
-                (batch if isinstance(waiting.work, ReceivedDelivery) else calls).append(waiting)
-                if len(batch) >= MAX_BATCH:
-                    break
-                try:
-                    waiting = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            for call in calls:
-                self._call(call)
-            if batch:
-                self._write(batch)
+            try:
+                self._serve_next()
+            except Exception:  # the thread must outlive anything: every delivery of the process waits on it
+                logger.exception("the webhook's delivery writer failed a round")
+
+    def _serve_next(self) -> None:
+        """Whatever is waiting: the reads first (deliveries wait on them), then the deliveries in one batch."""
+        batch, calls = [], []
+        waiting = self._queue.get()
+        while True:
+            (batch if isinstance(waiting.work, ReceivedDelivery) else calls).append(waiting)
+            if len(batch) >= MAX_BATCH:
+                break
+            try:
+                waiting = self._queue.get_nowait()
+            except queue.Empty:
+                break
+        for call in calls:
+            self._call(call)
+        if batch:
+            self._write(batch)
 
     def _call(self, waiting: _Waiting) -> None:
         try:
