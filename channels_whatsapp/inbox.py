@@ -3,12 +3,13 @@
 import json
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from channels_whatsapp import translate
@@ -24,17 +25,23 @@ from channels_whatsapp.payloads import (
     WebhookEvent,
     parse_notification,
 )
-from interactions.events import ChannelUserAddressChanged, InboundMessage, InboundMessageChanged
+from interactions.events import (
+    ChannelUserAddressChanged,
+    DeliveryStatusUpdate,
+    InboundMessage,
+    InboundMessageChanged,
+)
 from interactions.services.customer_changes import change_channel_user_address, record_inbound_message_change
 from interactions.services.inbound import record_inbound_message
 from interactions.services.recipient_signals import record_marketing_preference_change
-from interactions.services.statuses import record_delivery_status
+from interactions.services.statuses import record_delivery_status, record_delivery_statuses
 from interactions.task_queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 
 UNREADABLE_PREFIX = "unreadable:"  # starts the summary of a delivery kept but not applied; the admin filters on it
 MAX_PROCESSING_ATTEMPTS = 10
+SWEEP_BATCH = 100  # deliveries per task the sweep enqueues
 
 
 def _enqueue_processing(delivery_id: int) -> None:
@@ -55,29 +62,67 @@ def store_webhook_delivery(*, body: bytes, signed_for: Collection[str]) -> Webho
 
 
 def process_webhook_delivery(*, delivery_id: int) -> None:
-    """Applies every event of one delivery. Safe to repeat: each effect is guarded by a unique constraint."""
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None or delivery.processed_at is not None:
-            return
-        delivery.attempts += 1
-        delivery.save(update_fields=["attempts"])
+    process_webhook_deliveries(delivery_ids=[delivery_id])
+
+
+def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> None:
+    """Applies every event of a batch of deliveries. Safe to repeat: each effect is guarded by a unique constraint.
+
+    Claimed and marked processed in one query each; the customers' messages and changes are applied one by one, in
+    the order they came, the statuses of the whole batch together (`record_delivery_statuses`). A delivery with an
+    event that failed stays unprocessed, with why, and the task and the sweep try it again (what was applied is a
+    no-op then); the others are done.
+    """
+    deliveries = _claim(delivery_ids)
+    if not deliveries:
+        return
     try:
-        outcome = _apply_events(delivery)
+        reports = _apply_deliveries(deliveries)
     except Exception as problem:
-        WebhookDelivery.objects.filter(pk=delivery_id).update(last_error=repr(problem)[:2000])
-        raise
-    summary, refusals = outcome.summary[:255], "\n".join(outcome.refusals)
-    if outcome.failures:
-        # The rest is applied; the delivery stays unprocessed, so the task and the sweep try the failed events
-        # again (those applied are no-ops), and the admin shows why.
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            summary=summary, refusals=refusals, last_error="\n".join(outcome.failures)[:2000]
+        WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+            last_error=repr(problem)[:2000]
         )
-        raise WebhookEventsFailed(outcome.failures)
-    WebhookDelivery.objects.filter(pk=delivery_id).update(
-        processed_at=timezone.now(), summary=summary, refusals=refusals, last_error=""
-    )
+        raise
+    failures = _record_reports(deliveries, reports)
+    if failures:
+        raise WebhookEventsFailed(failures)
+
+
+def _claim(delivery_ids: Sequence[int]) -> list[WebhookDelivery]:
+    """The deliveries not yet processed, each counted as one more attempt (locked in id order: no deadlock between
+    two tasks naming the same deliveries)."""
+    with transaction.atomic():
+        deliveries = list(
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk__in=list(delivery_ids), processed_at__isnull=True)
+            .order_by("pk")
+        )
+        if deliveries:
+            WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+                attempts=F("attempts") + 1
+            )
+    return deliveries
+
+
+def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "DeliveryReport"]) -> list[str]:
+    """Marks the deliveries applied whole as processed, keeps why the others are not; returns what failed."""
+    now = timezone.now()
+    done, failed = [], []
+    for delivery in deliveries:
+        report = reports[delivery.pk]
+        delivery.summary = report.summary()[:255]
+        delivery.refusals = "\n".join(report.refusals)
+        delivery.last_error = "\n".join(report.failures)[:2000]
+        if report.failures:
+            failed.append(delivery)
+        else:
+            delivery.processed_at = now
+            done.append(delivery)
+    if done:
+        WebhookDelivery.objects.bulk_update(done, ["processed_at", "summary", "refusals", "last_error"])
+    if failed:
+        WebhookDelivery.objects.bulk_update(failed, ["summary", "refusals", "last_error"])
+    return [failure for delivery in failed for failure in reports[delivery.pk].failures]
 
 
 class WebhookEventsFailed(Exception):
@@ -88,11 +133,23 @@ class UnreadableDelivery(ValueError):
     """The body cannot be read as a notification; retrying cannot change that."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessingOutcome:
-    summary: str
+@dataclass(slots=True)
+class DeliveryReport:
+    """What became of one delivery's events: for its summary, and whether it is done."""
+
+    counts: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
+    unreadable: str = ""
+
+    def summary(self) -> str:
+        if self.unreadable:
+            return f"{UNREADABLE_PREFIX} {self.unreadable}"
+        return ", ".join(f"{count} {name}" for name, count in sorted(self.counts.items())) or "empty"
+
+    def failed(self, event: WebhookEvent, problem: Exception) -> None:
+        self.failures.append(f"{type(event).__name__}: {problem!r}")
+        self.counts["failed"] += 1
 
 
 def _events_in(body: bytes) -> list[WebhookEvent]:
@@ -115,33 +172,66 @@ def _events_in(body: bytes) -> list[WebhookEvent]:
         raise UnreadableDelivery(str(problem)) from None
 
 
-def _apply_events(delivery: WebhookDelivery) -> ProcessingOutcome:
-    """Each event on its own, so one that fails never costs the others; a database outage stops them all."""
-    try:
-        events = _events_in(bytes(delivery.body))
-    except UnreadableDelivery as problem:
-        # Kept, raw, for an admin to see; never retried, as no retry makes it readable.
-        return ProcessingOutcome(summary=f"{UNREADABLE_PREFIX} {problem}")
-    counts: Counter[str] = Counter()
-    failures: list[str] = []
-    refusals: list[str] = []
-    for event in events:
-        refusal = _refusal(event, signed_for=delivery.signed_for)
-        if refusal:
-            logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
-            refusals.append(refusal)
-            counts["refused"] += 1
-            continue
+def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryReport]:
+    """Each event on its own, so one that fails never costs the others; a database outage stops them all.
+
+    Statuses wait until the customers' events of the batch are applied, then go in together: their order never
+    mattered (a message moves to the furthest status recorded for it, whatever came first).
+    """
+    reports: dict[int, DeliveryReport] = {}
+    statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]] = []
+    for delivery in deliveries:
+        report = reports[delivery.pk] = DeliveryReport()
         try:
-            counts[_apply_event(event, received_at=delivery.received_at)] += 1
+            events = _events_in(bytes(delivery.body))
+        except UnreadableDelivery as problem:
+            # Kept, raw, for an admin to see; never retried, as no retry makes it readable.
+            report.unreadable = str(problem)
+            continue
+        for event in events:
+            refusal = _refusal(event, signed_for=delivery.signed_for)
+            if refusal:
+                logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
+                report.refusals.append(refusal)
+                report.counts["refused"] += 1
+                continue
+            if isinstance(event, StatusChanged):
+                report.counts["statuses"] += 1
+                update = translate.delivery_status(event)
+                if update is not None:
+                    statuses.append((report, event, replace(update, received_at=delivery.received_at)))
+                continue
+            try:
+                report.counts[_apply_event(event, received_at=delivery.received_at)] += 1
+            except OperationalError:
+                raise
+            except Exception as problem:
+                logger.exception("could not apply a webhook event (%s)", type(event).__name__)
+                report.failed(event, problem)
+    _apply_statuses(statuses)
+    return reports
+
+
+def _apply_statuses(statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]]) -> None:
+    """All at once; should that fail, one by one, so that the status at fault is the only one that fails."""
+    if not statuses:
+        return
+    try:
+        record_delivery_statuses(updates=[update for _, _, update in statuses])
+        return
+    except OperationalError:
+        raise
+    except Exception:
+        logger.warning("a batch of %s statuses failed; applying them one by one", len(statuses), exc_info=True)
+    for report, event, update in statuses:
+        try:
+            record_delivery_status(update=update)
         except OperationalError:
             raise
         except Exception as problem:
             logger.exception("could not apply a webhook event (%s)", type(event).__name__)
-            failures.append(f"{type(event).__name__}: {problem!r}")
-            counts["failed"] += 1
-    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty"
-    return ProcessingOutcome(summary=summary, failures=failures, refusals=refusals)
+            report.counts["statuses"] -= 1
+            report.failed(event, problem)
 
 
 def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
@@ -171,11 +261,6 @@ def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
         case IncomingMessage():
             apply_customer_event(translate.customer_event(event), received_at=received_at)
             return "messages"
-        case StatusChanged():
-            update = translate.delivery_status(event)
-            if update is not None:
-                record_delivery_status(update=replace(update, received_at=received_at))
-            return "statuses"
         case MarketingPreference():
             change = translate.marketing_preference(event)
             if change is not None:
@@ -217,7 +302,9 @@ def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:
 
 
 def enqueue_unprocessed_deliveries(*, older_than: timedelta = timedelta(seconds=20)) -> int:
+    from channels_whatsapp.tasks import process_webhook_deliveries
+
     delivery_ids = unprocessed_delivery_ids(older_than=older_than)
-    for delivery_id in delivery_ids:
-        _enqueue_processing(delivery_id)
+    for start in range(0, len(delivery_ids), SWEEP_BATCH):
+        enqueue_task(process_webhook_deliveries, delivery_ids=delivery_ids[start : start + SWEEP_BATCH])
     return len(delivery_ids)

@@ -22,7 +22,7 @@ from interactions.services.event_times import believed_event_time
 from interactions.services.listeners import schedule_inbound_listeners
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
-from interactions.services.timeline import append_message, lock_interaction
+from interactions.services.timeline import append_message
 from interactions.storable_text import column_length, fitted_identifier, fitted_text, storable_event
 
 logger = logging.getLogger(__name__)
@@ -30,13 +30,13 @@ logger = logging.getLogger(__name__)
 
 def _channel_user_for(event: InboundMessage) -> ChannelUser:
     identity = {"channel": event.channel, "account_id": event.account_id, "external_id": event.sender_id}
-    try:
-        with transaction.atomic():
-            channel_user, _ = ChannelUser.objects.select_for_update().get_or_create(
-                **identity, defaults={"display_name": event.sender_name}
-            )
-    except IntegrityError:  # created by a concurrent delivery of another message from them
-        channel_user = ChannelUser.objects.select_for_update().get(**identity)
+    channel_user = ChannelUser.objects.select_for_update().filter(**identity).first()
+    if channel_user is None:  # their first message: the savepoint lets a concurrent first message win the insert
+        try:
+            with transaction.atomic():
+                channel_user = ChannelUser.objects.create(**identity, display_name=event.sender_name)
+        except IntegrityError:  # created by a concurrent delivery of another message from them
+            channel_user = ChannelUser.objects.select_for_update().get(**identity)
     changed = []
     if event.sender_name and channel_user.display_name != event.sender_name:
         channel_user.display_name = event.sender_name
@@ -57,27 +57,21 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
 def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
     """The customer's open interaction, locked, or a new one opened when their message was sent.
 
-    The open one is looked at again once locked: an agent may have closed it while we waited for the lock,
-    and a message filed into a closed interaction would be seen by no one.
+    The caller holds the channel user's lock, the first of the lock order: every path that closes or changes one
+    of their interactions takes that lock first, so the open one found now stays open, and no one else holds it.
     """
-    for _ in range(3):
-        existing = channel_user.interactions.filter(state__in=OPEN_STATES).first()
-        if existing is not None:
-            interaction = lock_interaction(existing.pk)
-            if interaction.is_open:
-                return interaction
-            continue
-        try:
-            with transaction.atomic():
-                interaction = Interaction.objects.create(
-                    channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
-                )
-                interaction.number = f"IMS{interaction.pk + 1000:07d}"
-                interaction.save(update_fields=["number"])
-        except IntegrityError:  # a concurrent message opened one first: take that one
-            continue
-        return lock_interaction(interaction.pk)
-    raise RuntimeError(f"could not find or open an interaction for channel user {channel_user.pk}")
+    existing = (
+        channel_user.interactions.select_for_update(of=("self",)).filter(state__in=OPEN_STATES).order_by("pk").first()
+    )
+    if existing is not None:
+        existing.channel_user = channel_user
+        return existing
+    interaction = Interaction.objects.create(
+        channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
+    )
+    interaction.number = f"IMS{interaction.pk + 1000:07d}"
+    interaction.save(update_fields=["number"])
+    return interaction
 
 
 def fitted_customer_id(value: str) -> str:

@@ -16,6 +16,8 @@ a listener run, a case) are never held while waiting for another lock. `interact
 races the paths on PostgreSQL.
 """
 
+from collections.abc import Collection, Sequence
+
 from django.db import transaction
 
 from interactions.live import broadcast_on_commit, interaction_changed, message_changed
@@ -46,6 +48,35 @@ def lock_interaction(interaction_id: int) -> Interaction:
                 .get(pk=interaction_id)
             )
     raise RuntimeError(f"interaction {interaction_id} kept changing customers while waiting for its lock")
+
+
+def lock_interactions_of_messages(message_ids: Collection[int]) -> dict[int, Interaction]:
+    """`lock_interaction` for the interactions of many messages at once (a batch of statuses): their channel users,
+    then the interactions, each kind in id order; returns the interactions, by id, with their channel users.
+
+    Should a merge move one of them to another customer while we wait, that customer is locked too and the lot read
+    again (out of id order then: were that to deadlock, PostgreSQL ends one side and the task is retried).
+    """
+    held: set[int] = set()
+    for _ in range(5):
+        of_messages = Interaction.objects.filter(messages__pk__in=list(message_ids))
+        owners = dict(of_messages.values_list("pk", "channel_user_id").distinct())
+        held |= set(
+            ChannelUser.objects.select_for_update()
+            .filter(pk__in=set(owners.values()) - held)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        interactions = {
+            interaction.pk: interaction
+            for interaction in Interaction.objects.select_for_update(of=("self",))
+            .select_related("channel_user")
+            .filter(pk__in=list(owners))
+            .order_by("pk")
+        }
+        if all(interaction.channel_user_id in held for interaction in interactions.values()):
+            return interactions
+    raise RuntimeError("interactions kept changing customers while waiting for their locks")
 
 
 def append_message(*, interaction: Interaction, **fields) -> Message:
@@ -84,6 +115,24 @@ def append_message(*, interaction: Interaction, **fields) -> Message:
     )
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))
     return message
+
+
+def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fields: list[str]) -> None:
+    """`save_message_change` for many messages of locked interactions, in two queries: each message gets the next
+    revision of its own interaction; one push per message, and one per interaction with its latest state."""
+    if not changes:
+        return
+    interactions: dict[int, Interaction] = {}
+    for interaction, message in changes:
+        interaction.revision += 1
+        message.revision = interaction.revision
+        interactions[interaction.pk] = interaction
+    Message.objects.bulk_update([message for _, message in changes], [*fields, "revision"])
+    Interaction.objects.bulk_update(list(interactions.values()), ["revision"])
+    broadcast_on_commit(
+        *(message_changed(message) for _, message in changes),
+        *(interaction_changed(interaction) for interaction in interactions.values()),
+    )
 
 
 def save_message_change(*, interaction: Interaction, message: Message, fields: list[str]) -> None:
