@@ -25,12 +25,12 @@ from django.utils import timezone  # noqa: E402
 
 from bench.harness import DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID  # noqa: E402
 from bench.hot_queries import _insert_series  # noqa: E402
+from bench.worker_without_live_push import app, silence_live_pushes  # noqa: E402
 from channels_whatsapp import tasks  # noqa: E402
 from channels_whatsapp.emulator.config import BusinessNumber  # noqa: E402
 from channels_whatsapp.emulator.envelopes import inbound_message_value, messages_envelope, status_value  # noqa: E402
 from channels_whatsapp.emulator.state import ChatMessage, Customer, Direction, MessageStatus  # noqa: E402
 from channels_whatsapp.models import WebhookDelivery  # noqa: E402
-from config.celery import app  # noqa: E402
 from interactions.models import ChannelUser, DeliveryStatusEvent, Interaction, Message  # noqa: E402
 
 NUMBER = BusinessNumber(
@@ -66,9 +66,9 @@ def status_body(*, wa_id: str, wamid: str, status: str, at: float) -> bytes:
     return json.dumps(messages_envelope(number=NUMBER, value=value)).encode()
 
 
-def seed_outbound(*, prefix: str, customers: int, messages: int) -> list[tuple[str, str]]:
-    """Customers with an open interaction holding `messages` sent messages in all; returns (wa_id, wamid) pairs."""
-    first_wa_id = 16660000000 if prefix == "out" else 17770000000
+def seed_outbound(*, prefix: str, first_wa_id: int, customers: int, messages: int) -> list[tuple[str, str]]:
+    """Customers with an open interaction holding `messages` sent messages in all; returns (wa_id, wamid) pairs.
+    `prefix` (a few letters) starts the messages' ids and the interactions' numbers."""
     _insert_series(
         ChannelUser,
         customers,
@@ -173,7 +173,7 @@ def queries_per_event(ids: list[int], *, batch: int) -> float:
 
 def count_queries(*, batch: int, rng: random.Random) -> dict[str, float]:
     """Queries per event of each kind, on sample events apart from the backlog (their own customers and messages)."""
-    outbound = seed_outbound(prefix="sample", customers=SAMPLE // 3, messages=SAMPLE)
+    outbound = seed_outbound(prefix="smp", first_wa_id=17770000000, customers=SAMPLE // 3, messages=SAMPLE)
     now = time.time()
     new = [inbound_body(wa_id=f"1888{i:07d}", wamid=f"wamid.new-{i}", text="hello", at=now) for i in range(SAMPLE)]
     known = [
@@ -206,10 +206,12 @@ def publish(ids: list[int], *, batch: int) -> int:
 
 def prepare(options: dict) -> dict:
     rng = random.Random(options["seed"])
+    if not options["live_push"]:
+        silence_live_pushes()
     queries = count_queries(batch=options["batch"], rng=rng)
     started = time.monotonic()
     messages = options["statuses"] // len(STATUSES)
-    outbound = seed_outbound(prefix="out", customers=max(messages // 10, 1), messages=messages)
+    outbound = seed_outbound(prefix="out", first_wa_id=16660000000, customers=max(messages // 10, 1), messages=messages)
     events = backlog_events(
         inbound=options["inbound"], customers=options["customers"], outbound=outbound,
         shuffled=options["shuffled"], rng=rng,

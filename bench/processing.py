@@ -50,12 +50,19 @@ def sessions_opened(database_url: str) -> int:
 
 
 def drain(
-    system: harness.Stack, *, processes: int, deliveries: int, first_id: int, timeout: float, profile: Path | None
+    system: harness.Stack,
+    *,
+    processes: int,
+    deliveries: int,
+    first_id: int,
+    timeout: float,
+    profile: Path | None,
+    app: str,
 ) -> dict:
     """Starts the worker and waits until every delivery of the backlog is processed; py-spy samples it if asked."""
     database_url = system.environment["DATABASE_URL"]
     sessions_before = sessions_opened(database_url)
-    system.start_worker(queues="webhooks", concurrency=processes)
+    system.start_worker(queues="webhooks", concurrency=processes, app=app)
     worker = system.processes["worker"]
     taken = f"SELECT 1 FROM channels_whatsapp_webhookdelivery WHERE id >= {first_id} AND attempts > 0 LIMIT 1"
     left = f"SELECT count(*) FROM channels_whatsapp_webhookdelivery WHERE id >= {first_id} AND processed_at IS NULL"
@@ -100,13 +107,14 @@ def run(options: argparse.Namespace, *, processes: int) -> dict:
             {
                 "inbound": options.inbound, "statuses": options.statuses, "customers": options.customers,
                 "shuffled": options.shuffled, "duplicates": options.duplicates, "batch": options.batch,
-                "seed": options.seed,
+                "seed": options.seed, "live_push": not options.without_live_push,
             },
         )  # fmt: skip
         own_cpu_before = harness.own_cpu_seconds()
         drained = drain(
             system, processes=processes, deliveries=plan["deliveries"], first_id=plan["first_delivery_id"],
             timeout=options.timeout, profile=options.profile,
+            app="bench.worker_without_live_push" if options.without_live_push else "config",
         )  # fmt: skip
         own_cpu = harness.own_cpu_seconds() - own_cpu_before
         checks = run_step(system, "verify", {"first_delivery_id": plan["first_delivery_id"]})
@@ -115,6 +123,7 @@ def run(options: argparse.Namespace, *, processes: int) -> dict:
     rate = events / seconds if seconds > 0 else 0.0
     return {
         "processes": processes,
+        "live_push": not options.without_live_push,
         "batch": plan["batch"],
         "tasks": plan["tasks"],
         "events": events,
@@ -182,6 +191,8 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.05, help="share of deliveries stored twice")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for a backlog to drain")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--without-live-push", action="store_true",
+                        help="without the workspace pushes (serialized and sent per message and status)")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="a folder for py-spy's samples of the worker (collapsed stacks)")
     options = parser.parse_args()
     harness.required_environment()

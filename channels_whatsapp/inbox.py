@@ -2,13 +2,14 @@
 
 import json
 import logging
-from collections import Counter
-from collections.abc import Collection, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from interactions.events import (
     InboundMessageChanged,
 )
 from interactions.services.customer_changes import change_channel_user_address, record_inbound_message_change
-from interactions.services.inbound import record_inbound_message
+from interactions.services.inbound import record_inbound_message, recorded_external_ids
 from interactions.services.recipient_signals import record_marketing_preference_change
 from interactions.services.statuses import record_delivery_status, record_delivery_statuses
 from interactions.task_queue import enqueue_task
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 UNREADABLE_PREFIX = "unreadable:"  # starts the summary of a delivery kept but not applied; the admin filters on it
 MAX_PROCESSING_ATTEMPTS = 10
+CustomerEvent = InboundMessage | InboundMessageChanged | ChannelUserAddressChanged
 SWEEP_BATCH = 100  # deliveries per task the sweep enqueues
 
 
@@ -77,7 +79,8 @@ def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> None:
     if not deliveries:
         return
     try:
-        reports = _apply_deliveries(deliveries)
+        with _commits_not_waiting_for_the_disk():
+            reports = _apply_deliveries(deliveries)
     except Exception as problem:
         WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
             last_error=repr(problem)[:2000]
@@ -86,6 +89,27 @@ def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> None:
     failures = _record_reports(deliveries, reports)
     if failures:
         raise WebhookEventsFailed(failures)
+
+
+@contextmanager
+def _commits_not_waiting_for_the_disk() -> Iterator[None]:
+    """PostgreSQL's asynchronous commit for the events' transactions: each commit stops waiting for its WAL flush.
+
+    Safe here because the delivery itself was stored with a synchronous commit, and the WAL is written in order: a
+    crash can lose only the last few milliseconds of applied events together with the marks that they were applied,
+    so those deliveries are processed again (each effect once, by its unique constraint). Marking them processed
+    waits for the disk as usual.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _claim(delivery_ids: Sequence[int]) -> list[WebhookDelivery]:
@@ -105,24 +129,27 @@ def _claim(delivery_ids: Sequence[int]) -> list[WebhookDelivery]:
 
 
 def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "DeliveryReport"]) -> list[str]:
-    """Marks the deliveries applied whole as processed, keeps why the others are not; returns what failed."""
+    """Marks the deliveries applied whole as processed, keeps why the others are not; returns what failed.
+
+    One UPDATE per distinct outcome: a batch of plain deliveries has one or two ("1 messages", "1 statuses").
+    """
     now = timezone.now()
-    done, failed = [], []
+    outcomes: dict[tuple, list[int]] = defaultdict(list)
+    failures = []
     for delivery in deliveries:
         report = reports[delivery.pk]
-        delivery.summary = report.summary()[:255]
-        delivery.refusals = "\n".join(report.refusals)
-        delivery.last_error = "\n".join(report.failures)[:2000]
-        if report.failures:
-            failed.append(delivery)
-        else:
-            delivery.processed_at = now
-            done.append(delivery)
-    if done:
-        WebhookDelivery.objects.bulk_update(done, ["processed_at", "summary", "refusals", "last_error"])
-    if failed:
-        WebhookDelivery.objects.bulk_update(failed, ["summary", "refusals", "last_error"])
-    return [failure for delivery in failed for failure in reports[delivery.pk].failures]
+        failures += report.failures
+        values = {
+            "summary": report.summary()[:255],
+            "refusals": "\n".join(report.refusals),
+            "last_error": "\n".join(report.failures)[:2000],
+        }
+        if not report.failures:
+            values["processed_at"] = now
+        outcomes[tuple(values.items())].append(delivery.pk)
+    for values, delivery_ids in outcomes.items():
+        WebhookDelivery.objects.filter(pk__in=delivery_ids).update(**dict(values))
+    return failures
 
 
 class WebhookEventsFailed(Exception):
@@ -175,10 +202,12 @@ def _events_in(body: bytes) -> list[WebhookEvent]:
 def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryReport]:
     """Each event on its own, so one that fails never costs the others; a database outage stops them all.
 
-    Statuses wait until the customers' events of the batch are applied, then go in together: their order never
-    mattered (a message moves to the furthest status recorded for it, whatever came first).
+    The customers' messages already recorded (redeliveries) are found in one query for the batch. Statuses wait
+    until the customers' events are applied, then go in together: their order never mattered (a message moves to
+    the furthest status recorded for it, whatever came first).
     """
     reports: dict[int, DeliveryReport] = {}
+    customers: list[tuple[DeliveryReport, datetime, WebhookEvent, WebhookEvent | CustomerEvent]] = []
     statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]] = []
     for delivery in deliveries:
         report = reports[delivery.pk] = DeliveryReport()
@@ -194,22 +223,36 @@ def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryRe
                 logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
                 report.refusals.append(refusal)
                 report.counts["refused"] += 1
-                continue
-            if isinstance(event, StatusChanged):
+            elif isinstance(event, StatusChanged):
                 report.counts["statuses"] += 1
                 update = translate.delivery_status(event)
                 if update is not None:
                     statuses.append((report, event, replace(update, received_at=delivery.received_at)))
-                continue
-            try:
-                report.counts[_apply_event(event, received_at=delivery.received_at)] += 1
-            except OperationalError:
-                raise
-            except Exception as problem:
-                logger.exception("could not apply a webhook event (%s)", type(event).__name__)
-                report.failed(event, problem)
+            else:
+                try:
+                    customers.append((report, delivery.received_at, event, _translated(event)))
+                except Exception as problem:
+                    logger.exception("could not read a webhook event (%s)", type(event).__name__)
+                    report.failed(event, problem)
+    new_ids = {translated.external_id for *_, translated in customers if isinstance(translated, InboundMessage)}
+    recorded = recorded_external_ids(new_ids) if new_ids else set()
+    for report, received_at, event, translated in customers:
+        try:
+            report.counts[_apply_event(translated, received_at=received_at, recorded=recorded)] += 1
+        except OperationalError:
+            raise
+        except Exception as problem:
+            logger.exception("could not apply a webhook event (%s)", type(event).__name__)
+            report.failed(event, problem)
     _apply_statuses(statuses)
     return reports
+
+
+def _translated(event: WebhookEvent) -> WebhookEvent | CustomerEvent:
+    """A customer's message (not in a group) as the core's event; any other event as it came."""
+    if isinstance(event, IncomingMessage) and not event.group_id:
+        return translate.customer_event(event)
+    return event
 
 
 def _apply_statuses(statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]]) -> None:
@@ -252,15 +295,22 @@ def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
     )
 
 
-def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
-    """Applies one event; returns what it was, for the delivery's summary."""
+def _apply_event(event: WebhookEvent | CustomerEvent, *, received_at: datetime, recorded: set[str]) -> str:
+    """Applies one event; returns what it was, for the delivery's summary. `recorded`: the customers' message ids
+    known to be recorded (the message is then a redelivery), to which this one's is added once recorded."""
     match event:
-        case IncomingMessage(group_id=group_id) if group_id:
+        case InboundMessage(external_id=external_id) if external_id in recorded:
+            return "messages"
+        case InboundMessage():
+            apply_customer_event(event, received_at=received_at, known_new=True)
+            recorded.add(event.external_id)
+            return "messages"
+        case InboundMessageChanged() | ChannelUserAddressChanged():
+            apply_customer_event(event, received_at=received_at)
+            return "messages"
+        case IncomingMessage():  # in a group: translated no further
             record_group_message(event)
             return "group messages (not supported)"
-        case IncomingMessage():
-            apply_customer_event(translate.customer_event(event), received_at=received_at)
-            return "messages"
         case MarketingPreference():
             change = translate.marketing_preference(event)
             if change is not None:
@@ -275,9 +325,13 @@ def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
 
 
 def apply_customer_event(
-    event: InboundMessage | InboundMessageChanged | ChannelUserAddressChanged, *, received_at: datetime
+    event: CustomerEvent,
+    *,
+    received_at: datetime,
+    known_new: bool = False,
 ) -> None:
-    """A customer's message, a change to one, or their new number, each by the core service that owns it."""
+    """A customer's message, a change to one, or their new number, each by the core service that owns it.
+    `known_new`: the message's id was just looked up among those recorded, and is not."""
     event = replace(event, received_at=received_at)
     match event:
         case InboundMessageChanged():
@@ -285,7 +339,7 @@ def apply_customer_event(
         case ChannelUserAddressChanged():
             change_channel_user_address(event=event)
         case _:
-            record_inbound_message(event=event)
+            record_inbound_message(event=event, known_new=known_new)
 
 
 def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:

@@ -1,6 +1,7 @@
 """Recording what customers send: channel user, interaction and message, each once however often it arrives."""
 
 import logging
+from collections.abc import Collection
 from dataclasses import replace
 
 from django.db import IntegrityError, transaction
@@ -96,12 +97,35 @@ def _storable(event: InboundMessage) -> InboundMessage:
     )
 
 
+def record_inbound_message(*, event: InboundMessage, known_new: bool = False) -> Message | None:
+    """Returns the new message, or None when this message was already recorded (a redelivery).
+
+    `known_new`: the caller has just looked the id up among the recorded ones (`recorded_external_ids`, a batch at
+    a time); the unique constraint still decides a race with a concurrent delivery of the same message.
+    """
+    try:
+        return _record_inbound_message(event, known_new=known_new)
+    except IntegrityError:
+        # The whole transaction is undone: channel user, interaction and counters alike. A duplicate is then
+        # recorded by the other delivery; anything else is a failure, not to be taken for one.
+        if not recorded_external_ids([event.external_id]):
+            raise
+        logger.info("inbound message %s was already recorded", event.external_id)
+        return None
+
+
+def recorded_external_ids(external_ids: Collection[str]) -> set[str]:
+    """Which of these channel message ids are recorded already, in one query (as `record_inbound_message` fits them)."""
+    fitted = {fitted_message_id(external_id): external_id for external_id in external_ids}
+    found = Message.objects.filter(external_id__in=list(fitted)).values_list("external_id", flat=True)
+    return {fitted[external_id] for external_id in found}
+
+
 @transaction.atomic
-def record_inbound_message(*, event: InboundMessage) -> Message | None:
-    """Returns the new message, or None when this message was already recorded (a redelivery)."""
+def _record_inbound_message(event: InboundMessage, *, known_new: bool) -> Message | None:
     claimed_sent_at = event.sent_at
     event = _storable(event)
-    if Message.objects.filter(external_id=event.external_id).exists():
+    if not known_new and Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
     interaction = open_interaction_for(channel_user, opened_at=event.sent_at)
@@ -115,23 +139,20 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if event.kind == MessageKind.UNSUPPORTED and not text:
         text = f"unsupported message type: {event.content.get('type', 'unknown')}"
     text = text or summary(kind=event.kind, content=event.content)
-    try:
-        message = append_message(
-            interaction=interaction,
-            direction=Direction.INBOUND,
-            kind=event.kind,
-            text=text,
-            content=event.content,
-            external_id=event.external_id,
-            reply_to=reply_to,
-            status=MessageStatus.RECEIVED,
-            status_at=timezone.now(),
-            sent_at=event.sent_at,
-            claimed_sent_at=claimed_sent_at,
-        )
-    except IntegrityError:
-        logger.info("inbound message %s was already recorded", event.external_id)
-        return None
+    message = append_message(
+        interaction=interaction,
+        in_savepoint=False,
+        direction=Direction.INBOUND,
+        kind=event.kind,
+        text=text,
+        content=event.content,
+        external_id=event.external_id,
+        reply_to=reply_to,
+        status=MessageStatus.RECEIVED,
+        status_at=timezone.now(),
+        sent_at=event.sent_at,
+        claimed_sent_at=claimed_sent_at,
+    )
     fold_reaction_onto_target(message)
     if event.media is not None:
         attach_inbound_media(interaction=interaction, message=message, media=event.media)
