@@ -157,7 +157,7 @@ def batch_task():
 def process_in_process(ids: list[int], *, batch: int) -> None:
     """What a worker process does with these deliveries, run here."""
     task = batch_task()
-    if task is not None and batch > 1:
+    if task is not None:
         for chunk in batched(ids, batch):
             task(delivery_ids=chunk)
     else:
@@ -193,7 +193,7 @@ def publish(ids: list[int], *, batch: int) -> int:
     task = batch_task()
     sent = 0
     with app.producer_or_acquire() as producer:
-        if task is not None and batch > 1:
+        if task is not None:
             for chunk in batched(ids, batch):
                 task.apply_async(kwargs={"delivery_ids": chunk}, producer=producer)
                 sent += 1

@@ -47,9 +47,9 @@ SWEEP_BATCH = 100  # deliveries per task the sweep enqueues
 
 
 def _enqueue_processing(delivery_id: int) -> None:
-    from channels_whatsapp.tasks import process_webhook_delivery
+    from channels_whatsapp.tasks import process_webhook_deliveries
 
-    enqueue_task(process_webhook_delivery, delivery_id=delivery_id)  # stored and committed: else the sweep will
+    enqueue_task(process_webhook_deliveries, delivery_ids=[delivery_id])  # stored and committed: else the sweep will
 
 
 @transaction.atomic
@@ -64,20 +64,23 @@ def store_webhook_delivery(*, body: bytes, signed_for: Collection[str]) -> Webho
 
 
 def process_webhook_delivery(*, delivery_id: int) -> None:
-    process_webhook_deliveries(delivery_ids=[delivery_id])
+    """One delivery; raises WebhookEventsFailed when one of its events could not be applied."""
+    if process_webhook_deliveries(delivery_ids=[delivery_id]):
+        raise WebhookEventsFailed(WebhookDelivery.objects.get(pk=delivery_id).last_error)
 
 
-def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> None:
-    """Applies every event of a batch of deliveries. Safe to repeat: each effect is guarded by a unique constraint.
+def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> list[int]:
+    """Applies every event of a batch of deliveries; returns those left for another try. Safe to repeat: each
+    effect is guarded by a unique constraint.
 
     Claimed and marked processed in one query each; the customers' messages and changes are applied one by one, in
     the order they came, the statuses of the whole batch together (`record_delivery_statuses`). A delivery with an
-    event that failed stays unprocessed, with why, and the task and the sweep try it again (what was applied is a
-    no-op then); the others are done.
+    event that failed stays unprocessed, with why (what was applied is a no-op when it is tried again); the others
+    are done. A database error stops the batch and is raised.
     """
     deliveries = _claim(delivery_ids)
     if not deliveries:
-        return
+        return []
     try:
         with _commits_not_waiting_for_the_disk():
             reports = _apply_deliveries(deliveries)
@@ -86,9 +89,7 @@ def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> None:
             last_error=repr(problem)[:2000]
         )
         raise
-    failures = _record_reports(deliveries, reports)
-    if failures:
-        raise WebhookEventsFailed(failures)
+    return _record_reports(deliveries, reports)
 
 
 @contextmanager
@@ -128,17 +129,18 @@ def _claim(delivery_ids: Sequence[int]) -> list[WebhookDelivery]:
     return deliveries
 
 
-def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "DeliveryReport"]) -> list[str]:
-    """Marks the deliveries applied whole as processed, keeps why the others are not; returns what failed.
+def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "DeliveryReport"]) -> list[int]:
+    """Marks the deliveries applied whole as processed, keeps why the others are not; returns the others.
 
     One UPDATE per distinct outcome: a batch of plain deliveries has one or two ("1 messages", "1 statuses").
     """
     now = timezone.now()
     outcomes: dict[tuple, list[int]] = defaultdict(list)
-    failures = []
+    failed = []
     for delivery in deliveries:
         report = reports[delivery.pk]
-        failures += report.failures
+        if report.failures:
+            failed.append(delivery.pk)
         values = {
             "summary": report.summary()[:255],
             "refusals": "\n".join(report.refusals),
@@ -149,7 +151,7 @@ def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "Deliv
         outcomes[tuple(values.items())].append(delivery.pk)
     for values, delivery_ids in outcomes.items():
         WebhookDelivery.objects.filter(pk__in=delivery_ids).update(**dict(values))
-    return failures
+    return failed
 
 
 class WebhookEventsFailed(Exception):

@@ -5,24 +5,19 @@ from celery import shared_task
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def process_webhook_deliveries(self, delivery_ids: list[int]) -> None:
-    """One task for a batch of stored deliveries: the per-task cost (broker, claim, marking done) is paid once."""
+    """A batch of stored deliveries in one task: the per-task cost (broker, claim, marking done) is paid once.
+    Only the deliveries that failed are tried again; a database error tries them all again."""
+    from channels_whatsapp.inbox import WebhookEventsFailed
     from channels_whatsapp.inbox import process_webhook_deliveries as process
 
+    countdown = 2 ** (self.request.retries + 1)
     try:
-        process(delivery_ids=delivery_ids)
+        failed = process(delivery_ids=delivery_ids)
     except Exception as problem:
-        raise self.retry(exc=problem, countdown=2 ** (self.request.retries + 1)) from problem
-
-
-@shared_task(bind=True, max_retries=5, acks_late=True)
-def process_webhook_delivery(self, delivery_id: int) -> None:
-    """One delivery; kept for tasks enqueued before batches, still waiting in the broker."""
-    from channels_whatsapp.inbox import process_webhook_deliveries as process
-
-    try:
-        process(delivery_ids=[delivery_id])
-    except Exception as problem:
-        raise self.retry(exc=problem, countdown=2 ** (self.request.retries + 1)) from problem
+        raise self.retry(exc=problem, countdown=countdown) from problem
+    if failed:
+        problem = WebhookEventsFailed(f"webhook deliveries {failed} not processed; see their last error")
+        raise self.retry(kwargs={"delivery_ids": failed}, exc=problem, countdown=countdown)
 
 
 @shared_task

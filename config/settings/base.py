@@ -114,7 +114,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "channels_whatsapp.tasks.process_webhook_delivery": {"queue": "webhooks"},
     "channels_whatsapp.tasks.process_webhook_deliveries": {"queue": "webhooks"},
     "channels_whatsapp.tasks.sweep_unprocessed_deliveries": {"queue": "webhooks"},
     "interactions.tasks.deliver_message": {"queue": "outbound"},
