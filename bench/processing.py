@@ -207,7 +207,10 @@ def main() -> None:
     print_table(results)
     harness.write_results(
         "processing",
-        {"options": {key: value for key, value in vars(options).items()}, "runs": results},
+        {
+            "options": {key: str(value) if isinstance(value, Path) else value for key, value in vars(options).items()},
+            "runs": results,
+        },
     )
     if any(result["problems"] for result in results):
         sys.exit(1)
