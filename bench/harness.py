@@ -142,10 +142,13 @@ class Stack:
         wait_until_listening(port, process=self.processes[name], log=self.workdir / f"{name}.log")
         return f"http://127.0.0.1:{port}"
 
-    def start_worker(self, name: str = "worker", *, queues: str = "webhooks,outbound,default", concurrency: int = 2):
+    def start_worker(
+        self, name: str = "worker", *, queues: str = "webhooks,outbound,default", concurrency: int = 2,
+        app: str = "config",  # a module holding the Celery app
+    ):  # fmt: skip
         self.start(
             name,
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", str(concurrency),
+            [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queues, "-c", str(concurrency),
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
         )  # fmt: skip
 

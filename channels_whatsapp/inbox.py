@@ -2,12 +2,14 @@
 
 import json
 import logging
-from collections import Counter
-from collections.abc import Collection, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from channels_whatsapp import translate
@@ -23,17 +25,23 @@ from channels_whatsapp.payloads import (
     WebhookEvent,
     parse_notification,
 )
-from interactions.events import ChannelUserAddressChanged, InboundMessage, InboundMessageChanged
+from interactions.events import (
+    ChannelUserAddressChanged,
+    DeliveryStatusUpdate,
+    InboundMessage,
+    InboundMessageChanged,
+)
 from interactions.services.customer_changes import change_channel_user_address, record_inbound_message_change
-from interactions.services.inbound import record_inbound_message
+from interactions.services.inbound import record_inbound_message, recorded_external_ids
 from interactions.services.recipient_signals import record_marketing_preference_change
-from interactions.services.statuses import record_delivery_status
+from interactions.services.statuses import record_delivery_status, record_delivery_statuses
 from interactions.task_queue import enqueue_task_on_commit
 
 logger = logging.getLogger(__name__)
 
 UNREADABLE_PREFIX = "unreadable:"  # starts the summary of a delivery kept but not applied; the admin filters on it
 MAX_PROCESSING_ATTEMPTS = 10
+CustomerEvent = InboundMessage | InboundMessageChanged | ChannelUserAddressChanged
 
 
 SWEEP_TASK_SIZE = 100  # ids per task the sweep enqueues, so several worker processes share a backlog
@@ -65,29 +73,94 @@ def enqueue_processing(delivery_ids: Sequence[int]) -> None:
 
 
 def process_webhook_delivery(*, delivery_id: int) -> None:
-    """Applies every event of one delivery. Safe to repeat: each effect is guarded by a unique constraint."""
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None or delivery.processed_at is not None:
-            return
-        delivery.attempts += 1
-        delivery.save(update_fields=["attempts"])
+    """One delivery; raises WebhookEventsFailed when one of its events could not be applied."""
+    if process_webhook_deliveries(delivery_ids=[delivery_id]):
+        raise WebhookEventsFailed(WebhookDelivery.objects.get(pk=delivery_id).last_error)
+
+
+def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> list[int]:
+    """Applies every event of a batch of deliveries; returns those left for another try. Safe to repeat: each
+    effect is guarded by a unique constraint.
+
+    Claimed and marked processed in one query each; the customers' messages and changes are applied one by one, in
+    the order they came, the statuses of the whole batch together (`record_delivery_statuses`). A delivery with an
+    event that failed stays unprocessed, with why (what was applied is a no-op when it is tried again); the others
+    are done. A database error stops the batch and is raised.
+    """
+    deliveries = _claim(delivery_ids)
+    if not deliveries:
+        return []
     try:
-        outcome = _apply_events(delivery)
+        with _commits_not_waiting_for_the_disk():
+            reports = _apply_deliveries(deliveries)
     except Exception as problem:
-        WebhookDelivery.objects.filter(pk=delivery_id).update(last_error=repr(problem)[:2000])
-        raise
-    summary, refusals = outcome.summary[:255], "\n".join(outcome.refusals)
-    if outcome.failures:
-        # The rest is applied; the delivery stays unprocessed, so the task and the sweep try the failed events
-        # again (those applied are no-ops), and the admin shows why.
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            summary=summary, refusals=refusals, last_error="\n".join(outcome.failures)[:2000]
+        WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+            last_error=repr(problem)[:2000]
         )
-        raise WebhookEventsFailed(outcome.failures)
-    WebhookDelivery.objects.filter(pk=delivery_id).update(
-        processed_at=timezone.now(), summary=summary, refusals=refusals, last_error=""
-    )
+        raise
+    return _record_reports(deliveries, reports)
+
+
+@contextmanager
+def _commits_not_waiting_for_the_disk() -> Iterator[None]:
+    """PostgreSQL's asynchronous commit for the events' transactions: each commit stops waiting for its WAL flush.
+
+    Safe here because the delivery itself was stored with a synchronous commit, and the WAL is written in order: a
+    crash can lose only the last few milliseconds of applied events together with the marks that they were applied,
+    so those deliveries are processed again (each effect once, by its unique constraint). Marking them processed
+    waits for the disk as usual.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _claim(delivery_ids: Sequence[int]) -> list[WebhookDelivery]:
+    """The deliveries not yet processed, each counted as one more attempt (locked in id order: no deadlock between
+    two tasks naming the same deliveries)."""
+    with transaction.atomic():
+        deliveries = list(
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk__in=list(delivery_ids), processed_at__isnull=True)
+            .order_by("pk")
+        )
+        if deliveries:
+            WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+                attempts=F("attempts") + 1
+            )
+    return deliveries
+
+
+def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "DeliveryReport"]) -> list[int]:
+    """Marks the deliveries applied whole as processed, keeps why the others are not; returns the others.
+
+    One UPDATE per distinct outcome: a batch of plain deliveries has one or two ("1 messages", "1 statuses").
+    """
+    now = timezone.now()
+    outcomes: dict[tuple, list[int]] = defaultdict(list)
+    failed = []
+    for delivery in deliveries:
+        report = reports[delivery.pk]
+        if report.failures:
+            failed.append(delivery.pk)
+        values = {
+            "summary": report.summary()[:255],
+            "refusals": "\n".join(report.refusals),
+            "last_error": "\n".join(report.failures)[:2000],
+        }
+        if not report.failures:
+            values["processed_at"] = now
+        outcomes[tuple(values.items())].append(delivery.pk)
+    for values, delivery_ids in outcomes.items():
+        WebhookDelivery.objects.filter(pk__in=delivery_ids).update(**dict(values))
+    return failed
 
 
 class WebhookEventsFailed(Exception):
@@ -98,11 +171,23 @@ class UnreadableDelivery(ValueError):
     """The body cannot be read as a notification; retrying cannot change that."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessingOutcome:
-    summary: str
+@dataclass(slots=True)
+class DeliveryReport:
+    """What became of one delivery's events: for its summary, and whether it is done."""
+
+    counts: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
+    unreadable: str = ""
+
+    def summary(self) -> str:
+        if self.unreadable:
+            return f"{UNREADABLE_PREFIX} {self.unreadable}"
+        return ", ".join(f"{count} {name}" for name, count in sorted(self.counts.items())) or "empty"
+
+    def failed(self, event: WebhookEvent, problem: Exception) -> None:
+        self.failures.append(f"{type(event).__name__}: {problem!r}")
+        self.counts["failed"] += 1
 
 
 def _events_in(body: bytes) -> list[WebhookEvent]:
@@ -125,33 +210,82 @@ def _events_in(body: bytes) -> list[WebhookEvent]:
         raise UnreadableDelivery(str(problem)) from None
 
 
-def _apply_events(delivery: WebhookDelivery) -> ProcessingOutcome:
-    """Each event on its own, so one that fails never costs the others; a database outage stops them all."""
-    try:
-        events = _events_in(bytes(delivery.body))
-    except UnreadableDelivery as problem:
-        # Kept, raw, for an admin to see; never retried, as no retry makes it readable.
-        return ProcessingOutcome(summary=f"{UNREADABLE_PREFIX} {problem}")
-    counts: Counter[str] = Counter()
-    failures: list[str] = []
-    refusals: list[str] = []
-    for event in events:
-        refusal = _refusal(event, signed_for=delivery.signed_for)
-        if refusal:
-            logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
-            refusals.append(refusal)
-            counts["refused"] += 1
-            continue
+def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryReport]:
+    """Each event on its own, so one that fails never costs the others; a database outage stops them all.
+
+    The customers' messages already recorded (redeliveries) are found in one query for the batch. Statuses wait
+    until the customers' events are applied, then go in together: their order never mattered (a message moves to
+    the furthest status recorded for it, whatever came first).
+    """
+    reports: dict[int, DeliveryReport] = {}
+    customers: list[tuple[DeliveryReport, datetime, WebhookEvent, WebhookEvent | CustomerEvent]] = []
+    statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]] = []
+    for delivery in deliveries:
+        report = reports[delivery.pk] = DeliveryReport()
         try:
-            counts[_apply_event(event, received_at=delivery.received_at)] += 1
+            events = _events_in(bytes(delivery.body))
+        except UnreadableDelivery as problem:
+            # Kept, raw, for an admin to see; never retried, as no retry makes it readable.
+            report.unreadable = str(problem)
+            continue
+        for event in events:
+            refusal = _refusal(event, signed_for=delivery.signed_for)
+            if refusal:
+                logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
+                report.refusals.append(refusal)
+                report.counts["refused"] += 1
+            elif isinstance(event, StatusChanged):
+                report.counts["statuses"] += 1
+                update = translate.delivery_status(event)
+                if update is not None:
+                    statuses.append((report, event, replace(update, received_at=delivery.received_at)))
+            else:
+                try:
+                    customers.append((report, delivery.received_at, event, _translated(event)))
+                except Exception as problem:
+                    logger.exception("could not read a webhook event (%s)", type(event).__name__)
+                    report.failed(event, problem)
+    new_ids = {translated.external_id for *_, translated in customers if isinstance(translated, InboundMessage)}
+    recorded = recorded_external_ids(new_ids) if new_ids else set()
+    for report, received_at, event, translated in customers:
+        try:
+            report.counts[_apply_event(translated, received_at=received_at, recorded=recorded)] += 1
         except OperationalError:
             raise
         except Exception as problem:
             logger.exception("could not apply a webhook event (%s)", type(event).__name__)
-            failures.append(f"{type(event).__name__}: {problem!r}")
-            counts["failed"] += 1
-    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "empty"
-    return ProcessingOutcome(summary=summary, failures=failures, refusals=refusals)
+            report.failed(event, problem)
+    _apply_statuses(statuses)
+    return reports
+
+
+def _translated(event: WebhookEvent) -> WebhookEvent | CustomerEvent:
+    """A customer's message (not in a group) as the core's event; any other event as it came."""
+    if isinstance(event, IncomingMessage) and not event.group_id:
+        return translate.customer_event(event)
+    return event
+
+
+def _apply_statuses(statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]]) -> None:
+    """All at once; should that fail, one by one, so that the status at fault is the only one that fails."""
+    if not statuses:
+        return
+    try:
+        record_delivery_statuses(updates=[update for _, _, update in statuses])
+        return
+    except OperationalError:
+        raise
+    except Exception:
+        logger.warning("a batch of %s statuses failed; applying them one by one", len(statuses), exc_info=True)
+    for report, event, update in statuses:
+        try:
+            record_delivery_status(update=update)
+        except OperationalError:
+            raise
+        except Exception as problem:
+            logger.exception("could not apply a webhook event (%s)", type(event).__name__)
+            report.counts["statuses"] -= 1
+            report.failed(event, problem)
 
 
 def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
@@ -172,20 +306,22 @@ def _refusal(event: WebhookEvent, *, signed_for: Collection[str]) -> str:
     )
 
 
-def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
-    """Applies one event; returns what it was, for the delivery's summary."""
+def _apply_event(event: WebhookEvent | CustomerEvent, *, received_at: datetime, recorded: set[str]) -> str:
+    """Applies one event; returns what it was, for the delivery's summary. `recorded`: the customers' message ids
+    known to be recorded (the message is then a redelivery), to which this one's is added once recorded."""
     match event:
-        case IncomingMessage(group_id=group_id) if group_id:
+        case InboundMessage(external_id=external_id) if external_id in recorded:
+            return "messages"
+        case InboundMessage():
+            apply_customer_event(event, received_at=received_at, known_new=True)
+            recorded.add(event.external_id)
+            return "messages"
+        case InboundMessageChanged() | ChannelUserAddressChanged():
+            apply_customer_event(event, received_at=received_at)
+            return "messages"
+        case IncomingMessage():  # in a group: translated no further
             record_group_message(event)
             return "group messages (not supported)"
-        case IncomingMessage():
-            apply_customer_event(translate.customer_event(event), received_at=received_at)
-            return "messages"
-        case StatusChanged():
-            update = translate.delivery_status(event)
-            if update is not None:
-                record_delivery_status(update=replace(update, received_at=received_at))
-            return "statuses"
         case MarketingPreference():
             change = translate.marketing_preference(event)
             if change is not None:
@@ -200,9 +336,13 @@ def _apply_event(event: WebhookEvent, *, received_at: datetime) -> str:
 
 
 def apply_customer_event(
-    event: InboundMessage | InboundMessageChanged | ChannelUserAddressChanged, *, received_at: datetime
+    event: CustomerEvent,
+    *,
+    received_at: datetime,
+    known_new: bool = False,
 ) -> None:
-    """A customer's message, a change to one, or their new number, each by the core service that owns it."""
+    """A customer's message, a change to one, or their new number, each by the core service that owns it.
+    `known_new`: the message's id was just looked up among those recorded, and is not."""
     event = replace(event, received_at=received_at)
     match event:
         case InboundMessageChanged():
@@ -210,7 +350,7 @@ def apply_customer_event(
         case ChannelUserAddressChanged():
             change_channel_user_address(event=event)
         case _:
-            record_inbound_message(event=event)
+            record_inbound_message(event=event, known_new=known_new)
 
 
 def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:

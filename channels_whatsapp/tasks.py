@@ -1,28 +1,23 @@
 """Thin tasks for the WhatsApp channel; they run on their own 'webhooks' queue."""
 
-import logging
-
 from celery import shared_task
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def process_webhook_deliveries(self, delivery_ids: list[int]) -> None:
-    """The deliveries the webhook stored together (or the sweep found); those that fail are retried, the rest not."""
-    from channels_whatsapp.inbox import process_webhook_delivery
+    """A batch of stored deliveries in one task: the per-task cost (broker, claim, marking done) is paid once.
+    Only the deliveries that failed are tried again; a database error tries them all again."""
+    from channels_whatsapp.inbox import WebhookEventsFailed
+    from channels_whatsapp.inbox import process_webhook_deliveries as process
 
-    failed, problem = [], None
-    for delivery_id in delivery_ids:
-        try:
-            process_webhook_delivery(delivery_id=delivery_id)
-        except Exception as error:
-            logger.warning("webhook delivery %s not processed: %r", delivery_id, error)
-            failed.append(delivery_id)
-            problem = error
+    countdown = 2 ** (self.request.retries + 1)
+    try:
+        failed = process(delivery_ids=delivery_ids)
+    except Exception as problem:
+        raise self.retry(exc=problem, countdown=countdown) from problem
     if failed:
-        countdown = 2 ** (self.request.retries + 1)
-        raise self.retry(kwargs={"delivery_ids": failed}, exc=problem, countdown=countdown) from problem
+        problem = WebhookEventsFailed(f"webhook deliveries {failed} not processed; see their last error")
+        raise self.retry(kwargs={"delivery_ids": failed}, exc=problem, countdown=countdown)
 
 
 @shared_task

@@ -42,10 +42,9 @@ def consent_export_rows() -> QuerySet[ConsentRecord]:
 
 
 def keyword_rules() -> list[KeywordRule]:
-    return [
-        KeywordRule(word=keyword.word, action=keyword.action, language=keyword.language.code)
-        for keyword in ConsentKeyword.objects.select_related("language")
-    ]
+    """Read for every text a customer sends: plain values, no model instances."""
+    rows = ConsentKeyword.objects.values_list("word", "action", "language__code")
+    return [KeywordRule(word=word, action=action, language=language) for word, action, language in rows]
 
 
 def keyword_language(code: str) -> KeywordLanguage | None:

@@ -32,10 +32,12 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
     if message.kind != MessageKind.TEXT:
         return
     channel_user = interaction.channel_user
-    match = match_consent_keyword(
-        text=message.text,
-        rules=keyword_rules(),
-        answers_opt_in_question=_answers_opt_in_question(interaction, message),
+    rules = keyword_rules()
+    # Whether it answers our opt-in question is asked only of a message that is a keyword at all (most are not).
+    match = match_consent_keyword(text=message.text, rules=rules, answers_opt_in_question=True) and (
+        match_consent_keyword(
+            text=message.text, rules=rules, answers_opt_in_question=_answers_opt_in_question(interaction, message)
+        )
     )
     if match is None:
         if settings.CONSENT_OPT_IN_ON_FIRST_CONTACT and consent_state(channel_user_id=channel_user.pk).status is None:

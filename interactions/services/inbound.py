@@ -1,6 +1,7 @@
 """Recording what customers send: channel user, interaction and message, each once however often it arrives."""
 
 import logging
+from collections.abc import Collection
 from dataclasses import replace
 
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from interactions.services.event_times import believed_event_time
 from interactions.services.listeners import schedule_inbound_listeners
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
-from interactions.services.timeline import append_message, lock_interaction
+from interactions.services.timeline import append_message
 from interactions.storable_text import column_length, fitted_identifier, fitted_text, storable_event
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,13 @@ logger = logging.getLogger(__name__)
 
 def _channel_user_for(event: InboundMessage) -> ChannelUser:
     identity = {"channel": event.channel, "account_id": event.account_id, "external_id": event.sender_id}
-    try:
-        with transaction.atomic():
-            channel_user, _ = ChannelUser.objects.select_for_update().get_or_create(
-                **identity, defaults={"display_name": event.sender_name}
-            )
-    except IntegrityError:  # created by a concurrent delivery of another message from them
-        channel_user = ChannelUser.objects.select_for_update().get(**identity)
+    channel_user = ChannelUser.objects.select_for_update().filter(**identity).first()
+    if channel_user is None:  # their first message: the savepoint lets a concurrent first message win the insert
+        try:
+            with transaction.atomic():
+                channel_user = ChannelUser.objects.create(**identity, display_name=event.sender_name)
+        except IntegrityError:  # created by a concurrent delivery of another message from them
+            channel_user = ChannelUser.objects.select_for_update().get(**identity)
     changed = []
     if event.sender_name and channel_user.display_name != event.sender_name:
         channel_user.display_name = event.sender_name
@@ -57,27 +58,21 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
 def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
     """The customer's open interaction, locked, or a new one opened when their message was sent.
 
-    The open one is looked at again once locked: an agent may have closed it while we waited for the lock,
-    and a message filed into a closed interaction would be seen by no one.
+    The caller holds the channel user's lock, the first of the lock order: every path that closes or changes one
+    of their interactions takes that lock first, so the open one found now stays open, and no one else holds it.
     """
-    for _ in range(3):
-        existing = channel_user.interactions.filter(state__in=OPEN_STATES).first()
-        if existing is not None:
-            interaction = lock_interaction(existing.pk)
-            if interaction.is_open:
-                return interaction
-            continue
-        try:
-            with transaction.atomic():
-                interaction = Interaction.objects.create(
-                    channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
-                )
-                interaction.number = f"IMS{interaction.pk + 1000:07d}"
-                interaction.save(update_fields=["number"])
-        except IntegrityError:  # a concurrent message opened one first: take that one
-            continue
-        return lock_interaction(interaction.pk)
-    raise RuntimeError(f"could not find or open an interaction for channel user {channel_user.pk}")
+    existing = (
+        channel_user.interactions.select_for_update(of=("self",)).filter(state__in=OPEN_STATES).order_by("pk").first()
+    )
+    if existing is not None:
+        existing.channel_user = channel_user
+        return existing
+    interaction = Interaction.objects.create(
+        channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
+    )
+    interaction.number = f"IMS{interaction.pk + 1000:07d}"
+    interaction.save(update_fields=["number"])
+    return interaction
 
 
 def fitted_customer_id(value: str) -> str:
@@ -102,12 +97,35 @@ def _storable(event: InboundMessage) -> InboundMessage:
     )
 
 
+def record_inbound_message(*, event: InboundMessage, known_new: bool = False) -> Message | None:
+    """Returns the new message, or None when this message was already recorded (a redelivery).
+
+    `known_new`: the caller has just looked the id up among the recorded ones (`recorded_external_ids`, a batch at
+    a time); the unique constraint still decides a race with a concurrent delivery of the same message.
+    """
+    try:
+        return _record_inbound_message(event, known_new=known_new)
+    except IntegrityError:
+        # The whole transaction is undone: channel user, interaction and counters alike. A duplicate is then
+        # recorded by the other delivery; anything else is a failure, not to be taken for one.
+        if not recorded_external_ids([event.external_id]):
+            raise
+        logger.info("inbound message %s was already recorded", event.external_id)
+        return None
+
+
+def recorded_external_ids(external_ids: Collection[str]) -> set[str]:
+    """Which of these channel message ids are recorded already, in one query (as `record_inbound_message` fits them)."""
+    fitted = {fitted_message_id(external_id): external_id for external_id in external_ids}
+    found = Message.objects.filter(external_id__in=list(fitted)).values_list("external_id", flat=True)
+    return {fitted[external_id] for external_id in found}
+
+
 @transaction.atomic
-def record_inbound_message(*, event: InboundMessage) -> Message | None:
-    """Returns the new message, or None when this message was already recorded (a redelivery)."""
+def _record_inbound_message(event: InboundMessage, *, known_new: bool) -> Message | None:
     claimed_sent_at = event.sent_at
     event = _storable(event)
-    if Message.objects.filter(external_id=event.external_id).exists():
+    if not known_new and Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
     interaction = open_interaction_for(channel_user, opened_at=event.sent_at)
@@ -121,23 +139,20 @@ def record_inbound_message(*, event: InboundMessage) -> Message | None:
     if event.kind == MessageKind.UNSUPPORTED and not text:
         text = f"unsupported message type: {event.content.get('type', 'unknown')}"
     text = text or summary(kind=event.kind, content=event.content)
-    try:
-        message = append_message(
-            interaction=interaction,
-            direction=Direction.INBOUND,
-            kind=event.kind,
-            text=text,
-            content=event.content,
-            external_id=event.external_id,
-            reply_to=reply_to,
-            status=MessageStatus.RECEIVED,
-            status_at=timezone.now(),
-            sent_at=event.sent_at,
-            claimed_sent_at=claimed_sent_at,
-        )
-    except IntegrityError:
-        logger.info("inbound message %s was already recorded", event.external_id)
-        return None
+    message = append_message(
+        interaction=interaction,
+        in_savepoint=False,
+        direction=Direction.INBOUND,
+        kind=event.kind,
+        text=text,
+        content=event.content,
+        external_id=event.external_id,
+        reply_to=reply_to,
+        status=MessageStatus.RECEIVED,
+        status_at=timezone.now(),
+        sent_at=event.sent_at,
+        claimed_sent_at=claimed_sent_at,
+    )
     fold_reaction_onto_target(message)
     if event.media is not None:
         attach_inbound_media(interaction=interaction, message=message, media=event.media)

@@ -16,7 +16,10 @@ a listener run, a case) are never held while waiting for another lock. `interact
 races the paths on PostgreSQL.
 """
 
-from django.db import transaction
+from collections.abc import Collection, Sequence
+from contextlib import nullcontext
+
+from django.db import connection, transaction
 
 from interactions.live import broadcast_on_commit, interaction_changed, message_changed
 from interactions.models import ChannelUser, Direction, Interaction, Message
@@ -48,13 +51,43 @@ def lock_interaction(interaction_id: int) -> Interaction:
     raise RuntimeError(f"interaction {interaction_id} kept changing customers while waiting for its lock")
 
 
-def append_message(*, interaction: Interaction, **fields) -> Message:
+def lock_interactions_of_messages(message_ids: Collection[int]) -> dict[int, Interaction]:
+    """`lock_interaction` for the interactions of many messages at once (a batch of statuses): their channel users,
+    then the interactions, each kind in id order; returns the interactions, by id, with their channel users.
+
+    Should a merge move one of them to another customer while we wait, that customer is locked too and the lot read
+    again (out of id order then: were that to deadlock, PostgreSQL ends one side and the task is retried).
+    """
+    held: set[int] = set()
+    for _ in range(5):
+        of_messages = Interaction.objects.filter(messages__pk__in=list(message_ids))
+        owners = dict(of_messages.values_list("pk", "channel_user_id").distinct())
+        held |= set(
+            ChannelUser.objects.select_for_update()
+            .filter(pk__in=set(owners.values()) - held)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        interactions = {
+            interaction.pk: interaction
+            for interaction in Interaction.objects.select_for_update(of=("self",))
+            .select_related("channel_user")
+            .filter(pk__in=list(owners))
+            .order_by("pk")
+        }
+        if all(interaction.channel_user_id in held for interaction in interactions.values()):
+            return interactions
+    raise RuntimeError("interactions kept changing customers while waiting for their locks")
+
+
+def append_message(*, interaction: Interaction, in_savepoint: bool = True, **fields) -> Message:
     """Adds a message at the end of a locked interaction's timeline, and counts it as unread or not.
     Raises IntegrityError on a duplicate.
 
-    The insert runs in a savepoint so that a duplicate leaves the interaction's counters untouched.
+    The insert runs in a savepoint so that a duplicate leaves the interaction's counters untouched; a caller whose
+    whole transaction ends on a duplicate anyway (an inbound message) saves the savepoint's two statements.
     """
-    with transaction.atomic():
+    with transaction.atomic() if in_savepoint else nullcontext():
         message = Message.objects.create(
             interaction=interaction,
             sequence=interaction.last_sequence + 1,
@@ -84,6 +117,53 @@ def append_message(*, interaction: Interaction, **fields) -> Message:
     )
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))
     return message
+
+
+def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fields: list[str]) -> None:
+    """`save_message_change` for many messages of locked interactions: each message gets the next revision of its
+    own interaction, each interaction is saved once; one push per message, one per interaction (its latest state)."""
+    interactions: dict[int, Interaction] = {}
+    for interaction, message in changes:
+        interaction.revision += 1
+        message.revision = interaction.revision
+        interactions[interaction.pk] = interaction
+    _save_messages([message for _, message in changes], fields=[*fields, "revision"])
+    for interaction in interactions.values():
+        interaction.save(update_fields=["revision"])
+    broadcast_on_commit(
+        *(message_changed(message) for _, message in changes),
+        *(interaction_changed(interaction) for interaction in interactions.values()),
+    )
+
+
+def _save_messages(messages: list[Message], *, fields: list[str]) -> None:
+    """On PostgreSQL one UPDATE … FROM (VALUES …) for all (Django's bulk_update builds a CASE per field and row,
+    which costs more CPU than the statements it saves); elsewhere a plain UPDATE per row."""
+    if connection.vendor != "postgresql" or len(messages) < 2:
+        for message in messages:
+            message.save(update_fields=fields)
+        return
+    columns = [Message._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    rows = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(messages))
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}" for field in columns
+    )
+    names = ", ".join(quote(field.column) for field in columns)
+    parameters = [
+        value
+        for message in messages
+        for value in (
+            message.pk,
+            *(field.get_db_prep_save(getattr(message, field.attname), connection) for field in columns),
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Message._meta.db_table)} AS m SET {assignments} "
+            f"FROM (VALUES {rows}) AS v(id, {names}) WHERE m.id = v.id",
+            parameters,
+        )
 
 
 def save_message_change(*, interaction: Interaction, message: Message, fields: list[str]) -> None:

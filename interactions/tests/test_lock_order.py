@@ -28,7 +28,7 @@ from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import close_interaction
 from interactions.services.media import store_inbound_media
 from interactions.services.outbound import send_agent_reply
-from interactions.services.statuses import record_delivery_status
+from interactions.services.statuses import record_delivery_status, record_delivery_statuses
 from interactions.tests.core_events import inbound_message, status_update
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
 
@@ -143,6 +143,36 @@ def test_a_delivery_status_that_marks_the_number_unreachable_races_a_customer_me
     sent.refresh_from_db()
     conversation.channel_user.refresh_from_db()
     assert sent.status == MessageStatus.FAILED
+    assert conversation.channel_user.unreachable_since is not None
+    assert Message.objects.filter(interaction=conversation, direction=Direction.INBOUND).count() == 1
+
+
+def test_a_batch_of_statuses_for_several_customers_races_a_customer_message(conversation):
+    other = InteractionFactory(
+        channel_user=ChannelUserFactory(external_id="16505550000"), state=InteractionState.WORK_IN_PROGRESS
+    )
+    sent, other_sent = _sent_message(conversation, "wamid.OUT1"), _sent_message(other, "wamid.OUT2")
+
+    _race_behind_the_channel_user(
+        conversation.channel_user,
+        lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Did you write?")),
+        lambda: record_delivery_statuses(
+            updates=[
+                status_update(external_id="wamid.OUT2", status=MessageStatus.DELIVERED),
+                status_update(
+                    external_id="wamid.OUT1",
+                    status=MessageStatus.FAILED,
+                    error_code="131026",
+                    recipient_signal="unreachable",
+                ),
+            ]
+        ),
+    )
+
+    sent.refresh_from_db()
+    other_sent.refresh_from_db()
+    conversation.channel_user.refresh_from_db()
+    assert (sent.status, other_sent.status) == (MessageStatus.FAILED, MessageStatus.DELIVERED)
     assert conversation.channel_user.unreachable_since is not None
     assert Message.objects.filter(interaction=conversation, direction=Direction.INBOUND).count() == 1
 
