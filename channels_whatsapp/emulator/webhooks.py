@@ -78,6 +78,8 @@ class WebhookDispatcher:
         self._generation = 0
 
     def deliver(self, webhook: Webhook) -> None:
+        if not self._config.webhook_url:
+            return  # no app subscribed to the WABA: Meta notifies nobody
         with self._state.lock:
             faults = self._state.faults
             batch = [webhook]
