@@ -52,19 +52,8 @@ def test_the_command_serves_until_sigterm():
 
 def test_the_command_serves_further_numbers_from_a_file_and_injects_send_faults(tmp_path):
     numbers = tmp_path / "numbers.json"
-    numbers.write_text(
-        json.dumps(
-            [
-                {
-                    "phone_number_id": "4321",
-                    "display_phone_number": "+1 555 0101",
-                    "waba_id": "5678",
-                    "access_token": "t2",
-                    "app_secret": "s",
-                }
-            ]
-        )  # fmt: skip
-    )
+    number = {"phone_number_id": "4321", "display_phone_number": "+1 555 0101", "waba_id": "5678"}
+    numbers.write_text(json.dumps([{**number, "access_token": "t2", "app_secret": "s"}]))
     process = subprocess.Popen(
         [sys.executable, "manage.py", "whatsapp_emulator", "--port=0", "--phone-number-id=1234",
          "--display-phone-number=+1 555 0100", "--waba-id=5678", "--access-token=t", "--app-secret=s",
