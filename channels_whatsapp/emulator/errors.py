@@ -33,12 +33,13 @@ class GraphError:
 
 class RequestRejected(Exception):
     """Raised by any check on a Graph API call; the server answers with the error it carries (and `Retry-After`
-    when it says how long to wait)."""
+    when it says how long to wait). `injected`: a fault switched on, not a rule the request broke."""
 
-    def __init__(self, error: GraphError, *, retry_after_seconds: int | None = None) -> None:
+    def __init__(self, error: GraphError, *, retry_after_seconds: int | None = None, injected: bool = False) -> None:
         super().__init__(error.message)
         self.error = error
         self.retry_after_seconds = retry_after_seconds
+        self.injected = injected
 
 
 def invalid_access_token() -> GraphError:

@@ -61,10 +61,11 @@ def _answer_graph_call(
     time.sleep(network.slow_response_seconds())
     received_at = time.time()
     error_code = retry_after = None
+    injected = False
     try:
         response = endpoint(network, request)
     except RequestRejected as rejected:
-        retry_after = rejected.retry_after_seconds
+        retry_after, injected = rejected.retry_after_seconds, rejected.injected
         response, error_code = _error_response(rejected.error, retry_after=retry_after), rejected.error.code
     network.record_request(
         {
@@ -74,6 +75,7 @@ def _answer_graph_call(
             "status": response.status,
             "error_code": error_code,
             "retry_after": retry_after,
+            "injected": injected,
             **_send_identity(request),
         }
     )

@@ -346,8 +346,10 @@ class WhatsAppNetwork:
             return
         kind = random.randrange(3)
         if kind == 0:
-            raise RequestRejected(throttled(), retry_after_seconds=random.randint(*INJECTED_RETRY_AFTER_SECONDS))
-        raise RequestRejected(service_unavailable(http_status=503) if kind == 1 else pair_rate_limit_hit())
+            retry_after = random.randint(*INJECTED_RETRY_AFTER_SECONDS)
+            raise RequestRejected(throttled(), retry_after_seconds=retry_after, injected=True)
+        error = service_unavailable(http_status=503) if kind == 1 else pair_rate_limit_hit()
+        raise RequestRejected(error, injected=True)
 
     def _check_limits(self, *, number: BusinessNumber, key: ConversationKey, now: float) -> None:
         if self.state.take_fault_count("force_rate_limit_next"):

@@ -218,6 +218,7 @@ def test_the_send_fault_rate_refuses_that_share_of_sends_as_a_busy_meta_does(emu
     log = emulator.control.requests_log()
     assert [entry["callback"] for entry in log] == [f"m{n}" for n in range(30)]
     assert {entry["to"] for entry in log} == {CUSTOMER}
+    assert all(entry["injected"] for entry in log)
     assert [entry["retry_after"] for entry in log] == [
         int(a.headers["Retry-After"]) if a.status_code == 429 else None for a in answers
     ]
