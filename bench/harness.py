@@ -139,11 +139,15 @@ class Stack:
         wait_until_listening(port, process=self.processes[name], log=self.workdir / f"{name}.log")
         return f"http://127.0.0.1:{port}"
 
-    def start_worker(self, name: str = "worker", *, queues: str = "webhooks,outbound,default", concurrency: int = 2):
+    def start_worker(
+        self, name: str = "worker", *, queues: str = "webhooks,outbound,default", concurrency: int = 2,
+        pool: str = "prefork",
+    ):  # fmt: skip
         self.start(
             name,
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", str(concurrency),
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+             "-P", pool, "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-l", "WARNING"],
         )  # fmt: skip
 
     def start_emulator(self, *, port: int, webhook_url: str, extra_args: Sequence[str] = ()) -> str:
