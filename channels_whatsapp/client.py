@@ -6,8 +6,8 @@ import re
 import tempfile
 import threading
 from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
 from datetime import timedelta
+from http.cookiejar import DefaultCookiePolicy
 from typing import IO, NoReturn
 
 import requests
