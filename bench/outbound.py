@@ -244,9 +244,9 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=2_000)
     parser.add_argument("--one-recipient", type=int, default=100, help="replies to one customer (pair limit)")
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of sends the emulator refuses")
-    parser.add_argument("--workers", type=int, default=1, help="outbound worker processes (celery worker -Q outbound)")
-    parser.add_argument("--concurrency", type=int, default=2, help="each worker's -c")
-    parser.add_argument("--pool", default="prefork", help="each worker's -P (prefork, threads)")
+    parser.add_argument("--workers", type=int, default=2, help="outbound worker processes (celery worker -Q outbound)")
+    parser.add_argument("--concurrency", type=int, default=16, help="each worker's -c (and its database pool's size)")
+    parser.add_argument("--pool", default="threads", help="each worker's -P: threads (sends wait on the network)")
     parser.add_argument("--timeout", type=float, default=1800, help="give up waiting after this many seconds")
     parser.add_argument("--name", default="outbound", help="results file bench/results/<name>.json")
     options = parser.parse_args()
@@ -254,7 +254,12 @@ def main() -> None:
     emulator_port = harness.free_port()
     emulator_url = f"http://127.0.0.1:{emulator_port}"
     numbers = business_numbers(options.numbers)
-    with harness.stack("outbound", extra_environment={"WHATSAPP_GRAPH_API_URL": emulator_url}) as running:
+    environment = {
+        "WHATSAPP_GRAPH_API_URL": emulator_url,
+        # A thread holds a connection for its task: as many in the pool as threads, so none waits for one.
+        "DATABASE_POOL_MAX_SIZE": str(max(options.concurrency, 10)),
+    }
+    with harness.stack("outbound", extra_environment=environment) as running:
         numbers_file = running.workdir / "numbers.json"
         numbers_file.write_text(json.dumps(numbers[1:]))
         total = options.sends + options.one_recipient
