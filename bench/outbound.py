@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 import harness
+import profiles
 
 LIMIT_PER_NUMBER = 80  # Meta's default throughput per number, the emulator's too
 THROTTLING_CODES = (130429, 131056)
@@ -247,6 +248,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="outbound worker processes (celery worker -Q outbound)")
     parser.add_argument("--concurrency", type=int, default=16, help="each worker's -c (and its database pool's size)")
     parser.add_argument("--pool", default="threads", help="each worker's -P: threads (sends wait on the network)")
+    parser.add_argument("--profile-seconds", type=int, default=0, help="py-spy the first worker and the emulator")
     parser.add_argument("--timeout", type=float, default=1800, help="give up waiting after this many seconds")
     parser.add_argument("--name", default="outbound", help="results file bench/results/<name>.json")
     options = parser.parse_args()
@@ -291,6 +293,14 @@ def main() -> None:
         for name in workers:
             running.start_worker(name, queues="outbound", concurrency=options.concurrency, pool=options.pool)
         wait_for_first_send(total)
+        recordings = {}
+        if options.profile_seconds:
+            for name in ("worker0", "emulator"):
+                output = running.workdir / f"{name}.folded"
+                recorder = profiles.start_recording(
+                    running.processes[name].pid, seconds=options.profile_seconds, output=output
+                )
+                recordings[name] = (recorder, output)
         cpu_before = {name: cpu_of(running, name) for name in ["emulator", *workers]}
         database_before = database_activity(running.environment["DATABASE_URL"])
         own_before, started = harness.own_cpu_seconds(), time.monotonic()
@@ -299,6 +309,10 @@ def main() -> None:
         cpu = {name: cpu_of(running, name) - before for name, before in cpu_before.items()}
         own_cpu, wall = harness.own_cpu_seconds() - own_before, time.monotonic() - started
         log = requests.get(f"{emulator_url}/_emulator/requests", timeout=60).json()["requests"]
+        profile = {}
+        for name, (recorder, output) in recordings.items():
+            recorder.wait(timeout=options.profile_seconds + 30)
+            profile[name] = profiles.summary(output) if output.exists() else {"inclusive": [], "own": []}
         from django.db import connections
 
         connections.close_all()
@@ -323,6 +337,9 @@ def main() -> None:
         }
     )
     report(figures)
+    for name, summary in profile.items():
+        profiles.print_summary(f"py-spy {name}", summary)
+    figures["profile"] = profile
     harness.write_results(options.name, figures)
 
 
