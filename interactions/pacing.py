@@ -49,14 +49,15 @@ class SendSlot:
     wait: float
 
 
-_redis: Redis | None = None
+_script = None
 
 
-def _connection() -> Redis:
-    global _redis
-    if _redis is None:
-        _redis = Redis.from_url(settings.REDIS_URL)
-    return _redis
+def _reserve_script():
+    """Registered once per process; then each call sends only the script's digest (EVALSHA)."""
+    global _script
+    if _script is None:
+        _script = Redis.from_url(settings.REDIS_URL).register_script(_RESERVE)
+    return _script
 
 
 def reserve_send_slot(limits: list[RateLimit], *, max_hold: float = MAX_HOLD_SECONDS) -> SendSlot:
@@ -68,5 +69,5 @@ def reserve_send_slot(limits: list[RateLimit], *, max_hold: float = MAX_HOLD_SEC
     for limit in limits:
         interval = 1 / limit.rate
         args += [interval, (max(limit.burst, 1) - 1) * interval]
-    reserved, wait = _connection().eval(_RESERVE, len(keys), *keys, *args)
+    reserved, wait = _reserve_script()(keys=keys, args=args)
     return SendSlot(reserved=bool(reserved), wait=max(float(wait), 0.0))
