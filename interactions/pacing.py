@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from redis import Redis
+from redis.commands.core import Script
 
 from interactions.channel_adapters import RateLimit
 
@@ -49,10 +50,10 @@ class SendSlot:
     wait: float
 
 
-_script = None
+_script: Script | None = None
 
 
-def _reserve_script():
+def _reserve_script() -> Script:
     """Registered once per process; then each call sends only the script's digest (EVALSHA)."""
     global _script
     if _script is None:
