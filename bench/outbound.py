@@ -30,7 +30,6 @@ import itertools
 import harness
 import profiles
 
-LIMIT_PER_NUMBER = 80  # Meta's default throughput per number, the emulator's too
 THROTTLING_CODES = (130429, 131056)
 
 
@@ -50,7 +49,9 @@ def business_numbers(count: int) -> list[dict[str, str]]:
     return numbers
 
 
-def seed(*, numbers: list[dict], sends: int, recipients: int, one_recipient: int, emulator_url: str) -> list[int]:
+def seed(
+    *, numbers: list[dict], limit: int, sends: int, recipients: int, one_recipient: int, emulator_url: str
+) -> list[int]:
     """Customers with an open window (in the desk and on the emulator), an open interaction each, and the queued
     replies, round-robin over customers so every number's work is interleaved in the queue. Returns message ids
     in queue order; the single customer's come first among equals (see `one_recipient_wa_id`)."""
@@ -60,7 +61,7 @@ def seed(*, numbers: list[dict], sends: int, recipients: int, one_recipient: int
     from interactions.models import ChannelUser, Direction, Interaction, Message, MessageKind, MessageStatus
 
     for number in numbers[1:]:
-        BusinessNumber.objects.create(**number, verify_token="bench-verify-token", messages_per_second=80)
+        BusinessNumber.objects.create(**number, verify_token="bench-verify-token", messages_per_second=limit)
     now = timezone.now()
     wa_ids = [f"1555{index:07d}" for index in range(recipients)] + [one_recipient_wa_id()]
     users = ChannelUser.objects.bulk_create(
@@ -170,7 +171,7 @@ def largest_window_count(times: list[float], window: float) -> int:
     return max((bisect_right(ordered, at + window - 1e-9) - index for index, at in enumerate(ordered)), default=0)
 
 
-def analyse(log: list[dict], *, numbers: list[dict], expected_callbacks: set[str], one_wa_id: str) -> dict:
+def analyse(log: list[dict], *, numbers: list[dict], limit: int, expected_callbacks: set[str], one_wa_id: str) -> dict:
     sends = [entry for entry in log if entry.get("callback")]
     accepted = [entry for entry in sends if entry["status"] == 200]
     by_number: dict[str, list[dict]] = defaultdict(list)
@@ -186,7 +187,7 @@ def analyse(log: list[dict], *, numbers: list[dict], expected_callbacks: set[str
         per_number[number["phone_number_id"]] = {
             "accepted": len(entries),
             "mean_rate": round(rate, 1),
-            "share_of_limit": round(rate / LIMIT_PER_NUMBER, 3),
+            "share_of_limit": round(rate / limit, 3),
             "largest_1s_window": largest_window_count(times, 1.0),
         }
     bulk_times = sorted(entry["at"] for entry in accepted if entry["to"] != one_wa_id)
@@ -241,7 +242,10 @@ def _early_retries(sends: list[dict]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sends", type=int, default=10_000, help="replies spread over the recipients")
-    parser.add_argument("--numbers", type=int, default=4, help="business numbers (80 messages/s each)")
+    parser.add_argument("--numbers", type=int, default=4, help="business numbers")
+    parser.add_argument(
+        "--limit", type=int, default=80, help="messages/s per number, Meta's default (lower it to test pacing alone)"
+    )
     parser.add_argument("--recipients", type=int, default=2_000)
     parser.add_argument("--one-recipient", type=int, default=100, help="replies to one customer (pair limit)")
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of sends the emulator refuses")
@@ -260,6 +264,7 @@ def main() -> None:
         "WHATSAPP_GRAPH_API_URL": emulator_url,
         # A thread holds a connection for its task: as many in the pool as threads, so none waits for one.
         "DATABASE_POOL_MAX_SIZE": str(max(options.concurrency, 10)),
+        "WHATSAPP_MESSAGES_PER_SECOND": str(options.limit),
     }
     with harness.stack("outbound", extra_environment=environment) as running:
         numbers_file = running.workdir / "numbers.json"
@@ -269,7 +274,8 @@ def main() -> None:
             port=emulator_port,
             webhook_url="",
             extra_args=["--waba-id", numbers[0]["waba_id"], "--numbers-file", str(numbers_file),
-                        "--send-fault-rate", str(options.fault_rate), "--log-length", str(total * 3 + 1000)],
+                        "--messages-per-second", str(options.limit), "--send-fault-rate", str(options.fault_rate),
+                        "--log-length", str(total * 3 + 1000)],
         )  # fmt: skip
         os.environ.update({key: running.environment[key] for key in ("DATABASE_URL", "REDIS_URL")})
         os.environ.update({key: value for key, value in running.environment.items() if key.startswith("WHATSAPP_")})
@@ -283,6 +289,7 @@ def main() -> None:
               f"plus {options.one_recipient} to one customer")  # fmt: skip
         message_ids = seed(
             numbers=numbers,
+            limit=options.limit,
             sends=options.sends,
             recipients=options.recipients,
             one_recipient=options.one_recipient,
@@ -318,7 +325,9 @@ def main() -> None:
         connections.close_all()
 
     callbacks = {f"{CORRELATION_PREFIX}{message_id}" for message_id in message_ids}
-    figures = analyse(log, numbers=numbers, expected_callbacks=callbacks, one_wa_id=one_recipient_wa_id())
+    figures = analyse(
+        log, numbers=numbers, limit=options.limit, expected_callbacks=callbacks, one_wa_id=one_recipient_wa_id()
+    )
     worker_cpu, emulator_cpu = sum(cpu[name] for name in workers), cpu["emulator"]
     sent = max(1, sum(row["accepted"] for row in figures["per_number"].values()))
     figures.update(
@@ -345,9 +354,9 @@ def main() -> None:
 
 def report(figures: dict) -> None:
     print()
-    print(f"{'number':>16} {'accepted':>9} {'mean/s':>7} {'of 80':>6} {'max in 1 s':>10}")
+    print(f"{'number':>16} {'accepted':>9} {'mean/s':>7} {'of limit':>8} {'max in 1 s':>10}")
     for number, row in figures["per_number"].items():
-        print(f"{number:>16} {row['accepted']:>9} {row['mean_rate']:>7} {row['share_of_limit']:>6} "
+        print(f"{number:>16} {row['accepted']:>9} {row['mean_rate']:>7} {row['share_of_limit']:>8} "
               f"{row['largest_1s_window']:>10}")  # fmt: skip
     one = figures["one_recipient"]
     lines = [
