@@ -44,10 +44,16 @@ MAX_HOLD_SECONDS = 2.0
 
 @dataclass(frozen=True, slots=True)
 class SendSlot:
-    """`reserved`: the send may go in `wait` seconds (sleep, then send). Otherwise ask again after `wait`."""
+    """`reserved`: the send may go at `at` (unix time), `wait` seconds after the reservation. Otherwise ask again
+    after `wait`."""
 
     reserved: bool
     wait: float
+    at: float = 0.0
+
+    def wait_for_it(self) -> None:
+        """Sleeps until the slot, counted from the reservation: time spent since (a commit) is not added to it."""
+        time.sleep(max(self.at - time.time(), 0.0))
 
 
 _script: Script | None = None
@@ -63,12 +69,14 @@ def _reserve_script() -> Script:
 
 def reserve_send_slot(limits: list[RateLimit], *, max_hold: float = MAX_HOLD_SECONDS) -> SendSlot:
     """One round trip: a slot within `max_hold` seconds in every bucket, or none and how long until one is free."""
+    now = time.time()
     if not limits:
-        return SendSlot(reserved=True, wait=0.0)
+        return SendSlot(reserved=True, wait=0.0, at=now)
     keys = [f"{settings.REDIS_KEY_PREFIX}pacing:{limit.key}" for limit in limits]
-    args: list[float] = [time.time(), max_hold]
+    args: list[float] = [now, max_hold]
     for limit in limits:
         interval = 1 / limit.rate
         args += [interval, (max(limit.burst, 1) - 1) * interval]
     reserved, wait = _reserve_script()(keys=keys, args=args)
-    return SendSlot(reserved=bool(reserved), wait=max(float(wait), 0.0))
+    wait = max(float(wait), 0.0)
+    return SendSlot(reserved=bool(reserved), wait=wait, at=now + wait)

@@ -1,7 +1,6 @@
 """Agents' replies: written to the outbox first, then handed to the channel by a task, once."""
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -21,7 +20,7 @@ from interactions.models import (
     MessageStatus,
     MessageTemplate,
 )
-from interactions.pacing import reserve_send_slot
+from interactions.pacing import SendSlot, reserve_send_slot
 from interactions.policies import (
     MAX_DELIVERY_ATTEMPTS,
     UNKNOWN_OUTCOME_GRACE,
@@ -146,7 +145,7 @@ def queue_outbound_message(
 class _AttemptPlan:
     message: Message | None = None  # to send now, with its interaction and customer; `attempt_id` is its attempt
     attempt_id: int | None = None
-    hold: float = 0.0  # seconds until its pacing slot: waited for in this thread, then sent
+    slot: SendSlot | None = None  # its pacing slot: waited for in this thread, then sent
     wait: timedelta | None = None
     give_up: bool = False
     refusal: str = ""  # the consent policy refuses it now (e.g. the customer opted out since it was queued)
@@ -186,7 +185,7 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
         message.save(update_fields=["next_attempt_at"])
         return _AttemptPlan(wait=timedelta(seconds=slot.wait))
     attempt = DeliveryAttempt.objects.create(message=message, number=len(attempts) + 1, started_at=now)
-    return _AttemptPlan(message=message, attempt_id=attempt.pk, hold=slot.wait)
+    return _AttemptPlan(message=message, attempt_id=attempt.pk, slot=slot)
 
 
 def deliver_queued_message(*, message_id: int) -> timedelta | None:
@@ -213,7 +212,7 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
     if plan.message is None:
         return plan.wait
     message = plan.message
-    time.sleep(plan.hold)  # the pacing slot reserved for this send
+    plan.slot.wait_for_it()
     try:
         external_id = channel_adapter(message.interaction.subtype).send(message)
     except DeliveryFailed as failure:

@@ -1,5 +1,6 @@
 """Send pacing: slots reserved in Redis, evenly spaced, in every bucket a send counts against or in none."""
 
+import time
 import uuid
 
 import pytest
@@ -55,3 +56,15 @@ def test_a_send_waits_for_the_latest_of_its_buckets_and_holds_its_slot_in_each(b
 
 def test_no_limits_means_no_wait():
     assert reserve_send_slot([]).reserved
+
+
+def test_the_wait_for_a_slot_counts_from_the_reservation(bucket):
+    number = RateLimit(bucket(), rate=5, burst=1)
+    reserve_send_slot([number])
+    slot = reserve_send_slot([number])
+    time.sleep(0.1)  # a commit, say, between the reservation and the send
+
+    started = time.time()
+    slot.wait_for_it()
+
+    assert 0.08 < time.time() - started < 0.15
