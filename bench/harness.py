@@ -145,11 +145,13 @@ class Stack:
     def start_worker(
         self, name: str = "worker", *, queues: str = "webhooks,outbound,default", concurrency: int = 2,
         app: str = "config",  # a module holding the Celery app
+        pool: str = "prefork",
     ):  # fmt: skip
         self.start(
             name,
             [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queues, "-c", str(concurrency),
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+             "-P", pool, "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-l", "WARNING"],
         )  # fmt: skip
 
     def start_beat(self, name: str = "beat") -> None:

@@ -1,10 +1,13 @@
 """A small Graph API client for the Cloud API: base URL and version from settings, bearer token, timeouts."""
 
 import logging
+import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from http.cookiejar import DefaultCookiePolicy
 from typing import IO, NoReturn
 
 import requests
@@ -94,6 +97,20 @@ def _never_connected(problem: requests.RequestException) -> bool:
     return isinstance(problem, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """This thread's keep-alive session: one TLS handshake per connection, not per call. Per thread, as requests
+    does not promise a shared one is safe; a forked child starts its own rather than share its parent's sockets."""
+    session = getattr(_local, "session", None)
+    if session is None or _local.pid != os.getpid():
+        session, _local.pid = requests.Session(), os.getpid()
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # no state from one call to the next
+        _local.session = session
+    return session
+
+
 def _retry_after(response: requests.Response) -> timedelta | None:
     value = response.headers.get("Retry-After", "")
     return timedelta(seconds=int(value)) if value.isdigit() else None
@@ -139,7 +156,7 @@ class GraphApiClient:
         Returns (file at position 0, size, Content-Type). Raises MediaTooLarge past `max_bytes`.
         """
         try:
-            response = requests.get(
+            response = _session().get(
                 url,
                 headers={"Authorization": f"Bearer {self._access_token}"},
                 timeout=(min(self._timeout, 5.0), self._timeout),
@@ -201,7 +218,7 @@ class GraphApiClient:
         """`node` is an id from data, checked here; `edge` is one of our literals."""
         url = f"{self._base_url}/{self._version}/{_node(node)}" + (f"/{edge}" if edge else "")
         try:
-            response = requests.request(
+            response = _session().request(
                 method,
                 url,
                 headers={"Authorization": f"Bearer {self._access_token}"},

@@ -18,7 +18,7 @@ class BusinessNumber:
 class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 8010
-    webhook_url: str = "http://127.0.0.1:8000/webhooks/whatsapp/"
+    webhook_url: str = "http://127.0.0.1:8000/webhooks/whatsapp/"  # empty: no app subscribed, no webhooks sent
     business_numbers: tuple[BusinessNumber, ...]
     messages_per_second: int = 80
     # Meta allows bursts of up to 45 messages in 6 s to one user before answering 131056.
@@ -34,6 +34,8 @@ class EmulatorConfig:
     typing_indicator_seconds: float = 25.0
     # Meta's media download URLs stop working after 5 minutes; ask `GET /{media-id}` again for a new one.
     media_url_ttl_seconds: float = 300.0
+    # How many Graph API requests and webhook attempts the control API keeps for inspection (the newest).
+    log_length: int = 10_000
 
     def __post_init__(self) -> None:
         if not self.business_numbers:

@@ -32,11 +32,14 @@ class GraphError:
 
 
 class RequestRejected(Exception):
-    """Raised by any check on a Graph API call; the server answers with the error it carries."""
+    """Raised by any check on a Graph API call; the server answers with the error it carries (and `Retry-After`
+    when it says how long to wait). `injected`: a fault switched on, not a rule the request broke."""
 
-    def __init__(self, error: GraphError) -> None:
+    def __init__(self, error: GraphError, *, retry_after_seconds: int | None = None, injected: bool = False) -> None:
         super().__init__(error.message)
         self.error = error
+        self.retry_after_seconds = retry_after_seconds
+        self.injected = injected
 
 
 def invalid_access_token() -> GraphError:
@@ -108,8 +111,20 @@ def pair_rate_limit_hit() -> GraphError:
     )
 
 
-def service_unavailable() -> GraphError:
-    return GraphError(http_status=500, code=2, message="(#2) Service temporarily unavailable", is_transient=True)
+def service_unavailable(*, http_status: int = 500) -> GraphError:
+    return GraphError(
+        http_status=http_status, code=2, message="(#2) Service temporarily unavailable", is_transient=True
+    )
+
+
+def throttled() -> GraphError:
+    """Meta's throughput error as an HTTP 429, the way a front end sheds load; it is sent with a Retry-After."""
+    return GraphError(
+        http_status=429,
+        code=130429,
+        message="(#130429) Rate limit hit",
+        details="Cloud API message throughput has been reached.",
+    )
 
 
 def marketing_stopped_status_error() -> dict:

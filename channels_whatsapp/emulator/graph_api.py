@@ -4,6 +4,7 @@ The version prefix is optional, as on Meta's side, and any `vNN.N` is accepted. 
 /{phone-number-id}/media`, `GET` and `DELETE /{media-id}`, and the download URL `GET` hands out (see media.py).
 """
 
+import json
 import time
 from collections.abc import Callable
 from functools import partial
@@ -58,21 +59,41 @@ def _answer_graph_call(
     network: WhatsAppNetwork, endpoint: Callable[[WhatsAppNetwork, Request], Response], request: Request
 ) -> Response:
     time.sleep(network.slow_response_seconds())
-    error_code = None
+    received_at = time.time()
+    error_code = retry_after = None
+    injected = False
     try:
         response = endpoint(network, request)
     except RequestRejected as rejected:
-        response, error_code = _error_response(rejected.error), rejected.error.code
+        retry_after, injected = rejected.retry_after_seconds, rejected.injected
+        response, error_code = _error_response(rejected.error, retry_after=retry_after), rejected.error.code
     network.record_request(
         {
-            "at": time.time(),
+            "at": received_at,
             "method": request.method,
             "path": request.path,
             "status": response.status,
             "error_code": error_code,
+            "retry_after": retry_after,
+            "injected": injected,
+            **_send_identity(request),
         }
     )
     return response
+
+
+def _send_identity(request: Request) -> dict:
+    """Who a send was for and the app's own id for it (`biz_opaque_callback_data`), so a log reader can follow
+    one message through its retries."""
+    if request.method != "POST" or not request.path.endswith("/messages"):
+        return {}
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {"to": body.get("to"), "callback": body.get("biz_opaque_callback_data")}
 
 
 def _post_messages(network: WhatsAppNetwork, request: Request) -> Response:
@@ -83,6 +104,7 @@ def _post_messages(network: WhatsAppNetwork, request: Request) -> Response:
     if isinstance(parsed, MarkReadRequest):
         network.mark_read_by_business(number=number, request=parsed)
         return json_response(200, {"success": True})
+    network.inject_send_fault()
     wamid = network.send_message(number=number, request=parsed, api_version=request.path_params["version"])
     return json_response(
         200,
@@ -200,9 +222,11 @@ def _access_token(request: Request) -> str | None:
     return request.query.get("access_token")
 
 
-def _error_response(error: GraphError) -> Response:
+def _error_response(error: GraphError, *, retry_after: int | None = None) -> Response:
     fbtrace_id = new_fbtrace_id()
     headers = [("x-fb-trace-id", fbtrace_id)]
+    if retry_after is not None:
+        headers.append(("Retry-After", str(retry_after)))
     if error.http_status == 401:
         headers.append(("WWW-Authenticate", f'OAuth "Facebook Platform" "invalid_token" "{error.message}"'))
     return json_response(error.http_status, error.body(fbtrace_id=fbtrace_id), headers=tuple(headers))

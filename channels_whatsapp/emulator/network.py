@@ -4,6 +4,7 @@ The Graph API and the control API both come here; this is where the 24-hour wind
 the status sequence (`sent`, then `delivered` once the phone is online, then `read`) are decided.
 """
 
+import random
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from channels_whatsapp.emulator.errors import (
     media_link_status_error,
     pair_rate_limit_hit,
     re_engagement_required,
+    service_unavailable,
+    throttled,
     throughput_reached,
     undeliverable,
     undeliverable_status_error,
@@ -51,6 +54,8 @@ from channels_whatsapp.emulator.templates import default_templates, resolve_temp
 from channels_whatsapp.emulator.webhooks import Webhook, WebhookDispatcher
 
 SERVICE_WINDOW_SECONDS = 24 * 60 * 60
+# The `Retry-After` of an injected 429 is drawn from this range (seconds), so some exceed the app's own backoff.
+INJECTED_RETRY_AFTER_SECONDS = (1, 5)
 CHANGE_TYPES = ("edit", "revoke")  # the customer changes an earlier message of theirs
 
 
@@ -78,7 +83,7 @@ def service_window_is_open(*, last_inbound_at: float | None, now: float) -> bool
 class WhatsAppNetwork:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
-        self.state = EmulatorState()
+        self.state = EmulatorState(log_length=config.log_length)
         self._scheduler = Scheduler(workers=config.webhook_workers)
         self._webhooks = WebhookDispatcher(
             config=config, state=self.state, scheduler=self._scheduler, on_delivered=self._webhook_delivered
@@ -331,6 +336,20 @@ class WhatsAppNetwork:
             if request.typing:
                 self.state.typing_until[key] = now + self.config.typing_indicator_seconds
                 self.state.changed(key)
+
+    def inject_send_fault(self) -> None:
+        """Under the `send_fault_rate` fault, refuses that share of sends the ways Meta does when busy: a 429 with
+        `Retry-After`, a 503 with Meta's transient error, or the pair rate limit (131056), in equal parts."""
+        with self.state.lock:
+            rate = self.state.faults.send_fault_rate
+        if rate <= 0 or random.random() >= rate:
+            return
+        kind = random.randrange(3)
+        if kind == 0:
+            retry_after = random.randint(*INJECTED_RETRY_AFTER_SECONDS)
+            raise RequestRejected(throttled(), retry_after_seconds=retry_after, injected=True)
+        error = service_unavailable(http_status=503) if kind == 1 else pair_rate_limit_hit()
+        raise RequestRejected(error, injected=True)
 
     def _check_limits(self, *, number: BusinessNumber, key: ConversationKey, now: float) -> None:
         if self.state.take_fault_count("force_rate_limit_next"):

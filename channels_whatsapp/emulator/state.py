@@ -115,6 +115,7 @@ class Faults:
     force_rate_limit_next: int = 0
     fail_next_media_downloads: int = 0
     media_too_big_next: int = 0
+    send_fault_rate: float = 0.0  # this share of sends is refused with a 429, a 503 or 131056 (see network.py)
 
     def update(self, changes: dict) -> None:
         """Apply a partial update, all or nothing; raises ValueError naming the bad switch."""
@@ -130,6 +131,8 @@ class Faults:
             )
             if not valid or (expected is int and value != int(value)):
                 raise ValueError(f"fault {name!r} must be a {'boolean' if expected is bool else 'number >= 0'}")
+            if name.endswith("_rate") and value > 1:
+                raise ValueError(f"fault {name!r} is a share: a number from 0 to 1")
         for name, value in changes.items():
             setattr(self, name, types[name](value))
 
@@ -141,7 +144,8 @@ ConversationKey = tuple[str, str]  # (phone_number_id, wa_id)
 
 
 class EmulatorState:
-    def __init__(self) -> None:
+    def __init__(self, *, log_length: int = LOG_LENGTH) -> None:
+        self.log_length = log_length
         self.lock = threading.Condition()
         self.version = 0
         self._closed = False
@@ -159,8 +163,8 @@ class EmulatorState:
         self.sends_by_pair: dict[ConversationKey, deque[float]] = {}
         self.faults = Faults()
         self.templates: dict[str, list[dict]] = {}  # per WABA id, created on first use
-        self.webhook_attempts: deque[dict] = deque(maxlen=LOG_LENGTH)
-        self.requests: deque[dict] = deque(maxlen=LOG_LENGTH)
+        self.webhook_attempts: deque[dict] = deque(maxlen=self.log_length)
+        self.requests: deque[dict] = deque(maxlen=self.log_length)
         self.media: dict[str, StoredMedia] = {}
         self._next_seq = 1
 

@@ -83,6 +83,8 @@ class WebhookDispatcher:
         self._duplicate_turns = itertools.count()
 
     def deliver(self, webhook: Webhook) -> None:
+        if not self._config.webhook_url:
+            return  # no app subscribed to the WABA: Meta notifies nobody
         with self._state.lock:
             batch = [webhook]
             if webhook.kind == "status" and self._reordered(webhook):

@@ -20,7 +20,7 @@ from interactions.models import (
     MessageStatus,
     MessageTemplate,
 )
-from interactions.pacing import take_send_tokens
+from interactions.pacing import SendSlot, reserve_send_slot
 from interactions.policies import (
     MAX_DELIVERY_ATTEMPTS,
     UNKNOWN_OUTCOME_GRACE,
@@ -143,7 +143,9 @@ def queue_outbound_message(
 
 @dataclass(frozen=True, slots=True)
 class _AttemptPlan:
+    message: Message | None = None  # to send now, with its interaction and customer; `attempt_id` is its attempt
     attempt_id: int | None = None
+    slot: SendSlot | None = None  # its pacing slot: waited for in this thread, then sent
     wait: timedelta | None = None
     give_up: bool = False
     refusal: str = ""  # the consent policy refuses it now (e.g. the customer opted out since it was queued)
@@ -162,7 +164,8 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
         return _AttemptPlan()
     if message.next_attempt_at and message.next_attempt_at > now:
         return _AttemptPlan(wait=message.next_attempt_at - now)
-    unsettled = message.attempts.filter(outcome__in=["", DeliveryOutcome.UNKNOWN]).last()
+    attempts = list(message.attempts.order_by("number"))
+    unsettled = next((a for a in reversed(attempts) if a.outcome in ("", DeliveryOutcome.UNKNOWN)), None)
     if unsettled is not None:
         if not unknown_outcome_is_settled(started_at=unsettled.started_at, now=now):
             return _AttemptPlan(wait=unsettled.started_at + UNKNOWN_OUTCOME_GRACE - now)
@@ -170,20 +173,19 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
         unsettled.outcome = DeliveryOutcome.RETRYABLE
         unsettled.finished_at = unsettled.finished_at or now
         unsettled.save(update_fields=["outcome", "finished_at"])
-    if message.attempts.count() >= MAX_DELIVERY_ATTEMPTS:
+    if len(attempts) >= MAX_DELIVERY_ATTEMPTS:
         return _AttemptPlan(give_up=True)
     decision = delivery_decision_for(message=message)
     if not decision.allowed:
         return _AttemptPlan(refusal=decision.reason)
-    adapter = channel_adapter(message.interaction.subtype)
-    wait_seconds = take_send_tokens(adapter.rate_limits(message))
-    if wait_seconds > 0:
+    slot = reserve_send_slot(channel_adapter(message.interaction.subtype).rate_limits(message))
+    if not slot.reserved:
         # Recorded, so the reconciliation sweep leaves a paced message to its own countdown.
-        message.next_attempt_at = now + timedelta(seconds=wait_seconds)
+        message.next_attempt_at = now + timedelta(seconds=slot.wait)
         message.save(update_fields=["next_attempt_at"])
-        return _AttemptPlan(wait=timedelta(seconds=wait_seconds))
-    attempt = DeliveryAttempt.objects.create(message=message, number=message.attempts.count() + 1, started_at=now)
-    return _AttemptPlan(attempt_id=attempt.pk)
+        return _AttemptPlan(wait=timedelta(seconds=slot.wait))
+    attempt = DeliveryAttempt.objects.create(message=message, number=len(attempts) + 1, started_at=now)
+    return _AttemptPlan(message=message, attempt_id=attempt.pk, slot=slot)
 
 
 def deliver_queued_message(*, message_id: int) -> timedelta | None:
@@ -207,13 +209,14 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
             detail=plan.refusal,
         )
         return None
-    if plan.attempt_id is None:
+    if plan.message is None:
         return plan.wait
-    message = Message.objects.select_related("interaction__channel_user").get(pk=message_id)
+    message = plan.message
+    plan.slot.wait_for_it()
     try:
         external_id = channel_adapter(message.interaction.subtype).send(message)
     except DeliveryFailed as failure:
-        return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
+        return _record_failed_attempt(message=message, attempt_id=plan.attempt_id, failure=failure)
     except Exception as problem:
         # Our side broke before or while handing it over (a file gone from storage): an attempt like any
         # other, retried with backoff until the last, then shown as failed.
@@ -221,8 +224,8 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
         failure = DeliveryFailed(
             kind=FailureKind.RETRYABLE, code="internal", title="Could not hand the message over", detail=repr(problem)
         )
-        return _record_failed_attempt(message_id=message_id, attempt_id=plan.attempt_id, failure=failure)
-    _record_accepted_attempt(message_id=message_id, attempt_id=plan.attempt_id, external_id=external_id)
+        return _record_failed_attempt(message=message, attempt_id=plan.attempt_id, failure=failure)
+    _record_accepted_attempt(message=message, attempt_id=plan.attempt_id, external_id=external_id)
     return None
 
 
@@ -252,11 +255,11 @@ def _fail_queued_message(*, message_id: int, detail: str, code: str = "", title:
 
 
 @transaction.atomic
-def _record_accepted_attempt(*, message_id: int, attempt_id: int, external_id: str) -> None:
+def _record_accepted_attempt(*, message: Message, attempt_id: int, external_id: str) -> None:
+    """`message` as planned; it is read again under the locks, since a status webhook may have linked it."""
     now = timezone.now()
-    message = Message.objects.get(pk=message_id)
     interaction = lock_interaction(message.interaction_id)
-    message = Message.objects.select_for_update().get(pk=message_id)
+    message = Message.objects.select_for_update().get(pk=message.pk)
     DeliveryAttempt.objects.filter(pk=attempt_id).update(outcome=DeliveryOutcome.ACCEPTED, finished_at=now)
     if message.external_id:
         return  # a status webhook carrying our correlation id linked it already
@@ -273,9 +276,10 @@ def _record_accepted_attempt(*, message_id: int, attempt_id: int, external_id: s
 
 
 @transaction.atomic
-def _record_failed_attempt(*, message_id: int, attempt_id: int, failure: DeliveryFailed) -> timedelta | None:
+def _record_failed_attempt(*, message: Message, attempt_id: int, failure: DeliveryFailed) -> timedelta | None:
+    """`message` as planned; it is read again under the locks."""
     now = timezone.now()
-    message = Message.objects.get(pk=message_id)
+    message_id = message.pk
     interaction = lock_interaction(message.interaction_id)
     message = Message.objects.select_for_update().get(pk=message_id)
     attempt = DeliveryAttempt.objects.get(pk=attempt_id)

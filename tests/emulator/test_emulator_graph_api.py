@@ -201,6 +201,39 @@ def test_fail_next_sends_answers_a_transient_500(emulator):
     assert len(emulator.control.sent_messages()) == 1
 
 
+def test_the_send_fault_rate_refuses_that_share_of_sends_as_a_busy_meta_does(emulator):
+    emulator.customer_writes()
+    emulator.control.set_faults(send_fault_rate=1)
+
+    answers = [emulator.send_text(biz_opaque_callback_data=f"m{n}") for n in range(30)]
+
+    errors = {(a.status_code, a.json()["error"]["code"]) for a in answers}
+    assert errors == {(429, 130429), (503, 2), (400, 131056)}
+    for answer in answers:
+        retry_after = answer.headers.get("Retry-After")
+        assert (retry_after is not None) == (answer.status_code == 429)
+        if retry_after is not None:
+            assert 1 <= int(retry_after) <= 5
+    assert emulator.control.sent_messages() == []
+    log = emulator.control.requests_log()
+    assert [entry["callback"] for entry in log] == [f"m{n}" for n in range(30)]
+    assert {entry["to"] for entry in log} == {CUSTOMER}
+    assert all(entry["injected"] for entry in log)
+    assert [entry["retry_after"] for entry in log] == [
+        int(a.headers["Retry-After"]) if a.status_code == 429 else None for a in answers
+    ]
+
+    emulator.control.set_faults(send_fault_rate=0)
+    assert emulator.send_text().status_code == 200
+
+
+def test_the_send_fault_rate_is_a_share(emulator):
+    response = requests.post(f"{emulator.url}/_emulator/faults", json={"send_fault_rate": 1.5}, timeout=5)
+
+    assert response.status_code == 400
+    assert "share" in response.json()["error"]
+
+
 def test_slow_response_delays_the_answer(emulator):
     emulator.customer_writes()
     emulator.control.set_faults(slow_response_seconds=0.4)

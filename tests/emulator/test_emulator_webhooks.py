@@ -4,6 +4,7 @@ import time
 from dataclasses import replace
 
 import pytest
+import requests
 
 from channels_whatsapp.emulator.server import EmulatorServer
 from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused, signing_accounts
@@ -279,3 +280,15 @@ def test_webhook_delay_holds_each_delivery_back(emulator, webhook_receiver):
     webhook_receiver.wait_for(lambda d: len(d) >= 1)
 
     assert time.monotonic() - started >= 0.5
+
+
+def test_with_no_webhook_url_no_app_is_notified_but_statuses_still_advance(emulator_config, webhook_receiver):
+    with EmulatorServer(replace(emulator_config, webhook_url="")) as server:
+        emulator = RunningEmulator(server)
+        emulator.customer_writes()
+        wamid = emulator.send_text().json()["messages"][0]["id"]
+
+        assert wait_until(lambda: emulator.control.sent_messages()[0]["status"] == "delivered")
+        assert requests.get(f"{emulator.url}/_emulator/webhooks", timeout=5).json() == {"attempts": []}
+        assert webhook_receiver.deliveries == []
+        assert emulator.control.sent_messages()[0]["id"] == wamid

@@ -1,7 +1,9 @@
 """`python manage.py whatsapp_emulator`: run the WhatsApp Cloud API emulator in the foreground."""
 
+import json
 import signal
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +29,20 @@ class Command(BaseCommand):
         parser.add_argument("--webhook-url", default="http://127.0.0.1:8000/webhooks/whatsapp/")
         parser.add_argument("--messages-per-second", type=int, default=None)
         parser.add_argument("--webhook-workers", type=int, default=4, help="webhooks posted at once (Meta: many)")
+        parser.add_argument(
+            "--numbers-file",
+            type=Path,
+            help="a JSON list of further business numbers, each with the keys of the options below",
+        )
+        parser.add_argument(
+            "--send-fault-rate",
+            type=float,
+            default=0.0,
+            help="the share of sends (0 to 1) refused with a 429 + Retry-After, a 503 or 131056, like a busy Meta",
+        )
+        parser.add_argument(
+            "--log-length", type=int, default=10_000, help="how many requests and webhook attempts to keep"
+        )
         for option, setting in _CREDENTIALS:
             parser.add_argument(
                 "--" + option.replace("_", "-"), dest=option, default=None, help=f"default: settings.{setting}"
@@ -41,14 +57,19 @@ class Command(BaseCommand):
             host=options["host"],
             port=options["port"],
             webhook_url=options["webhook_url"],
-            business_numbers=(BusinessNumber(**credentials),),
+            business_numbers=(BusinessNumber(**credentials), *_numbers_from(options["numbers_file"])),
             messages_per_second=options["messages_per_second"] or getattr(settings, "WHATSAPP_MESSAGES_PER_SECOND", 80),
             webhook_workers=options["webhook_workers"],
+            log_length=options["log_length"],
         )
         try:
             server = EmulatorServer(config)
         except OSError as error:
             raise CommandError(f"cannot listen on {config.host}:{config.port}: {error}") from error
+        try:
+            server.network.update_faults({"send_fault_rate": options["send_fault_rate"]})
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         stopping = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signal_number, lambda *_: stopping.set())
@@ -61,3 +82,14 @@ class Command(BaseCommand):
             pass  # a short wait keeps the main thread responsive to signals
         server.stop()
         self.stdout.write("WhatsApp Cloud API emulator stopped")
+
+
+def _numbers_from(path: Path | None) -> list[BusinessNumber]:
+    """Further numbers of the same app, as Meta's dashboard would list them."""
+    if path is None:
+        return []
+    try:
+        entries = json.loads(path.read_text())
+        return [BusinessNumber(**{option: str(entry[option]) for option, _ in _CREDENTIALS}) for entry in entries]
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise CommandError(f"{path}: not a JSON list of business numbers ({error!r})") from error
