@@ -53,11 +53,11 @@ def reads(long_interaction, *, first_customer: int) -> list[Read]:
             },
         ),
         Read(
-            "next 50 (scrolled)",
-            lambda _: "/api/v1/interactions/?state=open&limit=50&offset=50",
+            "next page (scrolled)",
+            lambda _: "/api/v1/interactions/?state=open&limit=50&offset=40",
             {
-                "limit=5": lambda _: "/api/v1/interactions/?state=open&limit=5&offset=50",
-                "limit=50": lambda _: "/api/v1/interactions/?state=open&limit=50&offset=50",
+                "limit=5": lambda _: "/api/v1/interactions/?state=open&limit=5&offset=40",
+                "limit=50": lambda _: "/api/v1/interactions/?state=open&limit=50&offset=40",
             },
         ),
         Read(

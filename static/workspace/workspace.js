@@ -111,6 +111,9 @@ const dom = {
 const LIST_PAGE_SIZE = 50;
 const LIST_MAX_LIMIT = 200; // the API's largest page
 const LIST_MORE_MARGIN_PX = 400;
+// Offsets shift when conversations close between two pages; starting each page this many rows early keeps a
+// shifted one from being skipped (the rows seen twice are merged by id).
+const LIST_PAGE_OVERLAP = 10;
 
 const state = {
   interactions: new Map(), // id -> interaction: the open ones, plus the selected one even once closed
@@ -402,7 +405,7 @@ async function loadMoreIfNearEnd() {
   if (state.listFetch || state.listMoreFetch || state.listNextOffset === null) return;
   const list = dom.list;
   if (list.scrollTop + list.clientHeight < list.scrollHeight - LIST_MORE_MARGIN_PX) return;
-  const offset = state.listNextOffset;
+  const offset = Math.max(state.listNextOffset - LIST_PAGE_OVERLAP, 0);
   const generation = state.listGeneration;
   state.listMoreFetch = true;
   let loaded = false;
