@@ -18,6 +18,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -44,7 +45,23 @@ def reads(long_interaction, *, first_customer: int) -> list[Read]:
     earlier = (long.last_sequence - 1000) // 10 * 10 + 3
     return [
         Read(
-            "open list (200)",
+            "open list (workspace)",
+            lambda _: "/api/v1/interactions/?state=open&limit=50",
+            {
+                "limit=5": lambda _: "/api/v1/interactions/?state=open&limit=5",
+                "limit=50": lambda _: "/api/v1/interactions/?state=open&limit=50",
+            },
+        ),
+        Read(
+            "next page (scrolled)",
+            lambda _: "/api/v1/interactions/?state=open&limit=50&offset=40",
+            {
+                "limit=5": lambda _: "/api/v1/interactions/?state=open&limit=5&offset=40",
+                "limit=50": lambda _: "/api/v1/interactions/?state=open&limit=50&offset=40",
+            },
+        ),
+        Read(
+            "open list (API, 200)",
             lambda _: "/api/v1/interactions/?state=open&limit=200",
             {
                 "limit=5": lambda _: "/api/v1/interactions/?state=open&limit=5",
@@ -187,7 +204,7 @@ def main() -> None:
                 harness.own_cpu_seconds(),
                 time.monotonic(),
             )
-            raw = running.workdir / f"{read.name.split(' (')[0].replace(' ', '-')}.raw"
+            raw = running.workdir / (re.sub(r"\W+", "-", read.name).strip("-") + ".raw")
             with profiled(web_pid, raw) if arguments.profile else nullcontext() as profile:
                 samples = timed(base_url, cookie, paths)
             wall = time.monotonic() - wall_before

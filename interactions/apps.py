@@ -7,6 +7,8 @@ class InteractionsConfig(AppConfig):
     verbose_name = "Interactions"
 
     def ready(self) -> None:
+        from interactions import timestamp_loader
         from interactions.roles import grant_role_permissions
 
+        timestamp_loader.install()
         post_migrate.connect(grant_role_permissions, dispatch_uid="interactions.grant_role_permissions")

@@ -106,6 +106,15 @@ const dom = {
   panelQueue: $("panel-queue"),
 };
 
+// The open list loads a page at a time, the next as the agent scrolls near its end: 50 rows cost the server a
+// quarter of the 200 the list once asked for at once (bench/reads.py).
+const LIST_PAGE_SIZE = 50;
+const LIST_MAX_LIMIT = 200; // the API's largest page
+const LIST_MORE_MARGIN_PX = 400;
+// Offsets shift when conversations close between two pages; starting each page this many rows early keeps a
+// shifted one from being skipped (the rows seen twice are merged by id).
+const LIST_PAGE_OVERLAP = 10;
+
 const state = {
   interactions: new Map(), // id -> interaction: the open ones, plus the selected one even once closed
   listLoaded: false,
@@ -113,6 +122,10 @@ const state = {
   listAgain: false,
   listTotal: 0,
   listTruncated: false,
+  listWanted: LIST_PAGE_SIZE, // rows asked for so far: a refresh rereads as many (up to the API's 200)
+  listNextOffset: null, // where the next page of the open list starts; null once every open one is loaded
+  listMoreFetch: false,
+  listGeneration: 0, // a refresh starts over: a page asked for before it is dropped
   selectedId: null,
   timeline: null,
   drafts: new Map(),
@@ -354,14 +367,17 @@ async function refreshInteractions() {
   }
   state.listAgain = false;
   state.listFetch = [];
+  state.listGeneration += 1;
   try {
-    const data = await api("interactions/?state=open&limit=200");
+    const limit = Math.min(state.listWanted, LIST_MAX_LIMIT);
+    const data = await api(`interactions/?state=open&limit=${limit}`);
     const seenMeanwhile = state.listFetch;
     const fresh = new Map(data.results.map((interaction) => [interaction.id, interaction]));
     const selected = state.interactions.get(state.selectedId);
     state.interactions = fresh;
     state.listTotal = data.count;
-    state.listTruncated = data.count > data.results.length;
+    state.listNextOffset = data.next ? data.results.length : null;
+    state.listTruncated = state.listNextOffset !== null;
     state.listLoaded = true;
     state.listFetch = null;
     for (const interaction of seenMeanwhile) storeInteraction(interaction);
@@ -380,6 +396,36 @@ async function refreshInteractions() {
     renderList();
     renderConversation();
     if (state.listAgain) refreshInteractions();
+    else loadMoreIfNearEnd();
+  }
+}
+
+// The next page of the open list, once the agent scrolls near the end of what is loaded (or it fills no screen).
+async function loadMoreIfNearEnd() {
+  if (state.listFetch || state.listMoreFetch || state.listNextOffset === null) return;
+  const list = dom.list;
+  if (list.scrollTop + list.clientHeight < list.scrollHeight - LIST_MORE_MARGIN_PX) return;
+  const offset = Math.max(state.listNextOffset - LIST_PAGE_OVERLAP, 0);
+  const generation = state.listGeneration;
+  state.listMoreFetch = true;
+  let loaded = false;
+  try {
+    const data = await api(`interactions/?state=open&limit=${LIST_PAGE_SIZE}&offset=${offset}`);
+    if (generation !== state.listGeneration) return; // a refresh reread the list meanwhile
+    for (const interaction of data.results) storeInteraction(interaction);
+    state.listTotal = data.count;
+    state.listWanted = offset + data.results.length;
+    state.listNextOffset = data.next ? state.listWanted : null;
+    state.listTruncated = state.listNextOffset !== null;
+    loaded = data.results.length > 0;
+  } catch (error) {
+    console.warn("could not load more interactions", error);
+  } finally {
+    state.listMoreFetch = false;
+  }
+  if (loaded) {
+    renderList();
+    loadMoreIfNearEnd();
   }
 }
 
@@ -440,7 +486,7 @@ function renderList() {
   reconcileChildren(dom.list, nodes);
 
   const openCount = [...state.interactions.values()].filter(isOpen).length;
-  // The list asks for 200; beyond that the count says how many more there are.
+  // Until every open one is loaded (as the agent scrolls), the count says how many there are in all.
   dom.openCount.textContent = state.listTruncated ? `${openCount} of ${state.listTotal}` : String(openCount);
   dom.listEmpty.hidden = !state.listLoaded || interactions.length > 0;
   dom.listEmpty.querySelector(".list-empty-title").textContent = dom.filter.value.trim()
@@ -1341,6 +1387,7 @@ function wire() {
   dom.timeline.addEventListener("scroll", onTimelineScroll, { passive: true });
   dom.newMessagesPill.addEventListener("click", scrollTimelineToBottom);
   dom.filter.addEventListener("input", renderList);
+  dom.list.addEventListener("scroll", loadMoreIfNearEnd, { passive: true });
 
   dom.closeButton.addEventListener("click", (event) => {
     event.stopPropagation();
