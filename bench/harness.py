@@ -99,6 +99,14 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def rss_bytes(pid: int) -> int:
+    """Resident memory of one process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def own_cpu_seconds() -> float:
     """This process's CPU (the load generator's share of the machine), threads included."""
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -1,0 +1,178 @@
+"""What the live-workspace benchmarks share: signed-in agents, their workspace sockets, signed webhook posts.
+
+The clients live in one asyncio process. A pushed frame is one event (an object) or, once the server coalesces,
+a list of events; `events_in` reads both, so the same benchmark measures the code before and after.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+
+from harness import APP_SECRET, DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID, Stack
+from websockets.asyncio.client import ClientConnection, connect
+
+SIGN_IN_AGENTS = """
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from interactions.roles import AGENT
+
+group = Group.objects.get_or_create(name=AGENT)[0]
+User = get_user_model()
+users = User.objects.bulk_create([User(username=f"bench-agent-{index}") for index in range({count})])
+group.user_set.add(*users)
+keys = []
+for user in users:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    keys.append(session.session_key)
+print(json.dumps(keys))
+"""
+
+
+def signed_in_agents(stack: Stack, count: int) -> list[str]:
+    """`count` agents, each with a session as signing in gives it; returns their session cookies.
+
+    The session is made the way django.contrib.auth.login makes it, without hashing `count` passwords (seconds
+    of CPU each hundred) on the machine under test.
+    """
+    keys = json.loads(stack.manage("shell", "-c", SIGN_IN_AGENTS.replace("{count}", str(count))).splitlines()[-1])
+    return [f"sessionid={key}" for key in keys]
+
+
+def events_in(frame: str | bytes) -> list[dict]:
+    """The events of one pushed frame: a single event, or a list of them."""
+    data = json.loads(frame)
+    return data if isinstance(data, list) else [data]
+
+
+async def open_workspace_sockets(
+    base_url: str, cookies: Iterable[str], *, at_once: int = 50, compression: str | None = "deflate"
+) -> list[ClientConnection]:
+    """One signed-in workspace socket per cookie, each past its `hello`; `at_once` handshakes in flight.
+
+    Compression is offered as browsers offer it (permessage-deflate); the server decides whether to use it.
+    """
+    limit = asyncio.Semaphore(at_once)
+    url = base_url.replace("http://", "ws://") + "/ws/workspace/"
+
+    async def one(cookie: str) -> ClientConnection:
+        async with limit:
+            socket = await connect(
+                url,
+                additional_headers={"Cookie": cookie, "Origin": base_url},
+                open_timeout=120,
+                max_size=None,
+                ping_interval=None,  # the browser sends no WebSocket pings either; the server's keep the line up
+                compression=compression,
+            )
+            hello = json.loads(await asyncio.wait_for(socket.recv(), 60))
+            if hello.get("type") != "hello":
+                raise RuntimeError(f"expected hello, got {hello}")
+            return socket
+
+    return list(await asyncio.gather(*(one(cookie) for cookie in cookies)))
+
+
+def text_delivery(*, index: int, customers: int, text: str) -> bytes:
+    """One inbound text message as Meta's webhook carries it; `customers` distinct senders share the load."""
+    wa_id = f"1555{index % customers:07d}"
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": f"Customer {index % customers}"}, "wa_id": wa_id}],
+        "messages": [
+            {
+                "from": wa_id,
+                "id": f"wamid.bench-{uuid.uuid4().hex}",
+                "timestamp": str(int(time.time())),
+                "type": "text",
+                "text": {"body": text},
+            }
+        ],
+    }
+    change = {"field": "messages", "value": value}
+    document = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
+    return json.dumps(document).encode()
+
+
+class WebhookPoster:
+    """Signed webhook POSTs over keep-alive HTTP/1.1 connections, a new one whenever all are busy (a constant-rate
+    generator must never wait for an answer before the next send is due). A bare client: a fraction of a library's
+    CPU, which the load generator shares the two cores with."""
+
+    def __init__(self, base_url: str) -> None:
+        host_port = base_url.removeprefix("http://")
+        self.host, port = host_port.split(":")
+        self.port = int(port)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.open_connections = 0
+        self.statuses: dict[int, int] = {}
+
+    async def post(self, body: bytes) -> int:
+        signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        head = (
+            f"POST /webhooks/whatsapp/ HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"X-Hub-Signature-256: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        if self.idle:
+            reader, writer = self.idle.pop()
+        else:
+            self.open_connections += 1
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(head + body)
+            status_line = await reader.readline()
+            status = int(status_line.split()[1])
+            length, keep_alive = 0, True
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and value.strip().lower() == "close":
+                    keep_alive = False
+            await reader.readexactly(length)
+        except (OSError, IndexError, ValueError, asyncio.IncompleteReadError):
+            writer.close()
+            self.open_connections -= 1
+            status = 0
+        else:
+            if keep_alive:
+                self.idle.append((reader, writer))
+            else:
+                writer.close()
+                self.open_connections -= 1
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        return status
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+async def at_constant_rate(rate: float, count: int, send: Callable[[int], object]) -> float:
+    """Starts `send(index)` for index 0..count-1 at `rate` per second on a fixed schedule, never waiting for an
+    answer (wrk2-style, so a slow server shows up as latency, not as a lower offered rate). Returns the seconds
+    the schedule took; pending sends are awaited."""
+    started = time.monotonic()
+    tasks = set()
+    for index in range(count):
+        due = started + index / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.ensure_future(send(index))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    elapsed = time.monotonic() - started
+    if tasks:
+        await asyncio.gather(*tasks)
+    return elapsed
