@@ -1,21 +1,20 @@
 """How every process reaches PostgreSQL (or SQLite) and Redis: defined once, for base, test and production settings."""
 
 from typing import Any
-
-from channels_redis.core import RedisChannelLayer
-
-# channels-redis waits for a consumer's next event with a blocking read of `brpop_timeout` seconds, over and over.
-# redis-py 8 gives every socket a 5 s timeout by default, which then fires during that read and closes every idle
-# WebSocket with 1011; any longer timeout still notices a Redis that vanished without closing the connection.
-CHANNEL_LAYER_SOCKET_TIMEOUT = RedisChannelLayer.brpop_timeout + 10
+from urllib.parse import urlsplit
 
 
-def channel_layer_settings(*, redis_url: str, prefix: str = "asgi") -> dict[str, Any]:
-    host = {"address": redis_url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT, "socket_connect_timeout": 5}
-    return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [host], "prefix": prefix, "capacity": 1500, "expiry": 30},
-    }
+def live_updates_settings(*, redis_url: str, prefix: str = "", coalesce_seconds: float = 0.025) -> dict[str, Any]:
+    """The workspace's live push (interactions.live): Redis pub/sub on `redis_url`, channels named under `prefix`.
+
+    No Channels channel layer: each server process subscribes once and fans out to its own sockets. Events that
+    arrive within `coalesce_seconds` of each other reach a socket as one frame (a list). The subscription's idle
+    read is bounded by its own health check, never by redis-py 8's default 5 s socket timeout, so an idle
+    workspace socket is never closed with 1011. Pub/sub channels ignore the database number, so their names
+    carry it: two deployments on databases of one Redis server never hear each other.
+    """
+    database = urlsplit(redis_url).path.strip("/") or "0"
+    return {"redis_url": redis_url, "prefix": f"{prefix}db{database}:", "coalesce_seconds": coalesce_seconds}
 
 
 def database_settings(database: dict[str, Any], *, pool: dict[str, Any], server_side_cursors: bool) -> dict[str, Any]:

@@ -1,9 +1,14 @@
-"""The workspace's live connection: authenticated, forwarding what the user may see; its one command is typing."""
+"""The workspace's live connection: authenticated, forwarding what the user may see; its one command is typing.
+
+Pushed events reach the socket through its process's fan-out (interactions.live_fanout), written as they come,
+never dispatched through this consumer one by one.
+"""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from interactions.live import WORKSPACE_GROUP, AgentTyping, InteractionChanged, LinkPreviewChanged, MessageChanged
+from interactions import live_fanout
+from interactions.live import WORKSPACE_GROUP
 from interactions.roles import may_view_interactions
 from interactions.services.receipts import start_agent_typing
 from interactions.unavailable import UNAVAILABLE_ERRORS
@@ -15,12 +20,12 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not await database_sync_to_async(may_view_interactions)(user):
             await self.close(code=4403)
             return
-        await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello"})
+        await live_fanout.join(WORKSPACE_GROUP, self.base_send)
+        await self.send_json({"type": "hello"})  # the browser catches up on hello: nothing after it is missed
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
+        live_fanout.leave(WORKSPACE_GROUP, self.base_send)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
         """A frame we cannot read is the sender's mistake: say so and keep the socket, never close it with 1011."""
@@ -57,15 +62,3 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "error", "detail": "you cannot type in that interaction"})
             return
         await self.send_json({"type": "error", "detail": "unsupported command"})
-
-    async def interaction_changed(self, event: InteractionChanged) -> None:
-        await self.send_json(event)
-
-    async def message_changed(self, event: MessageChanged) -> None:
-        await self.send_json(event)
-
-    async def agent_typing(self, event: AgentTyping) -> None:
-        await self.send_json(event)
-
-    async def link_preview_changed(self, event: LinkPreviewChanged) -> None:
-        await self.send_json(event)

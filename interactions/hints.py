@@ -1,6 +1,6 @@
 """Side effects that are only hints (a cache key, a typing indicator, a live push): the record never hangs on them.
 
-Each runs inside `only_a_hint`: when its service (Redis, the channel layer) is down, one log line says what was
+Each runs inside `only_a_hint`: when its service (Redis) is down, one log line says what was
 skipped, and the action that produced it still succeeds. Clients catch up over HTTP; a lost hint costs nothing.
 """
 

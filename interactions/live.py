@@ -1,10 +1,16 @@
-"""Pushes to the live workspace after commit. The push is a hint, not the record: clients catch up over HTTP."""
+"""Pushes to the live workspace after commit. The push is a hint, not the record: clients catch up over HTTP.
 
-from functools import partial
-from typing import Literal, TypedDict
+An event is encoded to JSON once and published once, on Redis pub/sub, over the one connection this process keeps
+for it; each web server process subscribes once and hands the same text to all its sockets (`live_fanout`).
+"""
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+import json
+from functools import cache, partial
+from typing import Literal, NotRequired, TypedDict
+
+import redis
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from interactions.hints import only_a_hint
@@ -24,10 +30,13 @@ class InteractionChanged(TypedDict):
 
 
 class MessageChanged(TypedDict):
+    """With `interaction` (its summary, as InteractionChanged carries it) when the change moved the interaction too."""
+
     type: Literal["message.changed"]
     interaction_id: int
     revision: int
     message: dict
+    interaction: NotRequired[dict]
 
 
 class AgentTyping(TypedDict):
@@ -70,12 +79,40 @@ def message_changed(message: Message) -> MessageChanged:
     }
 
 
+def live_channel(group: str) -> str:
+    """The Redis pub/sub channel of a group, under this deployment's (or test run's) prefix."""
+    return f"{settings.LIVE_UPDATES['prefix']}live.{group}"
+
+
+@cache
+def _publisher(redis_url: str) -> redis.Redis:
+    """This process's connection for publishing, kept open (redis-py starts a new pool after a fork)."""
+    return redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+
+
 def _send(group: str, event: dict) -> None:
     with only_a_hint(f"live push of {event['type']} to {group}"):
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        text = json.dumps(event, cls=DjangoJSONEncoder, separators=(",", ":"))
+        _publisher(settings.LIVE_UPDATES["redis_url"]).publish(live_channel(group), text)
 
 
 def broadcast_on_commit(*events: dict) -> None:
-    """Serialized now (inside the transaction, with the values just written), sent once it commits."""
-    for event in events:
+    """Serialized now (inside the transaction, with the values just written), sent once it commits.
+
+    A message's change and its interaction's, made together, go as one event: the message's, carrying the
+    interaction's summary (the workspace applies both; one event instead of two on every socket).
+    """
+    for event in _joined(events):
         transaction.on_commit(partial(_send, WORKSPACE_GROUP, event))
+
+
+def _joined(events: tuple[dict, ...]) -> list[dict]:
+    changed_messages = {e["interaction_id"]: e for e in events if e["type"] == "message.changed"}
+    joined = []
+    for event in events:
+        carrier = changed_messages.get(event["interaction"]["id"]) if event["type"] == "interaction.changed" else None
+        if carrier is None:
+            joined.append(event)
+        else:
+            carrier["interaction"] = event["interaction"]
+    return joined

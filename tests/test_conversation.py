@@ -49,6 +49,15 @@ def workspace_socket(system: LiveSystem, user, **options):
     return connect(ws_url, additional_headers={"Cookie": cookie, "Origin": system.web_url}, open_timeout=10, **options)
 
 
+def next_pushed(socket, event_type: str, *, timeout: float = 30) -> dict:
+    """The next pushed event of `event_type`; pushes come as lists of events, other frames are passed over."""
+    while True:
+        data = json.loads(socket.recv(timeout=timeout))
+        for event in data if isinstance(data, list) else [data]:
+            if event["type"] == event_type:
+                return event
+
+
 def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):
     with workspace_socket(live_system, agent()) as first, workspace_socket(live_system, agent()) as second:
         for socket in (first, second):
@@ -57,12 +66,10 @@ def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):
         live_system.emulator.customer_sends(CUSTOMER, "Does it come in another color?", name="Sheena Nelson")
 
         for socket in (first, second):
-            events = []
-            while not any(e["type"] == "message.changed" for e in events):
-                events.append(json.loads(socket.recv(timeout=30)))
-            pushed = next(e for e in events if e["type"] == "message.changed")
+            pushed = next_pushed(socket, "message.changed")
             assert pushed["message"]["text"] == "Does it come in another color?"
             assert pushed["message"]["direction"] == "inbound"
+            assert pushed["interaction"]["unread_count"] == 1  # the interaction's change rides along
     interaction = Interaction.objects.get()
     assert interaction.channel_user.display_name == "Sheena Nelson"
     assert interaction.number.startswith("IMS")

@@ -8,7 +8,7 @@ import pytest
 from conftest import LiveSystem, wait_until
 from interactions.models import Message, MessageKind, MessageStatus
 from tests.factories import agent
-from tests.test_conversation import api, customer_writes, workspace_socket
+from tests.test_conversation import api, customer_writes, next_pushed, workspace_socket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -198,9 +198,7 @@ def test_an_agent_typing_shows_typing_on_the_phone_once_per_burst_and_to_colleag
         for _ in range(3):
             typing.send(json.dumps({"type": "typing", "interaction_id": interaction.pk}))
 
-        event = json.loads(watching.recv(timeout=10))
-        while event["type"] != "agent.typing":
-            event = json.loads(watching.recv(timeout=10))
+        event = next_pushed(watching, "agent.typing", timeout=10)
     assert (event["interaction_id"], event["agent"]) == (interaction.pk, "Tara")
     wait_until(lambda: live_system.emulator.conversation(CUSTOMER)["business_typing_seconds"] > 0)
     wait_until(lambda: Message.objects.get(pk=Message.objects.get().pk).read_receipt_sent_at)

@@ -7,7 +7,7 @@ run on PostgreSQL and a real Redis.
 
 from datetime import timedelta
 
-from config.backing_services import channel_layer_settings, database_settings
+from config.backing_services import database_settings, live_updates_settings
 from config.env import BASE_DIR, EMBEDDED_REDIS_URL, env
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -92,7 +92,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default=EMBEDDED_REDIS_URL)
 REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")  # for our own keys (send pacing)
 
-CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL)}
+LIVE_UPDATES = live_updates_settings(redis_url=REDIS_URL, prefix=REDIS_KEY_PREFIX)
 
 CACHES = {
     "default": {

@@ -1,9 +1,9 @@
 """Production: secrets and services have no default, so a bad deploy fails at start-up, not at the first message."""
 
-from config.backing_services import channel_layer_settings, database_settings
+from config.backing_services import database_settings, live_updates_settings
 from config.env import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASE_POOL, DATABASE_SERVER_SIDE_CURSORS
+from config.settings.base import DATABASE_POOL, DATABASE_SERVER_SIDE_CURSORS, REDIS_KEY_PREFIX
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -15,7 +15,7 @@ DATABASES = {
 }
 
 REDIS_URL = env("REDIS_URL")
-CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL)}
+LIVE_UPDATES = live_updates_settings(redis_url=REDIS_URL, prefix=REDIS_KEY_PREFIX)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 

@@ -10,7 +10,7 @@ import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
-from config.backing_services import channel_layer_settings
+from config.backing_services import live_updates_settings
 from config.env import BASE_DIR, env
 from config.settings.base import *  # noqa: F403
 from config.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, INSTALLED_APPS, REST_FRAMEWORK
@@ -29,7 +29,7 @@ REDIS_URL = urlunsplit(
 )
 TEST_RUN_ID = env("TEST_RUN_ID", default=str(os.getpid()))  # handed to the processes a run starts
 REDIS_KEY_PREFIX = f"test-{TEST_RUN_ID}:"
-CHANNEL_LAYERS = {"default": channel_layer_settings(redis_url=REDIS_URL, prefix=f"{REDIS_KEY_PREFIX}asgi")}
+LIVE_UPDATES = live_updates_settings(redis_url=REDIS_URL, prefix=REDIS_KEY_PREFIX)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

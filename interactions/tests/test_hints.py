@@ -1,12 +1,13 @@
 """Hints (cache keys, typing indicators, live pushes) never turn an agent's success into an error.
 
-Redis here is real and unreachable: the cache and the channel layer point at a port nobody listens on.
+Redis here is real and unreachable: the cache and the live push point at a port nobody listens on.
 """
 
 import logging
 import socket
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -25,7 +26,7 @@ def redis_down():
         closed = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
     with override_settings(
         CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": closed}},
-        CHANNEL_LAYERS={"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [closed]}}},
+        LIVE_UPDATES={**settings.LIVE_UPDATES, "redis_url": closed},
     ):
         yield
 

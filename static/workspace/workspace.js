@@ -1270,7 +1270,8 @@ function connect() {
     } catch {
       return;
     }
-    receiveLiveEvent(data);
+    // Answers to our commands come one per frame; pushes come as a list of the events of the last few moments.
+    for (const each of Array.isArray(data) ? data : [data]) receiveLiveEvent(each);
   });
   socket.addEventListener("close", (event) => {
     if (live.socket !== socket) return;
@@ -1296,11 +1297,15 @@ function receiveLiveEvent(data) {
     case "pong":
       clearTimeout(live.pongTimer);
       break;
+    case "live.resync": // the server's subscription was interrupted: pushes may have been lost
+      resynchronise();
+      break;
     case "interaction.changed":
       receiveInteraction(data.interaction);
       break;
     case "message.changed":
       receiveMessageChanged(data);
+      if (data.interaction) receiveInteraction(data.interaction); // the change moved the interaction too
       break;
     default:
       // Feature modules (link previews, …) listen for the push types they own.
