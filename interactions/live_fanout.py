@@ -29,6 +29,9 @@ RECONNECT_MAX_SECONDS = 10
 # How long a new socket waits for its process's first subscription before saying hello anyway (its catch-up then
 # comes with `live.resync`).
 JOIN_WAIT_SECONDS = 2
+# A send that waits longer is to a client that stopped reading (its server's write buffer is full; uvicorn then
+# waits, daphne buffers): it must not hold up the other sockets' frames.
+SEND_PATIENCE_SECONDS = 0.2
 RESYNC = json.dumps({"type": "live.resync"})
 
 
@@ -41,6 +44,7 @@ class Fanout:
         self.subscribed = asyncio.Event()
         self.missed = False  # events may have been lost while no subscription was up: sockets must catch up
         self.joining = 0
+        self.lagging: dict[Send, asyncio.Task] = {}
         self.task: asyncio.Task | None = None
 
     async def join(self, send: Send) -> None:
@@ -62,13 +66,15 @@ class Fanout:
 
     def leave(self, send: Send) -> None:
         self.sockets.discard(send)
+        if send in self.lagging:
+            self.lagging.pop(send).cancel()
         if self.idle and self.task is not None:
             self.task.cancel()
             self.task = None
 
     @property
     def idle(self) -> bool:
-        return not self.sockets and not self.joining
+        return not self.sockets and not self.joining and not self.lagging
 
     async def _subscribe(self) -> None:
         delay = 0.5
@@ -120,9 +126,24 @@ class Fanout:
         frame = {"type": "websocket.send", "text": f"[{','.join(events)}]"}  # the same text for every socket
         for send in list(self.sockets):
             try:
-                await send(frame)
+                async with asyncio.timeout(SEND_PATIENCE_SECONDS):
+                    await send(frame)
+            except TimeoutError:
+                self.sockets.discard(send)
+                self.lagging[send] = asyncio.create_task(self._readmit(send))
             except Exception as problem:  # a socket closing as we write: its disconnect removes it
                 logger.debug("live frame not written to a closing socket: %r", problem)
+
+    async def _readmit(self, send: Send) -> None:
+        """A lagging socket misses frames until its client reads again; its next frame tells it to catch up."""
+        try:
+            await send({"type": "websocket.send", "text": f"[{RESYNC}]"})
+        except Exception as problem:
+            self.lagging.pop(send, None)
+            logger.debug("lagging socket closed: %r", problem)
+            return
+        if self.lagging.pop(send, None) is not None:  # else it left meanwhile
+            self.sockets.add(send)
 
 
 _fanouts: dict[tuple[asyncio.AbstractEventLoop, str], Fanout] = {}
