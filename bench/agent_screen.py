@@ -2,7 +2,8 @@
 
 Starts the web server and a worker on a fresh database, signs in `--agents` agents and opens their workspace
 sockets in this process, then posts signed inbound messages at a constant `--rate` for `--duration` seconds.
-Each client stamps the arrival of every message; the table shows p50/p99/max from POST to frame. At the end
+Each client stamps the arrival of every message; the table shows p50/p99/max from POST to frame, and from the
+worker's insert (the message's created_at) to frame, which is the live push alone. At the end
 each client's set of message ids is compared with the database, first as pushed, then after catching up over
 the HTTP API as the workspace does (`messages/?after_revision=`). Target: p99 ≤ 250 ms at 320 messages/s.
 
@@ -74,6 +75,16 @@ def inbound_message_ids(database_url: str) -> set[int]:
     with psycopg.connect(database_url) as connection:
         rows = connection.execute("SELECT id FROM interactions_message WHERE direction = 'inbound'").fetchall()
     return {row[0] for row in rows}
+
+
+def stored_at(database_url: str) -> dict[int, float]:
+    """When the worker stored each benchmark message (its insert's clock: this machine's), by index."""
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT text, created_at FROM interactions_message WHERE direction = 'inbound' AND text LIKE %s",
+            [f"{TEXT_PREFIX}%"],
+        ).fetchall()
+    return {int(text.removeprefix(TEXT_PREFIX)): created.timestamp() for text, created in rows}
 
 
 def interaction_ids(database_url: str) -> list[int]:
@@ -167,6 +178,13 @@ async def run(options, stack: harness.Stack, base_url: str, cookies: list[str]) 
         for index, arrived in c.arrivals.items()
         if index in posted
     ]  # fmt: skip
+    stored = stored_at(database_url)
+    stored_to_screen = [
+        (arrived - stored[index]) * 1000
+        for c in clients
+        for index, arrived in c.arrivals.items()
+        if index in posted and index in stored
+    ]  # fmt: skip
     web_cpu, worker_cpu, own_cpu = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
     frames = sum(c.frames for c in clients)
     return {
@@ -184,6 +202,7 @@ async def run(options, stack: harness.Stack, base_url: str, cookies: list[str]) 
         "recorded_after_s": round(recorded_seconds, 1),
         "recorded": len(in_database),
         "latency_ms": harness.percentiles(latencies, (50, 99)),
+        "stored_to_screen_ms": harness.percentiles(stored_to_screen, (50, 99)),
         "arrivals": len(latencies),
         "expected_arrivals": accepted * len(clients),
         "frames": frames,
