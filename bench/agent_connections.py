@@ -27,7 +27,7 @@ BROADCAST_PREFIX = "broadcast "
 PUBLISH = """
 import time
 from interactions.live import broadcast_on_commit
-for index in range({count}):
+for index in range({first}, {first} + {count}):
     stamp = f"{prefix}{{index}} {{time.time()!r}}"
     broadcast_on_commit({{"type": "agent.typing", "interaction_id": 0, "agent_id": 0, "agent": stamp}})
     time.sleep({interval})
@@ -71,19 +71,24 @@ class Listener:
         self.close_code = self.socket.close_code
 
 
-def broadcast(stack: harness.Stack, *, count: int, interval: float, listeners: list[Listener]) -> dict:
-    for listener in listeners:
-        listener.arrivals.clear()
-    code = PUBLISH.format(count=count, prefix=BROADCAST_PREFIX, interval=interval)
+def broadcast(
+    stack: harness.Stack, *, first: int, count: int, interval: float, settle: float, listeners: list[Listener]
+) -> dict:
+    """Pushes events `first`..`first + count - 1` and waits (up to `settle` s) until every socket has them all."""
+    indices = range(first, first + count)
+    code = PUBLISH.format(first=first, count=count, prefix=BROADCAST_PREFIX, interval=interval)
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=harness.BASE_DIR, env=stack.environment, check=True, capture_output=True,
     )  # fmt: skip
-    time.sleep(2)  # the last pushes are still on their way
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline and not all(i in each.arrivals for each in listeners for i in indices):
+        time.sleep(0.2)
     latencies = [
-        (arrived - listener.sent_at[index]) * 1000
+        (listener.arrivals[index] - listener.sent_at[index]) * 1000
         for listener in listeners
-        for index, arrived in listener.arrivals.items()
+        for index in indices
+        if index in listener.arrivals
     ]
     return {
         "sockets": len(listeners),
@@ -119,16 +124,13 @@ async def measure(options, server: str) -> dict:
         dropped = [listener for listener in listeners if listener.closed_at is not None]
         rss_held = harness.rss_bytes(pid)
 
-        to_all = await asyncio.to_thread(
-            broadcast, stack, count=options.broadcasts, interval=options.interval, listeners=listeners
-        )
+        timing = {"count": options.broadcasts, "interval": options.interval, "settle": options.settle}
+        to_all = await asyncio.to_thread(broadcast, stack, first=0, listeners=listeners, **timing)
         for listener in listeners[options.broadcast_sockets :]:
             await listener.socket.close()
         kept = listeners[: options.broadcast_sockets]
         await asyncio.sleep(2)
-        to_some = await asyncio.to_thread(
-            broadcast, stack, count=options.broadcasts, interval=options.interval, listeners=kept
-        )
+        to_some = await asyncio.to_thread(broadcast, stack, first=options.broadcasts, listeners=kept, **timing)
         for listener in kept:
             await listener.socket.close()
         await first.close()
@@ -158,6 +160,7 @@ def main() -> None:
     parser.add_argument("--broadcast-sockets", type=int, default=1000, help="sockets that hear the broadcast")
     parser.add_argument("--broadcasts", type=int, default=20, help="events pushed in each broadcast phase")
     parser.add_argument("--interval", type=float, default=0.25, help="seconds between pushed events")
+    parser.add_argument("--settle", type=float, default=30, help="longest wait for a broadcast's last frames")
     parser.add_argument("--servers", default="daphne,uvicorn", help="comma-separated: daphne, uvicorn")
     parser.add_argument("--at-once", type=int, default=100, help="handshakes in flight while connecting")
     parser.add_argument("--name", default="agent_connections", help="results file name")
