@@ -105,19 +105,24 @@ def text_delivery(*, index: int, customers: int, text: str) -> bytes:
 
 
 class WebhookPoster:
-    """Signed webhook POSTs over keep-alive HTTP/1.1 connections, a new one whenever all are busy (a constant-rate
-    generator must never wait for an answer before the next send is due). A bare client: a fraction of a library's
-    CPU, which the load generator shares the two cores with."""
+    """Signed webhook POSTs over keep-alive HTTP/1.1 connections, a new one whenever all are busy, up to
+    `max_connections` (as Meta's senders are bounded too). A bare client: a fraction of a library's CPU, which the
+    load generator shares the two cores with."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, max_connections: int = 64) -> None:
         host_port = base_url.removeprefix("http://")
         self.host, port = host_port.split(":")
         self.port = int(port)
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(max_connections)  # past it a send waits, and the wait counts as latency
         self.open_connections = 0
         self.statuses: dict[int, int] = {}
 
     async def post(self, body: bytes) -> int:
+        async with self.slots:
+            return await self._post(body)
+
+    async def _post(self, body: bytes) -> int:
         signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
         head = (
             f"POST /webhooks/whatsapp/ HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
