@@ -70,7 +70,7 @@ class Watcher:
     def receive(self, data: dict) -> None:
         self.frames += 1
         kind = data.get("type")
-        if kind == "hello":
+        if kind in ("hello", "live.resync"):  # resync: the server's subscription was interrupted
             self.refresh_list = True
             for interaction_id in self.timelines:  # the list, read first, says which are behind
                 self.due[interaction_id] = time.monotonic()
@@ -211,7 +211,9 @@ class Watchers:
                             raw = await asyncio.wait_for(socket.recv(), timeout=1)
                         except TimeoutError:
                             continue
-                        client.receive(json.loads(raw))
+                        data = json.loads(raw)  # pushes come as a list of events
+                        for event in data if isinstance(data, list) else [data]:
+                            client.receive(event)
             except (OSError, TimeoutError, WebSocketException):
                 pass
             ceiling = min(RECONNECT_MAX_SECONDS, RECONNECT_BASE_SECONDS * 2**attempts)
