@@ -353,6 +353,17 @@ def apply_customer_event(
             record_inbound_message(event=event, known_new=known_new)
 
 
+def oldest_unapplied_delivery_at() -> datetime | None:
+    """When the oldest delivery still to be applied was received: the inbox's backlog starts there. A delivery
+    given up on (its attempts used up) is left to an admin and holds nothing back."""
+    return (
+        WebhookDelivery.objects.filter(processed_at__isnull=True, attempts__lt=MAX_PROCESSING_ATTEMPTS)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+
+
 def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:
     """Deliveries whose task never ran or failed; `older_than` leaves the freshly enqueued alone."""
     return list(

@@ -1,7 +1,7 @@
 """The WhatsApp channel adapter: a core message in, a Cloud API send out, Meta's errors as DeliveryFailed."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
 from channels_whatsapp.connection import NumberUnavailable, active_business_numbers, business_number, graph_client_for
@@ -12,6 +12,7 @@ from channels_whatsapp.errors import (
     retry_can_help,
     title_for,
 )
+from channels_whatsapp.inbox import oldest_unapplied_delivery_at
 from channels_whatsapp.media import (
     MEDIA_TYPES,
     WHATSAPP_MEDIA_RULES,
@@ -170,6 +171,10 @@ class WhatsAppAdapter:
                 raise ChannelRequestFailed(f"Could not fetch the templates of WABA {waba_id}: {problem}") from problem
             definitions += template_definitions(document, account_ids=[number.phone_number_id for number in numbers])
         return definitions
+
+    def events_applied_through(self, *, now: datetime) -> datetime:
+        oldest = oldest_unapplied_delivery_at()
+        return now if oldest is None else min(oldest, now)
 
     def rate_limits(self, message: Message) -> list[RateLimit]:
         channel_user = message.interaction.channel_user

@@ -1,7 +1,7 @@
 """How the core sends without knowing any channel: each channel registers an adapter at start-up."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -118,6 +118,11 @@ class ChannelAdapter(Protocol):
 
     def fetch_message_templates(self) -> list[TemplateDefinition]:
         """Every template of every business account the channel serves, as the channel has them now."""
+        ...
+
+    def events_applied_through(self, *, now: datetime) -> datetime:
+        """Every event the channel delivered to us before this time has been applied (statuses among them): the
+        oldest still waiting in its inbox, or `now` when none is."""
         ...
 
 

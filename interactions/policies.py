@@ -74,14 +74,22 @@ def retry_delay(*, attempt: int, retry_after: timedelta | None = None) -> timede
 
 
 UNKNOWN_OUTCOME_GRACE = timedelta(minutes=2)
+UNKNOWN_OUTCOME_RECHECK = timedelta(seconds=15)  # how often a send waiting on a backlogged inbox asks again
 
 
-def unknown_outcome_is_settled(*, started_at: datetime, now: datetime) -> bool:
-    """A send whose answer was lost may still have been accepted; its status webhook names it within minutes.
+def unknown_outcome_wait(*, started_at: datetime, now: datetime, events_applied_through: datetime) -> timedelta | None:
+    """How long a send whose answer was lost (the worker died, or recording it failed) must wait before it is
+    tried again; None once it may be.
 
-    Until this grace period has passed the message is not tried again, so it is never sent twice.
+    It may have been accepted: its status webhook names it within minutes. The grace period is counted in the
+    channel inbox's time, not the clock's: the send is settled only once every event the channel delivered within
+    the grace period after it has been applied (`events_applied_through`, the channel adapter's answer). However
+    deep the inbox's backlog, the status that names it is applied before it could be sent twice.
     """
-    return now - started_at >= UNKNOWN_OUTCOME_GRACE
+    settled_at = started_at + UNKNOWN_OUTCOME_GRACE
+    if min(now, events_applied_through) >= settled_at:
+        return None
+    return max(settled_at - now, UNKNOWN_OUTCOME_RECHECK)
 
 
 def failed_send_may_be_retried(*, status: str, accepted_by_channel: bool, retry_can_help: bool) -> bool:

@@ -12,6 +12,19 @@ def deliver_message(self, message_id: int) -> None:
         raise self.retry(countdown=max(retry_in.total_seconds(), 0.05))
 
 
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def record_accepted_send(self, message_id: int, attempt_id: int, external_id: str) -> None:
+    """Retried until the database takes it: the message is not sent again while its attempt is unrecorded."""
+    from django.db import DatabaseError
+
+    from interactions.services.outbound import record_accepted_send as record
+
+    try:
+        record(message_id=message_id, attempt_id=attempt_id, external_id=external_id)
+    except DatabaseError as problem:
+        raise self.retry(exc=problem, countdown=min(2 ** (self.request.retries + 1), 60)) from problem
+
+
 @shared_task
 def reconcile_stuck_messages() -> int:
     from interactions.services.outbound import enqueue_stuck_deliveries

@@ -117,6 +117,7 @@ CELERY_TASK_ROUTES = {
     "channels_whatsapp.tasks.process_webhook_deliveries": {"queue": "webhooks"},
     "channels_whatsapp.tasks.sweep_unprocessed_deliveries": {"queue": "webhooks"},
     "interactions.tasks.deliver_message": {"queue": "outbound"},
+    "interactions.tasks.record_accepted_send": {"queue": "outbound"},
     "interactions.tasks.send_read_receipts": {"queue": "outbound"},
     "interactions.tasks.send_typing_indicator": {"queue": "outbound"},
 }

@@ -26,7 +26,7 @@ from interactions.policies import (
     UNKNOWN_OUTCOME_GRACE,
     failed_send_may_be_retried,
     retry_delay,
-    unknown_outcome_is_settled,
+    unknown_outcome_wait,
 )
 from interactions.roles import may_send_messages
 from interactions.services.assignment import claim_interaction
@@ -167,8 +167,16 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
     attempts = list(message.attempts.order_by("number"))
     unsettled = next((a for a in reversed(attempts) if a.outcome in ("", DeliveryOutcome.UNKNOWN)), None)
     if unsettled is not None:
-        if not unknown_outcome_is_settled(started_at=unsettled.started_at, now=now):
-            return _AttemptPlan(wait=unsettled.started_at + UNKNOWN_OUTCOME_GRACE - now)
+        wait = unknown_outcome_wait(
+            started_at=unsettled.started_at,
+            now=now,
+            events_applied_through=channel_adapter(message.interaction.subtype).events_applied_through(now=now),
+        )
+        if wait is not None:
+            # Recorded, so the reconciliation sweep leaves it to its own countdown.
+            message.next_attempt_at = now + wait
+            message.save(update_fields=["next_attempt_at"])
+            return _AttemptPlan(wait=wait)
         # No status named it within the grace period: the channel never accepted it.
         unsettled.outcome = DeliveryOutcome.RETRYABLE
         unsettled.finished_at = unsettled.finished_at or now
@@ -225,8 +233,31 @@ def deliver_queued_message(*, message_id: int) -> timedelta | None:
             kind=FailureKind.RETRYABLE, code="internal", title="Could not hand the message over", detail=repr(problem)
         )
         return _record_failed_attempt(message=message, attempt_id=plan.attempt_id, failure=failure)
-    _record_accepted_attempt(message=message, attempt_id=plan.attempt_id, external_id=external_id)
+    try:
+        _record_accepted_attempt(message=message, attempt_id=plan.attempt_id, external_id=external_id)
+    except Exception:
+        # The channel has it: sending again would deliver it twice. Recorded later, by a task carrying its answer.
+        logger.exception(
+            "message %s was accepted as %s but could not be recorded; recording later", message_id, external_id
+        )
+        _enqueue_recording(message_id=message_id, attempt_id=plan.attempt_id, external_id=external_id)
     return None
+
+
+def _enqueue_recording(*, message_id: int, attempt_id: int, external_id: str) -> None:
+    from interactions.tasks import record_accepted_send
+
+    enqueue_task(record_accepted_send, message_id=message_id, attempt_id=attempt_id, external_id=external_id)
+
+
+def record_accepted_send(*, message_id: int, attempt_id: int, external_id: str) -> None:
+    """What the channel answered to a send whose recording failed (the database went away in between).
+
+    Until it is recorded, the attempt's outcome is unknown, so the message is not sent again; its status webhook
+    may link it first, by our correlation id, and this then only closes the attempt.
+    """
+    message = Message.objects.only("pk", "interaction_id").get(pk=message_id)
+    _record_accepted_attempt(message=message, attempt_id=attempt_id, external_id=external_id)
 
 
 @transaction.atomic

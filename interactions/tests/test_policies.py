@@ -10,12 +10,13 @@ from interactions.policies import (
     CLOCK_SKEW,
     MAX_DELIVERY_ATTEMPTS,
     UNKNOWN_OUTCOME_GRACE,
+    UNKNOWN_OUTCOME_RECHECK,
     free_form_send_decision,
     plausible_event_time,
     retry_delay,
     service_window_is_open,
     status_can_advance,
-    unknown_outcome_is_settled,
+    unknown_outcome_wait,
 )
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
@@ -174,7 +175,37 @@ def test_there_is_no_retry_after_the_last_attempt(attempt):
     ids=["at once", "1:59", "a microsecond before 2 min", "exactly 2 min", "just after", "an hour", "clock skew"],
 )
 def test_an_unknown_outcome_is_settled_only_after_the_grace_period(since_start, settled):
-    assert unknown_outcome_is_settled(started_at=NOW - since_start, now=NOW) is settled
+    wait = unknown_outcome_wait(started_at=NOW - since_start, now=NOW, events_applied_through=NOW)
+    assert (wait is None) is settled
+
+
+@pytest.mark.parametrize(
+    ("applied_through_since_start", "settled"),
+    [
+        (timedelta(0), False),  # the inbox is still behind events that came right after the send
+        (timedelta(minutes=1, seconds=59), False),
+        (timedelta(minutes=2), True),  # everything the channel sent within the grace period is applied
+        (timedelta(minutes=30), True),
+    ],
+)
+def test_an_unknown_outcome_waits_for_the_inbox_to_apply_the_grace_period_after_it(
+    applied_through_since_start, settled
+):
+    started_at = NOW - timedelta(hours=1)  # long past the grace period by the clock
+
+    wait = unknown_outcome_wait(
+        started_at=started_at, now=NOW, events_applied_through=started_at + applied_through_since_start
+    )
+
+    assert (wait is None) is settled
+    if not settled:
+        assert wait == UNKNOWN_OUTCOME_RECHECK  # asked again soon: the backlog may drain any moment
+
+
+def test_an_unknown_outcome_within_the_grace_period_waits_for_its_end():
+    wait = unknown_outcome_wait(started_at=NOW - timedelta(seconds=30), now=NOW, events_applied_through=NOW)
+
+    assert wait == timedelta(seconds=90)
 
 
 def test_the_grace_period_is_two_minutes():
