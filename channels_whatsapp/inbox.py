@@ -45,6 +45,7 @@ CustomerEvent = InboundMessage | InboundMessageChanged | ChannelUserAddressChang
 
 
 SWEEP_TASK_SIZE = 100  # ids per task the sweep enqueues, so several worker processes share a backlog
+WEBHOOKS_QUEUE = "webhooks"  # where their tasks wait (CELERY_TASK_ROUTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +378,32 @@ def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:
     )
 
 
-def enqueue_unprocessed_deliveries(*, older_than: timedelta = timedelta(seconds=20)) -> int:
+def enqueue_unprocessed_deliveries(
+    *, older_than: timedelta = timedelta(seconds=20), while_queued_older_than: timedelta = timedelta(minutes=10)
+) -> int:
+    """Enqueues again the deliveries whose task was lost (a broker restart, an enqueue that failed).
+
+    While tasks wait in the webhooks queue, a delivery still unprocessed is most likely among them, behind a
+    backlog: enqueuing it again would only add a no-op task to drain. So only those older than
+    `while_queued_older_than` are (a task lost while a backlog lasts is still found). When the queue cannot be
+    read, every delivery older than `older_than` is, as when it is empty.
+    """
+    if _tasks_waiting_in(WEBHOOKS_QUEUE):
+        older_than = max(older_than, while_queued_older_than)
     delivery_ids = unprocessed_delivery_ids(older_than=older_than)
     for start in range(0, len(delivery_ids), SWEEP_TASK_SIZE):
         enqueue_processing(delivery_ids[start : start + SWEEP_TASK_SIZE])
     return len(delivery_ids)
+
+
+def _tasks_waiting_in(queue: str) -> int:
+    """How many tasks the broker holds in `queue`, not yet handed to a worker; 0 when it cannot tell."""
+    from celery import current_app
+
+    try:
+        with current_app.connection_for_read() as broker:
+            # Declared, not checked passively: kombu's passive check on Redis misses a global key prefix.
+            return broker.default_channel.queue_declare(queue=queue).message_count
+    except Exception:
+        logger.warning("could not read the length of the %s queue", queue, exc_info=True)
+        return 0

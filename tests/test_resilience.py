@@ -9,6 +9,9 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.conf import settings
+from django.db.models import F
+from redis import Redis
 
 from channels_whatsapp.inbox import enqueue_unprocessed_deliveries
 from channels_whatsapp.models import WebhookDelivery
@@ -126,3 +129,26 @@ def test_with_the_database_down_a_delivery_is_answered_503_so_meta_redelivers(li
 
     assert response.status_code == 503
     assert not WebhookDelivery.objects.exists()
+
+
+def test_the_sweep_leaves_deliveries_whose_tasks_wait_in_the_queue_and_enqueues_those_lost(live_system):
+    live_system.stop("worker")  # a backlog: the deliveries' tasks wait in the queue
+    try:
+        for number in range(3):
+            body, headers = signed_text_delivery(f"wamid.backlog-{number}", f"Message {number}")
+            response = requests.post(
+                f"{live_system.web_url}/webhooks/whatsapp/", data=body, headers=headers, timeout=30
+            )
+            assert response.status_code == 200
+        WebhookDelivery.objects.update(received_at=F("received_at") - timedelta(minutes=1))
+
+        assert enqueue_unprocessed_deliveries() == 0  # a second task each would only be drained as a no-op
+
+        redis = Redis.from_url(settings.CELERY_BROKER_URL)
+        redis.delete(f"{settings.REDIS_KEY_PREFIX}webhooks")  # Redis lost its queue (restarted without its data)
+        assert enqueue_unprocessed_deliveries() == 3
+    finally:
+        live_system.start_worker()
+    wait_until(lambda: not WebhookDelivery.objects.filter(processed_at__isnull=True).exists(), timeout=30)
+    assert Message.objects.filter(external_id__startswith="wamid.backlog-").count() == 3
+    assert WebhookDelivery.objects.filter(attempts=1).count() == 3
