@@ -211,6 +211,25 @@ def _worker_settles_before_the_flush(request) -> Iterator[None]:
 
 
 @pytest.fixture
+def live_worker_paused(request) -> Iterator[None]:
+    """The session's live worker (running once an end-to-end test started it) stops taking tasks for the test: one
+    that runs tasks itself, in-process against its own emulator, or looks at what waits in the broker, is not raced."""
+    if not request.config.stash.get(LIVE_WORKER_RUNNING, False):
+        yield
+        return
+    from config.celery import app
+
+    queues = ("webhooks", "outbound", "default")
+    for queue in queues:
+        app.control.cancel_consumer(queue, reply=True, timeout=5)
+    try:
+        yield
+    finally:
+        for queue in queues:
+            app.control.add_consumer(queue, reply=True, timeout=5)
+
+
+@pytest.fixture
 def live_system(live_processes: LiveSystem, transactional_db) -> Iterator[LiveSystem]:
     """The live system with an empty database, a reset emulator and fresh pacing buckets."""
     live_processes.emulator.reset()

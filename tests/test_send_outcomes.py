@@ -24,7 +24,11 @@ from interactions.services.outbound import deliver_queued_message, send_agent_re
 from interactions.tasks import record_accepted_send
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(60),
+    pytest.mark.usefixtures("live_worker_paused"),
+]
 
 CHANNEL = "test-database-gone-after-send"
 

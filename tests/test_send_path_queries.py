@@ -11,7 +11,11 @@ from interactions.models import MessageStatus
 from interactions.services.outbound import deliver_queued_message, send_agent_reply
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(60),
+    pytest.mark.usefixtures("live_worker_paused"),
+]
 
 # Plan: BEGIN, the message locked, its attempts, consent, the number, the attempt row, COMMIT (7); the number for
 # the send (1); record: BEGIN, the interaction lock (3), the message locked, attempt, revision, message, recorded
@@ -54,7 +58,7 @@ def test_a_send_costs_a_fixed_number_of_queries(graph_api, settings):
             assert deliver_queued_message(message_id=reply.pk) is None
         counts.append(len(queries))
         reply.refresh_from_db()
-        assert reply.status == MessageStatus.SENT and reply.external_id
+        assert reply.status == MessageStatus.SENT and reply.external_id, (reply.error_code, reply.error_title)
 
     assert max(counts) <= QUERIES_PER_SEND, counts
     assert len(graph_api.network.sent_messages(wa_id=None, min_count=4, timeout=1)) == 4
