@@ -17,14 +17,11 @@ import json
 import math
 import os
 import random
-import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -180,24 +177,6 @@ def run_wrk(url: str, workload: Workload, *, threads: int, rate: float, seconds:
     return result
 
 
-def start_profile(pid: int, *, seconds: float, output: Path) -> subprocess.Popen:
-    """py-spy sampling the server (its threads too) for the run, as collapsed stacks."""
-    py_spy = Path(sys.executable).with_name("py-spy")
-    command = [str(py_spy), "record", "--pid", str(pid), "--duration", f"{max(1, int(seconds) - 1)}", "--rate", "250",
-               "--format", "raw", "--output", str(output), "--nonblocking", "--threads"]  # fmt: skip
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def profile_summary(collapsed: Path, *, top: int = 15) -> list[tuple[str, float]]:
-    """The functions the server spent its samples in (self time), as shares of all samples."""
-    leaves: Counter[str] = Counter()
-    for line in collapsed.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        leaves[re.sub(r":\d+\)$", ")", stack.rsplit(";", 1)[-1])] += int(count)  # "function (file.py)"
-    total = sum(leaves.values()) or 1
-    return [(frame, round(100 * count / total, 1)) for frame, count in leaves.most_common(top)]
-
-
 def inbox_hashes(database_url: str, *, after_id: int) -> tuple[int, set[str], int]:
     """Rows stored since `after_id`: their count, the hashes of their bodies, and the highest id."""
     with psycopg.connect(database_url) as connection:
@@ -223,18 +202,15 @@ def measure(
     sampler.start()
     profiling = options.profile and mode == "max" and messages == 1
     if profiling:
-        profile = harness.BASE_DIR / "var" / "bench" / f"profile-{server}-{app}.txt"
-        profiler = start_profile(pid, seconds=seconds, output=profile)
+        raw = harness.BASE_DIR / "var" / "bench" / f"profile-{server}-{app}.txt"
+        recording = profiling.start(pid, raw, seconds=seconds - 1, threads=True)
     cpu_before, started = harness.tree_cpu_seconds(pid), time.monotonic()
     result = run_wrk(url, workload, threads=options.connections, rate=rate, seconds=seconds, workdir=workdir)
     elapsed, server_cpu = time.monotonic() - started, harness.tree_cpu_seconds(pid) - cpu_before
     sampler.running = False
     sampler.join()
     if profiling:
-        profiler.wait()
-        print(f"py-spy, {server} {app} at max: self time by function ({profile.relative_to(harness.BASE_DIR)})")
-        for frame, share in profile_summary(profile):
-            print(f"  {share:5.1f} %  {frame}")
+        profiling.print_top(f"py-spy, {server} {app} at max", recording.stop().summary(15))
     answered = len(result["latencies"])
     ok = sum(count for status, count in result["statuses"].items() if 200 <= status < 300)
     figures = harness.percentiles(result["latencies"])
