@@ -1,18 +1,15 @@
-"""What the live-workspace benchmarks share: signed-in agents, their workspace sockets, signed webhook posts.
+"""What the live-workspace benchmarks share: signed-in agents, their workspace sockets, a webhook poster.
 
 The clients live in one asyncio process. A pushed frame is one event (an object) or, once the server coalesces,
 a list of events; `events_in` reads both, so the same benchmark measures the code before and after.
 """
 
 import asyncio
-import hashlib
-import hmac
 import json
 import time
-import uuid
 from collections.abc import Callable, Iterable
 
-from harness import APP_SECRET, DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID, Stack
+from harness import SIGNATURE_HEADER, Stack, signature
 from websockets.asyncio.client import ClientConnection, connect
 
 SIGN_IN_AGENTS = """
@@ -82,28 +79,6 @@ async def open_workspace_sockets(
     return list(await asyncio.gather(*(one(cookie) for cookie in cookies)))
 
 
-def text_delivery(*, index: int, customers: int, text: str) -> bytes:
-    """One inbound text message as Meta's webhook carries it; `customers` distinct senders share the load."""
-    wa_id = f"1555{index % customers:07d}"
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": f"Customer {index % customers}"}, "wa_id": wa_id}],
-        "messages": [
-            {
-                "from": wa_id,
-                "id": f"wamid.bench-{uuid.uuid4().hex}",
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": text},
-            }
-        ],
-    }
-    change = {"field": "messages", "value": value}
-    document = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
-    return json.dumps(document).encode()
-
-
 class WebhookPoster:
     """Signed webhook POSTs over keep-alive HTTP/1.1 connections, a new one whenever all are busy, up to
     `max_connections` (as Meta's senders are bounded too). A bare client: a fraction of a library's CPU, which the
@@ -123,10 +98,9 @@ class WebhookPoster:
             return await self._post(body)
 
     async def _post(self, body: bytes) -> int:
-        signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
         head = (
             f"POST /webhooks/whatsapp/ HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-            f"X-Hub-Signature-256: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"{SIGNATURE_HEADER}: {signature(body)}\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
         if self.idle:
             reader, writer = self.idle.pop()

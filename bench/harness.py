@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +27,8 @@ import redis
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 sys.path.insert(0, str(BASE_DIR))
+
+from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value  # noqa: E402
 
 APP_SECRET = "bench-app-secret"
 ACCESS_TOKEN = "bench-access-token"
@@ -280,3 +282,32 @@ def percentiles(samples: Sequence[float], points: Sequence[float] = (50, 99, 99.
         result[f"p{point:g}"] = round(ordered[rank], 2)
     result["max"] = round(ordered[-1], 2)
     return result
+
+
+def text_delivery(texts: Iterable[tuple[int, str]], *, name: str | None = None) -> bytes:
+    """One webhook delivery as Meta sends it: a text message from customer n (number 1555 and n in seven digits,
+    named "Customer n" unless `name`) for each (n, text), all in one change."""
+    sent = [(f"1555{customer:07d}", text) for customer, text in texts]
+    customers = {wa_id: name or f"Customer {int(wa_id[4:])}" for wa_id, _ in sent}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": customer}, "wa_id": wa_id} for wa_id, customer in customers.items()],
+        "messages": [
+            {"from": wa_id, "id": f"wamid.bench-{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
+             "type": "text", "text": {"body": text}}
+            for wa_id, text in sent
+        ],
+    }  # fmt: skip
+    change = {"field": "messages", "value": value}
+    document = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
+    return json.dumps(document).encode()
+
+
+def signature(body: bytes) -> str:
+    """The X-Hub-Signature-256 value Meta would send with `body` (the app's own signing, so the two agree)."""
+    return signature_header_value(body=body, app_secret=APP_SECRET)
+
+
+def signed_headers(body: bytes) -> dict[str, str]:
+    return {"Content-Type": "application/json", SIGNATURE_HEADER: signature(body)}

@@ -13,7 +13,6 @@ connections to the bench database are sampled throughout; they must stay bounded
 
 import argparse
 import hashlib
-import json
 import math
 import os
 import random
@@ -26,10 +25,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import harness
+import profiling
 import psycopg
 import requests
-
-from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
 
 LUA_SCRIPT = Path(__file__).with_name("webhook_ingest.lua")
 WEBHOOK_PATH = "/webhooks/whatsapp/"
@@ -40,26 +38,7 @@ CUSTOMERS = 1000
 def delivery_body(*, messages: int) -> bytes:
     """One delivery as Meta sends it: `messages` text messages from as many customers, in one change."""
     customers = [random.randrange(CUSTOMERS) for _ in range(messages)]
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": harness.DISPLAY_PHONE_NUMBER, "phone_number_id": harness.PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": f"Customer {c}"}, "wa_id": f"1666{c:07d}"} for c in customers],
-        "messages": [
-            {
-                "from": f"1666{c:07d}",
-                "id": f"wamid.ingest-{uuid.uuid4().hex}",
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": f"ingest benchmark message to customer {c}"},
-            }
-            for c in customers
-        ],
-    }
-    document = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(document).encode()
+    return harness.text_delivery((c, f"ingest benchmark message to customer {c}") for c in customers)
 
 
 @dataclass
@@ -78,7 +57,7 @@ class Workload:
             for index in range(per_thread):
                 duplicate = index > 10 and random.random() < DUPLICATE_SHARE
                 stream.append(random.choice(stream) if duplicate else delivery_body(messages=messages))
-            lines = (signature_header_value(body=body, app_secret=harness.APP_SECRET) + "\t" for body in stream)
+            lines = (harness.signature(body) + "\t" for body in stream)
             Path(f"{prefix}.{thread}").write_bytes(
                 b"".join(s.encode() + b + b"\n" for s, b in zip(lines, stream, strict=True))
             )
@@ -200,8 +179,8 @@ def measure(
     last_id = inbox_hashes(database_url, after_id=0)[2] if check_inbox else 0
     sampler = ConnectionSampler(database_url)
     sampler.start()
-    profiling = options.profile and mode == "max" and messages == 1
-    if profiling:
+    profiled = options.profile and mode == "max" and messages == 1
+    if profiled:
         raw = harness.BASE_DIR / "var" / "bench" / f"profile-{server}-{app}.txt"
         recording = profiling.start(pid, raw, seconds=seconds - 1, threads=True)
     cpu_before, started = harness.tree_cpu_seconds(pid), time.monotonic()
@@ -209,7 +188,7 @@ def measure(
     elapsed, server_cpu = time.monotonic() - started, harness.tree_cpu_seconds(pid) - cpu_before
     sampler.running = False
     sampler.join()
-    if profiling:
+    if profiled:
         profiling.print_top(f"py-spy, {server} {app} at max", recording.stop().summary(15))
     answered = len(result["latencies"])
     ok = sum(count for status, count in result["statuses"].items() if 200 <= status < 300)
@@ -235,7 +214,7 @@ def measure(
 def warm_up(url: str, count: int = 20) -> None:
     for _ in range(count):
         body = delivery_body(messages=1)
-        headers = {SIGNATURE_HEADER: signature_header_value(body=body, app_secret=harness.APP_SECRET)}
+        headers = harness.signed_headers(body)
         requests.post(url + WEBHOOK_PATH, data=body, headers=headers, timeout=30).raise_for_status()
 
 
