@@ -9,40 +9,13 @@ import json
 import time
 from collections.abc import Callable, Iterable
 
-from harness import SIGNATURE_HEADER, Stack, signature
+from harness import SIGNATURE_HEADER, Stack, sign_in_agents, signature
 from websockets.asyncio.client import ClientConnection, connect
-
-SIGN_IN_AGENTS = """
-import json
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
-from interactions.roles import AGENT
-
-group = Group.objects.get_or_create(name=AGENT)[0]
-User = get_user_model()
-users = User.objects.bulk_create([User(username=f"bench-agent-{index}") for index in range({count})])
-group.user_set.add(*users)
-keys = []
-for user in users:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    keys.append(session.session_key)
-print(json.dumps(keys))
-"""
 
 
 def signed_in_agents(stack: Stack, count: int) -> list[str]:
-    """`count` agents, each with a session as signing in gives it; returns their session cookies.
-
-    The session is made the way django.contrib.auth.login makes it, without hashing `count` passwords (seconds
-    of CPU each hundred) on the machine under test.
-    """
-    keys = json.loads(stack.manage("shell", "-c", SIGN_IN_AGENTS.replace("{count}", str(count))).splitlines()[-1])
-    return [f"sessionid={key}" for key in keys]
+    """`count` signed-in agents' session cookies."""
+    return [agent.cookie for agent in sign_in_agents(stack, count)]
 
 
 def events_in(frame: str | bytes) -> list[dict]:

@@ -234,6 +234,51 @@ def stack(name: str, *, extra_environment: dict[str, str] | None = None) -> Iter
             running.stop()
 
 
+SIGN_IN_AGENTS = """
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from rest_framework.authtoken.models import Token
+from interactions.roles import AGENT
+
+User = get_user_model()
+users = User.objects.bulk_create([User(username=f"bench-agent-{index}") for index in range(COUNT)])
+Group.objects.get_or_create(name=AGENT)[0].user_set.add(*users)
+tokens = Token.objects.bulk_create([Token(user=user, key=Token.generate_key()) for user in users])
+agents = []
+for user, token in zip(users, tokens):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    agents.append([user.pk, session.session_key, token.key])
+print(json.dumps(agents))
+"""
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: int
+    session: str  # the session key a browser's cookie carries
+    token: str  # for the REST API
+
+    @property
+    def cookie(self) -> str:
+        return f"sessionid={self.session}"
+
+
+def sign_in_agents(stack: Stack, count: int) -> list[Agent]:
+    """`count` agents, each with a session as signing in gives it and an API token.
+
+    The session is made the way django.contrib.auth.login makes it, without hashing `count` passwords (seconds
+    of CPU each hundred) on the machine under test.
+    """
+    rows = json.loads(stack.manage("shell", "-c", SIGN_IN_AGENTS.replace("COUNT", str(count))).splitlines()[-1])
+    return [Agent(*row) for row in rows]
+
+
 def machine() -> dict[str, object]:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
