@@ -234,6 +234,19 @@ def stack(name: str, *, extra_environment: dict[str, str] | None = None) -> Iter
             running.stop()
 
 
+def wait_until_processed(connection: psycopg.Connection, *, after_id: int, timeout: float) -> int:
+    """Waits until the worker has processed every stored webhook delivery with an id above `after_id`; returns how
+    many are still unprocessed (0 unless `timeout` seconds ran out). `connection` is autocommit."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = connection.execute(
+            "SELECT count(*) FROM channels_whatsapp_webhookdelivery WHERE id > %s AND processed_at IS NULL", [after_id]
+        ).fetchone()[0]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
 SIGN_IN_AGENTS = """
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model

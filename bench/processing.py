@@ -75,7 +75,6 @@ def drain(
     system.start_worker(queues="webhooks", concurrency=processes, app=app)
     worker = system.processes["worker"]
     taken = f"SELECT 1 FROM channels_whatsapp_webhookdelivery WHERE id >= {first_id} AND attempts > 0 LIMIT 1"
-    left = f"SELECT count(*) FROM channels_whatsapp_webhookdelivery WHERE id >= {first_id} AND processed_at IS NULL"
     with psycopg.connect(database_url, autocommit=True) as connection:
         deadline = time.monotonic() + 120
         while connection.execute(taken).fetchone() is None:  # the worker is still starting
@@ -86,13 +85,7 @@ def drain(
         recording = profile and profiling.start(
             worker.pid, profile / f"processing-c{processes}.txt", rate=50, subprocesses=True, nonblocking=False
         )
-        deadline = time.monotonic() + timeout
-        remaining = deliveries
-        while remaining:
-            time.sleep(0.2)
-            remaining = connection.execute(left).fetchone()[0]
-            if time.monotonic() > deadline:
-                break
+        remaining = harness.wait_until_processed(connection, after_id=first_id - 1, timeout=timeout)
         finished_at, cpu_at_end = time.time(), harness.tree_cpu_seconds(worker.pid)
     if recording:
         samples = recording.stop()

@@ -5,7 +5,9 @@ wrk posts distinct pre-signed deliveries (5 % of them re-sending an earlier body
 one connection per wrk thread, latency measured from each request's due time (bench/webhook_ingest.lua). Then
 as fast as the server answers ("max"), for us and for the bare app; and a batched variant, 10 messages per POST.
 Afterwards every body answered 2xx must be in the inbox (WebhookDelivery rows, compared by hash). PostgreSQL
-connections to the bench database are sampled throughout; they must stay bounded.
+connections to the bench database are sampled throughout; they must stay bounded. With --with-worker a Celery
+worker processes what is stored meanwhile, as in production, and each phase also tells how long after its last
+POST the worker had processed every delivery ("done s").
 
     flock /work/wt/bench.lock env DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/webhook_ingest.py --duration 60
@@ -99,6 +101,7 @@ class Phase:
     distinct_sent: int | None = None
     distinct_accepted_missing: int | None = None
     max_pg_connections: int | None = None
+    worker_done_s: float | None = None  # with --with-worker: from the phase's end until every delivery is processed
 
 
 class ConnectionSampler(threading.Thread):
@@ -206,6 +209,10 @@ def measure(
         sent, accepted = workload.sent(result["sent"], result["refused"])
         phase.inbox_rows, phase.distinct_sent = rows, len(sent)
         phase.distinct_accepted_missing = len(accepted - stored)
+    if check_inbox and options.with_worker:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            left = harness.wait_until_processed(connection, after_id=last_id, timeout=options.worker_timeout)
+        phase.worker_done_s = round(time.monotonic() - started - elapsed, 1) if not left else None
     for path in workdir.glob(f"{workload.prefix.name}.*"):
         path.unlink()
     return phase
@@ -224,7 +231,7 @@ COLUMNS = [  # (heading, Phase field, width)
     ("p99 ms", "p99_ms", 8), ("p99.9 ms", "p999_ms", 9), ("non2xx", "non_2xx", 6), ("err", "socket_errors", 4),
     ("cpu ms/req", "server_cpu_ms_per_request", 10), ("wrk cpu s", "loadgen_cpu_s", 9), ("rows", "inbox_rows", 7),
     ("distinct", "distinct_sent", 8), ("missing", "distinct_accepted_missing", 7),
-    ("pg conns", "max_pg_connections", 8),
+    ("pg conns", "max_pg_connections", 8), ("done s", "worker_done_s", 6),
 ]  # fmt: skip
 
 
@@ -254,11 +261,16 @@ def main() -> None:
     parser.add_argument("--no-ceiling", action="store_true", help="skip the bare ASGI app")
     parser.add_argument("--name", default="webhook_ingest", help="results file name")
     parser.add_argument("--profile", action="store_true", help="py-spy the server during its max runs")
+    parser.add_argument("--with-worker", action="store_true", help="a Celery worker processes the deliveries too")
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="its processes, with --with-worker")
+    parser.add_argument("--worker-timeout", type=float, default=300, help="seconds to wait for it after a phase")
     options = parser.parse_args()
     rates = [rate for rate in options.rates.split(",") if rate]
     phases: list[Phase] = []
     with harness.stack("webhook_ingest") as stack, tempfile.TemporaryDirectory() as temporary:
         workdir = Path(temporary)
+        if options.with_worker:
+            stack.start_worker(queues="webhooks", concurrency=options.worker_concurrency)
         for server in options.servers.split(","):
             name = f"web-{server}-ours"
             url = stack.start_web(name, port=harness.free_port(), server=server)
