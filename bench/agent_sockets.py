@@ -84,14 +84,21 @@ class WebhookPoster:
             writer.write(head + body)
             status_line = await reader.readline()
             status = int(status_line.split()[1])
-            length, keep_alive = 0, True
+            length, keep_alive, chunked = 0, True, False
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.decode("latin-1").partition(":")
                 if name.lower() == "content-length":
                     length = int(value)
                 elif name.lower() == "connection" and value.strip().lower() == "close":
                     keep_alive = False
-            await reader.readexactly(length)
+                elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                    chunked = True  # a server that streams its answer (no Content-Length)
+            if chunked:
+                while size := int((await reader.readline()).split(b";")[0], 16):
+                    await reader.readexactly(size + 2)  # the chunk and its CRLF
+                await reader.readline()  # the CRLF after the last, empty chunk (no trailers are sent)
+            else:
+                await reader.readexactly(length)
         except (OSError, IndexError, ValueError, asyncio.IncompleteReadError):
             writer.close()
             self.open_connections -= 1
