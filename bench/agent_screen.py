@@ -26,7 +26,6 @@ from agent_sockets import (
     events_in,
     open_workspace_sockets,
     signed_in_agents,
-    text_delivery,
 )
 
 TEXT_PREFIX = "screen "
@@ -123,7 +122,7 @@ async def run(options, stack: harness.Stack, base_url: str, cookies: list[str]) 
 
     # Warm-up: the worker is ready and every socket hears a message before the clock starts.
     warm_index = -1
-    await poster.post(text_delivery(index=0, customers=options.customers, text=f"{TEXT_PREFIX}{warm_index}"))
+    await poster.post(harness.text_delivery([(0, f"{TEXT_PREFIX}{warm_index}")]))
     deadline = time.monotonic() + 60
     while not all(warm_index in c.arrivals for c in clients):
         if time.monotonic() > deadline:
@@ -135,7 +134,7 @@ async def run(options, stack: harness.Stack, base_url: str, cookies: list[str]) 
     posted: dict[int, float] = {}
 
     async def send(index: int) -> None:
-        body = text_delivery(index=index, customers=options.customers, text=f"{TEXT_PREFIX}{index}")
+        body = harness.text_delivery([(index % options.customers, f"{TEXT_PREFIX}{index}")])
         posted[index] = time.time()
         await poster.post(body)
 

@@ -1,51 +1,21 @@
-"""What the live-workspace benchmarks share: signed-in agents, their workspace sockets, signed webhook posts.
+"""What the live-workspace benchmarks share: signed-in agents, their workspace sockets, a webhook poster.
 
 The clients live in one asyncio process. A pushed frame is one event (an object) or, once the server coalesces,
 a list of events; `events_in` reads both, so the same benchmark measures the code before and after.
 """
 
 import asyncio
-import hashlib
-import hmac
 import json
 import time
-import uuid
 from collections.abc import Callable, Iterable
 
-from harness import APP_SECRET, DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID, Stack
+from harness import SIGNATURE_HEADER, Stack, sign_in_agents, signature
 from websockets.asyncio.client import ClientConnection, connect
-
-SIGN_IN_AGENTS = """
-import json
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
-from interactions.roles import AGENT
-
-group = Group.objects.get_or_create(name=AGENT)[0]
-User = get_user_model()
-users = User.objects.bulk_create([User(username=f"bench-agent-{index}") for index in range({count})])
-group.user_set.add(*users)
-keys = []
-for user in users:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    keys.append(session.session_key)
-print(json.dumps(keys))
-"""
 
 
 def signed_in_agents(stack: Stack, count: int) -> list[str]:
-    """`count` agents, each with a session as signing in gives it; returns their session cookies.
-
-    The session is made the way django.contrib.auth.login makes it, without hashing `count` passwords (seconds
-    of CPU each hundred) on the machine under test.
-    """
-    keys = json.loads(stack.manage("shell", "-c", SIGN_IN_AGENTS.replace("{count}", str(count))).splitlines()[-1])
-    return [f"sessionid={key}" for key in keys]
+    """`count` signed-in agents' session cookies."""
+    return [agent.cookie for agent in sign_in_agents(stack, count)]
 
 
 def events_in(frame: str | bytes) -> list[dict]:
@@ -82,28 +52,6 @@ async def open_workspace_sockets(
     return list(await asyncio.gather(*(one(cookie) for cookie in cookies)))
 
 
-def text_delivery(*, index: int, customers: int, text: str) -> bytes:
-    """One inbound text message as Meta's webhook carries it; `customers` distinct senders share the load."""
-    wa_id = f"1555{index % customers:07d}"
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": f"Customer {index % customers}"}, "wa_id": wa_id}],
-        "messages": [
-            {
-                "from": wa_id,
-                "id": f"wamid.bench-{uuid.uuid4().hex}",
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": text},
-            }
-        ],
-    }
-    change = {"field": "messages", "value": value}
-    document = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
-    return json.dumps(document).encode()
-
-
 class WebhookPoster:
     """Signed webhook POSTs over keep-alive HTTP/1.1 connections, a new one whenever all are busy, up to
     `max_connections` (as Meta's senders are bounded too). A bare client: a fraction of a library's CPU, which the
@@ -123,10 +71,9 @@ class WebhookPoster:
             return await self._post(body)
 
     async def _post(self, body: bytes) -> int:
-        signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
         head = (
             f"POST /webhooks/whatsapp/ HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-            f"X-Hub-Signature-256: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"{SIGNATURE_HEADER}: {signature(body)}\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
         if self.idle:
             reader, writer = self.idle.pop()
@@ -137,14 +84,21 @@ class WebhookPoster:
             writer.write(head + body)
             status_line = await reader.readline()
             status = int(status_line.split()[1])
-            length, keep_alive = 0, True
+            length, keep_alive, chunked = 0, True, False
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.decode("latin-1").partition(":")
                 if name.lower() == "content-length":
                     length = int(value)
                 elif name.lower() == "connection" and value.strip().lower() == "close":
                     keep_alive = False
-            await reader.readexactly(length)
+                elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                    chunked = True  # a server that streams its answer (no Content-Length)
+            if chunked:
+                while size := int((await reader.readline()).split(b";")[0], 16):
+                    await reader.readexactly(size + 2)  # the chunk and its CRLF
+                await reader.readline()  # the CRLF after the last, empty chunk (no trailers are sent)
+            else:
+                await reader.readexactly(length)
         except (OSError, IndexError, ValueError, asyncio.IncompleteReadError):
             writer.close()
             self.open_connections -= 1

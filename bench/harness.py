@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +27,8 @@ import redis
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 sys.path.insert(0, str(BASE_DIR))
+
+from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value  # noqa: E402
 
 APP_SECRET = "bench-app-secret"
 ACCESS_TOKEN = "bench-access-token"
@@ -232,6 +234,64 @@ def stack(name: str, *, extra_environment: dict[str, str] | None = None) -> Iter
             running.stop()
 
 
+def wait_until_processed(connection: psycopg.Connection, *, after_id: int, timeout: float) -> int:
+    """Waits until the worker has processed every stored webhook delivery with an id above `after_id`; returns how
+    many are still unprocessed (0 unless `timeout` seconds ran out). `connection` is autocommit."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = connection.execute(
+            "SELECT count(*) FROM channels_whatsapp_webhookdelivery WHERE id > %s AND processed_at IS NULL", [after_id]
+        ).fetchone()[0]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
+SIGN_IN_AGENTS = """
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from rest_framework.authtoken.models import Token
+from interactions.roles import AGENT
+
+User = get_user_model()
+users = User.objects.bulk_create([User(username=f"bench-agent-{index}") for index in range(COUNT)])
+Group.objects.get_or_create(name=AGENT)[0].user_set.add(*users)
+tokens = Token.objects.bulk_create([Token(user=user, key=Token.generate_key()) for user in users])
+agents = []
+for user, token in zip(users, tokens):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    agents.append([user.pk, session.session_key, token.key])
+print(json.dumps(agents))
+"""
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: int
+    session: str  # the session key a browser's cookie carries
+    token: str  # for the REST API
+
+    @property
+    def cookie(self) -> str:
+        return f"sessionid={self.session}"
+
+
+def sign_in_agents(stack: Stack, count: int) -> list[Agent]:
+    """`count` agents, each with a session as signing in gives it and an API token.
+
+    The session is made the way django.contrib.auth.login makes it, without hashing `count` passwords (seconds
+    of CPU each hundred) on the machine under test.
+    """
+    rows = json.loads(stack.manage("shell", "-c", SIGN_IN_AGENTS.replace("COUNT", str(count))).splitlines()[-1])
+    return [Agent(*row) for row in rows]
+
+
 def machine() -> dict[str, object]:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -280,3 +340,32 @@ def percentiles(samples: Sequence[float], points: Sequence[float] = (50, 99, 99.
         result[f"p{point:g}"] = round(ordered[rank], 2)
     result["max"] = round(ordered[-1], 2)
     return result
+
+
+def text_delivery(texts: Iterable[tuple[int, str]], *, name: str | None = None) -> bytes:
+    """One webhook delivery as Meta sends it: a text message from customer n (number 1555 and n in seven digits,
+    named "Customer n" unless `name`) for each (n, text), all in one change."""
+    sent = [(f"1555{customer:07d}", text) for customer, text in texts]
+    customers = {wa_id: name or f"Customer {int(wa_id[4:])}" for wa_id, _ in sent}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": customer}, "wa_id": wa_id} for wa_id, customer in customers.items()],
+        "messages": [
+            {"from": wa_id, "id": f"wamid.bench-{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
+             "type": "text", "text": {"body": text}}
+            for wa_id, text in sent
+        ],
+    }  # fmt: skip
+    change = {"field": "messages", "value": value}
+    document = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
+    return json.dumps(document).encode()
+
+
+def signature(body: bytes) -> str:
+    """The X-Hub-Signature-256 value Meta would send with `body` (the app's own signing, so the two agree)."""
+    return signature_header_value(body=body, app_secret=APP_SECRET)
+
+
+def signed_headers(body: bytes) -> dict[str, str]:
+    return {"Content-Type": "application/json", SIGNATURE_HEADER: signature(body)}

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 import harness
-import profiles
+import profiling
 
 THROTTLING_CODES = (130429, 131056)
 
@@ -303,11 +303,10 @@ def main() -> None:
         recordings = {}
         if options.profile_seconds:
             for name in ("worker0", "emulator"):
-                output = running.workdir / f"{name}.folded"
-                recorder = profiles.start_recording(
-                    running.processes[name].pid, seconds=options.profile_seconds, output=output
-                )
-                recordings[name] = (recorder, output)
+                recordings[name] = profiling.start(
+                    running.processes[name].pid, running.workdir / f"{name}.folded", rate=200,
+                    seconds=options.profile_seconds, subprocesses=True,
+                )  # fmt: skip
         cpu_before = {name: cpu_of(running, name) for name in ["emulator", *workers]}
         database_before = database_activity(running.environment["DATABASE_URL"])
         own_before, started = harness.own_cpu_seconds(), time.monotonic()
@@ -317,9 +316,8 @@ def main() -> None:
         own_cpu, wall = harness.own_cpu_seconds() - own_before, time.monotonic() - started
         log = requests.get(f"{emulator_url}/_emulator/requests", timeout=60).json()["requests"]
         profile = {}
-        for name, (recorder, output) in recordings.items():
-            recorder.wait(timeout=options.profile_seconds + 30)
-            profile[name] = profiles.summary(output) if output.exists() else {"inclusive": [], "own": []}
+        for name, recording in recordings.items():
+            profile[name] = recording.stop().summary(15)
         from django.db import connections
 
         connections.close_all()
@@ -347,7 +345,7 @@ def main() -> None:
     )
     report(figures)
     for name, summary in profile.items():
-        profiles.print_summary(f"py-spy {name}", summary)
+        profiling.print_top(f"py-spy {name}", summary, kinds=("inclusive", "own", "ours"))
     figures["profile"] = profile
     harness.write_results(options.name, figures)
 

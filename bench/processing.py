@@ -15,7 +15,6 @@ applied once and no status went backwards.
 
 import argparse
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -25,10 +24,21 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness
+from bench import harness, profiling
 
 TARGET_EVENTS_PER_SECOND = 1000
-PY_SPY = str(Path(sys.executable).parent / "py-spy")
+# Where the worker's samples go (`--profile`; `bench/profiling.py FILE --parts processing` rereads a file): each to
+# the first part whose regex matches its stack (root first, so "a.py.*b/" is b called under a.py).
+PARTS = {
+    "live pushes: publishing (redis-py under interactions/live.py)": r"interactions/live\.py.*redis/",
+    "live pushes: serializing (interactions/live.py)": r"interactions/live\.py",
+    "inbound messages, pushes apart": r"record_inbound_message",
+    "statuses, pushes apart": r"record_delivery_status",
+    "claiming, parsing and marking deliveries": r"process_webhook_deliver",
+    "Celery, kombu, billiard (taking and acknowledging tasks)": r"celery/|kombu/|billiard/",
+    "other": r"",
+}
+ACROSS = {"of all: in SQL (Django's execute_sql, psycopg)": r"execute_sql|psycopg/"}
 
 
 def run_step(system: harness.Stack, step: str, arguments: dict) -> dict:
@@ -65,7 +75,6 @@ def drain(
     system.start_worker(queues="webhooks", concurrency=processes, app=app)
     worker = system.processes["worker"]
     taken = f"SELECT 1 FROM channels_whatsapp_webhookdelivery WHERE id >= {first_id} AND attempts > 0 LIMIT 1"
-    left = f"SELECT count(*) FROM channels_whatsapp_webhookdelivery WHERE id >= {first_id} AND processed_at IS NULL"
     with psycopg.connect(database_url, autocommit=True) as connection:
         deadline = time.monotonic() + 120
         while connection.execute(taken).fetchone() is None:  # the worker is still starting
@@ -73,22 +82,16 @@ def drain(
                 raise RuntimeError(f"the worker never took a task; see {system.workdir / 'worker.log'}")
             time.sleep(0.02)
         started_at, cpu_at_start = time.time(), harness.tree_cpu_seconds(worker.pid)
-        sampler = profile and subprocess.Popen(
-            [PY_SPY, "record", "--pid", str(worker.pid), "--subprocesses", "--format", "raw", "--rate", "50",
-             "--output", str(profile / f"processing-c{processes}.txt")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        remaining = deliveries
-        while remaining:
-            time.sleep(0.2)
-            remaining = connection.execute(left).fetchone()[0]
-            if time.monotonic() > deadline:
-                break
+        recording = profile and profiling.start(
+            worker.pid, profile / f"processing-c{processes}.txt", rate=50, subprocesses=True, nonblocking=False
+        )
+        remaining = harness.wait_until_processed(connection, after_id=first_id - 1, timeout=timeout)
         finished_at, cpu_at_end = time.time(), harness.tree_cpu_seconds(worker.pid)
-    if sampler:
-        sampler.send_signal(signal.SIGINT)
-        sampler.wait(timeout=60)
+    if recording:
+        samples = recording.stop()
+        profiling.print_parts(
+            f"worker -c {processes}, share of busy samples ({samples.raw})", samples.parts(PARTS, across=ACROSS)
+        )
     time.sleep(1.5)  # PostgreSQL publishes session counts within a second
     return {
         "started_at": started_at,

@@ -25,7 +25,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 import harness
-from profiling import profiled
+from profiling import print_top, profiled
 
 TARGET_P99_MS = 50
 
@@ -205,7 +205,7 @@ def main() -> None:
                 time.monotonic(),
             )
             raw = running.workdir / (re.sub(r"\W+", "-", read.name).strip("-") + ".raw")
-            with profiled(web_pid, raw) if arguments.profile else nullcontext() as profile:
+            with profiled(web_pid, raw, gil=True) if arguments.profile else nullcontext() as profile:
                 samples = timed(base_url, cookie, paths)
             wall = time.monotonic() - wall_before
             server_cpu_ms = (harness.tree_cpu_seconds(web_pid) - cpu_before) * 1000 / len(paths)
@@ -223,12 +223,7 @@ def main() -> None:
                 "meets_target": latency["p99"] <= TARGET_P99_MS and constant,
             }
             if profile is not None:
-                results[read.name]["profile"] = {
-                    "raw": str(profile.raw),
-                    "samples": profile.samples,
-                    "own_percent": profile.top(profile.own),
-                    "ours_percent": profile.top(profile.ours),
-                }
+                results[read.name]["profile"] = profile.summary()
             rows.append((read.name, latency, len(paths) / wall, server_cpu_ms, own_cpu_ms, counts, constant))
             print(f"  {read.name}: p50 {latency['p50']} ms, p99 {latency['p99']} ms", flush=True)
 
@@ -244,11 +239,7 @@ def main() -> None:
     print("Load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for name, figures in results.items():
         if profile := figures.get("profile"):
-            print(f"\n{name}: where the server's CPU went ({profile['samples']} samples, {profile['raw']})")
-            for heading, key in (("own time", "own_percent"), ("innermost project function", "ours_percent")):
-                print(f"  by {heading}:")
-                for frame, percent in profile[key]:
-                    print(f"    {percent:5.1f} %  {frame}")
+            print_top(f"{name}, the server", profile)
     harness.write_results(
         "reads",
         {

@@ -5,7 +5,9 @@ wrk posts distinct pre-signed deliveries (5 % of them re-sending an earlier body
 one connection per wrk thread, latency measured from each request's due time (bench/webhook_ingest.lua). Then
 as fast as the server answers ("max"), for us and for the bare app; and a batched variant, 10 messages per POST.
 Afterwards every body answered 2xx must be in the inbox (WebhookDelivery rows, compared by hash). PostgreSQL
-connections to the bench database are sampled throughout; they must stay bounded.
+connections to the bench database are sampled throughout; they must stay bounded. With --with-worker a Celery
+worker processes what is stored meanwhile, as in production, and each phase also tells how long after its last
+POST the worker had processed every delivery ("done s").
 
     flock /work/wt/bench.lock env DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/webhook_ingest.py --duration 60
@@ -13,26 +15,21 @@ connections to the bench database are sampled throughout; they must stay bounded
 
 import argparse
 import hashlib
-import json
 import math
 import os
 import random
-import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import harness
+import profiling
 import psycopg
 import requests
-
-from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
 
 LUA_SCRIPT = Path(__file__).with_name("webhook_ingest.lua")
 WEBHOOK_PATH = "/webhooks/whatsapp/"
@@ -43,26 +40,7 @@ CUSTOMERS = 1000
 def delivery_body(*, messages: int) -> bytes:
     """One delivery as Meta sends it: `messages` text messages from as many customers, in one change."""
     customers = [random.randrange(CUSTOMERS) for _ in range(messages)]
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": harness.DISPLAY_PHONE_NUMBER, "phone_number_id": harness.PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": f"Customer {c}"}, "wa_id": f"1666{c:07d}"} for c in customers],
-        "messages": [
-            {
-                "from": f"1666{c:07d}",
-                "id": f"wamid.ingest-{uuid.uuid4().hex}",
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": f"ingest benchmark message to customer {c}"},
-            }
-            for c in customers
-        ],
-    }
-    document = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(document).encode()
+    return harness.text_delivery((c, f"ingest benchmark message to customer {c}") for c in customers)
 
 
 @dataclass
@@ -81,7 +59,7 @@ class Workload:
             for index in range(per_thread):
                 duplicate = index > 10 and random.random() < DUPLICATE_SHARE
                 stream.append(random.choice(stream) if duplicate else delivery_body(messages=messages))
-            lines = (signature_header_value(body=body, app_secret=harness.APP_SECRET) + "\t" for body in stream)
+            lines = (harness.signature(body) + "\t" for body in stream)
             Path(f"{prefix}.{thread}").write_bytes(
                 b"".join(s.encode() + b + b"\n" for s, b in zip(lines, stream, strict=True))
             )
@@ -123,6 +101,7 @@ class Phase:
     distinct_sent: int | None = None
     distinct_accepted_missing: int | None = None
     max_pg_connections: int | None = None
+    worker_done_s: float | None = None  # with --with-worker: from the phase's end until every delivery is processed
 
 
 class ConnectionSampler(threading.Thread):
@@ -180,24 +159,6 @@ def run_wrk(url: str, workload: Workload, *, threads: int, rate: float, seconds:
     return result
 
 
-def start_profile(pid: int, *, seconds: float, output: Path) -> subprocess.Popen:
-    """py-spy sampling the server (its threads too) for the run, as collapsed stacks."""
-    py_spy = Path(sys.executable).with_name("py-spy")
-    command = [str(py_spy), "record", "--pid", str(pid), "--duration", f"{max(1, int(seconds) - 1)}", "--rate", "250",
-               "--format", "raw", "--output", str(output), "--nonblocking", "--threads"]  # fmt: skip
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def profile_summary(collapsed: Path, *, top: int = 15) -> list[tuple[str, float]]:
-    """The functions the server spent its samples in (self time), as shares of all samples."""
-    leaves: Counter[str] = Counter()
-    for line in collapsed.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        leaves[re.sub(r":\d+\)$", ")", stack.rsplit(";", 1)[-1])] += int(count)  # "function (file.py)"
-    total = sum(leaves.values()) or 1
-    return [(frame, round(100 * count / total, 1)) for frame, count in leaves.most_common(top)]
-
-
 def inbox_hashes(database_url: str, *, after_id: int) -> tuple[int, set[str], int]:
     """Rows stored since `after_id`: their count, the hashes of their bodies, and the highest id."""
     with psycopg.connect(database_url) as connection:
@@ -221,20 +182,17 @@ def measure(
     last_id = inbox_hashes(database_url, after_id=0)[2] if check_inbox else 0
     sampler = ConnectionSampler(database_url)
     sampler.start()
-    profiling = options.profile and mode == "max" and messages == 1
-    if profiling:
-        profile = harness.BASE_DIR / "var" / "bench" / f"profile-{server}-{app}.txt"
-        profiler = start_profile(pid, seconds=seconds, output=profile)
+    profiled = options.profile and mode == "max" and messages == 1
+    if profiled:
+        raw = harness.BASE_DIR / "var" / "bench" / f"profile-{server}-{app}.txt"
+        recording = profiling.start(pid, raw, seconds=seconds - 1, threads=True)
     cpu_before, started = harness.tree_cpu_seconds(pid), time.monotonic()
     result = run_wrk(url, workload, threads=options.connections, rate=rate, seconds=seconds, workdir=workdir)
     elapsed, server_cpu = time.monotonic() - started, harness.tree_cpu_seconds(pid) - cpu_before
     sampler.running = False
     sampler.join()
-    if profiling:
-        profiler.wait()
-        print(f"py-spy, {server} {app} at max: self time by function ({profile.relative_to(harness.BASE_DIR)})")
-        for frame, share in profile_summary(profile):
-            print(f"  {share:5.1f} %  {frame}")
+    if profiled:
+        profiling.print_top(f"py-spy, {server} {app} at max", recording.stop().summary(15))
     answered = len(result["latencies"])
     ok = sum(count for status, count in result["statuses"].items() if 200 <= status < 300)
     figures = harness.percentiles(result["latencies"])
@@ -251,6 +209,10 @@ def measure(
         sent, accepted = workload.sent(result["sent"], result["refused"])
         phase.inbox_rows, phase.distinct_sent = rows, len(sent)
         phase.distinct_accepted_missing = len(accepted - stored)
+    if check_inbox and options.with_worker:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            left = harness.wait_until_processed(connection, after_id=last_id, timeout=options.worker_timeout)
+        phase.worker_done_s = round(time.monotonic() - started - elapsed, 1) if not left else None
     for path in workdir.glob(f"{workload.prefix.name}.*"):
         path.unlink()
     return phase
@@ -259,7 +221,7 @@ def measure(
 def warm_up(url: str, count: int = 20) -> None:
     for _ in range(count):
         body = delivery_body(messages=1)
-        headers = {SIGNATURE_HEADER: signature_header_value(body=body, app_secret=harness.APP_SECRET)}
+        headers = harness.signed_headers(body)
         requests.post(url + WEBHOOK_PATH, data=body, headers=headers, timeout=30).raise_for_status()
 
 
@@ -269,7 +231,7 @@ COLUMNS = [  # (heading, Phase field, width)
     ("p99 ms", "p99_ms", 8), ("p99.9 ms", "p999_ms", 9), ("non2xx", "non_2xx", 6), ("err", "socket_errors", 4),
     ("cpu ms/req", "server_cpu_ms_per_request", 10), ("wrk cpu s", "loadgen_cpu_s", 9), ("rows", "inbox_rows", 7),
     ("distinct", "distinct_sent", 8), ("missing", "distinct_accepted_missing", 7),
-    ("pg conns", "max_pg_connections", 8),
+    ("pg conns", "max_pg_connections", 8), ("done s", "worker_done_s", 6),
 ]  # fmt: skip
 
 
@@ -299,11 +261,16 @@ def main() -> None:
     parser.add_argument("--no-ceiling", action="store_true", help="skip the bare ASGI app")
     parser.add_argument("--name", default="webhook_ingest", help="results file name")
     parser.add_argument("--profile", action="store_true", help="py-spy the server during its max runs")
+    parser.add_argument("--with-worker", action="store_true", help="a Celery worker processes the deliveries too")
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="its processes, with --with-worker")
+    parser.add_argument("--worker-timeout", type=float, default=300, help="seconds to wait for it after a phase")
     options = parser.parse_args()
     rates = [rate for rate in options.rates.split(",") if rate]
     phases: list[Phase] = []
     with harness.stack("webhook_ingest") as stack, tempfile.TemporaryDirectory() as temporary:
         workdir = Path(temporary)
+        if options.with_worker:
+            stack.start_worker(queues="webhooks", concurrency=options.worker_concurrency)
         for server in options.servers.split(","):
             name = f"web-{server}-ours"
             url = stack.start_web(name, port=harness.free_port(), server=server)

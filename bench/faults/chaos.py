@@ -3,7 +3,6 @@ and PostgreSQL stopped for 15 s, at set points of the inbound load. Measures wha
 webhook's answers while PostgreSQL is down, and how soon processing resumes after Redis or PostgreSQL come back.
 """
 
-import json
 import os
 import random
 import signal
@@ -13,14 +12,12 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from uuid import uuid4
 
 import psycopg
 import requests
 
 from bench.faults.services import PostgresCluster, RedisServer
-from bench.harness import APP_SECRET, DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID, Stack, descendants
-from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
+from bench.harness import Stack, descendants, signed_headers, text_delivery
 
 RESUME_TIMEOUT_SECONDS = 120
 
@@ -150,10 +147,7 @@ class Chaos:
             answer = requests.post(
                 f"http://127.0.0.1:{self.web_port}/webhooks/whatsapp/",
                 data=body,
-                headers={
-                    "Content-Type": "application/json",
-                    SIGNATURE_HEADER: signature_header_value(body=body, app_secret=APP_SECRET),
-                },
+                headers=signed_headers(body),
                 timeout=10,
             )
             return answer.status_code
@@ -184,26 +178,7 @@ class Chaos:
 
 
 def probe_delivery() -> bytes:
-    wa_id = "15559999999"
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Outage probe"}, "wa_id": wa_id}],
-        "messages": [
-            {
-                "from": wa_id,
-                "id": f"wamid.probe-{uuid4().hex}",
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": "fault-probe"},
-            }
-        ],
-    }
-    document = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(document).encode()
+    return text_delivery([(9999999, "fault-probe")], name="Outage probe")
 
 
 def _kill(pid: int) -> None:

@@ -4,7 +4,6 @@ Every message carries a unique text (`fault-in-<n>`, `fault-reply-<n>`), so the 
 database and at the emulator whatever ids the system gave it.
 """
 
-import json
 import random
 import threading
 import time
@@ -21,32 +20,6 @@ REPLY_PREFIX = "fault-reply-"
 
 def customer_wa_id(index: int) -> str:
     return f"1555{index:07d}"
-
-
-def create_agents(stack, count: int) -> list[dict]:
-    """Agents with an API token and a signed-in session (for the WebSocket), made by the app's own models."""
-    code = f"""
-import json
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
-from interactions.roles import AGENT
-store = import_module(settings.SESSION_ENGINE).SessionStore
-agents = []
-for n in range({count}):
-    user = get_user_model().objects.create_user(f"fault-agent-{{n}}", password="fault-agent-password")
-    user.groups.add(Group.objects.get_or_create(name=AGENT)[0])
-    session = store()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    agents.append({{"id": user.pk, "token": Token.objects.create(user=user).key, "session": session.session_key}})
-print(json.dumps(agents))
-"""
-    return json.loads(stack.manage("shell", "-c", code).strip().splitlines()[-1])
 
 
 @dataclass

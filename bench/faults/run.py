@@ -18,7 +18,7 @@ import requests
 from bench import harness
 from bench.faults.chaos import Chaos
 from bench.faults.checks import verdict, wait_until_drained
-from bench.faults.load import Inbound, Readers, Replies, create_agents
+from bench.faults.load import Inbound, Readers, Replies
 from bench.faults.services import PostgresCluster, RedisServer
 from bench.faults.watchers import Watchers
 
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, postgres: PostgresCluster, redis: RedisServer)
             json={"duplicate_share": args.duplicate_share, "reorder_share": args.reorder_share},
             timeout=10,
         ).raise_for_status()
-        agents = create_agents(stack, args.watchers + 2)
+        agents = harness.sign_in_agents(stack, args.watchers + 2)
         watchers = Watchers(web_url=web_url, agents=agents[: args.watchers])
         per_message = 1 + STATUSES_PER_REPLY * args.reply_share
         inbound = Inbound(
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, postgres: PostgresCluster, redis: RedisServer)
         replies = Replies(
             web_url=web_url,
             database_url=database_url,
-            tokens=[agent["token"] for agent in agents[args.watchers :]],
+            tokens=[agent.token for agent in agents[args.watchers :]],
             rate=inbound.rate * args.reply_share,
         )
         readers = Readers(emulator_url=emulator_url, replies=replies)

@@ -17,6 +17,8 @@ import requests
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from bench.harness import Agent
+
 # The order a message's status may only move in (interactions.policies); inbound messages stay `received`.
 STATUS_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
 RECONNECT_BASE_SECONDS, RECONNECT_MAX_SECONDS = 1.0, 15.0
@@ -151,10 +153,10 @@ class Watcher:
 class Watchers:
     """Runs the clients on one asyncio loop in a thread of its own until `stop`, then catches each one up."""
 
-    def __init__(self, *, web_url: str, agents: list[dict]) -> None:
+    def __init__(self, *, web_url: str, agents: list[Agent]) -> None:
         self.web_url = web_url
         self.clients = [
-            Watcher(name=f"watcher-{n}", web_url=web_url, session_key=agent["session"], token=agent["token"])
+            Watcher(name=f"watcher-{n}", web_url=web_url, session_key=agent.session, token=agent.token)
             for n, agent in enumerate(agents)
         ]
         self._stop = threading.Event()
