@@ -1,10 +1,11 @@
 """Reads for the workspace and the API, with their joins and permissions applied once."""
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When, prefetch_related_objects
+from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, When, prefetch_related_objects
 
 from consent.models import ConsentStatus
 from consent.policies import ConsentState
@@ -57,6 +58,33 @@ def with_reply_facts(interactions: QuerySet[Interaction]) -> QuerySet[Interactio
     )
 
 
+def interactions_for_summary(interactions: Iterable[Interaction]) -> list[Interaction]:
+    """What `InteractionSerializer` reads besides the rows, for interactions already in hand (the live push of a
+    batch of changes): copies with their assigned agents and the facts `with_reply_facts` annotates, one query each
+    for all (one more after an opt-out), not per interaction. Copies, so that a later change in the same
+    transaction is not judged from facts read before it."""
+    interactions = [copy.copy(interaction) for interaction in interactions]
+    prefetch_related_objects(interactions, "assigned_to")
+    consents = consent_states(channel_user_ids={interaction.channel_user_id for interaction in interactions})
+    opted_out = [pk for pk, consent in consents.items() if consent.status == ConsentStatus.OPTED_OUT]
+    last_received = (
+        dict(
+            Message.objects.filter(interaction__channel_user_id__in=opted_out, direction=Direction.INBOUND)
+            .order_by()
+            .values_list("interaction__channel_user_id")
+            .annotate(at=Max("created_at"))
+        )
+        if opted_out
+        else {}
+    )
+    for interaction in interactions:
+        consent = consents.get(interaction.channel_user_id) or ConsentState()
+        interaction.reply_consent_status = consent.status
+        interaction.reply_consent_at = consent.at
+        interaction.reply_last_received_at = last_received.get(interaction.channel_user_id)
+    return interactions
+
+
 TIMELINE_PAGE_SIZE = 50
 MAX_TIMELINE_PAGE_SIZE = 200
 CATCH_UP_LIMIT = 500
@@ -93,6 +121,13 @@ def message_for_timeline(*, message_id: int) -> Message:
     """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
     message = with_timeline_relations(Message.objects.select_related("interaction").filter(pk=message_id)).get()
     return with_link_previews([message])[0]
+
+
+def messages_for_timeline(*, message_ids: Collection[int]) -> list[Message]:
+    """`message_for_timeline` for many messages (the live push of a batch of statuses): three queries for any
+    number, not three per message."""
+    messages = Message.objects.select_related("interaction").filter(pk__in=list(message_ids)).order_by("pk")
+    return with_link_previews(with_timeline_relations(messages))
 
 
 def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelUser]:
