@@ -20,6 +20,7 @@ from interactions.selectors import interactions_for_summary
 from interactions.serializers import (
     InteractionSerializer,
     LinkPreviewSerializer,
+    new_timeline_message_data,
     timeline_messages_data,
 )
 
@@ -83,6 +84,16 @@ def interactions_changed(interactions: Iterable[Interaction]) -> list[Interactio
 
 def message_changed(message: Message) -> MessageChanged:
     return messages_changed([message])[0]
+
+
+def message_added(message: Message) -> MessageChanged:
+    """`message_changed` for a message just appended, serialized from the row in hand."""
+    return {
+        "type": "message.changed",
+        "interaction_id": message.interaction_id,
+        "revision": message.revision,
+        "message": new_timeline_message_data(message),
+    }
 
 
 def messages_changed(messages: Sequence[Message]) -> list[MessageChanged]:

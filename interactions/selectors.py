@@ -123,6 +123,17 @@ def message_for_timeline(*, message_id: int) -> Message:
     return with_link_previews([message])[0]
 
 
+def new_message_for_timeline(message: Message) -> Message:
+    """A message just appended, as the timeline shows it, from the row in hand (a copy): nothing can react to it or
+    be attached to it before it exists, so only a quoted message's author and its link's preview may need reading
+    (for most messages, no query)."""
+    message = copy.copy(message)
+    message.reaction_history = []
+    Message._meta.get_field("attachment").set_cached_value(message, None)
+    prefetch_related_objects([message], "author", "reply_to__author")
+    return with_link_previews([message])[0]
+
+
 def messages_for_timeline(*, message_ids: Collection[int]) -> list[Message]:
     """`message_for_timeline` for many messages (the live push of a batch of statuses): three queries for any
     number, not three per message."""

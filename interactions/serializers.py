@@ -22,7 +22,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
-from interactions.selectors import message_for_timeline, messages_for_timeline
+from interactions.selectors import message_for_timeline, messages_for_timeline, new_message_for_timeline
 from interactions.services.outreach import service_window_for, shown_reply_decision
 
 QUOTE_LENGTH = 200
@@ -395,3 +395,9 @@ def timeline_messages_data(messages: Iterable[Message]) -> dict[int, dict]:
     serializer = MessageSerializer()
     read = messages_for_timeline(message_ids=[message.pk for message in messages])
     return {message.pk: serializer.to_representation(message) for message in read}
+
+
+def new_timeline_message_data(message: Message) -> dict:
+    """`timeline_message_data` for a message just appended, from the row in hand instead of read again (the push of
+    every new message)."""
+    return MessageSerializer().to_representation(new_message_for_timeline(message))

@@ -25,6 +25,7 @@ from interactions.live import (
     broadcast_on_commit,
     interaction_changed,
     interactions_changed,
+    message_added,
     message_changed,
     messages_changed,
 )
@@ -121,7 +122,7 @@ def append_message(*, interaction: Interaction, in_savepoint: bool = True, **fie
             "unread_count",
         ]
     )
-    broadcast_on_commit(message_changed(message), interaction_changed(interaction))
+    broadcast_on_commit(message_added(message), interaction_changed(interaction))
     return message
 
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from consent.models import ConsentMethod, ConsentStatus
 from consent.services import record_consent
-from interactions.live import interactions_changed, messages_changed
+from interactions.live import interactions_changed, message_added, messages_changed
 from interactions.models import Interaction, Message
 from interactions.serializers import InteractionSerializer, timeline_message_data
 from interactions.services.inbound import record_inbound_message
@@ -65,3 +65,19 @@ def test_a_batch_pushes_what_each_change_alone_would():
     ]
     assert summaries[0]["interaction"]["reply"]["allowed"] is False  # judged from the opt-out read for the batch
     assert not hasattr(interactions[0], "reply_consent_status")  # the caller's rows are left as they were
+
+
+def test_the_push_of_a_new_message_shows_it_as_reading_it_again_would():
+    def shown_alike(message: Message) -> Message:
+        assert message_added(message)["message"] == timeline_message_data(message)
+        return message
+
+    first = shown_alike(record_inbound_message(event=inbound_message(text="Is it at https://example.com/a ?")))
+    shown_alike(record_inbound_message(event=inbound_message(reply_to_external_id="wamid.R9")))  # quotes nothing
+    reply = shown_alike(send_agent_reply(interaction=first.interaction, author=agent(), text="See example.com/a"))
+    record_delivery_status(
+        update=status_update(external_id="wamid.R9", status="sent", correlation_id=correlation_id_for(reply))
+    )
+    answer = shown_alike(record_inbound_message(event=inbound_message(reply_to_external_id="wamid.R9")))
+
+    assert message_added(answer)["message"]["quoted"]["author"]  # the quoted reply's agent, read for the push
