@@ -9,7 +9,7 @@ from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquer
 
 from consent.models import ConsentStatus
 from consent.policies import ConsentState
-from consent.selectors import consent_records_of, consent_states
+from consent.selectors import consent_records_of, consent_state, consent_states
 from interactions.links import first_link, url_hash
 from interactions.models import (
     OPEN_STATES,
@@ -64,8 +64,17 @@ def interactions_for_summary(interactions: Iterable[Interaction]) -> list[Intera
     for all (one more after an opt-out), not per interaction. Copies, so that a later change in the same
     transaction is not judged from facts read before it."""
     interactions = [copy.copy(interaction) for interaction in interactions]
-    prefetch_related_objects(interactions, "assigned_to")
-    consents = consent_states(channel_user_ids={interaction.channel_user_id for interaction in interactions})
+    assigned_to = Interaction._meta.get_field("assigned_to")
+    unread = [i for i in interactions if i.assigned_to_id is not None and not assigned_to.is_cached(i)]
+    if unread:
+        agents = assigned_to.related_model._default_manager.in_bulk({i.assigned_to_id for i in unread})
+        for interaction in unread:
+            assigned_to.set_cached_value(interaction, agents.get(interaction.assigned_to_id))
+    customers = {interaction.channel_user_id for interaction in interactions}
+    if len(customers) == 1:  # the plain latest record: the batch's subquery costs more to build than to run
+        consents = {pk: consent_state(channel_user_id=pk) for pk in customers}
+    else:
+        consents = consent_states(channel_user_ids=customers)
     opted_out = [pk for pk, consent in consents.items() if consent.status == ConsentStatus.OPTED_OUT]
     last_received = (
         dict(
@@ -119,8 +128,9 @@ def with_link_previews(messages: Iterable[Message]) -> list[Message]:
 
 def message_for_timeline(*, message_id: int) -> Message:
     """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
-    message = with_timeline_relations(Message.objects.select_related("interaction").filter(pk=message_id)).get()
-    return with_link_previews([message])[0]
+    for message in messages_for_timeline(message_ids=[message_id]):
+        return message
+    raise Message.DoesNotExist(f"no message {message_id}")
 
 
 def new_message_for_timeline(message: Message) -> Message:
@@ -135,9 +145,9 @@ def new_message_for_timeline(message: Message) -> Message:
 
 
 def messages_for_timeline(*, message_ids: Collection[int]) -> list[Message]:
-    """`message_for_timeline` for many messages (the live push of a batch of statuses): three queries for any
-    number, not three per message."""
-    messages = Message.objects.select_related("interaction").filter(pk__in=list(message_ids)).order_by("pk")
+    """`message_for_timeline` for many messages (the live push of a batch of statuses), in no order: three queries
+    for any number, not three per message."""
+    messages = Message.objects.select_related("interaction").filter(pk__in=list(message_ids)).order_by()
     return with_link_previews(with_timeline_relations(messages))
 
 
