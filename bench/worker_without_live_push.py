@@ -15,6 +15,7 @@ def silence_live_pushes() -> None:
 
     timeline.broadcast_on_commit = lambda *events: None
     timeline.message_changed = timeline.interaction_changed = lambda *args, **kwargs: None
+    timeline.messages_changed = timeline.interactions_changed = lambda *args, **kwargs: []
 
 
 @worker_process_init.connect

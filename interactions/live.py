@@ -5,6 +5,7 @@ for it; each web server process subscribes once and hands the same text to all i
 """
 
 import json
+from collections.abc import Iterable, Sequence
 from functools import cache, partial
 from typing import Literal, NotRequired, TypedDict
 
@@ -15,10 +16,12 @@ from django.db import transaction
 
 from interactions.hints import only_a_hint
 from interactions.models import Interaction, LinkPreview, Message
+from interactions.selectors import interactions_for_summary
 from interactions.serializers import (
     InteractionSerializer,
     LinkPreviewSerializer,
-    timeline_message_data,
+    new_timeline_message_data,
+    timeline_messages_data,
 )
 
 WORKSPACE_GROUP = "workspace"
@@ -67,16 +70,44 @@ def link_preview_changed(preview: LinkPreview) -> LinkPreviewChanged:
 
 
 def interaction_changed(interaction: Interaction) -> InteractionChanged:
-    return {"type": "interaction.changed", "interaction": InteractionSerializer(interaction).data}
+    return interactions_changed([interaction])[0]
+
+
+def interactions_changed(interactions: Iterable[Interaction]) -> list[InteractionChanged]:
+    """The summaries of many interactions (a batch's), what they read besides the rows read once for all."""
+    serializer = InteractionSerializer()
+    return [
+        {"type": "interaction.changed", "interaction": serializer.to_representation(interaction)}
+        for interaction in interactions_for_summary(interactions)
+    ]
 
 
 def message_changed(message: Message) -> MessageChanged:
+    return messages_changed([message])[0]
+
+
+def message_added(message: Message) -> MessageChanged:
+    """`message_changed` for a message just appended, serialized from the row in hand."""
     return {
         "type": "message.changed",
         "interaction_id": message.interaction_id,
         "revision": message.revision,
-        "message": timeline_message_data(message),
+        "message": new_timeline_message_data(message),
     }
+
+
+def messages_changed(messages: Sequence[Message]) -> list[MessageChanged]:
+    """Many messages' changes (a batch of statuses), the messages read again for the timeline in one go."""
+    data = timeline_messages_data(messages)
+    return [
+        {
+            "type": "message.changed",
+            "interaction_id": message.interaction_id,
+            "revision": message.revision,
+            "message": data[message.pk],
+        }
+        for message in messages
+    ]
 
 
 def live_channel(group: str) -> str:

@@ -1,14 +1,15 @@
 """Reads for the workspace and the API, with their joins and permissions applied once."""
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When, prefetch_related_objects
+from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, When, prefetch_related_objects
 
 from consent.models import ConsentStatus
 from consent.policies import ConsentState
-from consent.selectors import consent_records_of, consent_states
+from consent.selectors import consent_records_of, consent_state, consent_states
 from interactions.links import first_link, url_hash
 from interactions.models import (
     OPEN_STATES,
@@ -57,6 +58,42 @@ def with_reply_facts(interactions: QuerySet[Interaction]) -> QuerySet[Interactio
     )
 
 
+def interactions_for_summary(interactions: Iterable[Interaction]) -> list[Interaction]:
+    """What `InteractionSerializer` reads besides the rows, for interactions already in hand (the live push of a
+    batch of changes): copies with their assigned agents and the facts `with_reply_facts` annotates, one query each
+    for all (one more after an opt-out), not per interaction. Copies, so that a later change in the same
+    transaction is not judged from facts read before it."""
+    interactions = [copy.copy(interaction) for interaction in interactions]
+    assigned_to = Interaction._meta.get_field("assigned_to")
+    unread = [i for i in interactions if i.assigned_to_id is not None and not assigned_to.is_cached(i)]
+    if unread:
+        agents = assigned_to.related_model._default_manager.in_bulk({i.assigned_to_id for i in unread})
+        for interaction in unread:
+            assigned_to.set_cached_value(interaction, agents.get(interaction.assigned_to_id))
+    customers = {interaction.channel_user_id for interaction in interactions}
+    if len(customers) == 1:  # the plain latest record: the batch's subquery costs more to build than to run
+        consents = {pk: consent_state(channel_user_id=pk) for pk in customers}
+    else:
+        consents = consent_states(channel_user_ids=customers)
+    opted_out = [pk for pk, consent in consents.items() if consent.status == ConsentStatus.OPTED_OUT]
+    last_received = (
+        dict(
+            Message.objects.filter(interaction__channel_user_id__in=opted_out, direction=Direction.INBOUND)
+            .order_by()
+            .values_list("interaction__channel_user_id")
+            .annotate(at=Max("created_at"))
+        )
+        if opted_out
+        else {}
+    )
+    for interaction in interactions:
+        consent = consents.get(interaction.channel_user_id) or ConsentState()
+        interaction.reply_consent_status = consent.status
+        interaction.reply_consent_at = consent.at
+        interaction.reply_last_received_at = last_received.get(interaction.channel_user_id)
+    return interactions
+
+
 TIMELINE_PAGE_SIZE = 50
 MAX_TIMELINE_PAGE_SIZE = 200
 CATCH_UP_LIMIT = 500
@@ -91,8 +128,27 @@ def with_link_previews(messages: Iterable[Message]) -> list[Message]:
 
 def message_for_timeline(*, message_id: int) -> Message:
     """One message as the timeline shows it, read again inside the caller's transaction (so with its own writes)."""
-    message = with_timeline_relations(Message.objects.select_related("interaction").filter(pk=message_id)).get()
+    for message in messages_for_timeline(message_ids=[message_id]):
+        return message
+    raise Message.DoesNotExist(f"no message {message_id}")
+
+
+def new_message_for_timeline(message: Message) -> Message:
+    """A message just appended, as the timeline shows it, from the row in hand (a copy): nothing can react to it or
+    be attached to it before it exists, so only a quoted message's author and its link's preview may need reading
+    (for most messages, no query)."""
+    message = copy.copy(message)
+    message.reaction_history = []
+    Message._meta.get_field("attachment").set_cached_value(message, None)
+    prefetch_related_objects([message], "author", "reply_to__author")
     return with_link_previews([message])[0]
+
+
+def messages_for_timeline(*, message_ids: Collection[int]) -> list[Message]:
+    """`message_for_timeline` for many messages (the live push of a batch of statuses), in no order: three queries
+    for any number, not three per message."""
+    messages = Message.objects.select_related("interaction").filter(pk__in=list(message_ids)).order_by()
+    return with_link_previews(with_timeline_relations(messages))
 
 
 def customers_for_display(channel_users: Iterable[ChannelUser]) -> list[ChannelUser]:

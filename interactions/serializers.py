@@ -1,6 +1,6 @@
 """The one shape of interactions and messages, used by the API and by the live push alike."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from functools import cached_property
 from operator import attrgetter
@@ -22,7 +22,7 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
-from interactions.selectors import message_for_timeline
+from interactions.selectors import message_for_timeline, messages_for_timeline, new_message_for_timeline
 from interactions.services.outreach import service_window_for, shown_reply_decision
 
 QUOTE_LENGTH = 200
@@ -388,3 +388,16 @@ class InteractionDetailSerializer(InteractionSerializer):
 def timeline_message_data(message: Message) -> dict:
     """One message as the timeline shows it, read again with everything the serializer needs (API answers, pushes)."""
     return MessageSerializer(message_for_timeline(message_id=message.pk)).data
+
+
+def timeline_messages_data(messages: Iterable[Message]) -> dict[int, dict]:
+    """`timeline_message_data` for many messages, by id: read again in one go and rendered by one serializer."""
+    serializer = MessageSerializer()
+    read = messages_for_timeline(message_ids=[message.pk for message in messages])
+    return {message.pk: serializer.to_representation(message) for message in read}
+
+
+def new_timeline_message_data(message: Message) -> dict:
+    """`timeline_message_data` for a message just appended, from the row in hand instead of read again (the push of
+    every new message)."""
+    return MessageSerializer().to_representation(new_message_for_timeline(message))

@@ -21,7 +21,14 @@ from contextlib import nullcontext
 
 from django.db import connection, transaction
 
-from interactions.live import broadcast_on_commit, interaction_changed, message_changed
+from interactions.live import (
+    broadcast_on_commit,
+    interaction_changed,
+    interactions_changed,
+    message_added,
+    message_changed,
+    messages_changed,
+)
 from interactions.models import ChannelUser, Direction, Interaction, Message
 
 PREVIEW_LENGTH = 140
@@ -115,7 +122,7 @@ def append_message(*, interaction: Interaction, in_savepoint: bool = True, **fie
             "unread_count",
         ]
     )
-    broadcast_on_commit(message_changed(message), interaction_changed(interaction))
+    broadcast_on_commit(message_added(message), interaction_changed(interaction))
     return message
 
 
@@ -131,8 +138,7 @@ def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fiel
     for interaction in interactions.values():
         interaction.save(update_fields=["revision"])
     broadcast_on_commit(
-        *(message_changed(message) for _, message in changes),
-        *(interaction_changed(interaction) for interaction in interactions.values()),
+        *messages_changed([message for _, message in changes]), *interactions_changed(interactions.values())
     )
 
 
