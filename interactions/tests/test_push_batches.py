@@ -45,7 +45,11 @@ def test_a_batch_of_statuses_costs_the_same_queries_for_two_messages_as_for_eigh
         record_delivery_statuses(updates=_delivered(10, 8))
 
     interaction_saves = 4 - 1  # each interaction's new revision, one UPDATE each
-    assert len(for_many) == len(for_few) + interaction_saves, "\n".join(q["sql"][:150] for q in for_many)
+    # PostgreSQL saves the batch's messages in one UPDATE … FROM (VALUES …); SQLite one UPDATE per message.
+    message_saves = 8 - 2 if connection.vendor == "sqlite" else 0
+    assert len(for_many) == len(for_few) + interaction_saves + message_saves, "\n".join(
+        q["sql"][:150] for q in for_many
+    )
 
 
 def test_a_batch_pushes_what_each_change_alone_would():
