@@ -12,8 +12,6 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from redis import Redis
 
-from channels_whatsapp.emulator.config import BusinessNumber, EmulatorConfig
-from channels_whatsapp.emulator.server import EmulatorServer
 from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.outbound import WhatsAppAdapter
@@ -31,26 +29,6 @@ pytestmark = [
 ]
 
 CHANNEL = "test-database-gone-after-send"
-
-
-@pytest.fixture
-def graph_api(settings):
-    config = EmulatorConfig(
-        port=0,
-        webhook_url="",
-        business_numbers=(
-            BusinessNumber(
-                phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
-                display_phone_number=settings.WHATSAPP_DISPLAY_PHONE_NUMBER,
-                waba_id=settings.WHATSAPP_WABA_ID,
-                access_token=settings.WHATSAPP_ACCESS_TOKEN,
-                app_secret=settings.WHATSAPP_APP_SECRET,
-            ),
-        ),
-    )
-    with EmulatorServer(config) as server:
-        settings.WHATSAPP_GRAPH_API_URL = server.url
-        yield server
 
 
 def _terminate_our_database_session() -> None:

@@ -1,12 +1,9 @@
 """The send path's cost: a reply handed to the Graph API in a fixed, small number of SQL queries."""
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from channels_whatsapp.emulator.config import BusinessNumber, EmulatorConfig
-from channels_whatsapp.emulator.server import EmulatorServer
 from interactions.models import MessageStatus
 from interactions.services.outbound import deliver_queued_message, send_agent_reply
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
@@ -23,27 +20,7 @@ pytestmark = [
 QUERIES_PER_SEND = 22
 
 
-@pytest.fixture
-def graph_api():
-    config = EmulatorConfig(
-        port=0,
-        webhook_url="",
-        business_numbers=(
-            BusinessNumber(
-                phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
-                display_phone_number=settings.WHATSAPP_DISPLAY_PHONE_NUMBER,
-                waba_id=settings.WHATSAPP_WABA_ID,
-                access_token=settings.WHATSAPP_ACCESS_TOKEN,
-                app_secret=settings.WHATSAPP_APP_SECRET,
-            ),
-        ),
-    )
-    with EmulatorServer(config) as server:
-        yield server
-
-
 def test_a_send_costs_a_fixed_number_of_queries(graph_api, settings):
-    settings.WHATSAPP_GRAPH_API_URL = graph_api.url
     author = agent()
     replies = []
     for _ in range(4):
