@@ -90,9 +90,9 @@ def undeliverable() -> GraphError:
     )
 
 
-def throughput_reached() -> GraphError:
+def throughput_reached(*, http_status: int = 400) -> GraphError:
     return GraphError(
-        http_status=400,
+        http_status=http_status,
         code=130429,
         message="(#130429) Rate limit hit",
         details="Cloud API message throughput has been reached.",
@@ -119,12 +119,7 @@ def service_unavailable(*, http_status: int = 500) -> GraphError:
 
 def throttled() -> GraphError:
     """Meta's throughput error as an HTTP 429, the way a front end sheds load; it is sent with a Retry-After."""
-    return GraphError(
-        http_status=429,
-        code=130429,
-        message="(#130429) Rate limit hit",
-        details="Cloud API message throughput has been reached.",
-    )
+    return throughput_reached(http_status=429)
 
 
 def marketing_stopped_status_error() -> dict:

@@ -13,6 +13,7 @@ from channels_whatsapp.tests.webhook_deliveries import (
     APP_SECRET,
     EXAMPLE_NUMBERS,
     URL,
+    make_the_database_refuse_message,
     post_delivery,
     stored_and_processed,
 )
@@ -221,15 +222,7 @@ def test_an_event_that_cannot_be_stored_costs_only_itself_and_keeps_the_delivery
 
     if connection.vendor == "sqlite":
         pytest.skip("needs a PostgreSQL trigger to make the database refuse one message")
-    # Every value Meta can send is now made storable, so the database itself refuses this one (rolled back after).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
-            "IF NEW.external_id = 'wamid.poison' THEN RAISE EXCEPTION 'refused by the database'; END IF; "
-            "RETURN NEW; END $$ LANGUAGE plpgsql;"
-            "CREATE TRIGGER refuse_poison BEFORE INSERT ON interactions_message "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
-        )
+    make_the_database_refuse_message("wamid.poison")
     document = meta_payload("text_message")
     value = document["entry"][0]["changes"][0]["value"]
     good = value["messages"][0]

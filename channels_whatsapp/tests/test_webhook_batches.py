@@ -8,7 +8,7 @@ from django.db import connection
 from channels_whatsapp.inbox import process_webhook_deliveries
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.tests.meta_fixtures import meta_payload
-from channels_whatsapp.tests.webhook_deliveries import EXAMPLE_NUMBERS
+from channels_whatsapp.tests.webhook_deliveries import EXAMPLE_NUMBERS, make_the_database_refuse_message
 from interactions.models import DeliveryStatusEvent, Interaction, Message
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("example_numbers")]
@@ -69,14 +69,7 @@ def test_statuses_of_a_batch_are_kept_once_each():
 def test_an_event_that_fails_keeps_only_its_own_delivery_for_another_try():
     if connection.vendor == "sqlite":
         pytest.skip("needs a PostgreSQL trigger to make the database refuse one message")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
-            "IF NEW.external_id = 'wamid.poison' THEN RAISE EXCEPTION 'refused by the database'; END IF; "
-            "RETURN NEW; END $$ LANGUAGE plpgsql;"
-            "CREATE TRIGGER refuse_poison BEFORE INSERT ON interactions_message "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
-        )
+    make_the_database_refuse_message("wamid.poison")
     good, poisoned, later = stored(
         text_from("16505550001", "wamid.A"), text_from("16505550002", "wamid.poison"), meta_payload("status_read")
     )

@@ -23,3 +23,18 @@ def stored_and_processed(client: Client, body: bytes, *, secret: str = APP_SECRE
     process_webhook_delivery(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     return delivery
+
+
+def make_the_database_refuse_message(external_id: str) -> None:
+    """A PostgreSQL trigger that refuses to store the message `external_id` (rolled back with the test): every value
+    Meta can send is made storable, so only the database itself can make one event fail."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.external_id = '{external_id}' THEN RAISE EXCEPTION 'refused by the database'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql;"
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON interactions_message "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
+        )
