@@ -8,7 +8,9 @@ PY := $(VENV)/bin/python
 demo: $(VENV)/.installed
 	$(PY) -m config.demo
 
+# The workspace's pure JavaScript (store, reducers, formatting) first: Node's own runner, no npm packages.
 test: $(VENV)/.installed
+	node --test static/
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

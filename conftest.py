@@ -1,5 +1,6 @@
 """Shared fixtures: the whole system as real processes (web server, Celery worker, Graph API emulator)."""
 
+import json
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,15 +192,30 @@ def live_processes(request, django_db_setup, django_db_blocker) -> Iterator[Live
 
 
 def _wait_for_the_worker_to_settle(redis: Redis, *, timeout: float = 5.0) -> None:
-    """Until no task is queued or running (or a countdown outlives the wait): a table emptied under a running
-    task's row locks deadlocks on PostgreSQL."""
+    """Until no task is queued, running or due within the wait: a table emptied under a running task's row locks
+    deadlocks on PostgreSQL. A countdown due later (an offer's timeout) is held by the worker, unacknowledged, but
+    neither runs nor locks anything meanwhile: waiting for it would only slow every test that follows."""
     prefix = settings.REDIS_KEY_PREFIX
     queues = [f"{prefix}{name}" for name in ("webhooks", "outbound", "default")]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not any(redis.llen(queue) for queue in queues) and not redis.hlen(f"{prefix}unacked"):
+        if not any(redis.llen(queue) for queue in queues) and not _held_tasks_due(redis, within=timeout):
             return
         time.sleep(0.1)
+
+
+def _held_tasks_due(redis: Redis, *, within: float) -> bool:
+    """Whether the worker holds a task that runs now or within `within` seconds (kombu keeps each unacknowledged
+    message in the `unacked` hash as `[message, exchange, routing key]`; Celery puts a countdown's time in `eta`)."""
+    soon = datetime.now(UTC) + timedelta(seconds=within)
+    for held in redis.hvals(f"{settings.REDIS_KEY_PREFIX}unacked"):
+        eta = json.loads(held)[0].get("headers", {}).get("eta")
+        if eta is None:
+            return True
+        at = datetime.fromisoformat(eta)
+        if (at if at.tzinfo else at.replace(tzinfo=UTC)) <= soon:
+            return True
+    return False
 
 
 @pytest.fixture(autouse=True)
@@ -221,12 +238,32 @@ def live_worker_paused(request) -> Iterator[None]:
 
     queues = ("webhooks", "outbound", "default")
     for queue in queues:
-        app.control.cancel_consumer(queue, reply=True, timeout=5)
+        app.control.cancel_consumer(queue, reply=True, timeout=5, limit=1)  # the one worker: no waiting out the timeout
     try:
         yield
     finally:
         for queue in queues:
-            app.control.add_consumer(queue, reply=True, timeout=5)
+            app.control.add_consumer(queue, reply=True, timeout=5, limit=1)
+
+
+@pytest.fixture
+def live_events():
+    """What is published on the live channel, read as each web process's subscription reads it."""
+    from interactions.live import live_channel
+
+    subscriber = Redis.from_url(settings.LIVE_UPDATES["redis_url"]).pubsub()
+    subscriber.subscribe(live_channel())
+    assert subscriber.get_message(timeout=5)["type"] == "subscribe"  # listening from here on
+
+    def published() -> list[tuple[set[str], dict]]:
+        events = []
+        while (message := subscriber.get_message(timeout=0.5)) is not None:
+            groups, event = message["data"].decode().split("\n", 1)
+            events.append((set(groups.split()), json.loads(event)))
+        return events
+
+    yield published
+    subscriber.close()
 
 
 @pytest.fixture

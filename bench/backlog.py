@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.harness import DISPLAY_PHONE_NUMBER, PHONE_NUMBER_ID  # noqa: E402
-from bench.hot_queries import _insert_series  # noqa: E402
+from bench.sql_fill import insert_series  # noqa: E402
 from bench.worker_without_live_push import app, silence_live_pushes  # noqa: E402
 from channels_whatsapp import tasks  # noqa: E402
 from channels_whatsapp.emulator.config import BusinessNumber  # noqa: E402
@@ -69,7 +69,7 @@ def status_body(*, wa_id: str, wamid: str, status: str, at: float) -> bytes:
 def seed_outbound(*, prefix: str, first_wa_id: int, customers: int, messages: int) -> list[tuple[str, str]]:
     """Customers with an open interaction holding `messages` sent messages in all; returns (wa_id, wamid) pairs.
     `prefix` (a few letters) starts the messages' ids and the interactions' numbers."""
-    _insert_series(
+    insert_series(
         ChannelUser,
         customers,
         {
@@ -82,7 +82,7 @@ def seed_outbound(*, prefix: str, first_wa_id: int, customers: int, messages: in
     )
     first_customer = ChannelUser.objects.get(external_id=str(first_wa_id + 1)).pk
     per = messages // customers
-    _insert_series(
+    insert_series(
         Interaction,
         customers,
         {
@@ -97,7 +97,7 @@ def seed_outbound(*, prefix: str, first_wa_id: int, customers: int, messages: in
         },
     )
     first_interaction = Interaction.objects.get(channel_user_id=first_customer).pk
-    _insert_series(
+    insert_series(
         Message,
         customers * per,
         {

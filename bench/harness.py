@@ -253,11 +253,14 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
-from interactions.roles import AGENT
+from interactions.roles import AGENT, MANAGER
 
 User = get_user_model()
 users = User.objects.bulk_create([User(username=f"bench-agent-{index}") for index in range(COUNT)])
 Group.objects.get_or_create(name=AGENT)[0].user_set.add(*users)
+# Also managers, who see every conversation: each socket hears every push, the fan-out's heaviest case, whatever
+# routing's audience rules (an agent alone sees only what is assigned or offered to them).
+Group.objects.get_or_create(name=MANAGER)[0].user_set.add(*users)
 tokens = Token.objects.bulk_create([Token(user=user, key=Token.generate_key()) for user in users])
 agents = []
 for user, token in zip(users, tokens):

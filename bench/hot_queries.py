@@ -11,10 +11,11 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.sql_fill import insert_series, next_id
 from consent.models import ConsentMethod, ConsentRecord, ConsentStatus
 from interactions.api.outreach import channel_user_for_number
 from interactions.models import (
@@ -53,40 +54,6 @@ class Sample:
     long_interaction: Interaction
     customer_external_id: str
     message_external_id: str
-
-
-def _insert_series(
-    model: type[models.Model], count: int, values: dict[str, str], *, start: int = 1, rows: str | None = None
-) -> None:
-    """INSERT … SELECT over generate_series: one statement for any number of rows. `values` maps columns to SQL
-    expressions of the series value `i` (the primary key too, when given); every other column gets its field's
-    default, so a column added to the model later does not break the fill. `rows` replaces the series with any
-    FROM clause that names `i`."""
-    columns, expressions, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key and field.column not in values:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in values:
-            expressions.append(values[field.column])
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            expressions.append("now()")
-        elif field.has_default() or not field.null:
-            expressions.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-        else:
-            expressions.append("NULL")
-    source = rows or f"generate_series({int(start)}, {int(start) + int(count) - 1}) AS i"
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(expressions)} FROM {source}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(models.Max("pk"))["pk__max"] or 0) + 1
 
 
 def _message_mix(
@@ -140,7 +107,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
     colleague, _ = get_user_model().objects.get_or_create(username="explain-colleague", first_name="Kim")
     for agent in (reader, colleague):
         agent.groups.add(Group.objects.get_or_create(name=AGENT)[0])
-    _insert_series(
+    insert_series(
         ChannelUser,
         customers,
         {
@@ -153,7 +120,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
     )
     first_customer = ChannelUser.objects.order_by("pk").values_list("pk", flat=True).first()
     per = messages_per_interaction
-    _insert_series(
+    insert_series(
         Interaction,
         interactions,
         {
@@ -174,9 +141,9 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         },
     )
     first_interaction = Interaction.objects.order_by("pk").values_list("pk", flat=True).first()
-    first_message = _next_id(Message)
+    first_message = next_id(Message)
     authors = (reader.pk, colleague.pk)
-    _insert_series(
+    insert_series(
         Message,
         interactions * per,
         {
@@ -189,8 +156,8 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         },
     )
     long_interaction = Interaction.objects.get(pk=first_interaction + first_open - 1)
-    long_first = _next_id(Message)
-    _insert_series(
+    long_first = next_id(Message)
+    insert_series(
         Message,
         LONG_TIMELINE,
         {
@@ -210,7 +177,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
     Interaction.objects.filter(pk=long_interaction.pk).update(
         last_sequence=per + LONG_TIMELINE, revision=per + LONG_TIMELINE
     )
-    _insert_series(
+    insert_series(
         LinkPreview,
         previews,
         {
@@ -222,7 +189,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
             "site_name": "'Shop'",
         },
     )
-    _insert_series(
+    insert_series(
         DeliveryStatusEvent,
         interactions * per // 2,
         {
@@ -234,7 +201,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         },
     )
     media = f"{connection.ops.quote_name(Message._meta.db_table)}"
-    _insert_series(
+    insert_series(
         MessageAttachment,
         0,
         {
@@ -248,7 +215,7 @@ def fill(*, interactions: int, messages_per_interaction: int = 4) -> Sample:
         },
         rows=f"(SELECT id AS i, kind FROM {media} WHERE kind IN ('{MessageKind.IMAGE}', '{MessageKind.DOCUMENT}')) m",
     )
-    _insert_series(
+    insert_series(
         ConsentRecord,
         customers // 5,
         {
@@ -325,3 +292,13 @@ def explained(run: Callable[[], object]) -> Iterator[tuple[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {sql}")
             yield sql, "\n".join(row[0] for row in cursor.fetchall())
+
+
+def fill_and_vacuum(*, interactions: int, messages_per_interaction: int) -> Sample:
+    """`fill` in one transaction, then VACUUM ANALYZE outside it: index-only scans need the visibility maps that
+    only a vacuum writes, and a benchmark on a freshly filled table would otherwise read the heap."""
+    with transaction.atomic():
+        sample = fill(interactions=interactions, messages_per_interaction=messages_per_interaction)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return sample

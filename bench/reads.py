@@ -38,7 +38,7 @@ class Read:
 
 
 def reads(long_interaction, *, first_customer: int) -> list[Read]:
-    """What the workspace asks (static/workspace/workspace.js, outreach.js) and the API's detail, by the paths
+    """What the workspace asks (static/workspace/store.js, outreach.js) and the API's detail, by the paths
     they use; a customer is searched for by the name the fill gave them."""
     messages = "/api/v1/interactions/{}/messages/".format
     long = long_interaction
@@ -160,19 +160,16 @@ def main() -> None:
         import django
 
         django.setup()
-        from django.db import connection, transaction
+        from django.db import connection
         from django.test import Client
 
-        from bench.hot_queries import OPEN_SHARE, fill
+        from bench.hot_queries import OPEN_SHARE, fill_and_vacuum
         from interactions.models import OPEN_STATES, ChannelUser, Interaction, Message
 
         started = time.monotonic()
-        with transaction.atomic():
-            sample = fill(
-                interactions=arguments.interactions, messages_per_interaction=arguments.messages_per_interaction
-            )
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")  # outside the fill's transaction: visibility maps for index-only scans
+        sample = fill_and_vacuum(
+            interactions=arguments.interactions, messages_per_interaction=arguments.messages_per_interaction
+        )
         fill_seconds = time.monotonic() - started
         message_count = Message.objects.count()
         print(

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from redis import Redis, RedisError
 
 from channels_whatsapp import translate
 from channels_whatsapp.groups import record_group_message
@@ -25,6 +27,8 @@ from channels_whatsapp.payloads import (
     WebhookEvent,
     parse_notification,
 )
+from interactions.channel_adapters import InboxProgress
+from interactions.durable_effects import effects_held_until_durable
 from interactions.events import (
     ChannelUserAddressChanged,
     DeliveryStatusUpdate,
@@ -45,6 +49,8 @@ CustomerEvent = InboundMessage | InboundMessageChanged | ChannelUserAddressChang
 
 
 SWEEP_TASK_SIZE = 100  # ids per task the sweep enqueues, so several worker processes share a backlog
+SWEEP_LIMIT = 5_000  # deliveries a sweep enqueues again, unless the broker lost its data (then all of them)
+BROKER_MARK_KEY = "inbox:broker-kept-its-data"  # left in the broker by the sweep; gone when the broker lost its data
 WEBHOOKS_QUEUE = "webhooks"  # where their tasks wait (CELERY_TASK_ROUTES)
 
 
@@ -91,15 +97,19 @@ def process_webhook_deliveries(*, delivery_ids: Sequence[int]) -> list[int]:
     deliveries = _claim(delivery_ids)
     if not deliveries:
         return []
-    try:
-        with _commits_not_waiting_for_the_disk():
-            reports = _apply_deliveries(deliveries)
-    except Exception as problem:
-        WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
-            last_error=repr(problem)[:2000]
-        )
-        raise
-    return _record_reports(deliveries, reports)
+    with effects_held_until_durable() as held:
+        try:
+            with _commits_not_waiting_for_the_disk():
+                reports = _apply_deliveries(deliveries)
+        except Exception as problem:
+            WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+                last_error=repr(problem)[:2000]
+            )
+            held.made_durable()  # that update waited for the disk, and so for every commit before it
+            raise
+        failed = _record_reports(deliveries, reports)
+        held.made_durable()
+    return failed
 
 
 @contextmanager
@@ -109,7 +119,8 @@ def _commits_not_waiting_for_the_disk() -> Iterator[None]:
     Safe here because the delivery itself was stored with a synchronous commit, and the WAL is written in order: a
     crash can lose only the last few milliseconds of applied events together with the marks that they were applied,
     so those deliveries are processed again (each effect once, by its unique constraint). Marking them processed
-    waits for the disk as usual.
+    waits for the disk as usual, and the pushes and tasks the events announced wait for that
+    (`interactions.durable_effects`): nobody hears of an event a crash could still take back.
     """
     if connection.vendor != "postgresql":
         yield
@@ -140,9 +151,11 @@ def _claim(delivery_ids: Sequence[int]) -> list[WebhookDelivery]:
 
 
 def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "DeliveryReport"]) -> list[int]:
-    """Marks the deliveries applied whole as processed, keeps why the others are not; returns the others.
+    """Marks the deliveries applied whole as processed, with Meta's time of the newest event each held; keeps why
+    the others are not; returns the others.
 
-    One UPDATE per distinct outcome: a batch of plain deliveries has one or two ("1 messages", "1 statuses").
+    One UPDATE per distinct outcome: a batch of plain deliveries has a few ("1 messages", "1 statuses", in the one
+    or two seconds Meta stamped them in).
     """
     now = timezone.now()
     outcomes: dict[tuple, list[int]] = defaultdict(list)
@@ -158,6 +171,7 @@ def _record_reports(deliveries: list[WebhookDelivery], reports: dict[int, "Deliv
         }
         if not report.failures:
             values["processed_at"] = now
+            values["newest_event_at"] = report.newest_event_at
         outcomes[tuple(values.items())].append(delivery.pk)
     for values, delivery_ids in outcomes.items():
         WebhookDelivery.objects.filter(pk__in=delivery_ids).update(**dict(values))
@@ -180,6 +194,17 @@ class DeliveryReport:
     failures: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     unreadable: str = ""
+    newest_event_at: datetime | None = None  # Meta's time of the newest event it held
+
+    def held(self, event: WebhookEvent, *, received_at: datetime) -> None:
+        """Meta's time for the event, never later than we received it: a time in the future, or the parse time
+        that stands in for an unreadable one, would pass the stream beyond what has really been applied."""
+        at = getattr(event, "timestamp", None)
+        if at is None:
+            return
+        at = min(at, received_at)
+        if self.newest_event_at is None or at > self.newest_event_at:
+            self.newest_event_at = at
 
     def summary(self) -> str:
         if self.unreadable:
@@ -230,6 +255,7 @@ def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryRe
             report.unreadable = str(problem)
             continue
         for event in events:
+            report.held(event, received_at=delivery.received_at)
             refusal = _refusal(event, signed_for=delivery.signed_for)
             if refusal:
                 logger.warning("refused a webhook event of delivery %s: %s", delivery.pk, refusal)
@@ -354,7 +380,21 @@ def apply_customer_event(
             record_inbound_message(event=event, known_new=known_new)
 
 
-def oldest_unapplied_delivery_at() -> datetime | None:
+def inbox_progress() -> InboxProgress:
+    """How far Meta's stream has been applied: the newest event time among the deliveries received before the
+    oldest still waiting (a few rows read from the top of `delivery_newest_event`), and the newest receipt."""
+    oldest_waiting = _oldest_unapplied_delivery_at()
+    applied = WebhookDelivery.objects.filter(newest_event_at__isnull=False)
+    if oldest_waiting is not None:
+        applied = applied.filter(received_at__lt=oldest_waiting)
+    return InboxProgress(
+        applied_through=applied.order_by("-newest_event_at").values_list("newest_event_at", flat=True).first(),
+        last_received_at=WebhookDelivery.objects.order_by("-pk").values_list("received_at", flat=True).first(),
+        backlog=oldest_waiting is not None,
+    )
+
+
+def _oldest_unapplied_delivery_at() -> datetime | None:
     """When the oldest delivery still to be applied was received: the inbox's backlog starts there. A delivery
     given up on (its attempts used up) is left to an admin and holds nothing back."""
     return (
@@ -365,17 +405,18 @@ def oldest_unapplied_delivery_at() -> datetime | None:
     )
 
 
-def unprocessed_delivery_ids(*, older_than: timedelta) -> list[int]:
-    """Deliveries whose task never ran or failed; `older_than` leaves the freshly enqueued alone."""
-    return list(
+def unprocessed_delivery_ids(*, older_than: timedelta, limit: int | None = SWEEP_LIMIT) -> list[int]:
+    """Deliveries whose task never ran or failed, oldest first; `older_than` leaves the freshly enqueued alone."""
+    ids = (
         WebhookDelivery.objects.filter(
             processed_at__isnull=True,
             received_at__lte=timezone.now() - older_than,
             attempts__lt=MAX_PROCESSING_ATTEMPTS,
         )
         .order_by("received_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)
     )
+    return list(ids if limit is None else ids[:limit])
 
 
 def enqueue_unprocessed_deliveries(
@@ -383,17 +424,35 @@ def enqueue_unprocessed_deliveries(
 ) -> int:
     """Enqueues again the deliveries whose task was lost (a broker restart, an enqueue that failed).
 
-    While tasks wait in the webhooks queue, a delivery still unprocessed is most likely among them, behind a
-    backlog: enqueuing it again would only add a no-op task to drain. So only those older than
-    `while_queued_older_than` are (a task lost while a backlog lasts is still found). When the queue cannot be
-    read, every delivery older than `older_than` is, as when it is empty.
+    When the broker has lost its data since the last sweep, every task waiting then went with it: every
+    delivery older than `older_than` is enqueued again, all of them at once, however long the backlog (a 100,000-
+    event fault run lost 20,000 tasks to a Redis restart; at a few hundred per sweep they took 20 minutes to come
+    back). Otherwise, while tasks wait in the webhooks queue, a delivery still unprocessed is most likely among
+    them, behind a backlog: enqueuing it again would only add a no-op task to drain. So only those older than
+    `while_queued_older_than` are (a task lost while a backlog lasts is still found), at most `SWEEP_LIMIT` a
+    sweep. When the queue cannot be read, every delivery older than `older_than` is, as when it is empty.
     """
-    if _tasks_waiting_in(WEBHOOKS_QUEUE):
+    limit: int | None = SWEEP_LIMIT
+    if broker_lost_its_data():
+        limit = None
+    elif _tasks_waiting_in(WEBHOOKS_QUEUE):
         older_than = max(older_than, while_queued_older_than)
-    delivery_ids = unprocessed_delivery_ids(older_than=older_than)
+    delivery_ids = unprocessed_delivery_ids(older_than=older_than, limit=limit)
     for start in range(0, len(delivery_ids), SWEEP_TASK_SIZE):
         enqueue_processing(delivery_ids[start : start + SWEEP_TASK_SIZE])
     return len(delivery_ids)
+
+
+def broker_lost_its_data() -> bool:
+    """Whether the broker came back empty since the last sweep (a Redis restarted without persistence, a failover
+    to an empty replica): the mark each sweep leaves there is gone. True the first time too, which costs one sweep
+    of no-op tasks. False when the broker cannot be asked: nothing could be enqueued then anyway."""
+    try:
+        broker = Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=5, socket_connect_timeout=5)
+        return bool(broker.set(f"{settings.REDIS_KEY_PREFIX}{BROKER_MARK_KEY}", "1", nx=True))
+    except RedisError:
+        logger.warning("could not ask the broker whether it kept its data", exc_info=True)
+        return False
 
 
 def _tasks_waiting_in(queue: str) -> int:

@@ -7,6 +7,7 @@ interactive list and reply-buttons message pages (see /work/shared/cloud-api.md,
 
 from interactions.models import MessageKind
 
+TEXT_BODY_MAX = 4096  # M:messages/text-messages; the adapter's `text_limit`
 LIST_MAX_SECTIONS = 10
 LIST_MAX_ROWS = 10  # across all sections
 LIST_BODY_MAX = 4096

@@ -1,6 +1,7 @@
 """The WhatsApp connection (business numbers) and the raw inbox of webhook deliveries."""
 
 from django.db import models
+from django.db.models import Q
 
 
 class BusinessNumber(models.Model):
@@ -36,6 +37,9 @@ class WebhookDelivery(models.Model):
     )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    newest_event_at = models.DateTimeField(
+        null=True, blank=True, help_text="Meta's time of the newest event it held, once applied (statuses, messages)."
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     summary = models.CharField(max_length=255, blank=True, help_text="What the delivery held, once processed.")
@@ -45,7 +49,13 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["processed_at", "received_at"])]
+        indexes = [
+            models.Index(fields=["processed_at", "received_at"]),
+            # How far Meta's stream has been applied (`inbox_progress`): read from the newest down.
+            models.Index(
+                fields=["-newest_event_at"], name="delivery_newest_event", condition=Q(newest_event_at__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"webhook delivery {self.pk}"

@@ -1,10 +1,11 @@
 """The WhatsApp channel adapter: a core message in, a Cloud API send out, Meta's errors as DeliveryFailed."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from channels_whatsapp.client import GraphApiError, GraphApiUnreachable
 from channels_whatsapp.connection import NumberUnavailable, active_business_numbers, business_number, graph_client_for
+from channels_whatsapp.controls import render_control
 from channels_whatsapp.errors import (
     NUMBER_UNAVAILABLE,
     failure_kind_for,
@@ -12,7 +13,7 @@ from channels_whatsapp.errors import (
     retry_can_help,
     title_for,
 )
-from channels_whatsapp.inbox import oldest_unapplied_delivery_at
+from channels_whatsapp.inbox import inbox_progress
 from channels_whatsapp.media import (
     MEDIA_TYPES,
     WHATSAPP_MEDIA_RULES,
@@ -20,7 +21,7 @@ from channels_whatsapp.media import (
     media_object,
     uploaded_media_id,
 )
-from channels_whatsapp.message_limits import content_problems
+from channels_whatsapp.message_limits import TEXT_BODY_MAX, content_problems
 from channels_whatsapp.models import BusinessNumber
 from channels_whatsapp.rich_messages import outbound_type_and_object
 from channels_whatsapp.templates import template_definitions, template_object
@@ -30,9 +31,11 @@ from interactions.channel_adapters import (
     DeliveryFailed,
     DownloadedMedia,
     FailureKind,
+    InboxProgress,
     MediaUnavailable,
     RateLimit,
 )
+from interactions.controls import Control, RenderedMessage
 from interactions.events import TemplateDefinition
 from interactions.media_policies import MediaRule
 from interactions.models import Message, MessageKind
@@ -112,7 +115,7 @@ class WhatsAppAdapter:
     # customer service window: free-form messages only within 24 hours of the customer's last message.
     capabilities = ChannelCapabilities(
         label="WhatsApp",
-        text_limit=4096,
+        text_limit=TEXT_BODY_MAX,
         caption_limit=1024,
         service_window=timedelta(hours=24),
         redelivery_period=timedelta(days=7),  # Meta retries a webhook for up to 7 days
@@ -134,6 +137,9 @@ class WhatsAppAdapter:
 
     def content_problems(self, *, kind: str, content: dict) -> list[str]:
         return content_problems(kind=kind, content=content)
+
+    def render_control(self, control: Control, *, page: int = 1) -> list[RenderedMessage]:
+        return render_control(control, page=page)
 
     def mark_read(self, message: Message, *, typing: bool) -> None:
         number = _sending_number(message)
@@ -172,9 +178,8 @@ class WhatsAppAdapter:
             definitions += template_definitions(document, account_ids=[number.phone_number_id for number in numbers])
         return definitions
 
-    def events_applied_through(self, *, now: datetime) -> datetime:
-        oldest = oldest_unapplied_delivery_at()
-        return now if oldest is None else min(oldest, now)
+    def inbox_progress(self) -> InboxProgress:
+        return inbox_progress()
 
     def rate_limits(self, message: Message) -> list[RateLimit]:
         channel_user = message.interaction.channel_user

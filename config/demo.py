@@ -169,6 +169,9 @@ def main() -> None:
                 raise DemoCannotStart(f"embedded Redis: {refusal}") from refusal
         _manage("migrate", "--noinput")
         _manage("seed_demo")
+        _manage("seed_routing_demo")  # queues, rules, a supervisor; after the users it assigns
+        _manage("seed_customer_service_demo")  # knowledge, catalog, and contacts matching DEMO_CUSTOMERS
+        _manage("seed_virtual_agent_demo")  # it answers every new conversation first; after the queues
         _manage("sync_whatsapp_number")
         for process in processes:
             children.append(_start(process, var))
@@ -214,6 +217,7 @@ def _print_welcome(var: Path) -> None:
         f"""
 WhatsDesk is running (logs in {var}/):
   Agent workspace   http://127.0.0.1:{WEB_PORT}/workspace/   agent1 / agent1   (agent2 / agent2)
+  Supervisor        http://127.0.0.1:{WEB_PORT}/supervisor/  supervisor / supervisor
   Admin             http://127.0.0.1:{WEB_PORT}/admin/       admin / admin     (manager / manager)
   Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
   API schema        http://127.0.0.1:{WEB_PORT}/api/schema/

@@ -8,17 +8,35 @@ from channels_whatsapp.webhook import whatsapp_webhook
 from interactions.media_views import link_preview_image, message_media
 from interactions.sign_in_forms import AdminSignInForm, SignInForm
 from interactions.views import healthz, workspace
+from routing.api import wrap_up
+from routing.api.transfer import QueueList, TransferInteraction
+from virtual_agent.api import InteractionVirtualAgent, Topics
 
 admin.site.login_form = AdminSignInForm  # failed sign-ins lock a username and address out, as on /login/
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
     path("workspace/", workspace, name="workspace"),
+    path("", include("routing.supervisor_urls")),  # /supervisor/, /api/v1/routing/supervisor/…, …/routing-history/
     path("healthz/", healthz, name="healthz"),
+    path("help/", include("customer_service.urls")),  # public: the articles links in chats open
     path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),
+    path("api/v1/interactions/<int:pk>/transfer/", TransferInteraction.as_view(), name="interaction-transfer"),
+    path("api/v1/routing/queues/", QueueList.as_view(), name="routing-queues"),
+    path(
+        "api/v1/interactions/<int:pk>/virtual-agent/",
+        InteractionVirtualAgent.as_view(),
+        name="interaction-virtual-agent",
+    ),
+    path("api/v1/virtual-agent/topics/", Topics.as_view(), name="virtual-agent-topics"),
+    # Routing's wrap-up: before the interactions API, whose last pattern answers any other address with a 404.
+    path("api/v1/", include(wrap_up.interaction_urlpatterns)),
+    path("api/v1/routing/", include(wrap_up.urlpatterns)),
+    path("api/v1/routing/", include("routing.api.urls")),
+    path("api/v1/", include("customer_service.api.urls")),  # the side panel's: before the catch-all below
     path("api/v1/", include("interactions.api.urls")),
     path("media/messages/<int:message_id>/", message_media, name="message-media"),
     path("media/link-previews/<int:preview_id>/", link_preview_image, name="link-preview-image"),

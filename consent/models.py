@@ -22,6 +22,7 @@ class ConsentMethod(models.TextChoices):
     API_IMPORT = "api_import", "API import"
     FIRST_CONTACT = "first_contact", "First contact (business policy)"
     CHANNEL_REPORT = "channel_report", "Reported by the channel (e.g. WhatsApp's marketing opt-out)"
+    SETTINGS_CHOICE = "settings_choice", "Chosen by the customer in the virtual agent's notification settings"
 
 
 AGENT_METHODS = (ConsentMethod.WEB_FORM, ConsentMethod.PAPER_FORM, ConsentMethod.VERBAL)

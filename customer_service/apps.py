@@ -1,6 +1,34 @@
 from django.apps import AppConfig
 
+# Admins edit all of customer service; managers review it. Cases and requests are never deleted (the history is
+# the record), and the numbering counters are nobody's to edit.
+_EDITED = [
+    "account",
+    "contact",
+    "contactphone",
+    "contactlink",
+    "casecategory",
+    "knowledgecategory",
+    "knowledgearticle",
+    "communityquestion",
+    "communityanswer",
+    "catalogcategory",
+    "catalogitem",
+    "catalogquestion",
+]
+_KEPT = ["case", "catalogrequest"]
+_REVIEWED = [*_EDITED, *_KEPT, "casestatechange", "casecomment", "caseinteraction", "caseattachment"]
+
 
 class CustomerServiceConfig(AppConfig):
     name = "customer_service"
     verbose_name = "Customer service"
+
+    def ready(self) -> None:
+        from interactions.roles import ADMIN, MANAGER, add_role_permissions
+
+        viewing = [f"customer_service.view_{model}" for model in _REVIEWED]
+        editing = [f"customer_service.{action}_{model}" for model in _EDITED for action in ("add", "change", "delete")]
+        keeping = [f"customer_service.{action}_{model}" for model in _KEPT for action in ("add", "change")]
+        add_role_permissions(MANAGER, *viewing)
+        add_role_permissions(ADMIN, *viewing, *editing, *keeping)

@@ -5,6 +5,6 @@ from celery import shared_task
 
 @shared_task
 def notify_unannounced_case_changes() -> int:
-    from customer_service.services import notify_unannounced_case_changes as notify
+    from customer_service.services.cases import notify_unannounced_case_changes as notify
 
     return notify()

@@ -3,14 +3,19 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.utils.safestring import mark_safe
 
+from interactions.admin_panels import interaction_panels
+from interactions.live import audience_changed_on_commit
 from interactions.models import (
     ChannelUser,
     DeliveryAttempt,
+    Direction,
     Interaction,
     ListenerRun,
     Message,
@@ -53,8 +58,12 @@ class TranscriptInline(admin.TabularInline):
     verbose_name_plural = "Transcript"
 
     def get_queryset(self, request):
-        """One query for the whole transcript, not one a row (a row shows its author and names its interaction)."""
-        return super().get_queryset(request).select_related("author", "interaction")
+        """One query for the whole transcript, not one a row (a row shows its author and names its interaction).
+        `?notes=hide` leaves colleagues' internal notes out: the conversation as the customer had it."""
+        transcript = super().get_queryset(request).select_related("author", "interaction")
+        if request.GET.get("notes") == "hide":
+            transcript = transcript.exclude(direction=Direction.INTERNAL)
+        return transcript
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -82,8 +91,22 @@ class InteractionAdmin(ReadOnlyAdmin):
         "channel_user",
         ("assigned_to", "queue"),
         ("opened_at", "closed_at", "last_message_at"),
+        ("hold_reason", "state_reason", "closed_by"),
+        "internal_notes",
     ]
+    readonly_fields = ["internal_notes"]
     inlines = [TranscriptInline]
+
+    @admin.display(description="Internal notes")
+    def internal_notes(self, interaction: Interaction) -> str:
+        """The switch between the transcript with colleagues' notes and the conversation as the customer had it."""
+        return mark_safe('<a href="?">Show internal notes</a> · <a href="?notes=hide">Hide internal notes</a>')
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The sections other apps registered come after the record's fields, before the transcript
+        (templates/admin/interactions/interaction/change_form.html)."""
+        context["panels"] = interaction_panels(obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -189,6 +212,8 @@ class RoleLimitedUserChangeForm(UserChangeForm):
 
 _ROLE_FLAGS = ("is_active", "is_staff", "is_superuser")
 _ROLE_GRANTS = ("groups", "user_permissions")
+# What a user may see follows from these: their role, and the queues they serve through their groups (routing).
+_AUDIENCE_FIELDS = ("groups", "is_active", "is_superuser")
 
 
 def _described_role_changes(form: UserChangeForm) -> list[str]:
@@ -241,6 +266,13 @@ class RoleLimitedUserAdmin(UserAdmin):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 
+    def save_related(self, request, form, formsets, change) -> None:
+        """A change to what the user may see tells their open workspaces (`audience.changed`): their sockets work
+        out their groups again and their lists are read again, showing what they may see now and nothing else."""
+        super().save_related(request, form, formsets, change)
+        if change and any(name in form.changed_data for name in _AUDIENCE_FIELDS):
+            audience_changed_on_commit(user_ids=[form.instance.pk])
+
     def construct_change_message(self, request, form, formsets, add=False):
         """Django names the changed fields; for roles the history says what they were and what they became."""
         message = super().construct_change_message(request, form, formsets, add)
@@ -251,6 +283,25 @@ class RoleLimitedUserAdmin(UserAdmin):
         changed = [label for label in named if label not in role_labels]
         fields = [*changed, *_described_role_changes(form)]
         return [{"changed": {"fields": fields}}] if fields else []
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class MembersToldGroupAdmin(GroupAdmin):
+    """Django's group admin; deleting a group takes its role, and the queues served through it, from its members,
+    so their open workspaces are told (`audience.changed`), as when their own groups change."""
+
+    def delete_model(self, request, obj: Group) -> None:
+        members = set(obj.user_set.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        audience_changed_on_commit(user_ids=members)
+
+    def delete_queryset(self, request, queryset) -> None:
+        members = set(User.objects.filter(groups__in=queryset).values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        audience_changed_on_commit(user_ids=members)
 
 
 @admin.register(ListenerRun)

@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from interactions.events import RecipientSignal, TemplateDefinition
 
 if TYPE_CHECKING:
+    from interactions.controls import Control, RenderedMessage
     from interactions.media_policies import MediaRule
     from interactions.models import Message
 
@@ -73,6 +74,20 @@ class ChannelCapabilities:
     redelivery_period: timedelta
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxProgress:
+    """How far the channel's stream of events has been applied, for deciding whether a status naming a send may
+    still be on its way (`interactions.policies.unknown_outcome_wait`)."""
+
+    # On the channel's clock (never past our receipt): the newest event time among the deliveries applied before
+    # the oldest still waiting. A channel that falls behind delivers its backlog in about the order it stamped it;
+    # what it redelivers after a failed delivery (our 503 while the database is away) may come later still, so the
+    # grace period must cover the channel's first redeliveries.
+    applied_through: datetime | None
+    last_received_at: datetime | None  # on our clock: the newest delivery received, applied or not
+    backlog: bool  # some delivery is still waiting to be applied
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimit:
     """A token bucket: `rate` tokens a second, holding at most `burst`."""
@@ -95,6 +110,11 @@ class ChannelAdapter(Protocol):
 
     def content_problems(self, *, kind: str, content: dict) -> list[str]:
         """What the channel would refuse in a rich message (limits, required parts), in an agent's words."""
+        ...
+
+    def render_control(self, control: "Control", *, page: int = 1) -> "list[RenderedMessage]":
+        """A responder's control (interactions/controls.py) as the channel's messages, within its limits; `page`
+        of a choice too long for one message."""
         ...
 
     def mark_read(self, message: "Message", *, typing: bool) -> None:
@@ -120,9 +140,8 @@ class ChannelAdapter(Protocol):
         """Every template of every business account the channel serves, as the channel has them now."""
         ...
 
-    def events_applied_through(self, *, now: datetime) -> datetime:
-        """Every event the channel delivered to us before this time has been applied (statuses among them): the
-        oldest still waiting in its inbox, or `now` when none is."""
+    def inbox_progress(self) -> InboxProgress:
+        """How far the events the channel delivered to us (statuses among them) have been applied."""
         ...
 
 

@@ -1,11 +1,14 @@
 """Pushes to the live workspace after commit. The push is a hint, not the record: clients catch up over HTTP.
 
-An event is encoded to JSON once and published once, on Redis pub/sub, over the one connection this process keeps
-for it; each web server process subscribes once and hands the same text to all its sockets (`live_fanout`).
+An event is encoded to JSON once and published once, on one Redis pub/sub channel, over the one connection this
+process keeps for it, headed by the live groups allowed to see it (`interactions.audience`): an interaction's
+events go to that interaction's audience, other events to the groups their publisher names. Each web server
+process subscribes once and hands the text to those of its sockets whose user is in one of the groups
+(`live_fanout`).
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache, partial
 from typing import Literal, NotRequired, TypedDict
 
@@ -14,8 +17,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from interactions.audience import groups_for_interactions, user_group
+from interactions.durable_effects import held_until_durable
 from interactions.hints import only_a_hint
 from interactions.models import Interaction, LinkPreview, Message
+from interactions.people import person_name
 from interactions.selectors import interactions_for_summary
 from interactions.serializers import (
     InteractionSerializer,
@@ -23,8 +29,6 @@ from interactions.serializers import (
     new_timeline_message_data,
     timeline_messages_data,
 )
-
-WORKSPACE_GROUP = "workspace"
 
 
 class InteractionChanged(TypedDict):
@@ -56,7 +60,7 @@ def agent_typing(*, interaction_id: int, agent) -> AgentTyping:
         "type": "agent.typing",
         "interaction_id": interaction_id,
         "agent_id": agent.pk,
-        "agent": agent.get_full_name() or agent.get_username(),
+        "agent": person_name(agent),
     }
 
 
@@ -110,9 +114,24 @@ def messages_changed(messages: Sequence[Message]) -> list[MessageChanged]:
     ]
 
 
-def live_channel(group: str) -> str:
-    """The Redis pub/sub channel of a group, under this deployment's (or test run's) prefix."""
-    return f"{settings.LIVE_UPDATES['prefix']}live.{group}"
+class AudienceChanged(TypedDict):
+    """What a user may see changed (a queue they serve, their role, a conversation taken from them): their sockets
+    work out their groups again and the workspace fetches its list again."""
+
+    type: Literal["audience.changed"]
+
+
+AUDIENCE_CHANGED: AudienceChanged = {"type": "audience.changed"}
+
+
+def live_channel() -> str:
+    """The Redis pub/sub channel of every live event, under this deployment's (or test run's) prefix."""
+    return f"{settings.LIVE_UPDATES['prefix']}live"
+
+
+def published_text(groups: Collection[str], event: dict) -> str:
+    """What goes over the channel: the groups on the first line, the event's JSON (with no raw newline) after it."""
+    return " ".join(sorted(groups)) + "\n" + json.dumps(event, cls=DjangoJSONEncoder, separators=(",", ":"))
 
 
 @cache
@@ -121,20 +140,40 @@ def _publisher(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
 
 
-def _send(group: str, event: dict) -> None:
-    with only_a_hint(f"live push of {event['type']} to {group}"):
-        text = json.dumps(event, cls=DjangoJSONEncoder, separators=(",", ":"))
-        _publisher(settings.LIVE_UPDATES["redis_url"]).publish(live_channel(group), text)
+def _send(groups: Collection[str], event: dict) -> None:
+    if held_until_durable(partial(_send, groups, event)):
+        return
+    with only_a_hint(f"live push of {event['type']}"):
+        if groups:
+            _publisher(settings.LIVE_UPDATES["redis_url"]).publish(live_channel(), published_text(groups, event))
 
 
 def broadcast_on_commit(*events: dict) -> None:
-    """Serialized now (inside the transaction, with the values just written), sent once it commits.
+    """Events about interactions (each names its `interaction` or `interaction_id`), serialized now and their
+    audience read now (inside the transaction, with the values just written), sent once it commits.
 
     A message's change and its interaction's, made together, go as one event: the message's, carrying the
     interaction's summary (the workspace applies both; one event instead of two on every socket).
     """
-    for event in _joined(events):
-        transaction.on_commit(partial(_send, WORKSPACE_GROUP, event))
+    joined = _joined(events)
+    audiences = groups_for_interactions({_interaction_id(event) for event in joined})
+    for event in joined:
+        transaction.on_commit(partial(_send, audiences[_interaction_id(event)], event))
+
+
+def publish_on_commit(*, groups: Collection[str], event: dict) -> None:
+    """An event not about one interaction (an offer to `user.<id>`, presence to `supervisors`), to those groups."""
+    transaction.on_commit(partial(_send, frozenset(groups), event))
+
+
+def audience_changed_on_commit(*, user_ids: Collection[int]) -> None:
+    """Tells these users' sockets that what they may see changed (see `AudienceChanged`)."""
+    if user_ids:
+        publish_on_commit(groups={user_group(user_id) for user_id in user_ids}, event=AUDIENCE_CHANGED)
+
+
+def _interaction_id(event: dict) -> int:
+    return event["interaction"]["id"] if event["type"] == "interaction.changed" else event["interaction_id"]
 
 
 def _joined(events: tuple[dict, ...]) -> list[dict]:

@@ -22,6 +22,14 @@ class ChannelUser(models.Model):
     unreachable_since = models.DateTimeField(
         null=True, blank=True, help_text="When the channel reported the address unreachable (WhatsApp: 131026)."
     )
+    language = models.CharField(
+        max_length=16, blank=True, help_text="The customer's language (BCP 47, e.g. de or pt-BR), when known."
+    )
+    attributes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='What the business knows of the customer, e.g. {"vip": true}; routing reads it.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,11 +57,13 @@ class InteractionType(models.TextChoices):
 class InteractionState(models.TextChoices):
     NEW = "new", "New"
     WORK_IN_PROGRESS = "work_in_progress", "Work in progress"
+    ON_HOLD = "on_hold", "On hold"  # waiting for the customer; open, and their next message resumes it
     CLOSED_COMPLETE = "closed_complete", "Closed complete"
     CLOSED_ABANDONED = "closed_abandoned", "Closed abandoned"
 
 
-OPEN_STATES = (InteractionState.NEW, InteractionState.WORK_IN_PROGRESS)
+OPEN_STATES = (InteractionState.NEW, InteractionState.WORK_IN_PROGRESS, InteractionState.ON_HOLD)
+CLOSED_STATES = (InteractionState.CLOSED_COMPLETE, InteractionState.CLOSED_ABANDONED)
 NUMBER_PREFIX = "IMS"
 
 
@@ -73,8 +83,24 @@ class Interaction(models.Model):
         related_name="assigned_interactions",
     )
     queue = models.CharField(max_length=64, blank=True)
+    automated_responder = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The automated responder (the virtual agent) answering the customer until it hands over; empty: "
+        "people, through routing.",
+    )
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agent who closed it; empty when the system did (an idle customer). Agents wrap up theirs.",
+    )
+    hold_reason = models.CharField(max_length=255, blank=True, help_text="While on hold: what the customer owes us.")
+    state_reason = models.CharField(max_length=255, blank=True, help_text="Why it was closed; every closure has one.")
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_preview = models.JSONField(
         default=dict, blank=True, help_text="Direction, kind and the start of the text, for lists without a join."
@@ -90,7 +116,7 @@ class Interaction(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel_user"],
-                condition=Q(state__in=["new", "work_in_progress"]),
+                condition=Q(state__in=["new", "work_in_progress", "on_hold"]),
                 name="one_open_interaction_per_channel_user",
             )
         ]
@@ -98,11 +124,13 @@ class Interaction(models.Model):
             # The workspace list: the open interactions, most recent activity first, read a page at a time.
             models.Index(
                 fields=["-last_message_at", "-id"],
-                condition=Q(state__in=["new", "work_in_progress"]),
+                condition=Q(state__in=["new", "work_in_progress", "on_hold"]),
                 name="open_interactions_by_activity",
             ),
             # Every other listing (all, closed, one customer's) in the same order.
             models.Index(fields=["-last_message_at", "-id"], name="interactions_by_activity"),
+            # The wrap-ups still owed (routing reads them): conversations agents closed, recent ones first.
+            models.Index(fields=["closed_at"], condition=Q(closed_by__isnull=False), name="closed_by_agents_by_time"),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +148,9 @@ class Interaction(models.Model):
 class Direction(models.TextChoices):
     INBOUND = "inbound", "Inbound"
     OUTBOUND = "outbound", "Outbound"
+    # An internal note (a supervisor's whisper included): in the timeline for colleagues, never sent to the
+    # customer. Every sending path reads only outbound rows, every customer-facing read only inbound or outbound.
+    INTERNAL = "internal", "Internal (never sent)"
 
 
 class MessageKind(models.TextChoices):
@@ -141,6 +172,7 @@ class MessageKind(models.TextChoices):
     # What the channel reports about the customer rather than a message from them (a changed number, an edit or
     # deletion of a message we do not have); content["type"] says which.
     NOTICE = "notice", "Notice"
+    NOTE = "note", "Internal note"  # direction internal; content["whisper_to"] names the agent a whisper is for
 
 
 class MessageStatus(models.TextChoices):
@@ -150,6 +182,7 @@ class MessageStatus(models.TextChoices):
     READ = "read", "Read"
     FAILED = "failed", "Failed"
     RECEIVED = "received", "Received"
+    RECORDED = "recorded", "Recorded (internal, never sent)"
 
 
 class Message(models.Model):
@@ -166,6 +199,11 @@ class Message(models.Model):
     reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    idempotency_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="An agent's message: the key its request carried, so that a retry of it sends nothing more.",
     )
     status = models.CharField(max_length=16, choices=MessageStatus.choices)
     status_at = models.DateTimeField(null=True, blank=True)
@@ -200,6 +238,11 @@ class Message(models.Model):
         ordering = ["sequence"]
         constraints = [
             models.UniqueConstraint(fields=["interaction", "sequence"], name="unique_message_sequence"),
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="unique_agent_message_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["interaction", "revision"]),

@@ -4,6 +4,8 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from interactions.channel_adapters import InboxProgress
+
 
 @dataclass(frozen=True, slots=True)
 class SendDecision:
@@ -77,19 +79,25 @@ UNKNOWN_OUTCOME_GRACE = timedelta(minutes=2)
 UNKNOWN_OUTCOME_RECHECK = timedelta(seconds=15)  # how often a send waiting on a backlogged inbox asks again
 
 
-def unknown_outcome_wait(*, started_at: datetime, now: datetime, events_applied_through: datetime) -> timedelta | None:
+def unknown_outcome_wait(*, started_at: datetime, now: datetime, inbox: InboxProgress) -> timedelta | None:
     """How long a send whose answer was lost (the worker died, or recording it failed) must wait before it is
     tried again; None once it may be.
 
-    It may have been accepted: its status webhook names it within minutes. The grace period is counted in the
-    channel inbox's time, not the clock's: the send is settled only once every event the channel delivered within
-    the grace period after it has been applied (`events_applied_through`, the channel adapter's answer). However
-    deep the inbox's backlog, the status that names it is applied before it could be sent twice.
+    It may have been accepted: the status that names it comes within the grace period, by the channel's clock. So
+    the send is settled once the channel's stream has passed the grace period: an event stamped after it has been
+    applied, with everything received before it. The inbox's own receipt times are not enough: a channel that falls
+    behind delivers statuses minutes after it stamped them (a 100,000-event fault run sent six replies twice so).
+    A channel that has told us nothing for a whole grace period has nothing on its way either.
     """
     settled_at = started_at + UNKNOWN_OUTCOME_GRACE
-    if min(now, events_applied_through) >= settled_at:
+    if now < settled_at:
+        return settled_at - now
+    if inbox.applied_through is not None and inbox.applied_through >= settled_at:
         return None
-    return max(settled_at - now, UNKNOWN_OUTCOME_RECHECK)
+    silent = inbox.last_received_at is None or now - inbox.last_received_at >= UNKNOWN_OUTCOME_GRACE
+    if silent and not inbox.backlog:
+        return None
+    return UNKNOWN_OUTCOME_RECHECK
 
 
 def failed_send_may_be_retried(*, status: str, accepted_by_channel: bool, retry_can_help: bool) -> bool:

@@ -19,8 +19,35 @@ def may_send_messages(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, AGENT)
 
 
+def may_supervise(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Managers and admins watch over the agents' work (the supervisor's live view): they move conversations
+    between agents and queues, set an agent offline, whisper to an agent."""
+    return _in_group(user, MANAGER, ADMIN)
+
+
 def may_view_interactions(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, AGENT, MANAGER, ADMIN)
+
+
+def may_write_internal_notes(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Agents note for colleagues; supervisors (managers and admins) leave notes and whispers for the agent."""
+    return _in_group(user, AGENT, MANAGER, ADMIN)
+
+
+SUPERVISOR = "supervisor"  # not a group: managers and admins, who oversee every conversation and agent
+
+
+def viewing_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """SUPERVISOR (sees everything), AGENT, or None for someone who may not view interactions: in one query, as
+    every read asks it."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return SUPERVISOR
+    names = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    if names & {MANAGER, ADMIN}:
+        return SUPERVISOR
+    return AGENT if names else None
 
 
 # What each role's group may do in the admin. Managers review every record; admins review and configure.

@@ -10,6 +10,7 @@ from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquer
 from consent.models import ConsentStatus
 from consent.policies import ConsentState
 from consent.selectors import consent_records_of, consent_state, consent_states
+from interactions.audience import visible_interactions
 from interactions.links import first_link, url_hash
 from interactions.models import (
     OPEN_STATES,
@@ -27,9 +28,9 @@ from interactions.roles import may_view_interactions
 
 
 def interactions_visible_to(user: AbstractBaseUser) -> QuerySet[Interaction]:
-    if not may_view_interactions(user):
-        return Interaction.objects.none()
-    return Interaction.objects.select_related("channel_user", "assigned_to")
+    """The interactions the user may see (the audience policy's answer), with what every serializer reads: every
+    read of interactions, their messages and files starts here, so another agent's is a 404, never a 403."""
+    return visible_interactions(user, Interaction.objects.select_related("channel_user", "assigned_to"))
 
 
 def open_interactions_for(user: AbstractBaseUser) -> QuerySet[Interaction]:

@@ -22,6 +22,8 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.people import person_name
+from interactions.responders import automated_author_label
 from interactions.selectors import message_for_timeline, messages_for_timeline, new_message_for_timeline
 from interactions.services.outreach import service_window_for, shown_reply_decision
 
@@ -139,10 +141,19 @@ class ReactionSerializer(serializers.Serializer):
     message_id = serializers.IntegerField()
 
 
+class WhisperRecipientSerializer(serializers.Serializer):
+    """The agent a supervisor's whisper was for (schema only)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class MessageSerializer(RowSerializer):
     """Give it messages read through `selectors.with_timeline_relations` (or `message_for_timeline`)."""
 
     author = serializers.SerializerMethodField()
+    internal = serializers.SerializerMethodField()
+    whisper_to = serializers.SerializerMethodField()
     attachment = serializers.SerializerMethodField()
     reply_to_id = serializers.IntegerField(allow_null=True, read_only=True)
     quoted = serializers.SerializerMethodField()
@@ -182,6 +193,8 @@ class MessageSerializer(RowSerializer):
             "deleted_by_customer_at",
             "edited_at",
             "original_text",
+            "internal",
+            "whisper_to",
         ]
 
     @cached_property
@@ -198,9 +211,22 @@ class MessageSerializer(RowSerializer):
         attachment = getattr(message, "attachment", None)  # the reverse one-to-one raises when there is none
         return self._attachment.to_representation(attachment) if attachment is not None else None
 
+    def get_internal(self, message: Message) -> bool:
+        """An internal note: shown to colleagues, never sent to the customer (the workspace marks it unmistakably)."""
+        return message.direction == Direction.INTERNAL
+
+    @extend_schema_field(WhisperRecipientSerializer(allow_null=True))
+    def get_whisper_to(self, message: Message) -> dict | None:
+        """A note addressed to the conversation's agent (a supervisor's whisper): whom it was for."""
+        if message.direction != Direction.INTERNAL:
+            return None
+        return message.content.get("whisper_to")
+
     def get_author(self, message: Message) -> str | None:
-        author = message.author
-        return (author.get_full_name() or author.get_username()) if author else None
+        """The agent, or the automated responder (the virtual agent) whose message it is; None: the desk."""
+        if message.author_id is None and message.direction != Direction.INBOUND:
+            return automated_author_label(str(message.content.get("automated", ""))) or None
+        return person_name(message.author)
 
     @extend_schema_field(QuotedMessageSerializer(allow_null=True))
     def get_quoted(self, message: Message) -> dict | None:
@@ -303,6 +329,19 @@ class LastMessageSerializer(serializers.Serializer):
 class InteractionSerializer(RowSerializer):
     channel_user = ChannelUserSerializer(read_only=True)
     assigned_to = serializers.SerializerMethodField()
+    assigned_to_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whose it is (with `assigned_to`, their name): where routing keeps a conversation its agent's, "
+        "a colleague who sees it reads along and adds notes",
+    )
+    closed_by_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Who closed it; null while open or when the desk closed it (an idle customer), which needs no "
+        "wrap-up",
+    )
+    is_open = serializers.SerializerMethodField()
     service_window = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
@@ -316,11 +355,17 @@ class InteractionSerializer(RowSerializer):
             "type",
             "subtype",
             "state",
+            "is_open",
             "channel_user",
             "assigned_to",
+            "assigned_to_id",
             "queue",
+            "automated_responder",
             "opened_at",
             "closed_at",
+            "closed_by_id",
+            "hold_reason",
+            "state_reason",
             "last_message_at",
             "unread_count",
             "revision",
@@ -330,9 +375,12 @@ class InteractionSerializer(RowSerializer):
             "channel",
         ]
 
+    def get_is_open(self, interaction: Interaction) -> bool:
+        """New, in progress or on hold: the workspace asks this rather than keeping its own list of states."""
+        return interaction.is_open
+
     def get_assigned_to(self, interaction: Interaction) -> str | None:
-        agent = interaction.assigned_to
-        return (agent.get_full_name() or agent.get_username()) if agent else None
+        return person_name(interaction.assigned_to)
 
     @extend_schema_field(ServiceWindowSerializer)
     def get_service_window(self, interaction: Interaction) -> dict:

@@ -1,4 +1,4 @@
-"""The agent workspace page; everything on it is loaded and kept current by static/workspace/workspace.js."""
+"""The agent workspace page; everything on it is loaded and kept current by static/workspace/main.js and its modules."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from interactions.audience import audience_policy
 from interactions.roles import may_send_messages, may_view_interactions
 from interactions.unavailable import RETRY_LATER_HEADERS
 
@@ -14,7 +15,14 @@ from interactions.unavailable import RETRY_LATER_HEADERS
 def workspace(request: HttpRequest) -> HttpResponse:
     if not may_view_interactions(request.user):
         raise PermissionDenied("The workspace is for agents and managers.")
-    return render(request, "workspace/workspace.html", {"may_send": may_send_messages(request.user)})
+    return render(
+        request,
+        "workspace/workspace.html",
+        {
+            "may_send": may_send_messages(request.user),
+            "only_assignee_acts": audience_policy().only_assignee_acts,  # a colleague's conversation is read-only
+        },
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import agent
+from tests.handing_over import hand_over
 from tests.media_samples import MEDIA_DIR
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 -- new_page is a fixture
 
@@ -14,10 +15,11 @@ CUSTOMER = "447700900789"
 
 
 def test_the_composer_counts_against_the_channels_text_and_caption_limits(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     live_system.emulator.customer_sends(CUSTOMER, "Can you send the manual?", name="Priya Raman")
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Priya Raman").click()
     counter, send = workspace.get_by_test_id("composer-counter"), workspace.get_by_test_id("composer-send")
 

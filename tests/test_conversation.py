@@ -11,7 +11,7 @@ from websockets.sync.client import connect
 
 from conftest import LiveSystem, wait_until
 from interactions.models import DeliveryAttempt, DeliveryStatusEvent, Interaction, Message
-from tests.factories import agent, manager
+from tests.factories import agent_holding, manager
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +41,14 @@ def message_status(message: Message, status: str) -> bool:
     return message.status == status
 
 
-def workspace_socket(system: LiveSystem, user, **options):
+def workspace_socket(system: LiveSystem, user, *, web_url: str = "", **options):
+    """A signed-in workspace socket on the live web server, or on the one at `web_url`."""
     client = Client()
     client.force_login(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    ws_url = system.web_url.replace("http://", "ws://") + "/ws/workspace/"
-    return connect(ws_url, additional_headers={"Cookie": cookie, "Origin": system.web_url}, open_timeout=10, **options)
+    web_url = web_url or system.web_url
+    ws_url = web_url.replace("http://", "ws://") + "/ws/workspace/"
+    return connect(ws_url, additional_headers={"Cookie": cookie, "Origin": web_url}, open_timeout=10, **options)
 
 
 def next_pushed(socket, event_type: str, *, timeout: float = 30) -> dict:
@@ -58,8 +60,10 @@ def next_pushed(socket, event_type: str, *, timeout: float = 30) -> dict:
                 return event
 
 
-def test_a_customer_message_reaches_every_agents_workspace_socket(live_system):
-    with workspace_socket(live_system, agent()) as first, workspace_socket(live_system, agent()) as second:
+def test_a_new_customers_message_reaches_every_managers_workspace_socket(live_system):
+    """Nobody holds a new conversation yet: managers see it (agents once it is offered or assigned to them,
+    tests/test_live_audience.py)."""
+    with workspace_socket(live_system, manager()) as first, workspace_socket(live_system, manager()) as second:
         for socket in (first, second):
             assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
@@ -87,7 +91,7 @@ def test_a_socket_without_a_signed_in_agent_is_refused(live_system):
 
 def test_the_agents_reply_reaches_the_phone_and_its_ticks_come_back_to_read(live_system):
     inbound = customer_writes(live_system, "Where is my order?")
-    person = agent()
+    person = agent_holding(inbound.interaction)
 
     response = reply(live_system, person, inbound.interaction, "It ships today: https://example.com/track")
 
@@ -107,7 +111,7 @@ def test_the_agents_reply_reaches_the_phone_and_its_ticks_come_back_to_read(live
 def test_duplicate_and_reordered_deliveries_have_one_effect(live_system):
     live_system.emulator.set_faults(duplicate_deliveries=True, reorder_statuses=True)
     inbound = customer_writes(live_system, "Hello twice?")
-    response = reply(live_system, agent(), inbound.interaction, "Hello once.")
+    response = reply(live_system, agent_holding(inbound.interaction), inbound.interaction, "Hello once.")
     outbound = Message.objects.get(pk=response.json()["id"])
     live_system.emulator.wait_for_sent_message(to=CUSTOMER)
     live_system.emulator.customer_reads(CUSTOMER)
@@ -138,7 +142,7 @@ def test_server_errors_then_success_send_the_message_exactly_once(live_system):
     inbound = customer_writes(live_system, "Hi")
     live_system.emulator.set_faults(fail_next_sends=2)
 
-    response = reply(live_system, agent(), inbound.interaction, "Retried until accepted")
+    response = reply(live_system, agent_holding(inbound.interaction), inbound.interaction, "Retried until accepted")
 
     outbound = Message.objects.get(pk=response.json()["id"])
     wait_until(lambda: message_status(outbound, "delivered"), timeout=40, message="delivery after 5xx")
@@ -151,7 +155,7 @@ def test_a_closed_window_at_meta_shows_131047_as_failed(live_system):
     inbound = customer_writes(live_system, "Hi")
     live_system.emulator.set_customer(CUSTOMER, window_open=False)
 
-    response = reply(live_system, agent(), inbound.interaction, "Too late")
+    response = reply(live_system, agent_holding(inbound.interaction), inbound.interaction, "Too late")
 
     outbound = Message.objects.get(pk=response.json()["id"])
     wait_until(lambda: message_status(outbound, "failed"), message="131047 failure")
@@ -165,7 +169,7 @@ def test_a_number_not_on_whatsapp_ends_in_the_same_visible_failure(live_system, 
     live_system.emulator.set_customer(CUSTOMER, on_whatsapp=False)
     live_system.emulator.set_faults(**faults)
 
-    response = reply(live_system, agent(), inbound.interaction, "Can you read this?")
+    response = reply(live_system, agent_holding(inbound.interaction), inbound.interaction, "Can you read this?")
 
     outbound = Message.objects.get(pk=response.json()["id"])
     wait_until(lambda: message_status(outbound, "failed"), message="131026 failure")
@@ -179,7 +183,7 @@ def test_the_api_refuses_a_reply_outside_the_window_with_its_reason(live_system)
     inbound = customer_writes(live_system, "Hi")
     inbound.interaction.channel_user.__class__.objects.update(last_inbound_at="2020-01-01T00:00:00Z")
 
-    response = reply(live_system, agent(), inbound.interaction, "Hello?")
+    response = reply(live_system, agent_holding(inbound.interaction), inbound.interaction, "Hello?")
 
     assert response.status_code == 409
     assert "24-hour customer service window closed" in response.json()["detail"]

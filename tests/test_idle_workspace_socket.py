@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.factories import agent
+from tests.factories import ChannelUserFactory, InteractionFactory, agent_holding
 from tests.test_conversation import CUSTOMER, next_pushed, workspace_socket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,8 +15,9 @@ IDLE_SECONDS = 30  # beyond redis-py's 5 s default socket timeout, and daphne's 
 def test_an_idle_workspace_socket_stays_open_and_the_web_server_logs_no_error(live_system):
     web_log = live_system.logs["web"]
     logged_before = web_log.stat().st_size
+    person = agent_holding(InteractionFactory(channel_user=ChannelUserFactory(external_id=CUSTOMER)))
     # No client pings: the browser sends none either, so only the server keeps the connection alive.
-    with workspace_socket(live_system, agent(), ping_interval=None) as socket:
+    with workspace_socket(live_system, person, ping_interval=None) as socket:
         assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
         with pytest.raises(TimeoutError):  # a closed socket raises ConnectionClosed instead

@@ -12,9 +12,10 @@ from channels_whatsapp import translate
 from channels_whatsapp.inbox import apply_customer_event
 from channels_whatsapp.payloads import parse_notification
 from channels_whatsapp.tests.meta_fixtures import meta_body
-from interactions.models import Message, MessageKind
-from tests.factories import agent
-from tests.test_rich_messages_browser import open_phone
+from interactions.models import Interaction, Message, MessageKind
+from tests.factories import agent, agent_holding
+from tests.handing_over import hand_over
+from tests.test_rich_messages_browser import CUSTOMER, open_phone
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 (new_page is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -24,12 +25,13 @@ ORIGINAL = b"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUVCRDk4QjdCQjUzQjI3MUFBMwA="
 
 
 def test_the_agent_asks_for_a_location_and_the_customers_answer_is_linked_to_the_request(live_system, new_page):  # noqa: F811
-    agent(username="alice", first_name="Alice")
+    alice = agent(username="alice", first_name="Alice")
     phone = open_phone(new_page, live_system)
     phone.get_by_test_id("composer-input").fill("Can you come and pick it up?")
     phone.get_by_test_id("send-button").click()
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Lena Fischer").click()
     expect(workspace.get_by_test_id("timeline")).to_contain_text("Can you come and pick it up?")
 
@@ -63,7 +65,6 @@ def apply_meta_example(name: str, *, replace: tuple[bytes, bytes] | None = None)
 
 
 def test_orders_forms_ad_referrals_edits_deletions_and_a_new_number_read_clearly(live_system, new_page):  # noqa: F811
-    agent(username="alice")
     apply_meta_example("text_message", replace=(META_TEXT_ID, ORIGINAL))
     apply_meta_example("edit_message")
     apply_meta_example("referral_text_message")
@@ -71,6 +72,7 @@ def test_orders_forms_ad_referrals_edits_deletions_and_a_new_number_read_clearly
     apply_meta_example("interactive_nfm_reply")
     apply_meta_example("revoke_message")
     apply_meta_example("system_user_changed_number")
+    agent_holding(*Interaction.objects.all(), username="alice")
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
 
@@ -102,7 +104,7 @@ def test_orders_forms_ad_referrals_edits_deletions_and_a_new_number_read_clearly
 
 
 def test_the_customer_edits_deletes_and_orders_on_the_phone_and_the_agent_sees_each(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     phone = open_phone(new_page, live_system)
     phone.get_by_test_id("composer-input").fill("Do you have filters?")
     phone.get_by_test_id("send-button").click()
@@ -111,6 +113,7 @@ def test_the_customer_edits_deletes_and_orders_on_the_phone_and_the_agent_sees_e
     phone.get_by_test_id("send-button").click()
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Lena Fischer").click()
     timeline = workspace.get_by_test_id("timeline")
     expect(timeline).to_contain_text("My card number is 4111 1111")

@@ -5,6 +5,7 @@ import socket as sockets
 import time
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import override_settings
@@ -14,7 +15,7 @@ from config.embedded_redis import start_embedded_redis, stop_embedded_redis
 from interactions.consumers import WorkspaceConsumer
 from interactions.live import agent_typing, broadcast_on_commit
 from interactions.tests.test_workspace_socket import in_own_event_loop
-from tests.factories import agent
+from tests.factories import InteractionFactory, agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,13 +33,20 @@ def typing_of(person, interaction_id: int) -> dict:
     return agent_typing(interaction_id=interaction_id, agent=person)
 
 
+def conversations_of(person, count: int) -> list[int]:
+    """Interactions the person may see (theirs), for pushes that reach their sockets."""
+    return [InteractionFactory(assigned_to=person).pk for _ in range(count)]
+
+
 def test_events_published_together_reach_every_socket_as_one_frame_in_order():
     person = agent(first_name="Tara")
+    ids = conversations_of(person, 3)
 
     async def exchange() -> list[list]:
         first, second = await signed_in_socket(person), await signed_in_socket(person)
-        # Outside a transaction each push is published at once; three within the coalescing window.
-        await asyncio.to_thread(lambda: [broadcast_on_commit(typing_of(person, number)) for number in (1, 2, 3)])
+        # Outside a transaction the pushes are published at once (their audience read once for all): three within
+        # the coalescing window.
+        await database_sync_to_async(lambda: broadcast_on_commit(*[typing_of(person, number) for number in ids]))()
         frames = [await socket.receive_json_from(timeout=5) for socket in (first, second)]
         for socket in (first, second):
             assert await socket.receive_nothing(timeout=0.3)
@@ -48,18 +56,19 @@ def test_events_published_together_reach_every_socket_as_one_frame_in_order():
     frames = in_own_event_loop(exchange)
 
     for frame in frames:
-        assert [event["interaction_id"] for event in frame] == [1, 2, 3]
+        assert [event["interaction_id"] for event in frame] == ids
         assert {event["type"] for event in frame} == {"agent.typing"}
 
 
 def test_pushes_further_apart_than_the_window_come_as_separate_frames():
     person = agent()
+    ids = conversations_of(person, 2)
 
     async def exchange() -> list:
         socket = await signed_in_socket(person)
         frames = []
-        for number in (1, 2):
-            await asyncio.to_thread(broadcast_on_commit, typing_of(person, number))
+        for number in ids:
+            await database_sync_to_async(broadcast_on_commit)(typing_of(person, number))
             frames.append(await socket.receive_json_from(timeout=5))
             await asyncio.sleep(settings.LIVE_UPDATES["coalesce_seconds"] * 4)
         await socket.disconnect()
@@ -67,7 +76,7 @@ def test_pushes_further_apart_than_the_window_come_as_separate_frames():
 
     frames = in_own_event_loop(exchange)
 
-    assert [[event["interaction_id"] for event in frame] for frame in frames] == [[1], [2]]
+    assert [[event["interaction_id"] for event in frame] for frame in frames] == [[ids[0]], [ids[1]]]
 
 
 def test_a_socket_opened_while_redis_is_down_stays_open_and_is_told_to_catch_up_once_it_is_back(tmp_path):

@@ -11,7 +11,7 @@ from interactions.events import InboundMedia
 from interactions.models import AttachmentState, Message, MessageAttachment
 from interactions.services.inbound import record_inbound_message
 from interactions.tests.core_events import inbound_message
-from tests.factories import UserFactory, agent, manager
+from tests.factories import UserFactory, agent, agent_holding, manager
 from tests.media_samples import SAMPLES, sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,9 +66,10 @@ def test_a_file_the_customer_sends_is_downloaded_checked_and_kept_with_its_capti
 def test_received_media_is_served_only_to_people_who_may_see_the_interaction(live_system):
     attachment = settled_attachment(customer_sends(live_system, "image"))
     url = f"/media/messages/{attachment.message_id}/"
-    signed_in, stranger, anonymous = Client(), Client(), Client()
+    signed_in, stranger, other_agent, anonymous = Client(), Client(), Client(), Client()
     signed_in.force_login(manager())
     stranger.force_login(UserFactory())  # signed in, but neither agent nor manager
+    other_agent.force_login(agent())  # an agent, but not the one who holds the conversation
 
     response = signed_in.get(url)
 
@@ -77,13 +78,14 @@ def test_received_media_is_served_only_to_people_who_may_see_the_interaction(liv
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert stranger.get(url).status_code == 404
+    assert other_agent.get(url).status_code == 404
     assert anonymous.get(url).status_code == 302  # to the sign-in page, never the file
 
 
 def test_a_document_is_served_as_a_download_with_its_name(live_system):
     attachment = settled_attachment(customer_sends(live_system, "document"))
     client = Client()
-    client.force_login(agent())
+    client.force_login(agent_holding(attachment.message.interaction))
 
     response = client.get(f"/media/messages/{attachment.message_id}/")
 
@@ -144,7 +146,9 @@ def test_a_file_the_agent_attaches_is_uploaded_and_reaches_the_phone_by_media_id
     name, mime_type = SAMPLES[kind]
     caption = "Here you go" if kind in CAPTIONED else ""
 
-    response = send_file(live_system, agent(), inbound, sample(name), mime_type, name, caption)
+    response = send_file(
+        live_system, agent_holding(inbound.interaction), inbound, sample(name), mime_type, name, caption
+    )
 
     assert response.status_code == 201, response.text
     assert response.json()["kind"] == kind
@@ -176,7 +180,7 @@ def customer_sends_text(system: LiveSystem) -> str:
 def test_a_file_whatsapp_would_refuse_is_refused_at_once_with_the_reason(live_system, content, mime_type, name, reason):
     inbound = Message.objects.get(external_id=customer_sends_text(live_system))
 
-    response = send_file(live_system, agent(), inbound, content, mime_type, name)
+    response = send_file(live_system, agent_holding(inbound.interaction), inbound, content, mime_type, name)
 
     assert response.status_code == 400
     assert reason in response.json()["detail"]
@@ -186,7 +190,15 @@ def test_a_file_whatsapp_would_refuse_is_refused_at_once_with_the_reason(live_sy
 def test_a_caption_on_a_voice_note_is_refused(live_system):
     inbound = Message.objects.get(external_id=customer_sends_text(live_system))
 
-    response = send_file(live_system, agent(), inbound, sample("voice.m4a"), "audio/mp4", "voice.m4a", "Listen")
+    response = send_file(
+        live_system,
+        agent_holding(inbound.interaction),
+        inbound,
+        sample("voice.m4a"),
+        "audio/mp4",
+        "voice.m4a",
+        "Listen",
+    )
 
     assert response.status_code == 400
     assert response.json()["detail"] == "A audio cannot carry a caption on WhatsApp; send the text separately."

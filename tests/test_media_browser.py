@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from interactions.models import Message
 from tests.factories import agent
+from tests.handing_over import hand_over
 from tests.media_samples import MEDIA_DIR, sample
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 -- new_page is a fixture
 
@@ -25,7 +26,7 @@ def open_phone(page: Page, system) -> None:
 
 
 def test_a_photo_from_the_customers_phone_shows_inline_and_opens_large(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     phone = new_page()
     open_phone(phone, live_system)
     workspace = new_page()
@@ -36,6 +37,7 @@ def test_a_photo_from_the_customers_phone_shows_inline_and_opens_large(live_syst
     phone.get_by_test_id("composer-input").fill("The leg came off")
     phone.get_by_test_id("send-button").click()
 
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Priya Raman").click()
     image = workspace.get_by_test_id("media-image").locator("img")
     image_is_drawn(workspace, image)
@@ -46,12 +48,13 @@ def test_a_photo_from_the_customers_phone_shows_inline_and_opens_large(live_syst
 
 
 def test_an_image_the_agent_attaches_reaches_the_customers_phone(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     live_system.emulator.customer_sends(CUSTOMER, "Can I see the colour?", name="Priya Raman")
     phone = new_page()
     open_phone(phone, live_system)
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Priya Raman").click()
 
     workspace.get_by_test_id("composer-file").set_input_files(str(MEDIA_DIR / "photo.png"))
@@ -71,10 +74,11 @@ def test_an_image_the_agent_attaches_reaches_the_customers_phone(live_system, ne
 
 
 def test_a_file_whatsapp_would_refuse_is_refused_in_the_composer_with_the_reason(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     live_system.emulator.customer_sends(CUSTOMER, "Send me the program", name="Priya Raman")
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Priya Raman").click()
 
     workspace.get_by_test_id("composer-file").set_input_files(

@@ -8,7 +8,7 @@ from django.test import Client
 from interactions.media_policies import filename_for_type
 from interactions.models import AttachmentState
 from interactions.services.media import send_agent_media
-from tests.factories import InteractionFactory, agent
+from tests.factories import InteractionFactory, agent, agent_holding
 from tests.media_samples import sample
 from tests.test_media import CUSTOMER, settled_attachment
 
@@ -51,6 +51,6 @@ def test_a_customers_pdf_called_html_is_stored_and_served_as_pdf(live_system):
     assert attachment.state == AttachmentState.STORED, attachment.failure_reason
     assert (attachment.filename, attachment.file.name.endswith(".pdf")) == ("x.pdf", True)
     client = Client()
-    client.force_login(agent())
+    client.force_login(agent_holding(attachment.message.interaction))
     response = client.get(f"/media/messages/{attachment.message_id}/")
     assert response["Content-Disposition"] == 'attachment; filename="x.pdf"'

@@ -8,6 +8,7 @@ from conftest import wait_until
 from consent.models import ConsentRecord
 from interactions.models import Message
 from tests.factories import agent
+from tests.handing_over import hand_over
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 -- new_page is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -16,10 +17,11 @@ CUSTOMER = "447700900456"
 
 
 def test_the_open_composer_closes_live_after_stop_and_opens_when_the_customer_writes_again(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     live_system.emulator.customer_sends(CUSTOMER, "Where is my parcel?", name="Daniel Weber")
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     item = workspace.get_by_test_id("interaction-item").filter(has_text="Daniel Weber")
     item.click()
     composer, send = workspace.get_by_test_id("composer-input"), workspace.get_by_test_id("composer-send")
@@ -47,13 +49,14 @@ def test_the_open_composer_closes_live_after_stop_and_opens_when_the_customer_wr
 
 
 def test_an_opt_in_the_agent_records_after_stop_opens_the_composer(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     live_system.emulator.customer_sends(CUSTOMER, "Where is my parcel?", name="Daniel Weber")
     wait_until(lambda: Message.objects.filter(text="Where is my parcel?").exists())  # the STOP comes after it
     live_system.emulator.customer_sends(CUSTOMER, "STOP", name="Daniel Weber")
     wait_until(lambda: ConsentRecord.objects.filter(status="opted_out").exists())
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Daniel Weber").click()
     composer = workspace.get_by_test_id("composer-input")
     expect(workspace.get_by_test_id("composer-disabled-reason")).to_contain_text("The customer opted out on")

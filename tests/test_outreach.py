@@ -15,10 +15,10 @@ from consent.models import ConsentMethod, ConsentRecord, ConsentScope, ConsentSt
 from consent.selectors import consent_state
 from consent.services import record_consent
 from customer_service.models import CaseState
-from customer_service.services import change_case_state, open_case
+from customer_service.services.cases import change_case_state, open_case
 from interactions.models import ChannelUser, Interaction, Message, MessageTemplate, Notification
 from tests.consent_factories import opted_in
-from tests.factories import agent
+from tests.factories import agent, agent_holding
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,9 +92,8 @@ def test_stop_is_confirmed_on_the_phone_and_blocks_an_agent_until_start(live_sys
 
 
 def test_outside_the_window_an_agent_sends_a_template_and_the_reply_reopens_the_window(live_system):
-    person = agent()
-    session = api(live_system, person)
     first = customer_writes(live_system, "Is my order on its way?")
+    session = api(live_system, agent_holding(first.interaction))
     customer = first.interaction.channel_user
     opted_in(customer)
     sync_templates(live_system, session)
@@ -145,8 +144,8 @@ def test_outside_the_window_an_agent_sends_a_template_and_the_reply_reopens_the_
     ],
 )
 def test_a_template_meta_changed_since_the_sync_fails_with_metas_error(live_system, meta_change, expected):
-    session = api(live_system, agent())
     first = customer_writes(live_system, "Hello")
+    session = api(live_system, agent_holding(first.interaction))
     opted_in(first.interaction.channel_user)
     sync_templates(live_system, session)
     live_system.emulator.set_template_status("follow_up", meta_change)
@@ -158,8 +157,8 @@ def test_a_template_meta_changed_since_the_sync_fails_with_metas_error(live_syst
 
 
 def test_a_template_edited_at_meta_since_the_sync_fails_with_132000(live_system):
-    session = api(live_system, agent())
     first = customer_writes(live_system, "Hello")
+    session = api(live_system, agent_holding(first.interaction))
     opted_in(first.interaction.channel_user)
     sync_templates(live_system, session)
     MessageTemplate.objects.filter(name="follow_up").update(body="Hi {{1}}, about your request: reply to continue.")
@@ -173,8 +172,8 @@ def test_a_template_edited_at_meta_since_the_sync_fails_with_132000(live_system)
 
 
 def test_whatsapps_marketing_stop_is_recorded_and_honoured(live_system):
-    session = api(live_system, agent())
     first = customer_writes(live_system, "Hello")
+    session = api(live_system, agent_holding(first.interaction))
     customer = first.interaction.channel_user
     opted_in(customer)
     sync_templates(live_system, session)
@@ -188,8 +187,8 @@ def test_whatsapps_marketing_stop_is_recorded_and_honoured(live_system):
 
 
 def test_a_marketing_template_meta_refuses_with_131050_records_the_marketing_opt_out(live_system):
-    session = api(live_system, agent())
     first = customer_writes(live_system, "Hello")
+    session = api(live_system, agent_holding(first.interaction))
     customer = first.interaction.channel_user
     opted_in(customer)
     sync_templates(live_system, session)
@@ -253,7 +252,7 @@ def test_a_case_changing_state_notifies_the_customer_on_whatsapp(live_system):
     first = customer_writes(live_system, "My chair is broken")
     customer = first.interaction.channel_user
     opted_in(customer)
-    case = open_case(channel_user=customer, title="Broken armrest")
+    case = open_case(channel_user=customer, short_description="Broken armrest")
 
     change_case_state(case=case, state=CaseState.RESOLVED)
 

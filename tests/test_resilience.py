@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db.models import F
 from redis import Redis
 
-from channels_whatsapp.inbox import enqueue_unprocessed_deliveries
+from channels_whatsapp.inbox import BROKER_MARK_KEY, broker_lost_its_data, enqueue_unprocessed_deliveries
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
 from conftest import LiveSystem, free_port, wait_until
 from interactions.models import DeliveryAttempt, Message
-from tests.factories import agent
+from tests.factories import agent_holding
 from tests.test_conversation import CUSTOMER, customer_writes, reply
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,7 +81,7 @@ def test_a_worker_killed_mid_send_never_sends_the_message_twice(live_system):
     inbound = customer_writes(live_system, "Hi")
     live_system.emulator.set_faults(slow_response_seconds=3)
 
-    response = reply(live_system, agent(), inbound.interaction, "Sent exactly once")
+    response = reply(live_system, agent_holding(inbound.interaction), inbound.interaction, "Sent exactly once")
     outbound = Message.objects.get(pk=response.json()["id"])
     wait_until(lambda: DeliveryAttempt.objects.filter(message=outbound).exists(), message="the send to start")
     pool = subprocess.run(["pgrep", "-P", str(live_system.processes["worker"].pid)], capture_output=True, text=True)
@@ -132,23 +132,27 @@ def test_with_the_database_down_a_delivery_is_answered_503_so_meta_redelivers(li
 
 
 def test_the_sweep_leaves_deliveries_whose_tasks_wait_in_the_queue_and_enqueues_those_lost(live_system):
+    def deliver(number: int) -> None:
+        body, headers = signed_text_delivery(f"wamid.backlog-{number}", f"Message {number}")
+        response = requests.post(f"{live_system.web_url}/webhooks/whatsapp/", data=body, headers=headers, timeout=30)
+        assert response.status_code == 200
+
     live_system.stop("worker")  # a backlog: the deliveries' tasks wait in the queue
     try:
         for number in range(3):
-            body, headers = signed_text_delivery(f"wamid.backlog-{number}", f"Message {number}")
-            response = requests.post(
-                f"{live_system.web_url}/webhooks/whatsapp/", data=body, headers=headers, timeout=30
-            )
-            assert response.status_code == 200
+            deliver(number)
         WebhookDelivery.objects.update(received_at=F("received_at") - timedelta(minutes=1))
+        broker_lost_its_data()  # an earlier sweep left its mark in the broker
 
         assert enqueue_unprocessed_deliveries() == 0  # a second task each would only be drained as a no-op
 
         redis = Redis.from_url(settings.CELERY_BROKER_URL)
-        redis.delete(f"{settings.REDIS_KEY_PREFIX}webhooks")  # Redis lost its queue (restarted without its data)
-        assert enqueue_unprocessed_deliveries() == 3
+        redis.delete(f"{settings.REDIS_KEY_PREFIX}webhooks", f"{settings.REDIS_KEY_PREFIX}{BROKER_MARK_KEY}")
+        deliver(3)  # Redis came back empty, and a new delivery's task waits in the queue again
+        assert enqueue_unprocessed_deliveries() == 3  # all the lost ones at once, though the queue is not empty
+        assert enqueue_unprocessed_deliveries() == 0  # the mark is back: their tasks wait in the queue now
     finally:
         live_system.start_worker()
     wait_until(lambda: not WebhookDelivery.objects.filter(processed_at__isnull=True).exists(), timeout=30)
-    assert Message.objects.filter(external_id__startswith="wamid.backlog-").count() == 3
-    assert WebhookDelivery.objects.filter(attempts=1).count() == 3
+    assert Message.objects.filter(external_id__startswith="wamid.backlog-").count() == 4
+    assert WebhookDelivery.objects.filter(attempts=1).count() == 4  # each processed once: no task was doubled

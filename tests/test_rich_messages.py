@@ -7,7 +7,7 @@ import pytest
 
 from conftest import LiveSystem, wait_until
 from interactions.models import Message, MessageKind, MessageStatus
-from tests.factories import agent
+from tests.factories import agent_holding, manager
 from tests.test_conversation import api, customer_writes, next_pushed, workspace_socket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,9 +45,9 @@ A_LIST = {
 
 
 def test_every_rich_kind_an_agent_sends_reaches_the_phone_in_metas_shape(live_system):
-    person = agent()
     question = customer_writes(live_system, "Can you deliver?")
     interaction = question.interaction
+    person = agent_holding(interaction)
 
     _, location = sent_by_us(
         live_system,
@@ -89,8 +89,8 @@ def test_every_rich_kind_an_agent_sends_reaches_the_phone_in_metas_shape(live_sy
 
 
 def test_every_rich_kind_a_customer_sends_lands_in_the_timeline(live_system):
-    person = agent()
     first = customer_writes(live_system, "Hi")
+    person = agent_holding(first.interaction)
     ours, _ = sent_by_us(live_system, person, first.interaction_id, {"kind": "interactive", "content": A_LIST}, 1)
     emulator = live_system.emulator
 
@@ -149,8 +149,8 @@ def test_every_rich_kind_a_customer_sends_lands_in_the_timeline(live_system):
 
 
 def test_a_list_over_metas_limits_is_refused_by_the_api_with_every_problem(live_system):
-    person = agent()
     interaction = customer_writes(live_system, "Hi").interaction
+    person = agent_holding(interaction)
     too_long = {**A_LIST, "button": "A button label that is too long", "sections": [{"rows": [{"title": "x" * 25}]}]}
 
     response = post(live_system, person, interaction.pk, {"kind": "interactive", "content": too_long})
@@ -164,9 +164,9 @@ def test_a_list_over_metas_limits_is_refused_by_the_api_with_every_problem(live_
 
 
 def test_viewing_the_interaction_sends_one_read_receipt_and_the_customers_ticks_turn_blue(live_system):
-    person = agent()
     first = customer_writes(live_system, "One")
     second = customer_writes(live_system, "Two")
+    person = agent_holding(first.interaction)
 
     response = api(live_system, person).post(
         f"{live_system.web_url}/api/v1/interactions/{first.interaction_id}/seen/", timeout=10
@@ -188,10 +188,10 @@ def test_viewing_the_interaction_sends_one_read_receipt_and_the_customers_ticks_
     assert len([r for r in live_system.emulator.requests_log() if r["path"].endswith("/messages")]) == 1
 
 
-def test_an_agent_typing_shows_typing_on_the_phone_once_per_burst_and_to_colleagues(live_system):
-    typist, colleague = agent(first_name="Tara"), agent()
+def test_an_agent_typing_shows_typing_on_the_phone_once_per_burst_and_to_those_watching(live_system):
     interaction = customer_writes(live_system, "Hello?").interaction
-    with workspace_socket(live_system, colleague) as watching, workspace_socket(live_system, typist) as typing:
+    typist, supervisor = agent_holding(interaction, first_name="Tara"), manager()
+    with workspace_socket(live_system, supervisor) as watching, workspace_socket(live_system, typist) as typing:
         for socket in (watching, typing):
             assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
@@ -207,8 +207,8 @@ def test_an_agent_typing_shows_typing_on_the_phone_once_per_burst_and_to_colleag
 
 
 def test_a_send_that_failed_on_throttling_is_retried_from_the_same_outbox_row_once(live_system):
-    person = agent()
     interaction = customer_writes(live_system, "Hi").interaction
+    person = agent_holding(interaction)
     message = Message.objects.create(
         interaction=interaction,
         sequence=99,

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from conftest import wait_until
 from interactions.models import Message
 from tests.factories import agent
+from tests.handing_over import hand_over
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 (new_page is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,12 +23,13 @@ def open_phone(new_page, live_system):  # noqa: F811
 
 
 def test_the_agent_sends_a_list_the_customer_picks_a_row_and_the_agent_sees_the_choice(live_system, new_page):  # noqa: F811
-    agent(username="alice", first_name="Alice")
+    alice = agent(username="alice", first_name="Alice")
     phone = open_phone(new_page, live_system)
     phone.get_by_test_id("composer-input").fill("When can you deliver?")
     phone.get_by_test_id("send-button").click()
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Lena Fischer").click()
     expect(workspace.get_by_test_id("timeline")).to_contain_text("When can you deliver?")
 
@@ -53,12 +55,13 @@ def test_the_agent_sends_a_list_the_customer_picks_a_row_and_the_agent_sees_the_
 
 
 def test_the_customer_sees_typing_while_the_agent_types(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     phone = open_phone(new_page, live_system)
     phone.get_by_test_id("composer-input").fill("Hello?")
     phone.get_by_test_id("send-button").click()
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").first.click()
     expect(workspace.get_by_test_id("timeline")).to_contain_text("Hello?")
 
@@ -72,7 +75,7 @@ def test_the_customer_sees_typing_while_the_agent_types(live_system, new_page): 
 
 
 def test_an_agent_viewing_an_unread_message_turns_the_customers_tick_blue(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     phone = open_phone(new_page, live_system)
     phone.get_by_test_id("composer-input").fill("Are you there?")
     phone.get_by_test_id("send-button").click()
@@ -81,6 +84,7 @@ def test_an_agent_viewing_an_unread_message_turns_the_customers_tick_blue(live_s
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
 
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").first.click()
 
     expect(bubble).to_have_attribute("data-status", "read")

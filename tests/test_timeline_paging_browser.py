@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from interactions.links import url_hash
 from interactions.models import Direction, Interaction, LinkPreview, Message, MessageStatus
-from tests.factories import ChannelUserFactory, InteractionFactory, agent
+from tests.factories import ChannelUserFactory, InteractionFactory, agent_holding
 from tests.test_workspace_browser import CUSTOMER, new_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -60,8 +60,7 @@ def top_of(page, number: int) -> float:
 
 
 def test_a_long_conversation_opens_on_its_newest_page_and_loads_earlier_ones_in_place(live_system, new_page):
-    agent(username="alice")
-    long_conversation()
+    agent_holding(long_conversation(), username="alice")
     workspace = new_page()
     preview_requests = []
     workspace.on("request", lambda request: "/link-preview/" in request.url and preview_requests.append(request.url))

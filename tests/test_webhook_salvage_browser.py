@@ -12,6 +12,7 @@ from channels_whatsapp.signature import SIGNATURE_HEADER, signature_header_value
 from conftest import wait_until
 from interactions.models import Message
 from tests.factories import agent
+from tests.handing_over import hand_over
 from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 (new_page is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,7 +39,7 @@ def post_signed_messages(live_system, *messages: dict) -> None:
 
 
 def test_a_claimed_time_in_2100_and_a_pin_at_nan_are_shown_for_what_they_are(live_system, new_page):  # noqa: F811
-    agent(username="alice")
+    alice = agent(username="alice")
     post_signed_messages(
         live_system,
         {"id": "wamid.FUTURE", "timestamp": str(int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())),
@@ -50,6 +51,7 @@ def test_a_claimed_time_in_2100_and_a_pin_at_nan_are_shown_for_what_they_are(liv
 
     workspace = new_page()
     sign_in(workspace, live_system, "alice")
+    hand_over(customer=CUSTOMER, to=alice)
     workspace.get_by_test_id("interaction-item").filter(has_text="Nora\ufffdQuinn").click()
 
     future = workspace.get_by_test_id("message").filter(has_text="From the future\ufffd")

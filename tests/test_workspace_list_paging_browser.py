@@ -18,10 +18,11 @@ OPEN = 130  # three pages of 50, the second and third starting 10 rows early
 
 
 def test_the_open_list_loads_the_next_page_as_the_agent_scrolls(live_system, new_page):
-    agent(username="alice")
+    alice = agent(username="alice")
     start = timezone.now() - timedelta(hours=5)
     for number in range(1, OPEN + 1):
-        interaction = InteractionFactory(channel_user=ChannelUserFactory(display_name=f"Customer {number:03}"))
+        customer = ChannelUserFactory(display_name=f"Customer {number:03}")
+        interaction = InteractionFactory(channel_user=customer, assigned_to=alice)
         Interaction.objects.filter(pk=interaction.pk).update(last_message_at=start + timedelta(minutes=number))
     workspace = new_page()
     sign_in(workspace, live_system, "alice")

@@ -69,8 +69,9 @@ class Inbound:
 class Replies:
     """Agents replying through the API, a share of the inbound rate, to interactions picked from the database.
 
-    A reply answered 5xx was not taken and is posted again; one whose answer never came (the server died) is left
-    as it is: whether it was taken is for the checks to find out, never a reason to send it twice.
+    A reply answered 5xx is posted again with the same Idempotency-Key, as the workspace does: the server may have
+    committed it before failing, and the key makes the retry answer with it instead of sending it twice. One whose
+    answer never came (the server died) is left as it is: whether it was taken is for the checks to find out.
     """
 
     web_url: str
@@ -106,6 +107,7 @@ class Replies:
             number += 1
 
     def _post(self, session: requests.Session, number: int, interaction_id: int) -> None:
+        token = random.choice(self.tokens)  # keys are each agent's own: a retry comes from the same agent
         for _ in range(30):
             if self.stop.is_set():
                 return
@@ -113,7 +115,7 @@ class Replies:
                 answer = session.post(
                     f"{self.web_url}/api/v1/interactions/{interaction_id}/messages/",
                     json={"text": f"{REPLY_PREFIX}{number}"},
-                    headers={"Authorization": f"Token {random.choice(self.tokens)}"},
+                    headers={"Authorization": f"Token {token}", "Idempotency-Key": f"bench-reply-{number}"},
                     timeout=30,
                 )
             except requests.ConnectionError as problem:
@@ -125,7 +127,7 @@ class Replies:
             except requests.RequestException:
                 self.unanswered.append(number)
                 return
-            if answer.status_code == 201:
+            if answer.status_code in (200, 201):  # 200: a retry answered with the reply its first post sent
                 self.accepted[number] = answer.json()["id"]
                 return
             if answer.status_code < 500:

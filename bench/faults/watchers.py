@@ -1,4 +1,4 @@
-"""Agent WebSocket clients that behave as the workspace does (static/workspace/workspace.js), every timeline open.
+"""Agent WebSocket clients that behave as the workspace does (static/workspace/store.js), every timeline open.
 
 A push is a hint: a message applies only if newer than what the client holds; a gap in the interaction's revisions,
 an `interaction.changed` ahead of the cursor or a (re)connect's `hello` makes it catch up over HTTP

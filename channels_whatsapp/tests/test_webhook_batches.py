@@ -1,32 +1,15 @@
 """One task for many stored deliveries: each event applied once, each delivery marked on its own."""
 
-import json
-
 import pytest
 from django.db import connection
 
 from channels_whatsapp.inbox import process_webhook_deliveries
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.tests.meta_fixtures import meta_payload
-from channels_whatsapp.tests.webhook_deliveries import EXAMPLE_NUMBERS, make_the_database_refuse_message
+from channels_whatsapp.tests.webhook_deliveries import make_the_database_refuse_message, stored, text_from
 from interactions.models import DeliveryStatusEvent, Interaction, Message
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("example_numbers")]
-
-
-def text_from(wa_id: str, wamid: str) -> dict:
-    document = meta_payload("text_message")
-    value = document["entry"][0]["changes"][0]["value"]
-    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = wa_id
-    value["messages"][0]["id"] = wamid
-    return document
-
-
-def stored(*documents: dict) -> list[int]:
-    return [
-        WebhookDelivery.objects.create(body=json.dumps(document).encode(), signed_for=[EXAMPLE_NUMBERS[0]]).pk
-        for document in documents
-    ]
 
 
 def test_a_batch_records_each_message_once_however_often_it_was_delivered():

@@ -1,10 +1,13 @@
 """Posting signed deliveries to the real webhook view and processing them as the task does."""
 
+import json
+
 from django.test import Client
 
 from channels_whatsapp.inbox import process_webhook_delivery
 from channels_whatsapp.models import WebhookDelivery
 from channels_whatsapp.signature import signature_header_value
+from channels_whatsapp.tests.meta_fixtures import meta_payload
 
 URL = "/webhooks/whatsapp/"
 APP_SECRET = "test-app-secret"
@@ -38,3 +41,20 @@ def make_the_database_refuse_message(external_id: str) -> None:
             "CREATE TRIGGER refuse_poison BEFORE INSERT ON interactions_message "
             "FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
         )
+
+
+def text_from(wa_id: str, wamid: str) -> dict:
+    """Meta's example text message, from `wa_id`, with id `wamid`."""
+    document = meta_payload("text_message")
+    value = document["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = wa_id
+    value["messages"][0]["id"] = wamid
+    return document
+
+
+def stored(*documents: dict) -> list[int]:
+    """Stored as the webhook stores them, signed for the first example number, not yet processed."""
+    return [
+        WebhookDelivery.objects.create(body=json.dumps(document).encode(), signed_for=[EXAMPLE_NUMBERS[0]]).pk
+        for document in documents
+    ]

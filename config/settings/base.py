@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "routing",
     "consent",
     "customer_service",
+    "virtual_agent",
     "channels_whatsapp",
 ]
 
@@ -93,6 +94,9 @@ REDIS_URL = env("REDIS_URL", default=EMBEDDED_REDIS_URL)
 REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")  # for our own keys (send pacing)
 
 LIVE_UPDATES = live_updates_settings(redis_url=REDIS_URL, prefix=REDIS_KEY_PREFIX)
+# Each web process vouches for its workspace connections this often; one silent for three heartbeats (killed) has
+# its connections discarded, and its agents' grace period starts (interactions/live_connections.py).
+WORKSPACE_HEARTBEAT_SECONDS = env.float("WORKSPACE_HEARTBEAT_SECONDS", default=15.0)
 
 CACHES = {
     "default": {
@@ -113,6 +117,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than any retry countdown, or Redis would hand an unacknowledged task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# `outbound` is the queue of what an agent waits for (a send, typing, read receipts, an offer and its timeout), served
+# by its own worker, so none of it queues behind a webhook backlog.
 CELERY_TASK_ROUTES = {
     "channels_whatsapp.tasks.process_webhook_deliveries": {"queue": "webhooks"},
     "channels_whatsapp.tasks.sweep_unprocessed_deliveries": {"queue": "webhooks"},
@@ -120,6 +126,9 @@ CELERY_TASK_ROUTES = {
     "interactions.tasks.record_accepted_send": {"queue": "outbound"},
     "interactions.tasks.send_read_receipts": {"queue": "outbound"},
     "interactions.tasks.send_typing_indicator": {"queue": "outbound"},
+    "routing.tasks.offer_next_items_task": {"queue": "outbound"},
+    "routing.queue_tasks.offer_then_tell_the_wait_task": {"queue": "outbound"},
+    "routing.tasks.expire_offers_task": {"queue": "outbound"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-webhook-deliveries": {
@@ -143,9 +152,38 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customer_service.tasks.notify_unannounced_case_changes",
         "schedule": timedelta(minutes=2),
     },
+    "sweep-idle-interactions": {
+        "task": "routing.lifecycle_tasks.sweep_idle_interactions",
+        "schedule": timedelta(minutes=1),
+    },
+    # Customers who stopped answering the virtual agent: a reminder, then closed as abandoned.
+    "sweep-idle-virtual-agent-sessions": {
+        "task": "virtual_agent.tasks.sweep_idle_sessions",
+        "schedule": timedelta(minutes=1),
+    },
     "sync-message-templates": {
         "task": "interactions.tasks.sync_message_templates",
         "schedule": timedelta(minutes=15),
+    },
+    # Serves queues as they open and sends the waiting messages that are due.
+    "sweep-routing-queues": {
+        "task": "routing.queue_tasks.sweep_queues",
+        "schedule": timedelta(seconds=30),
+    },
+    # Offers past their timeout (each offer also has its own countdown task: this is the safety net).
+    "expire-routing-offers": {
+        "task": "routing.tasks.expire_offers_task",
+        "schedule": timedelta(seconds=10),
+    },
+    # Agents whose every workspace connection has been gone past the grace period become offline.
+    "set-lost-agents-offline": {
+        "task": "routing.tasks.set_lost_agents_offline_task",
+        "schedule": timedelta(seconds=15),
+    },
+    # Waiting items an agent could take, after an offer that should have followed a change failed.
+    "offer-waiting-items": {
+        "task": "routing.tasks.offer_waiting_items_task",
+        "schedule": timedelta(seconds=30),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -164,6 +202,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+
+# Where customers reach this site: links sent in chats (a knowledge article's page) start with it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -231,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "interactions.models.MessageStatus",
         "ConsentStatusEnum": "consent.models.ConsentStatus",
         "MessageKindEnum": "interactions.models.MessageKind",
+        "CaseStateEnum": "customer_service.models.CaseState",
+        "CatalogRequestStateEnum": "customer_service.models.catalog.CatalogRequestState",
     },
 }
 

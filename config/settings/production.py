@@ -8,6 +8,7 @@ from config.settings.base import DATABASE_POOL, DATABASE_SERVER_SIDE_CURSORS, RE
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")  # links sent to customers must not point at the development default
 DATABASES = {
     "default": database_settings(
         env.db("DATABASE_URL"), pool=DATABASE_POOL, server_side_cursors=DATABASE_SERVER_SIDE_CURSORS

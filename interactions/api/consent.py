@@ -16,6 +16,7 @@ from consent.models import AGENT_METHODS, ConsentRecord, ConsentScope, ConsentSt
 from consent.selectors import consent_export_rows, consent_history, consent_state
 from interactions.api.schema import answers
 from interactions.models import ChannelUser
+from interactions.people import person_name
 from interactions.roles import may_export_consent, may_send_messages, may_view_interactions
 from interactions.selectors import interactions_visible_to
 from interactions.serializers import MessageSerializer, timeline_message_data
@@ -43,8 +44,7 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
         ]
 
     def get_recorded_by(self, record: ConsentRecord) -> str | None:
-        person = record.recorded_by
-        return (person.get_full_name() or person.get_username()) if person else None
+        return person_name(record.recorded_by)
 
 
 class RecordConsentSerializer(serializers.Serializer):

@@ -12,8 +12,8 @@ from consent.services import ConsentInvalid
 from interactions.channel_adapters import ChannelRequestFailed
 from interactions.rich_content import ContentRefused
 from interactions.services.conversations import AlreadyInConversation
-from interactions.services.outbound import ActionRefused, MessageRefused
-from interactions.services.system_messages import IdempotencyKeyReused
+from interactions.services.lifecycle import ReasonRefused
+from interactions.services.outbound import ActionRefused, IdempotencyKeyReused, MessageRefused, NotTheirConversation
 from interactions.unavailable import RETRY_LATER_HEADERS, UNAVAILABLE_DETAIL, is_unavailable_dependency, log_unavailable
 
 # First match wins, so a subclass comes before its base.
@@ -21,8 +21,10 @@ REFUSAL_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ContentRefused, status.HTTP_400_BAD_REQUEST),  # the message as composed breaks the channel's rules
     (MessageRefused, status.HTTP_400_BAD_REQUEST),  # the channel would refuse this text or file as it is
     (ConsentInvalid, status.HTTP_400_BAD_REQUEST),  # not a status, method or scope a record can have
+    (ReasonRefused, status.HTTP_400_BAD_REQUEST),  # a hold or closure without a reason, or one too long
     # The IETF Idempotency-Key draft: a key reused for a different payload is 422.
     (IdempotencyKeyReused, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (NotTheirConversation, status.HTTP_403_FORBIDDEN),  # another agent's: read along and note, not act in it
     (ActionRefused, status.HTTP_409_CONFLICT),  # not possible now: the window, consent, the interaction's state
     (ChannelRequestFailed, status.HTTP_502_BAD_GATEWAY),  # the channel's API failed or could not be reached
 )

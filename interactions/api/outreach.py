@@ -4,7 +4,7 @@ templates (listed, synced, sent) and notifications from outside systems. Refusal
 import re
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from consent.models import ConsentStatus
 from consent.policies import OutreachDecision, e164_number
+from interactions.api.idempotency import idempotency_key, idempotency_parameter, marked_replayed
 from interactions.api.parsing import StorableJSONField
 from interactions.api.query import MAX_BIGINT, validated_query
 from interactions.api.schema import ConversationRefusalSerializer, answers
@@ -350,22 +351,12 @@ class RefusedNotificationSerializer(NotificationSerializer):
         fields = [*NotificationSerializer.Meta.fields, "detail"]
 
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
 class Notifications(APIView):
     """Outside systems notify a customer. Send the same Idempotency-Key when retrying: it sends once."""
 
     @extend_schema(
         request=NotificationRequestSerializer,
-        parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                location=OpenApiParameter.HEADER,
-                required=True,
-                description="Up to 200 printable characters; the same key for a retry of the same request",
-            )
-        ],
+        parameters=[idempotency_parameter(required=True)],
         responses=answers(
             {
                 201: OpenApiResponse(NotificationSerializer, description="Sent"),
@@ -380,9 +371,7 @@ class Notifications(APIView):
     def post(self, request: Request) -> Response:
         if not may_send_notifications(request.user):
             raise PermissionDenied("Notifications are sent with an agent's or an admin's token.")
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > 200 or not key.isprintable():
-            raise ValidationError({IDEMPOTENCY_HEADER: "Send an Idempotency-Key header (up to 200 characters)."})
+        key = idempotency_key(request, required=True)
         body = NotificationRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -409,6 +398,4 @@ class Notifications(APIView):
         else:
             code = status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED
         response = Response(answer, status=code)
-        if result.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
+        return marked_replayed(response) if result.replayed else response

@@ -37,7 +37,7 @@ BAD_REQUEST_SCHEMA = {
 ERROR_MEANINGS = {
     400: "The request is malformed or a value is wrong",
     401: "Not signed in: send `Authorization: Token <key>` or a session cookie",
-    403: "Your role may not do this",
+    403: "Your role may not do this (or not in this conversation: another agent has it)",
     404: "Nothing visible to you has this id",
     409: "Not possible now; `detail` says why",
     415: "The body's Content-Type is not one this operation reads",

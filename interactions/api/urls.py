@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from interactions.api import consent, link_previews, media, outreach, views
+from interactions.api import consent, lifecycle, link_previews, media, outreach, views
 
 urlpatterns = [
     path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
@@ -13,6 +13,9 @@ urlpatterns = [
     ),
     path("interactions/<int:pk>/close/", views.CloseInteraction.as_view(), name="interaction-close"),
     path("interactions/<int:pk>/seen/", views.MarkInteractionSeen.as_view(), name="interaction-seen"),
+    path("interactions/<int:pk>/hold/", lifecycle.HoldInteraction.as_view(), name="interaction-hold"),
+    path("interactions/<int:pk>/resume/", lifecycle.ResumeInteraction.as_view(), name="interaction-resume"),
+    path("interactions/<int:pk>/notes/", lifecycle.InteractionNotes.as_view(), name="interaction-notes"),
     path("interactions/<int:pk>/attachments/", media.InteractionAttachments.as_view(), name="interaction-attachments"),
     path("messages/<int:pk>/link-preview/", link_previews.MessageLinkPreview.as_view(), name="message-link-preview"),
 ]

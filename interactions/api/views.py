@@ -1,7 +1,9 @@
 """API v1: interactions and their messages. Thin: validate, call a service, serialize."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -9,10 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interactions.api.idempotency import idempotency_key, idempotency_parameter, marked_replayed
 from interactions.api.parsing import StorableJSONField
 from interactions.api.query import MAX_BIGINT, validated_query
 from interactions.api.schema import answers
-from interactions.models import OPEN_STATES, Interaction, InteractionState
+from interactions.models import CLOSED_STATES, OPEN_STATES, Interaction, InteractionState, Message
 from interactions.roles import may_send_messages
 from interactions.selectors import (
     CATCH_UP_LIMIT,
@@ -50,9 +53,12 @@ class InteractionListQuery(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=[*InteractionState.values, "open"],
         required=False,
-        help_text="A state, or `open` for new and in progress",
+        help_text="A state, or `open` for new, in progress and on hold",
     )
     wa_id = serializers.CharField(required=False, max_length=64, help_text="The customer's WhatsApp id")
+    channel_user = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="The customer's id: all their conversations"
+    )
 
 
 class InteractionList(ListAPIView):
@@ -72,6 +78,8 @@ class InteractionList(ListAPIView):
             queryset = queryset.filter(state=state)
         if query.get("wa_id"):
             queryset = queryset.filter(channel_user__channel="whatsapp", channel_user__external_id=query["wa_id"])
+        if query.get("channel_user"):
+            queryset = queryset.filter(channel_user_id=query["channel_user"])
         return queryset
 
 
@@ -91,7 +99,7 @@ class InteractionDetail(RetrieveAPIView):
         return with_newest_timeline_page(super().get_object())
 
 
-def _visible_interaction(request: Request, pk: int) -> Interaction:
+def visible_interaction(request: Request, pk: int) -> Interaction:
     return get_object_or_404(interactions_visible_to(request.user), pk=pk)
 
 
@@ -151,7 +159,7 @@ class InteractionMessages(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         # The interaction (and its revision) is read before the messages: catching up after it misses nothing.
-        interaction = _visible_interaction(request, pk)
+        interaction = visible_interaction(request, pk)
         query = validated_query(request, MessagesQuery)
         after = query.get("after_revision")
         if after is not None:
@@ -175,14 +183,31 @@ class InteractionMessages(APIView):
             serializers=[SendTextSerializer, SendRichMessageSerializer],
             resource_type_field_name=None,
         ),
-        responses=answers({201: MessageSerializer}, 400, 404, 409),
+        parameters=[idempotency_parameter(required=False)],
+        responses=answers(
+            {201: MessageSerializer, 200: OpenApiResponse(MessageSerializer, description="A retry: the message sent")},
+            400,
+            404,
+            409,
+            422,
+        ),
         description="Text by default; `kind` location, reaction or interactive with its `content`. "
-        "A refused rich message answers 400 with every `problems` at once.",
+        "A refused rich message answers 400 with every `problems` at once. With an Idempotency-Key, a retry of a "
+        "request that sent its message answers 200 with that message (and `Idempotent-Replayed: true`).",
     )
     def post(self, request: Request, pk: int) -> Response:
-        interaction = _visible_interaction(request, pk)
+        started_at = timezone.now()
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
+        key = idempotency_key(request, required=False)
+        try:
+            interaction = visible_interaction(request, pk)
+        except Http404:
+            # A retry of their own message answers with it, though the conversation has since left their view.
+            theirs = Message.objects.filter(author=request.user, idempotency_key=key, interaction_id=pk)
+            if not (key and theirs.exists()):
+                raise
+            interaction = get_object_or_404(Interaction, pk=pk)
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")
         rich = request.data.get("kind", "text") != "text"
@@ -196,6 +221,7 @@ class InteractionMessages(APIView):
                 kind=fields["kind"],
                 content=fields["content"],
                 reply_to_id=fields.get("reply_to"),
+                idempotency_key=key,
             )
         else:
             message = send_agent_reply(
@@ -203,14 +229,17 @@ class InteractionMessages(APIView):
                 author=request.user,
                 text=fields["text"],
                 reply_to_id=fields.get("reply_to"),
+                idempotency_key=key,
             )
+        if key and message.created_at < started_at:
+            return marked_replayed(Response(timeline_message_data(message)))
         return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)
 
 
 class RetryMessage(APIView):
     @extend_schema(request=None, responses=answers({200: MessageSerializer}, 404, 409))
     def post(self, request: Request, pk: int, message_id: int) -> Response:
-        interaction = _visible_interaction(request, pk)
+        interaction = visible_interaction(request, pk)
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may send messages.")
         message = get_object_or_404(interaction.messages.all(), pk=message_id)
@@ -219,29 +248,37 @@ class RetryMessage(APIView):
 
 
 class CloseSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(
-        choices=[InteractionState.CLOSED_COMPLETE, InteractionState.CLOSED_ABANDONED],
-        default=InteractionState.CLOSED_COMPLETE,
+    state = serializers.ChoiceField(choices=CLOSED_STATES, default=InteractionState.CLOSED_COMPLETE)
+    state_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why it closes (kept on the interaction); left out, the state's default reason",
     )
 
 
 class CloseInteraction(APIView):
     @extend_schema(request=CloseSerializer, responses=answers({200: InteractionSerializer}, 400, 404, 409))
     def post(self, request: Request, pk: int) -> Response:
-        interaction = _visible_interaction(request, pk)
+        interaction = visible_interaction(request, pk)
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents may close interactions.")
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        interaction = close_interaction(interaction=interaction, by=request.user, state=body.validated_data["state"])
+        interaction = close_interaction(
+            interaction=interaction,
+            by=request.user,
+            state=body.validated_data["state"],
+            state_reason=body.validated_data["state_reason"],
+        )
         return Response(InteractionSerializer(interaction).data)
 
 
 class MarkInteractionSeen(APIView):
     @extend_schema(request=None, responses=answers({200: InteractionSerializer}, 404))
     def post(self, request: Request, pk: int) -> Response:
-        interaction = _visible_interaction(request, pk)
+        interaction = visible_interaction(request, pk)
         if not may_send_messages(request.user):
             raise PermissionDenied("Only agents clear unread counts; managers read without changing them.")
-        interaction = mark_interaction_seen(interaction=interaction)
+        interaction = mark_interaction_seen(interaction=interaction, by=request.user)
         return Response(InteractionSerializer(interaction).data)

@@ -57,16 +57,22 @@ def apply_consent_keyword(*, interaction: Interaction, message: Message) -> None
     )
     # The keyword's message was pushed before this record; the confirmation's push, read after it, tells the
     # workspace (its `reply`) that the customer opted out or back in.
-    language = keyword_language(match.language)
-    if language is None:
-        return
-    confirmation = language.opt_in_confirmation if match.opted_in else language.opt_out_confirmation
-    queue_outbound_message(
+    confirm_consent_change(interaction=interaction, opted_in=match.opted_in, language=match.language)
+
+
+def confirm_consent_change(*, interaction: Interaction, opted_in: bool, language: str) -> Message | None:
+    """The language's confirmation of an opt-in or opt-out the customer just gave (a keyword, the virtual agent's
+    notification settings): after an opt-out, the one message that may still go. The caller holds the lock."""
+    keywords = keyword_language(language)
+    if keywords is None:
+        return None
+    confirmation = keywords.opt_in_confirmation if opted_in else keywords.opt_out_confirmation
+    return queue_outbound_message(
         interaction=interaction,
         author=None,
         kind=MessageKind.TEXT,
         text=confirmation,
-        content={"consent": "opt_in_confirmation" if match.opted_in else OPT_OUT_CONFIRMATION},
+        content={"consent": "opt_in_confirmation" if opted_in else OPT_OUT_CONFIRMATION},
     )
 
 

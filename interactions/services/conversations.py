@@ -14,12 +14,17 @@ from interactions.models import (
     MessageTemplate,
 )
 from interactions.roles import may_send_messages
-from interactions.services.assignment import claim_interaction
+from interactions.services.assignment import claim_interaction, prepare_claim, prepare_opening
 from interactions.services.inbound import open_interaction_for
-from interactions.services.outbound import ActionRefused, queue_outbound_message, refuse_overlong_text
+from interactions.services.outbound import (
+    ActionRefused,
+    lock_interaction_to_act,
+    queue_outbound_message,
+    refuse_overlong_text,
+)
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, sendable_template, template_message_content
-from interactions.services.timeline import lock_channel_user, lock_interaction
+from interactions.services.timeline import lock_channel_user
 
 
 class AlreadyInConversation(ActionRefused):
@@ -62,11 +67,13 @@ def start_conversation(
     template_id: int | None = None,
     values: TemplateValues | None = None,
 ) -> Message:
-    """Opens an interaction with a first message from the agent, assigned to them, if the policy allows it."""
+    """Opens an interaction with a first message from the agent, assigned to them, if the policy allows it and the
+    agent may take one more conversation (routing: their capacity)."""
     if not may_send_messages(agent):
         raise ActionRefused("Only agents may start conversations.")
     if channel_user is None:
         raise ActionRefused(outreach_decision_for(channel_user=None).reason)
+    prepare_opening(agent=agent)  # its locks come before the customer's
     channel_user = lock_channel_user(channel_user.pk)
     existing = channel_user.interactions.filter(state__in=OPEN_STATES).first()
     if existing is not None:
@@ -87,9 +94,8 @@ def send_template_reply(
     *, interaction: Interaction, author: AbstractBaseUser, template_id: int, values: TemplateValues
 ) -> Message:
     """A template in an open interaction: how to reach a customer once their 24-hour window has closed."""
-    if not may_send_messages(author):
-        raise ActionRefused("Only agents may send messages.")
-    interaction = lock_interaction(interaction.pk)
+    check_claim = prepare_claim(interaction_id=interaction.pk, agent=author)  # its locks come before the interaction's
+    interaction = lock_interaction_to_act(interaction.pk, agent=author, action="send messages")
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
     channel_user = interaction.channel_user
@@ -99,5 +105,5 @@ def send_template_reply(
     decision = outreach_decision_for(channel_user=channel_user, template=template)
     if not decision.allowed:
         raise ActionRefused(decision.reason)
-    claim_interaction(interaction=interaction, agent=author)
+    claim_interaction(interaction=interaction, agent=author, check=check_claim)
     return queue_outbound_message(interaction=interaction, author=author, kind=kind, text=text, content=content)

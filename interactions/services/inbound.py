@@ -17,9 +17,11 @@ from interactions.models import (
     MessageKind,
     MessageStatus,
 )
+from interactions.responders import first_responder_for
 from interactions.rich_content import summary
 from interactions.services.consent_messages import apply_consent_keyword
 from interactions.services.event_times import believed_event_time
+from interactions.services.lifecycle import resume_on_customer_message
 from interactions.services.listeners import schedule_inbound_listeners
 from interactions.services.media import attach_inbound_media
 from interactions.services.rich_outbound import fold_reaction_onto_target
@@ -55,8 +57,9 @@ def _channel_user_for(event: InboundMessage) -> ChannelUser:
     return channel_user
 
 
-def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction:
-    """The customer's open interaction, locked, or a new one opened when their message was sent.
+def open_interaction_for(channel_user: ChannelUser, *, opened_at, by_customer: bool = False) -> Interaction:
+    """The customer's open interaction, locked, or a new one opened when their message was sent (`by_customer`:
+    the automated responder, if one is registered and switched on for them, answers it first).
 
     The caller holds the channel user's lock, the first of the lock order: every path that closes or changes one
     of their interactions takes that lock first, so the open one found now stays open, and no one else holds it.
@@ -68,7 +71,10 @@ def open_interaction_for(channel_user: ChannelUser, *, opened_at) -> Interaction
         existing.channel_user = channel_user
         return existing
     interaction = Interaction.objects.create(
-        channel_user=channel_user, subtype=channel_user.channel, opened_at=min(opened_at, timezone.now())
+        channel_user=channel_user,
+        subtype=channel_user.channel,
+        opened_at=min(opened_at, timezone.now()),
+        automated_responder=first_responder_for(channel_user) if by_customer else "",
     )
     interaction.number = f"IMS{interaction.pk + 1000:07d}"
     interaction.save(update_fields=["number"])
@@ -128,7 +134,7 @@ def _record_inbound_message(event: InboundMessage, *, known_new: bool) -> Messag
     if not known_new and Message.objects.filter(external_id=event.external_id).exists():
         return None  # the common redelivery, answered without locks; the unique constraint decides races
     channel_user = _channel_user_for(event)
-    interaction = open_interaction_for(channel_user, opened_at=event.sent_at)
+    interaction = open_interaction_for(channel_user, opened_at=event.sent_at, by_customer=True)
     reply_to = None
     if event.reply_to_external_id:
         # Only within the customer's own conversations: a wamid from elsewhere must not touch another timeline.
@@ -157,5 +163,7 @@ def _record_inbound_message(event: InboundMessage, *, known_new: bool) -> Messag
     if event.media is not None:
         attach_inbound_media(interaction=interaction, message=message, media=event.media)
     apply_consent_keyword(interaction=interaction, message=message)
+    if event.kind != MessageKind.NOTICE:  # a changed number is news about the customer, not their answer
+        resume_on_customer_message(interaction)
     schedule_inbound_listeners(message)
     return message

@@ -7,12 +7,15 @@ shown through our own view, so the agent's browser never loads an address a cust
 import logging
 from html.parser import HTMLParser
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from interactions.audience import groups_for_interactions
+from interactions.hints import only_a_hint
 from interactions.links import first_link, url_hash
-from interactions.live import broadcast_on_commit, link_preview_changed
+from interactions.live import link_preview_changed, publish_on_commit
 from interactions.media_policies import sniff_media_type
 from interactions.models import LinkPreview, LinkPreviewState, Message
 from interactions.safe_fetch import FetchRefused, fetch_public_resource
@@ -23,6 +26,10 @@ logger = logging.getLogger(__name__)
 MAX_PAGE_BYTES = 512 * 1024  # the <head> is near the top; a cut-off page still has it
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 PREVIEW_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# Who waits for a pending preview's push: the interactions whose messages asked for it, for about as long as a
+# fetch can take (a push lost past that is made up by the workspace asking again when it next draws the message).
+ASKERS_KEPT_SECONDS = 600
+MAX_ASKERS = 50
 
 
 def _enqueue_fetch(preview_id: int) -> None:
@@ -40,7 +47,30 @@ def link_preview_for_message(*, message: Message) -> LinkPreview | None:
         preview, created = LinkPreview.objects.get_or_create(url_hash=url_hash(url), defaults={"url": url})
         if created:
             transaction.on_commit(lambda: _enqueue_fetch(preview.pk))
+    if preview.state == LinkPreviewState.PENDING:
+        _remember_asker(preview_id=preview.pk, interaction_id=message.interaction_id)
     return preview
+
+
+def _askers_key(preview_id: int) -> str:
+    return f"link-preview-askers:{preview_id}"
+
+
+def _remember_asker(*, preview_id: int, interaction_id: int) -> None:
+    """A preview belongs to an address, not to a conversation: its push goes only to the audiences of the
+    interactions that asked for it, so nobody learns what a customer of someone else's linked to."""
+    with only_a_hint(f"remembering who waits for link preview {preview_id}"):
+        askers = cache.get(_askers_key(preview_id)) or []
+        if interaction_id not in askers:
+            cache.set(_askers_key(preview_id), [*askers, interaction_id][-MAX_ASKERS:], ASKERS_KEPT_SECONDS)
+
+
+def _askers_audience(preview_id: int) -> set[str]:
+    askers: list[int] = []
+    with only_a_hint(f"reading who waits for link preview {preview_id}"):
+        askers = cache.get(_askers_key(preview_id)) or []
+        cache.delete(_askers_key(preview_id))
+    return set().union(*groups_for_interactions(askers).values())
 
 
 def fetch_and_store_link_preview(*, preview_id: int) -> None:
@@ -107,7 +137,7 @@ def _finish(preview_id: int, *, state: str, image: tuple[ContentFile, str] | Non
         content, preview.image_mime_type = image
         preview.image.save(content.name, content, save=False)
     preview.save()
-    broadcast_on_commit(link_preview_changed(preview))
+    publish_on_commit(groups=_askers_audience(preview_id), event=link_preview_changed(preview))
 
 
 class _PageMetadata(HTMLParser):

@@ -9,6 +9,7 @@ whose task was lost. One listener failing never holds up the webhook or the othe
 import logging
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -22,28 +23,46 @@ from interactions.task_queue import enqueue_task, enqueue_task_on_commit
 logger = logging.getLogger(__name__)
 
 InboundListener = Callable[[Message], None]
-_inbound_listeners: dict[str, InboundListener] = {}
+MessageFilter = Callable[[Message], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredListener:
+    listener: InboundListener
+    wants: MessageFilter | None  # None: every message
+
+
+_inbound_listeners: dict[str, RegisteredListener] = {}
 
 # A run waiting for its retry this long past its time has lost its task.
 LOST_AFTER = timedelta(minutes=1)
 
 
-def register_inbound_listener(listener: InboundListener, *, name: str = "") -> str:
+def register_inbound_listener(listener: InboundListener, *, name: str = "", wants: MessageFilter | None = None) -> str:
     """Registers a listener under its dotted path (or `name`); returns the name its runs are recorded under.
 
     The listener gets the committed message and may run more than once for it (a retry after a failure that
-    came late, a worker killed mid-run): it must be safe to repeat.
+    came late, a worker killed mid-run): it must be safe to repeat. `wants`, if given, is asked inside the
+    recording transaction, with the message and its interaction in hand and no query: a run (a row, a task, its
+    queries) is recorded only for the messages it wants, so a listener that cares about few messages costs the
+    rest nothing. It must never say no to a message the listener would act on.
     """
     name = name or f"{listener.__module__}.{listener.__qualname__}"
-    _inbound_listeners[name] = listener
+    _inbound_listeners[name] = RegisteredListener(listener=listener, wants=wants)
     return name
 
 
 def schedule_inbound_listeners(message: Message) -> None:
-    """Inside the message's transaction: one run per registered listener, each enqueued once it commits."""
+    """Inside the message's transaction: one run per registered listener that wants it, each enqueued once it
+    commits."""
     now = timezone.now()
+    names = [
+        name for name, registered in _inbound_listeners.items() if registered.wants is None or registered.wants(message)
+    ]
+    if not names:
+        return
     runs = ListenerRun.objects.bulk_create(
-        [ListenerRun(listener=name, message=message, next_attempt_at=now) for name in _inbound_listeners]
+        [ListenerRun(listener=name, message=message, next_attempt_at=now) for name in names]
     )
     from interactions.tasks import run_inbound_listener
 
@@ -75,10 +94,10 @@ def run_inbound_listener(*, run_id: int) -> timedelta | None:
     if run is None:
         return wait
     try:
-        listener = _inbound_listeners.get(run.listener)
-        if listener is None:
+        registered = _inbound_listeners.get(run.listener)
+        if registered is None:
             raise LookupError(f"no inbound listener is registered as {run.listener!r} in this process")
-        listener(Message.objects.get(pk=run.message_id))
+        registered.listener(Message.objects.get(pk=run.message_id))
     except Exception:
         logger.exception("inbound listener %s failed on message %s", run.listener, run.message_id)
         return _record_failure(run, error=traceback.format_exc(limit=8))

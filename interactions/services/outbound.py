@@ -6,9 +6,10 @@ from datetime import timedelta
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from interactions.audience import held_by_someone_else
 from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_adapter, channel_capabilities
 from interactions.models import (
     DeliveryAttempt,
@@ -21,6 +22,7 @@ from interactions.models import (
     MessageTemplate,
 )
 from interactions.pacing import SendSlot, reserve_send_slot
+from interactions.people import person_name
 from interactions.policies import (
     MAX_DELIVERY_ATTEMPTS,
     UNKNOWN_OUTCOME_GRACE,
@@ -29,7 +31,7 @@ from interactions.policies import (
     unknown_outcome_wait,
 )
 from interactions.roles import may_send_messages
-from interactions.services.assignment import claim_interaction
+from interactions.services.assignment import claim_interaction, prepare_claim
 from interactions.services.outreach import delivery_decision_for, outreach_decision_for, reply_decision_for
 from interactions.services.receipts import forget_agent_typing
 from interactions.services.recipient_signals import apply_recipient_signal
@@ -52,6 +54,67 @@ class MessageRefused(ActionRefused):
     """The message itself breaks the channel's rules (its length, its file): editing it helps, waiting does not."""
 
 
+class NotTheirConversation(ActionRefused):
+    """Another agent has the interaction: a colleague who sees it may read along and note, not act in it (403)."""
+
+
+class IdempotencyKeyReused(ActionRefused):
+    """A request's idempotency key was already used for a different request (422, as the IETF draft has it)."""
+
+
+KEY_REUSED = "This Idempotency-Key was already used for a different message; use a new key for a new message."
+
+
+def earlier_agent_message(
+    *, author: AbstractBaseUser, idempotency_key: str | None, interaction: Interaction, request: tuple
+) -> Message | None:
+    """The message an earlier request with this key sent, when this request (`kind, text, content, reply_to_id`)
+    is its retry: a client that got no answer, or a 5xx from a server that failed after committing, may send again,
+    and it is answered with that message, whatever has changed since (the conversation closed or passed to a
+    colleague). Raises IdempotencyKeyReused when the key sent something else."""
+    if not idempotency_key:
+        return None
+    earlier = Message.objects.filter(author=author, idempotency_key=idempotency_key).first()
+    if earlier is None:
+        return None
+    if (earlier.interaction_id, earlier.kind, earlier.text, earlier.content, earlier.reply_to_id) != (
+        interaction.pk,
+        *request,
+    ):
+        raise IdempotencyKeyReused(KEY_REUSED)
+    return earlier
+
+
+def lock_interaction_to_act(interaction_id: int, *, agent: AbstractBaseUser, action: str) -> Interaction:
+    """The one gate of an agent's act in an interaction, towards the customer or on its state (any message, a
+    reaction, a retry, hold, resume, close, marking it seen): their role, then the audience policy's say on whose
+    it is, asked of the locked row so that a reassignment cannot slip in between. Returns the interaction, locked."""
+    _refuse_unless_an_agent(agent, action=action)
+    interaction = lock_interaction(interaction_id)
+    _refuse_a_colleague(interaction, agent=agent)
+    return interaction
+
+
+def refuse_unless_theirs_to_act_in(interaction: Interaction, *, agent: AbstractBaseUser, action: str) -> None:
+    """The same gate for a hint that takes no lock (typing), asked of the interaction as read."""
+    _refuse_unless_an_agent(agent, action=action)
+    _refuse_a_colleague(interaction, agent=agent)
+
+
+def _refuse_unless_an_agent(agent: AbstractBaseUser, *, action: str) -> None:
+    if not may_send_messages(agent):
+        raise ActionRefused(f"Only agents may {action}.")
+
+
+def _refuse_a_colleague(interaction: Interaction, *, agent: AbstractBaseUser) -> None:
+    if held_by_someone_else(agent, interaction):
+        holder = person_name(interaction.assigned_to)
+        raise NotTheirConversation(
+            f"Interaction {interaction.number} is {holder}'s: only they may write to the customer, change its "
+            "state or mark it seen. You can read along and add internal notes."
+        )
+
+
 def refuse_overlong_text(*, channel: str, text: str) -> None:
     """Every text the business sends is held to its channel's limit, counted in characters."""
     limit = channel_capabilities(channel).text_limit
@@ -67,15 +130,33 @@ def _enqueue_delivery(message_id: int, countdown: float | None = None) -> None:
 
 @transaction.atomic
 def send_agent_reply(
-    *, interaction: Interaction, author: AbstractBaseUser, text: str, reply_to_id: int | None = None
+    *,
+    interaction: Interaction,
+    author: AbstractBaseUser,
+    text: str,
+    reply_to_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
     """Returns at once: a slow channel must never hold up the agent."""
     text = text.strip()
     if not text:
         raise ActionRefused("The message is empty.")
     refuse_overlong_text(channel=interaction.subtype, text=text)
+    earlier = earlier_agent_message(
+        author=author,
+        idempotency_key=idempotency_key,
+        interaction=interaction,
+        request=(MessageKind.TEXT, text, {}, reply_to_id),
+    )
+    if earlier is not None:
+        return earlier
     return queue_agent_message(
-        interaction=interaction, author=author, kind=MessageKind.TEXT, text=text, reply_to_id=reply_to_id
+        interaction=interaction,
+        author=author,
+        kind=MessageKind.TEXT,
+        text=text,
+        reply_to_id=reply_to_id,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -87,15 +168,24 @@ def queue_agent_message(
     text: str,
     content: dict | None = None,
     reply_to_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
     """The one way an agent's message of any kind enters the outbox: role, open interaction, the reply policy
-    (window and opt-out), then the row.
+    (window and opt-out), then the row, with the request's idempotency key if it had one. The callers answer a
+    retry with `earlier_agent_message` first; a retry that raced its first request finds it here, under the lock.
 
     Call inside a transaction; the delivery task is queued when it commits.
     """
-    if not may_send_messages(author):
-        raise ActionRefused("Only agents may send messages.")
-    interaction = lock_interaction(interaction.pk)
+    check_claim = prepare_claim(interaction_id=interaction.pk, agent=author)  # its locks come before the interaction's
+    interaction = lock_interaction_to_act(interaction.pk, agent=author, action="send messages")
+    earlier = earlier_agent_message(
+        author=author,
+        idempotency_key=idempotency_key,
+        interaction=interaction,
+        request=(kind, text, content or {}, reply_to_id),
+    )
+    if earlier is not None:
+        return earlier
     if not interaction.is_open:
         raise ActionRefused(f"Interaction {interaction.number} is closed.")
     decision = reply_decision_for(channel_user=interaction.channel_user, content=content)
@@ -103,13 +193,30 @@ def queue_agent_message(
         raise ActionRefused(decision.reason)
     reply_to = None
     if reply_to_id is not None:
-        reply_to = interaction.messages.filter(pk=reply_to_id).exclude(kind=MessageKind.REACTION).first()
+        reply_to = (
+            interaction.messages.filter(pk=reply_to_id)
+            .exclude(kind=MessageKind.REACTION)
+            .exclude(direction=Direction.INTERNAL)  # the customer never saw a note, so cannot be shown it quoted
+            .first()
+        )
         if reply_to is None:
             raise ActionRefused(f"Message {reply_to_id} is not a message of interaction {interaction.number}.")
-    claim_interaction(interaction=interaction, agent=author)
-    return queue_outbound_message(
-        interaction=interaction, author=author, kind=kind, text=text, content=content, reply_to=reply_to
-    )
+    claim_interaction(interaction=interaction, agent=author, check=check_claim)
+    try:
+        return queue_outbound_message(
+            interaction=interaction,
+            author=author,
+            kind=kind,
+            text=text,
+            content=content,
+            reply_to=reply_to,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError as violation:
+        if not idempotency_key or "idempotency_key" not in str(violation):
+            raise
+        # The same key went to another interaction at the same moment (each held its own lock).
+        raise IdempotencyKeyReused(KEY_REUSED) from None
 
 
 def queue_outbound_message(
@@ -120,6 +227,7 @@ def queue_outbound_message(
     text: str,
     content: dict | None = None,
     reply_to: Message | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
     """Puts a message in a locked interaction's outbox; its delivery is enqueued once the transaction commits."""
     now = timezone.now()
@@ -131,6 +239,7 @@ def queue_outbound_message(
         content=content or {},
         reply_to=reply_to,
         author=author,
+        idempotency_key=idempotency_key or "",
         status=MessageStatus.QUEUED,
         status_at=now,
         sent_at=now,
@@ -170,7 +279,7 @@ def _plan_attempt(message_id: int) -> _AttemptPlan:
         wait = unknown_outcome_wait(
             started_at=unsettled.started_at,
             now=now,
-            events_applied_through=channel_adapter(message.interaction.subtype).events_applied_through(now=now),
+            inbox=channel_adapter(message.interaction.subtype).inbox_progress(),
         )
         if wait is not None:
             # Recorded, so the reconciliation sweep leaves it to its own countdown.
@@ -401,9 +510,7 @@ def failed_message_may_be_retried(message: Message) -> bool:
 @transaction.atomic
 def retry_failed_message(*, message: Message, by: AbstractBaseUser) -> Message:
     """Puts the same outbox row back in the queue, once: a second click, or a second agent, finds it queued."""
-    if not may_send_messages(by):
-        raise ActionRefused("Only agents may send messages.")
-    interaction = lock_interaction(message.interaction_id)
+    interaction = lock_interaction_to_act(message.interaction_id, agent=by, action="send messages")
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.status != MessageStatus.FAILED:
         raise ActionRefused(f"Only a failed message can be sent again; this one is {message.status}.")

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from interactions.audience import visible_interactions
 from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_adapter
 from interactions.hints import only_a_hint
 from interactions.live import agent_typing, broadcast_on_commit
@@ -48,14 +49,21 @@ def _enqueue(task_name: str, interaction_id: int) -> None:
 def start_agent_typing(*, agent: AbstractBaseUser, interaction_id: int) -> bool:
     """The composer says its agent is typing. Colleagues see it at once; the customer at most once per interval.
 
-    Returns False when the agent may not type here (not an agent, or the interaction is not open).
+    Returns False when the agent may not type here: not theirs to see, not open, or not theirs to act in (the gate
+    of every act, `lock_interaction_to_act`, asked without a lock: typing is only a hint).
     """
+    from interactions.services.outbound import ActionRefused, refuse_unless_theirs_to_act_in  # it imports us
+
     if not may_send_messages(agent):
         return False
-    interaction = (
-        Interaction.objects.select_related("channel_user").filter(pk=interaction_id, state__in=OPEN_STATES).first()
-    )
+    interaction = visible_interactions(
+        agent, Interaction.objects.select_related("channel_user").filter(pk=interaction_id, state__in=OPEN_STATES)
+    ).first()
     if interaction is None:
+        return False
+    try:
+        refuse_unless_theirs_to_act_in(interaction, agent=agent, action="type to customers")
+    except ActionRefused:
         return False
     broadcast_on_commit(agent_typing(interaction_id=interaction.pk, agent=agent))
     # The customer sees "typing…" only where a reply may follow: not after their STOP, not outside the window.

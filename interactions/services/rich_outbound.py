@@ -11,7 +11,7 @@ from django.db import transaction
 from interactions.channel_adapters import channel_adapter
 from interactions.models import Interaction, Message, MessageKind
 from interactions.rich_content import ContentRefused, agent_content, summary
-from interactions.services.outbound import queue_agent_message
+from interactions.services.outbound import earlier_agent_message, queue_agent_message
 from interactions.services.timeline import lock_interaction, save_message_change
 
 
@@ -23,9 +23,19 @@ def send_agent_rich_message(
     kind: str,
     content: object,
     reply_to_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
     """Refuses with every problem at once (ContentRefused), so the agent can fix the message in one go."""
     content = agent_content(kind=kind, raw=content)
+    text = summary(kind=kind, content=content)
+    earlier = earlier_agent_message(
+        author=author,
+        idempotency_key=idempotency_key,
+        interaction=interaction,
+        request=(kind, text, content, reply_to_id),
+    )
+    if earlier is not None:
+        return earlier  # a retry: its reaction was folded onto its target the first time
     problems = channel_adapter(interaction.subtype).content_problems(kind=kind, content=content)
     if kind == MessageKind.REACTION:
         problems += _reaction_target_problems(interaction=interaction, target_id=reply_to_id)
@@ -35,9 +45,10 @@ def send_agent_rich_message(
         interaction=interaction,
         author=author,
         kind=kind,
-        text=summary(kind=kind, content=content),
+        text=text,
         content=content,
         reply_to_id=reply_to_id,
+        idempotency_key=idempotency_key,
     )
     fold_reaction_onto_target(message)
     return message

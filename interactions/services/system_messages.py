@@ -19,7 +19,12 @@ from interactions.models import (
     TemplateStatus,
 )
 from interactions.services.inbound import open_interaction_for
-from interactions.services.outbound import ActionRefused, queue_outbound_message, refuse_overlong_text
+from interactions.services.outbound import (
+    ActionRefused,
+    IdempotencyKeyReused,
+    queue_outbound_message,
+    refuse_overlong_text,
+)
 from interactions.services.outreach import outreach_decision_for
 from interactions.services.templates import TemplateValues, template_message_content
 from interactions.services.timeline import lock_channel_user
@@ -48,10 +53,6 @@ class SystemMessageContent:
             if self.template_name
             else None,
         }
-
-
-class IdempotencyKeyReused(ActionRefused):
-    pass
 
 
 @dataclass(frozen=True, slots=True)

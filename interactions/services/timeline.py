@@ -103,6 +103,11 @@ def append_message(*, interaction: Interaction, in_savepoint: bool = True, **fie
         )
     interaction.last_sequence += 1
     interaction.revision += 1
+    if message.direction == Direction.INTERNAL:
+        # A note is not conversation with the customer: the list's order, preview and unread count stay theirs.
+        interaction.save(update_fields=["last_sequence", "revision"])
+        broadcast_on_commit(message_added(message), interaction_changed(interaction))
+        return message
     if message.direction == Direction.INBOUND:
         interaction.unread_count += 1
     elif message.author_id is not None:
@@ -124,6 +129,14 @@ def append_message(*, interaction: Interaction, in_savepoint: bool = True, **fie
     )
     broadcast_on_commit(message_added(message), interaction_changed(interaction))
     return message
+
+
+def save_interaction_change(interaction: Interaction, *, fields: Sequence[str] = ()) -> None:
+    """Saves a change to a locked interaction (its state, its agent, or a record that belongs to it such as a
+    wrap-up) with the next revision, pushed once it commits: whoever has it open catches up from the revision."""
+    interaction.revision += 1
+    interaction.save(update_fields=[*fields, "revision"])
+    broadcast_on_commit(interaction_changed(interaction))
 
 
 def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fields: list[str]) -> None:

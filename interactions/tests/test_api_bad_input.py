@@ -17,9 +17,14 @@ HUGE = "9223372036854775808"  # 2**63: past PostgreSQL's bigint
 
 
 @pytest.fixture
-def client() -> Client:
+def person():
+    return agent()
+
+
+@pytest.fixture
+def client(person) -> Client:
     client = Client()
-    client.force_login(agent())
+    client.force_login(person)
     return client
 
 
@@ -38,8 +43,8 @@ def client() -> Client:
         ("/api/v1/interactions/{pk}/messages/?after_revision=%00", "after_revision"),
     ],
 )
-def test_a_query_parameter_the_database_cannot_take_is_a_400_naming_it(client, url, parameter):
-    interaction = InteractionFactory()
+def test_a_query_parameter_the_database_cannot_take_is_a_400_naming_it(client, person, url, parameter):
+    interaction = InteractionFactory(assigned_to=person)
 
     response = client.get(url.format(pk=interaction.pk))
 
@@ -75,8 +80,8 @@ def test_an_id_past_64_bits_is_not_found(client, url):
         ({"text": "hi", "reply_to": int(HUGE)}, "reply_to"),
     ],
 )
-def test_a_message_body_the_database_cannot_store_is_a_400_naming_the_field(client, body, field):
-    interaction = InteractionFactory(assigned_to=None)
+def test_a_message_body_the_database_cannot_store_is_a_400_naming_the_field(client, person, body, field):
+    interaction = InteractionFactory(assigned_to=person)
 
     response = client.post(
         f"/api/v1/interactions/{interaction.pk}/messages/", json.dumps(body), content_type="application/json"
@@ -89,8 +94,9 @@ def test_a_message_body_the_database_cannot_store_is_a_400_naming_the_field(clie
 
 def test_json_nested_too_deeply_is_a_400():
     client = Client()
-    client.force_login(agent())
-    interaction = InteractionFactory()
+    person = agent()
+    client.force_login(person)
+    interaction = InteractionFactory(assigned_to=person)
 
     response = client.post(
         f"/api/v1/interactions/{interaction.pk}/messages/", "[" * 50_000, content_type="application/json"
@@ -100,8 +106,8 @@ def test_json_nested_too_deeply_is_a_400():
     assert "nested too deeply" in response.json()["detail"]
 
 
-def test_template_values_with_a_nul_are_a_400(client):
-    interaction = InteractionFactory()
+def test_template_values_with_a_nul_are_a_400(client, person):
+    interaction = InteractionFactory(assigned_to=person)
 
     response = client.post(
         f"/api/v1/interactions/{interaction.pk}/template-messages/",

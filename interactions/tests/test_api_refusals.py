@@ -24,9 +24,10 @@ def post(client: Client, url: str, body: dict | None = None, **headers):
 
 
 def test_a_reply_outside_the_window_and_closing_a_closed_interaction_are_both_409():
-    closed_window = InteractionFactory(channel_user=ChannelUserFactory(window_closed=True))
-    closed = InteractionFactory(state=InteractionState.CLOSED_COMPLETE)
-    client = api_client(agent())
+    person = agent()
+    closed_window = InteractionFactory(channel_user=ChannelUserFactory(window_closed=True), assigned_to=person)
+    closed = InteractionFactory(state=InteractionState.CLOSED_COMPLETE, assigned_to=person)
+    client = api_client(person)
 
     reply = post(client, f"/api/v1/interactions/{closed_window.pk}/messages/", {"text": "Hello?"})
     close = post(client, f"/api/v1/interactions/{closed.pk}/close/")

@@ -16,7 +16,7 @@ from interactions.roles import ADMIN
 from interactions.services.event_times import believed_event_time
 from interactions.services.media import MediaRefused, send_agent_media
 from interactions.services.outbound import ActionRefused, send_agent_reply
-from tests.factories import ChannelUserFactory, InteractionFactory, agent
+from tests.factories import ChannelUserFactory, InteractionFactory, agent, agent_holding
 from tests.media_samples import sample
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_a_caption_is_held_to_the_channels_caption_limit_and_named_for_it(sms_in
 
 
 def test_the_api_and_the_workspace_payload_carry_the_channels_limits(sms_interaction, client):
-    client.force_login(agent())
+    client.force_login(agent_holding(sms_interaction))
 
     detail = client.get(reverse("interaction-detail", args=[sms_interaction.pk])).json()
     too_long = client.post(
@@ -96,8 +96,8 @@ def test_a_claimed_time_is_believed_only_within_the_channels_own_redelivery_peri
 
 
 def test_whatsapp_states_its_own_rules(client):
-    client.force_login(agent())
     interaction = InteractionFactory(channel_user=ChannelUserFactory(last_inbound_at=timezone.now()))
+    client.force_login(agent_holding(interaction))
 
     detail = client.get(reverse("interaction-detail", args=[interaction.pk])).json()
 

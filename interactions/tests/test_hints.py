@@ -32,8 +32,9 @@ def redis_down():
 
 
 def test_a_reply_sent_while_redis_is_down_is_answered_201_and_stored_once(client, redis_down, caplog):
-    interaction = InteractionFactory()
-    client.force_login(agent())
+    person = agent()
+    interaction = InteractionFactory(assigned_to=person)
+    client.force_login(person)
 
     with caplog.at_level(logging.WARNING, logger="interactions.hints"):
         response = client.post(
@@ -49,9 +50,10 @@ def test_a_reply_sent_while_redis_is_down_is_answered_201_and_stored_once(client
 
 
 def test_typing_while_redis_is_down_is_still_accepted(redis_down, caplog):
-    interaction = InteractionFactory()
+    person = agent()
+    interaction = InteractionFactory(assigned_to=person)
 
     with caplog.at_level(logging.WARNING, logger="interactions.hints"):
-        assert start_agent_typing(agent=agent(), interaction_id=interaction.pk) is True
+        assert start_agent_typing(agent=person, interaction_id=interaction.pk) is True
 
     assert any(record.getMessage().startswith("typing indicator for") for record in caplog.records)

@@ -199,7 +199,8 @@ def test_the_api_previews_only_links_in_messages_the_user_may_see():
     from interactions.models import Message
     from tests.factories import InteractionFactory, UserFactory, agent
 
-    interaction = InteractionFactory()
+    reader, colleague = agent(), agent()
+    interaction = InteractionFactory(assigned_to=reader)
     with_link, without_link = (
         Message.objects.create(
             interaction=interaction,
@@ -212,9 +213,10 @@ def test_the_api_previews_only_links_in_messages_the_user_may_see():
         )
         for number, text in ((1, "Is it this one? https://shop.example.com/chair"), (2, "Thanks"))
     )
-    person, stranger = Client(), Client()
-    person.force_login(agent())
+    person, stranger, other_agent = Client(), Client(), Client()
+    person.force_login(reader)
     stranger.force_login(UserFactory())
+    other_agent.force_login(colleague)
 
     answer = person.get(f"/api/v1/messages/{with_link.pk}/link-preview/")
 
@@ -231,3 +233,4 @@ def test_the_api_previews_only_links_in_messages_the_user_may_see():
     assert person.get(f"/api/v1/messages/{with_link.pk}/link-preview/").json()["id"] == answer.json()["id"]  # cached
     assert person.get(f"/api/v1/messages/{without_link.pk}/link-preview/").status_code == 404
     assert stranger.get(f"/api/v1/messages/{with_link.pk}/link-preview/").status_code == 404
+    assert other_agent.get(f"/api/v1/messages/{with_link.pk}/link-preview/").status_code == 404

@@ -24,7 +24,8 @@ from tests.listener_probes.apps import ALWAYS_FAIL, FAIL_TWICE, heard_key
 
 pytestmark = pytest.mark.django_db
 
-PROBES = ["probe.failing", "probe.recording"]
+# The test probes, and the one routing registers (routing/apps.py).
+PROBES = ["probe.failing", "probe.recording", "routing.queueing"]
 
 
 def runs_of(message) -> dict[str, ListenerRun]:
@@ -128,7 +129,7 @@ def test_the_sweep_finds_runs_whose_task_was_lost_and_leaves_the_others():
         state=ListenerRunState.RUNNING, started_at=now - timedelta(minutes=1)
     )
 
-    assert sorted(lost_listener_run_ids()) == sorted(run.pk for run in runs.values())
+    assert sorted(lost_listener_run_ids()) == sorted([runs["probe.failing"].pk, runs["probe.recording"].pk])
 
 
 def test_a_run_still_running_on_another_worker_is_not_run_twice():

@@ -6,8 +6,7 @@ for it first and the other path second, then lets go. A path that took the inter
 """
 
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection, transaction
@@ -30,6 +29,7 @@ from interactions.services.media import store_inbound_media
 from interactions.services.outbound import send_agent_reply
 from interactions.services.statuses import record_delivery_status, record_delivery_statuses
 from interactions.tests.core_events import inbound_message, status_update
+from interactions.tests.row_races import Racer, race_behind_the_channel_user, submit_until_it_queues
 from tests.factories import ChannelUserFactory, InteractionFactory, agent
 
 pytestmark = [
@@ -41,49 +41,6 @@ pytestmark = [
 ]
 
 CUSTOMER = "16505551234"
-
-
-def _sessions_waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction sees the same snapshot each time
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
-def _wait_for_waiters(count: int, futures: list[Future], *, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while _sessions_waiting_for_a_lock() < count:
-        for future in futures:
-            if future.done():
-                future.result()  # it raised, or it did not wait for the lock it should have
-                raise AssertionError("a racer finished while the channel user was held")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"expected {count} sessions waiting for a lock")
-        time.sleep(0.02)
-
-
-def _in_own_connection(work: Callable[[], object]) -> Callable[[], object]:
-    def run() -> object:
-        try:
-            return work()
-        finally:
-            connection.close()  # each thread has its own; the test database cannot be dropped while it is open
-
-    return run
-
-
-def _race_behind_the_channel_user(channel_user: ChannelUser, first: Callable, second: Callable) -> list[object]:
-    """Holds the channel user's row while `first`, then `second`, start and wait; then lets both go."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures: list[Future] = []
-        with transaction.atomic():
-            ChannelUser.objects.select_for_update().get(pk=channel_user.pk)
-            for waiters, work in enumerate((first, second), start=1):
-                futures.append(pool.submit(_in_own_connection(work)))
-                _wait_for_waiters(waiters, futures)
-        return [future.result(timeout=30) for future in futures]
 
 
 @pytest.fixture
@@ -111,7 +68,7 @@ def _sent_message(interaction: Interaction, external_id: str) -> Message:
 def test_a_customer_writing_while_an_agent_replies_deadlocks_neither(conversation):
     author = agent()
 
-    inbound, reply = _race_behind_the_channel_user(
+    inbound, reply = race_behind_the_channel_user(
         conversation.channel_user,
         lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Hello?")),
         lambda: send_agent_reply(interaction=conversation, author=author, text="Right here."),
@@ -127,7 +84,7 @@ def test_a_customer_writing_while_an_agent_replies_deadlocks_neither(conversatio
 def test_a_delivery_status_that_marks_the_number_unreachable_races_a_customer_message(conversation):
     sent = _sent_message(conversation, "wamid.OUT1")
 
-    _race_behind_the_channel_user(
+    race_behind_the_channel_user(
         conversation.channel_user,
         lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Did you write?")),
         lambda: record_delivery_status(
@@ -153,7 +110,7 @@ def test_a_batch_of_statuses_for_several_customers_races_a_customer_message(conv
     )
     sent, other_sent = _sent_message(conversation, "wamid.OUT1"), _sent_message(other, "wamid.OUT2")
 
-    _race_behind_the_channel_user(
+    race_behind_the_channel_user(
         conversation.channel_user,
         lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Did you write?")),
         lambda: record_delivery_statuses(
@@ -180,7 +137,7 @@ def test_a_batch_of_statuses_for_several_customers_races_a_customer_message(conv
 def test_an_agent_closing_the_interaction_while_the_customer_writes_files_the_message_in_a_new_one(conversation):
     author = agent()
 
-    _race_behind_the_channel_user(
+    race_behind_the_channel_user(
         conversation.channel_user,
         lambda: close_interaction(interaction=conversation, by=author, state=InteractionState.CLOSED_COMPLETE),
         lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="One more thing")),
@@ -202,13 +159,10 @@ def test_a_media_download_takes_its_attachment_alone_so_it_never_waits_behind_a_
     with ThreadPoolExecutor(max_workers=2) as pool:
         with transaction.atomic():
             ChannelUser.objects.select_for_update().get(pk=conversation.channel_user_id)
-            writing = pool.submit(
-                _in_own_connection(
-                    lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Got the photo?"))
-                )
+            writing = submit_until_it_queues(
+                pool, lambda: record_inbound_message(event=inbound_message(sender_id=CUSTOMER, text="Got the photo?"))
             )
-            _wait_for_waiters(1, [writing])
-            download = pool.submit(_in_own_connection(lambda: store_inbound_media(attachment_id=attachment.pk)))
+            download = pool.submit(Racer(lambda: store_inbound_media(attachment_id=attachment.pk)))
             # Its attempt is counted and committed while the customer's conversation is still held.
             attempt_started = MessageAttachment.objects.filter(pk=attachment.pk, download_attempts=1)
             deadline = time.monotonic() + 10
@@ -235,7 +189,7 @@ def test_a_burst_of_customer_messages_replies_and_statuses_on_one_conversation_a
     ]  # fmt: skip
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = [pool.submit(_in_own_connection(job)) for job in work[::2] + work[1::2]]
+        results = [pool.submit(Racer(job)) for job in work[::2] + work[1::2]]
         for result in results:
             result.result(timeout=60)
 

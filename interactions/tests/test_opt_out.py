@@ -20,7 +20,7 @@ from interactions.services.system_messages import SystemMessageContent, send_sys
 from interactions.tests.core_events import inbound_message
 from interactions.tests.test_timeline_reads import MAX_QUERIES
 from tests.consent_factories import template
-from tests.factories import agent
+from tests.factories import agent, agent_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def outbound_texts(interaction: Interaction) -> list[str]:
 def test_after_stop_no_agent_message_of_any_kind_is_accepted_through_the_api():
     customer_writes("Where is my parcel?")
     interaction = customer_writes("STOP").interaction
-    client = signed_in(agent())
+    client = signed_in(agent_holding(interaction))
     base = f"/api/v1/interactions/{interaction.pk}"
     order_update = template(interaction.channel_user)
 
@@ -84,7 +84,7 @@ def test_once_the_customer_writes_again_after_stop_an_agent_may_answer():
     customer_writes("STOP")
     interaction = customer_writes("Sorry, wrong button. Is my parcel on its way?").interaction
 
-    answer = signed_in(agent()).post(
+    answer = signed_in(agent_holding(interaction)).post(
         f"/api/v1/interactions/{interaction.pk}/messages/", {"text": "It is, arriving Friday."}, "application/json"
     )
 
@@ -104,7 +104,7 @@ def reply_shown(client: Client, interaction: Interaction) -> dict:
 
 def test_the_interaction_tells_the_workspace_replies_are_refused_after_stop_until_the_customer_writes_again():
     interaction = customer_writes("Where is my parcel?").interaction
-    client = signed_in(agent())
+    client = signed_in(agent_holding(interaction))
     before = reply_shown(client, interaction)
     assert (before["allowed"], before["reason"], before["opted_out_at"]) == (True, "", None)
 
@@ -129,7 +129,7 @@ def test_the_interaction_list_judges_every_opted_out_customer_in_its_own_query(s
         sender = f"1650555{number:04d}"
         record_inbound_message(event=inbound_message(sender_id=sender, text="Hi"))
         record_inbound_message(event=inbound_message(sender_id=sender, text="STOP"))
-    client = signed_in(agent())
+    client = signed_in(agent_holding(*Interaction.objects.all()))
 
     with django_assert_max_num_queries(MAX_QUERIES):
         listed = client.get("/api/v1/interactions/?state=open&limit=200").json()["results"]
@@ -181,7 +181,7 @@ def test_a_failed_reply_is_not_sent_again_after_stop():
     customer_writes("STOP")
 
     with pytest.raises(ActionRefused) as refused:
-        retry_failed_message(message=reply, by=agent())
+        retry_failed_message(message=reply, by=reply.author)
 
     assert refused.value.reason.startswith(SILENCED)
 
@@ -202,7 +202,7 @@ def test_a_system_message_after_stop_is_refused_and_kept_with_the_reason():
 
 def test_after_stop_an_agent_typing_shows_colleagues_but_not_the_customer():
     interaction = customer_writes("STOP").interaction
-    person = agent()
+    person = agent_holding(interaction)
     cache.delete(f"typing-indicator:{interaction.pk}")  # the cache outlives the database ids of earlier tests
 
     assert start_agent_typing(agent=person, interaction_id=interaction.pk) is True

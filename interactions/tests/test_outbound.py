@@ -57,16 +57,6 @@ def test_the_first_reply_takes_the_interaction_into_work_and_assigns_it_to_its_a
     )
 
 
-def test_a_reply_does_not_take_the_interaction_from_the_agent_it_is_assigned_to():
-    owner = agent()
-    interaction = InteractionFactory(assigned_to=owner, state=InteractionState.WORK_IN_PROGRESS)
-
-    send_agent_reply(interaction=interaction, author=agent(), text="Covering for my colleague.")
-
-    interaction.refresh_from_db()
-    assert interaction.assigned_to == owner
-
-
 def test_a_reply_bumps_the_revision_by_one_and_is_stamped_with_it():
     interaction = InteractionFactory()
     before = interaction.revision

@@ -9,8 +9,8 @@ from consent.models import ConsentErasure, ConsentRecord
 from consent.services import erase_consent_history
 from interactions.models import InteractionState, Notification
 from interactions.services.conversations import AlreadyInConversation, send_template_reply, start_conversation
-from interactions.services.outbound import ActionRefused
-from interactions.services.system_messages import IdempotencyKeyReused, SystemMessageContent, send_system_message
+from interactions.services.outbound import ActionRefused, IdempotencyKeyReused
+from interactions.services.system_messages import SystemMessageContent, send_system_message
 from interactions.services.templates import TemplateValues
 from tests.consent_factories import opted_in, opted_out, template
 from tests.factories import ChannelUserFactory, InteractionFactory, UserFactory, agent

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from interactions.channel_adapters import InboxProgress
 from interactions.policies import (
     CLOCK_SKEW,
     MAX_DELIVERY_ATTEMPTS,
@@ -161,12 +162,15 @@ def test_there_is_no_retry_after_the_last_attempt(attempt):
     assert retry_delay(attempt=attempt, retry_after=timedelta(seconds=5)) is None
 
 
+SILENT = InboxProgress(applied_through=None, last_received_at=None, backlog=False)
+
+
 @pytest.mark.parametrize(
     ("since_start", "settled"),
     [
         (timedelta(0), False),
         (timedelta(minutes=1, seconds=59), False),
-        (timedelta(minutes=1, seconds=59, microseconds=999_999), False),
+        (timedelta(minutes=2) - timedelta(microseconds=1), False),
         (timedelta(minutes=2), True),
         (timedelta(minutes=2, microseconds=1), True),
         (timedelta(hours=1), True),
@@ -174,36 +178,56 @@ def test_there_is_no_retry_after_the_last_attempt(attempt):
     ],
     ids=["at once", "1:59", "a microsecond before 2 min", "exactly 2 min", "just after", "an hour", "clock skew"],
 )
-def test_an_unknown_outcome_is_settled_only_after_the_grace_period(since_start, settled):
-    wait = unknown_outcome_wait(started_at=NOW - since_start, now=NOW, events_applied_through=NOW)
+def test_an_unknown_outcome_on_a_silent_channel_is_settled_after_the_grace_period(since_start, settled):
+    wait = unknown_outcome_wait(started_at=NOW - since_start, now=NOW, inbox=SILENT)
     assert (wait is None) is settled
 
 
 @pytest.mark.parametrize(
-    ("applied_through_since_start", "settled"),
+    ("stamped_since_start", "settled"),
     [
-        (timedelta(0), False),  # the inbox is still behind events that came right after the send
+        (timedelta(0), False),  # the channel is still delivering what it stamped right after the send
         (timedelta(minutes=1, seconds=59), False),
-        (timedelta(minutes=2), True),  # everything the channel sent within the grace period is applied
+        (timedelta(minutes=2), True),  # it has passed the grace period, and what came before it is applied
         (timedelta(minutes=30), True),
     ],
 )
-def test_an_unknown_outcome_waits_for_the_inbox_to_apply_the_grace_period_after_it(
-    applied_through_since_start, settled
-):
-    started_at = NOW - timedelta(hours=1)  # long past the grace period by the clock
+def test_an_unknown_outcome_waits_for_the_channels_stream_to_pass_the_grace_period(stamped_since_start, settled):
+    started_at = NOW - timedelta(hours=1)  # long past the grace period by our clock
+    busy = InboxProgress(applied_through=started_at + stamped_since_start, last_received_at=NOW, backlog=True)
 
-    wait = unknown_outcome_wait(
-        started_at=started_at, now=NOW, events_applied_through=started_at + applied_through_since_start
-    )
+    wait = unknown_outcome_wait(started_at=started_at, now=NOW, inbox=busy)
 
     assert (wait is None) is settled
     if not settled:
         assert wait == UNKNOWN_OUTCOME_RECHECK  # asked again soon: the backlog may drain any moment
 
 
+def test_statuses_arriving_late_from_a_channel_that_fell_behind_hold_an_unknown_outcome():
+    """The fault run's duplicates: our inbox was empty, but Meta was still delivering what it stamped minutes ago."""
+    started_at = NOW - timedelta(minutes=5)
+    behind = InboxProgress(applied_through=started_at + timedelta(seconds=30), last_received_at=NOW, backlog=False)
+
+    assert unknown_outcome_wait(started_at=started_at, now=NOW, inbox=behind) == UNKNOWN_OUTCOME_RECHECK
+
+
+@pytest.mark.parametrize(
+    ("silent_for", "backlog", "settled"),
+    [
+        (timedelta(minutes=2), False, True),
+        (timedelta(minutes=1), False, False),
+        (timedelta(minutes=10), True, False),  # what waits in our inbox may name it
+    ],
+)
+def test_a_channel_silent_for_a_grace_period_has_nothing_on_its_way(silent_for, backlog, settled):
+    started_at = NOW - timedelta(hours=1)
+    inbox = InboxProgress(applied_through=started_at, last_received_at=NOW - silent_for, backlog=backlog)
+
+    assert (unknown_outcome_wait(started_at=started_at, now=NOW, inbox=inbox) is None) is settled
+
+
 def test_an_unknown_outcome_within_the_grace_period_waits_for_its_end():
-    wait = unknown_outcome_wait(started_at=NOW - timedelta(seconds=30), now=NOW, events_applied_through=NOW)
+    wait = unknown_outcome_wait(started_at=NOW - timedelta(seconds=30), now=NOW, inbox=SILENT)
 
     assert wait == timedelta(seconds=90)
 

@@ -58,7 +58,7 @@ def test_a_reaction_to_a_message_of_an_earlier_interaction_bumps_that_interactio
     ours = send_agent_reply(interaction=target.interaction, author=agent(), text="Your order shipped.")
     Message.objects.filter(pk=ours.pk).update(external_id="wamid.OLD")
     earlier = target.interaction
-    close_interaction(interaction=earlier, by=agent(), state="closed_complete")
+    close_interaction(interaction=earlier, by=ours.author, state="closed_complete")
     earlier.refresh_from_db()
     cursor = earlier.revision
 
@@ -178,12 +178,12 @@ def test_a_message_that_failed_on_throttling_is_offered_and_queued_again_once(dj
     assert MessageSerializer(message_for_timeline(message_id=message.pk)).data["retryable"] is True
 
     with django_capture_on_commit_callbacks() as callbacks:
-        retried = retry_failed_message(message=message, by=agent())
+        retried = retry_failed_message(message=message, by=message.author)
 
     assert (retried.status, retried.error_code, retried.pk) == (MessageStatus.QUEUED, "", message.pk)
     assert any(getattr(callback, "args", None) == (message.pk,) for callback in callbacks)
     with pytest.raises(ActionRefused, match="this one is queued"):
-        retry_failed_message(message=message, by=agent())
+        retry_failed_message(message=message, by=message.author)
 
 
 @pytest.mark.parametrize(("code", "title"), [("131026", "Message undeliverable"), ("131047", "Re-engagement message")])
@@ -192,7 +192,7 @@ def test_a_permanent_failure_is_not_offered_again(code, title):
 
     assert MessageSerializer(message_for_timeline(message_id=message.pk)).data["retryable"] is False
     with pytest.raises(ActionRefused, match="cannot succeed"):
-        retry_failed_message(message=message, by=agent())
+        retry_failed_message(message=message, by=message.author)
 
 
 def test_a_message_the_channel_accepted_before_it_failed_is_not_sent_again():
@@ -212,6 +212,6 @@ def test_a_template_that_failed_on_throttling_outside_the_window_is_queued_again
     )
     ChannelUser.objects.filter(pk=channel_user.pk).update(last_inbound_at=timezone.now() - timezone.timedelta(days=2))
 
-    retried = retry_failed_message(message=Message.objects.get(pk=message.pk), by=agent())
+    retried = retry_failed_message(message=Message.objects.get(pk=message.pk), by=message.author)
 
     assert retried.status == MessageStatus.QUEUED

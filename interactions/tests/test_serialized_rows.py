@@ -11,7 +11,7 @@ from interactions.selectors import interactions_visible_to, with_newest_timeline
 from interactions.serializers import InteractionDetailSerializer, InteractionSerializer, RowSerializer
 from interactions.tests.timelines import conversation
 from tests.consent_factories import opted_in, opted_out
-from tests.factories import agent
+from tests.factories import agent, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,9 @@ def drf_rendering(serializer: serializers.BaseSerializer) -> object:
 
 
 def test_interactions_and_their_messages_render_as_drf_renders_them():
-    reader = agent()
+    reader = manager()  # sees every conversation, assigned (to an agent) or not
     shown = conversation(30)
-    Interaction.objects.filter(pk=shown.pk).update(assigned_to=reader)
+    Interaction.objects.filter(pk=shown.pk).update(assigned_to=agent())
     closed = conversation(3)
     Interaction.objects.filter(pk=closed.pk).update(state=InteractionState.CLOSED_COMPLETE, closed_at=closed.opened_at)
     opted_in(conversation(2).channel_user)

@@ -192,7 +192,7 @@ def test_each_status_change_bumps_the_revision_by_one_and_stamps_the_reply(sent_
 
 def test_only_the_changed_reply_is_returned_to_a_client_catching_up(sent_reply):
     interaction = sent_reply.interaction
-    other_reply = send_agent_reply(interaction=interaction, author=agent(), text="Anything else?")
+    other_reply = send_agent_reply(interaction=interaction, author=sent_reply.author, text="Anything else?")
     record(other_reply, "sent", external_id="wamid.OTHER-REPLY")
     cursor = revision_of(sent_reply)
 

@@ -24,7 +24,7 @@ def reader():
 def test_the_interaction_detail_costs_the_same_queries_for_5_and_50_messages(
     size, reader, django_assert_max_num_queries
 ):
-    interaction = conversation(size)
+    interaction = conversation(size, assigned_to=reader)
 
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client_for(reader).get(f"/api/v1/interactions/{interaction.pk}/")
@@ -41,7 +41,7 @@ def test_the_interaction_detail_costs_the_same_queries_for_5_and_50_messages(
 
 @pytest.mark.parametrize("size", [5, 50])
 def test_catching_up_costs_the_same_queries_for_5_and_50_messages(size, reader, django_assert_max_num_queries):
-    interaction = conversation(size)
+    interaction = conversation(size, assigned_to=reader)
 
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client_for(reader).get(f"/api/v1/interactions/{interaction.pk}/messages/?after_revision=0")
@@ -54,7 +54,7 @@ def test_catching_up_costs_the_same_queries_for_5_and_50_messages(size, reader, 
 def test_a_page_of_the_timeline_costs_the_same_queries_for_5_and_50_messages(
     size, reader, django_assert_max_num_queries
 ):
-    interaction = conversation(size)
+    interaction = conversation(size, assigned_to=reader)
     client = client_for(reader)
 
     with django_assert_max_num_queries(MAX_QUERIES):
@@ -73,7 +73,7 @@ def test_the_interaction_list_costs_the_same_queries_for_5_and_50_interactions(
     agents = (agent(), agent())
     for _ in range(size):
         interaction = conversation(5, agents=agents)
-        Interaction.objects.filter(pk=interaction.pk).update(assigned_to=agents[0])
+        Interaction.objects.filter(pk=interaction.pk).update(assigned_to=reader)
 
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client_for(reader).get("/api/v1/interactions/?state=open&limit=200")
@@ -83,7 +83,7 @@ def test_the_interaction_list_costs_the_same_queries_for_5_and_50_interactions(
 
 
 def test_a_long_timeline_is_read_newest_page_first_then_earlier_pages_without_gaps_or_repeats(reader):
-    interaction = conversation(120)  # with reactions: more rows than that
+    interaction = conversation(120, assigned_to=reader)  # with reactions: more rows than that
     total = interaction.messages.count()
     client = client_for(reader)
 
@@ -115,7 +115,7 @@ def test_a_long_timeline_is_read_newest_page_first_then_earlier_pages_without_ga
     ],
 )
 def test_a_malformed_page_request_is_refused_with_a_reason(query, reader):
-    interaction = conversation(5)
+    interaction = conversation(5, assigned_to=reader)
 
     response = client_for(reader).get(f"/api/v1/interactions/{interaction.pk}/messages/?{query}")
 
@@ -124,7 +124,7 @@ def test_a_malformed_page_request_is_refused_with_a_reason(query, reader):
 
 
 def test_catching_up_after_a_long_time_away_comes_in_bounded_answers_that_miss_nothing(reader):
-    interaction = conversation(120)
+    interaction = conversation(120, assigned_to=reader)
     total = interaction.messages.count()
     client = client_for(reader)
     cursor, seen, answers = 0, [], 0

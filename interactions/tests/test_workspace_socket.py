@@ -65,7 +65,7 @@ def test_typing_while_the_cache_is_unreachable_keeps_the_socket_open():
     """Typing is a hint: a cache outage must not close the agent's socket (the live layer is a separate Redis
     connection here, still up)."""
     user = agent()
-    interaction = InteractionFactory()
+    interaction = InteractionFactory(assigned_to=user)
 
     async def exchange() -> list[dict]:
         socket = WebsocketCommunicator(WorkspaceConsumer.as_asgi(), "/ws/workspace/")

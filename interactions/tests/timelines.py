@@ -21,11 +21,11 @@ from interactions.models import (
 from tests.factories import InteractionFactory, agent
 
 
-def conversation(size: int, *, agents: tuple = ()) -> Interaction:
+def conversation(size: int, *, agents: tuple = (), assigned_to=None) -> Interaction:
     """`size` messages of every shape the timeline shows, each with what the serializer reads: links with their
     previews, files, quotes, reactions from both sides and two different agents as authors."""
     first, second = agents or (agent(), agent())
-    interaction = InteractionFactory()
+    interaction = InteractionFactory(assigned_to=assigned_to)
     start = timezone.now() - timedelta(hours=2)
     rows: list[Message] = []
 

@@ -2,6 +2,9 @@
 // "Record opt-in" with its evidence and "Ask to opt in" inside the window. The history is append-only.
 
 import { element } from "./dom.js";
+import { isOpen } from "./format.js";
+import { feature } from "./extend.js";
+import { mayActIn } from "./holding.js";
 
 const STATUS = {
   opted_in: { label: "Opted in", tone: "ok" },
@@ -32,15 +35,15 @@ const view = {
   painted: null,
 };
 
-export function setupConsent(workspaceHooks) {
-  hooks = workspaceHooks;
-}
+feature("consent", (ws) => {
+  hooks = ws;
+  ws.panelSection({ id: "consent-panel", className: "consent-panel", testid: "consent-panel", label: "Consent", render: renderConsentPanel });
+});
 
 // Called whenever the panel renders; refetches when the customer or their timeline changed (a STOP arrives
 // as a message, so a new revision may mean a new consent record).
-export function renderConsentPanel(interaction) {
-  const root = document.getElementById("consent-panel");
-  if (!root || !hooks) return;
+function renderConsentPanel(root, interaction) {
+  panelRoot = root;
   const channelUserId = interaction.channel_user.id;
   if (channelUserId !== view.channelUserId) {
     Object.assign(view, {
@@ -73,16 +76,16 @@ async function load(channelUserId) {
 }
 
 let lastInteraction = null;
+let panelRoot = null;
 function repaint() {
-  const root = document.getElementById("consent-panel");
-  if (root && lastInteraction) paint(root, lastInteraction);
+  if (panelRoot && lastInteraction) paint(panelRoot, lastInteraction);
 }
 
 function paint(root, interaction) {
   lastInteraction = interaction;
   const data = view.data;
   const window = interaction.service_window || {};
-  const painted = [data, view.error, view.formOpen, interaction.id, interaction.state, Boolean(window.open), hooks.maySend];
+  const painted = [data, view.error, view.formOpen, interaction.id, interaction.state, Boolean(window.open), hooks.config.maySend, interaction.assigned_to_id];
   if (view.painted && painted.every((value, index) => value === view.painted[index]) && root.firstChild) return;
   view.painted = painted;
   const focused = view.form && view.form.contains(document.activeElement) ? document.activeElement : null;
@@ -122,7 +125,7 @@ function paint(root, interaction) {
     );
   }
   root.replaceChildren(heading, state, ...notes);
-  if (hooks.maySend) root.append(actions(interaction));
+  if (hooks.config.maySend) root.append(actions(interaction));
   if (view.error) root.append(element("p", { className: "composer-error", testid: "consent-error", text: view.error }));
   root.append(history(data.history));
   if (focused && focused.isConnected) {
@@ -156,8 +159,9 @@ function actions(interaction) {
   });
   box.append(record);
   const window = interaction.service_window || {};
-  const open = ["new", "work_in_progress"].includes(interaction.state);
-  if (open && window.open && !view.data.consent.status) {
+  const open = isOpen(interaction);
+  // The question goes to the customer: not from a colleague reading along.
+  if (open && window.open && !view.data.consent.status && mayActIn(interaction, hooks.config)) {
     const ask = element("button", {
       className: "btn btn-ghost btn-sm",
       testid: "ask-opt-in",
@@ -200,7 +204,7 @@ function optInForm() {
       view.form = null;
       view.error = "";
       // The template offer (outreach.js) answered before this opt-in; it asks again.
-      document.dispatchEvent(new CustomEvent("whatsdesk:consent-changed", { detail: { channelUserId } }));
+      hooks.emit("consent-changed", { channelUserId });
     } catch (error) {
       view.error = hooks.errorText(error, "The opt-in was not recorded");
     } finally {

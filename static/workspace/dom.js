@@ -1,6 +1,8 @@
 // DOM helpers shared by the workspace modules. Customer text only ever goes in through textContent;
 // the markup strings here are our own constants.
 
+import { avatarColour, initials } from "./format.js";
+
 export const ICONS = {
   queued:
     '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M8 4.8V8l2.2 1.4" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
@@ -52,3 +54,38 @@ export function richText(text) {
   return fragment;
 }
 
+
+// Puts `nodes` into `parent` in order, moving only what is out of place (focus and scroll survive).
+export function reconcileChildren(parent, nodes) {
+  let current = parent.firstChild;
+  for (const node of nodes) {
+    if (node === current) {
+      current = current.nextSibling;
+    } else {
+      parent.insertBefore(node, current);
+    }
+  }
+  while (current) {
+    const next = current.nextSibling;
+    current.remove();
+    current = next;
+  }
+}
+
+// The constant markup of an icon we ship (never customer text) as a node.
+export function glyph(markup, className) {
+  const node = element("span", { className, attrs: { "aria-hidden": "true" } });
+  node.innerHTML = markup;
+  return node;
+}
+
+// An error line under a control: shown with its text, or hidden and emptied (null).
+export function showMessage(node, text) {
+  node.textContent = text ?? "";
+  node.hidden = text === null || text === undefined;
+}
+
+export function paintAvatar(node, interaction) {
+  node.textContent = initials(interaction);
+  node.style.backgroundColor = avatarColour(interaction);
+}

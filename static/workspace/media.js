@@ -2,8 +2,9 @@
 // composer's attachment (picker, drag and drop, preview). Files are only ever loaded from our own /media/ views,
 // which check who asks; customer text (captions, file names, page titles) goes in through textContent only.
 
+import { ApiError, api } from "./api.js";
 import { element, richText } from "./dom.js";
-import { registerKindRenderer } from "./kinds.js";
+import { feature } from "./extend.js";
 
 const KIND_LABELS = { image: "Photo", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" };
 const FILE_ICON =
@@ -192,7 +193,6 @@ function renderMediaMessage(message) {
   );
 }
 
-for (const kind of Object.keys(KIND_LABELS)) registerKindRenderer(kind, renderMediaMessage);
 
 // ------------------------------------------------------------------------------------------ link previews
 
@@ -243,17 +243,13 @@ async function askForPreview(message) {
   if (requested.has(message.id)) return;
   requested.add(message.id);
   try {
-    const response = await fetch(`/api/v1/messages/${message.id}/link-preview/`, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!response.ok) return;
-    const preview = await response.json();
+    const preview = await api(`messages/${message.id}/link-preview/`, { optional: true });
     receiveLinkPreview(preview);
     // The push that follows a pending answer may be dropped: the next draw of the message asks again.
     if (preview.state === "pending") requested.delete(message.id);
-  } catch {
-    requested.delete(message.id); // asked again the next time the message is drawn
+  } catch (error) {
+    if (error instanceof ApiError) return; // the server's answer: no preview for this one
+    requested.delete(message.id); // unreachable: asked again the next time the message is drawn
   }
 }
 
@@ -281,17 +277,13 @@ function renderTextMessage(message) {
   return fragment;
 }
 
-registerKindRenderer("text", renderTextMessage);
 
-document.addEventListener("workspace:live", (event) => {
-  if (event.detail.type === "link_preview.changed") receiveLinkPreview(event.detail.preview);
-});
 
 // ------------------------------------------------------------------------------------------ the composer
 
 // Picks, drops and previews one file for the composer; the caption is the composer's text. The channel's limits
 // come from the server (GET …/attachments/) so they are checked before a large upload starts, and again on send.
-export function createAttachmentComposer({ dropZone, tray, pickButton, fileInput, onChange, onRefused }) {
+function createAttachmentComposer({ dropZone, tray, pickButton, fileInput, onChange, onRefused }) {
   let file = null;
   let objectUrl = null;
   let rules = null;
@@ -305,11 +297,7 @@ export function createAttachmentComposer({ dropZone, tray, pickButton, fileInput
     channelLabel = label || "The channel";
     rules = null;
     try {
-      const response = await fetch(`/api/v1/interactions/${interactionId}/attachments/`, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (response.ok) rules = (await response.json()).rules;
+      rules = (await api(`interactions/${interactionId}/attachments/`, { optional: true })).rules;
     } catch {
       rules = null; // the server checks again on send
     }
@@ -414,3 +402,19 @@ export function createAttachmentComposer({ dropZone, tray, pickButton, fileInput
     loadRules,
   };
 }
+
+feature("media", (ws) => {
+  for (const kind of Object.keys(KIND_LABELS)) ws.renderKind(kind, renderMediaMessage);
+  ws.renderKind("text", renderTextMessage);
+  ws.onLive("link_preview.changed", (event) => receiveLinkPreview(event.preview));
+  ws.composerAttachments(
+    createAttachmentComposer({
+      dropZone: ws.slot("conversation"),
+      tray: ws.slot("attachment-tray"),
+      pickButton: ws.slot("attach-button"),
+      fileInput: ws.slot("file-input"),
+      onChange: ws.attachmentChanged,
+      onRefused: ws.showComposerError,
+    }),
+  );
+});

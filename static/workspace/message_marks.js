@@ -3,7 +3,8 @@
 // Customer text and ad text go in through textContent only; an ad's address is a link only if it is http(s).
 
 import { element } from "./dom.js";
-import { registerMessageDecorator, workspace } from "./extensions.js";
+import { feature } from "./extend.js";
+import { fullFormat } from "./format.js";
 
 function webAddress(value) {
   try {
@@ -30,7 +31,6 @@ function referralNode(referral) {
 }
 
 function editedNode(message) {
-  const { fullFormat } = workspace();
   const at = new Date(message.edited_at);
   return element("details", { className: "message-edited", testid: "message-edited" }, [
     element("summary", { text: "edited", attrs: { title: `Edited · ${fullFormat.format(at)}` } }),
@@ -42,7 +42,6 @@ function editedNode(message) {
 }
 
 function deletedNode(message) {
-  const { fullFormat } = workspace();
   return element("div", {
     className: "message-deleted",
     testid: "message-deleted",
@@ -51,7 +50,7 @@ function deletedNode(message) {
   });
 }
 
-registerMessageDecorator((message, node) => {
+function markMessage(message, node) {
   const bubble = node.querySelector(".bubble");
   if (!bubble || message.direction !== "inbound") return;
   if (message.content?.referral) bubble.prepend(referralNode(message.content.referral));
@@ -61,4 +60,6 @@ registerMessageDecorator((message, node) => {
     node.classList.add("is-deleted-by-customer");
     bubble.insertBefore(deletedNode(message), meta);
   }
-});
+}
+
+feature("message-marks", (ws) => ws.decorateMessage(markMessage));

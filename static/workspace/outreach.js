@@ -2,6 +2,8 @@
 // once a customer's 24-hour window has closed. The server's outreach policy decides; we show its reasons.
 
 import { element } from "./dom.js";
+import { isOpen } from "./format.js";
+import { feature } from "./extend.js";
 import { templatePicker } from "./templates.js";
 
 const SEARCH_DELAY_MS = 250;
@@ -9,14 +11,18 @@ const CONSENT_LABELS = { opted_in: "Opted in", opted_out: "Opted out" };
 
 let hooks = null;
 
-export function setupOutreach(workspaceHooks) {
-  hooks = workspaceHooks;
-  const button = document.getElementById("new-conversation-button");
-  if (button) button.addEventListener("click", openDialog);
-  document.addEventListener("whatsdesk:consent-changed", (event) => {
-    if (event.detail.channelUserId === offer.channelUserId) refreshOffer();
+let offerRoot = null;
+
+feature("outreach", (ws) => {
+  hooks = ws;
+  // Only those who may send see the button (the page leaves it out for a manager).
+  ws.slot("new-conversation")?.addEventListener("click", openDialog);
+  offerRoot = ws.slot("template-offer");
+  ws.composerSection((interaction, { windowOpen }) => renderTemplateOffer(interaction, { maySend: ws.config.maySend, windowOpen }));
+  ws.on("consent-changed", ({ channelUserId }) => {
+    if (channelUserId === offer.channelUserId) refreshOffer();
   });
-}
+});
 
 const formatNumber = (digits) => `+${String(digits).replace(/^\+/, "")}`;
 
@@ -217,7 +223,7 @@ function buildDialog() {
   function show(interactionId) {
     node.close();
     hooks.refreshInteractions();
-    location.hash = `#interaction-${interactionId}`;
+    hooks.openInteraction(interactionId);
   }
 
   return {
@@ -249,10 +255,9 @@ const offer = {
 };
 
 // Called by every composer render: shows the offer only for an open interaction whose window has closed.
-export function renderTemplateOffer(interaction, { maySend, windowOpen }) {
-  const root = document.getElementById("template-offer");
-  if (!root) return;
-  const wanted = Boolean(maySend && interaction && ["new", "work_in_progress"].includes(interaction.state) && !windowOpen);
+function renderTemplateOffer(interaction, { maySend, windowOpen }) {
+  const root = offerRoot;
+  const wanted = Boolean(maySend && interaction && isOpen(interaction) && !windowOpen);
   root.hidden = !wanted;
   if (!wanted) {
     offer.interactionId = null; // painted afresh when it is wanted again
@@ -272,8 +277,8 @@ export function renderTemplateOffer(interaction, { maySend, windowOpen }) {
 // The policy's answer may have changed: asked again now if the templates are showing, else when next opened.
 // A picker the agent is filling in is only repainted when the answer really differs.
 function refreshOffer() {
-  const root = document.getElementById("template-offer");
-  if (!root || offer.interactionId === null) return;
+  const root = offerRoot;
+  if (offer.interactionId === null) return;
   if (!offer.expanded) {
     offer.data = null;
     offer.error = "";

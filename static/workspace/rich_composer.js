@@ -5,15 +5,14 @@
 // (every problem at once) and keeps what the agent typed.
 
 import { element } from "./dom.js";
-import { registerComposerListener, registerLiveListener, registerOutgoingTransform, workspace } from "./extensions.js";
+import { feature } from "./extend.js";
 
 const TYPING_SIGNAL_EVERY_MS = 3000; // the server lets one Cloud API call through per ~20 s
 const TYPING_SHOWN_FOR_MS = 6000;
 const MAX_BUTTONS = 3;
 
-const composer = document.getElementById("composer");
-const composerBox = composer.querySelector(".composer-box");
-const composerInput = document.getElementById("composer-input");
+let ws = null;
+let composerInput = null;
 let replyTarget = null;
 let lastTypingSignal = 0;
 
@@ -26,7 +25,6 @@ const replyBar = element("div", { className: "reply-bar", testid: "reply-bar", a
   ]),
   element("button", { className: "btn btn-icon btn-sm", testid: "reply-bar-cancel", text: "✕", attrs: { type: "button", title: "Cancel reply" } }),
 ]);
-composerBox.before(replyBar);
 replyBar.querySelector("button").addEventListener("click", () => setReplyTarget(null));
 
 function setReplyTarget(message) {
@@ -39,36 +37,24 @@ function setReplyTarget(message) {
   composerInput.focus();
 }
 
-document.addEventListener("whatsdesk:reply-to", (event) => setReplyTarget(event.detail));
-registerOutgoingTransform((body) => (replyTarget ? { ...body, reply_to: replyTarget.id } : body));
-
-// ------------------------------------------------------------------------------------------- errors
-
-function showComposerError(text) {
-  const node = document.getElementById("composer-error");
-  node.textContent = text;
-  node.hidden = false;
-}
-document.addEventListener("whatsdesk:composer-error", (event) => showComposerError(event.detail));
-
 // ------------------------------------------------------------------------------------------- typing
 
-registerComposerListener((what) => {
+// Tells the customer and colleagues, at most every few seconds, while the agent types a reply.
+function signalTyping(what) {
   if (what === "sent" || what === "selected") {
     setReplyTarget(null);
     lastTypingSignal = 0;
     return;
   }
-  const interaction = workspace().selectedInteraction();
-  if (!interaction || !composerInput.value.trim() || workspace().composerBlockedReason() !== null) return;
+  const interaction = ws.selectedInteraction();
+  if (!interaction || !composerInput.value.trim() || ws.composerBlockedReason() !== null) return;
   const now = Date.now();
   if (now - lastTypingSignal < TYPING_SIGNAL_EVERY_MS) return;
   lastTypingSignal = now;
-  workspace().sendLive({ type: "typing", interaction_id: interaction.id });
-});
+  ws.sendLive({ type: "typing", interaction_id: interaction.id });
+}
 
 const typingNote = element("div", { className: "typing-note", testid: "agent-typing", attrs: { hidden: "", "aria-live": "polite" } });
-document.querySelector(".timeline-wrap").append(typingNote);
 const typists = new Map(); // agent name -> timer
 
 function renderTypists() {
@@ -83,34 +69,31 @@ function clearTypists() {
   renderTypists();
 }
 
-registerComposerListener((what) => {
-  if (what === "selected") clearTypists();
-});
+function colleagueTyping(event) {
+  const interaction = ws.selectedInteraction();
+  if (!interaction || event.interaction_id !== interaction.id || event.agent === ws.config.userName) return;
+  clearTimeout(typists.get(event.agent));
+  typists.set(
+    event.agent,
+    setTimeout(() => {
+      typists.delete(event.agent);
+      renderTypists();
+    }, TYPING_SHOWN_FOR_MS),
+  );
+  renderTypists();
+}
 
-registerLiveListener((event) => {
-  const interaction = workspace().selectedInteraction();
-  if (event.type === "agent.typing") {
-    if (!interaction || event.interaction_id !== interaction.id || event.agent === workspace().config.userName) return;
-    clearTimeout(typists.get(event.agent));
-    typists.set(
-      event.agent,
-      setTimeout(() => {
-        typists.delete(event.agent);
-        renderTypists();
-      }, TYPING_SHOWN_FOR_MS),
-    );
-    renderTypists();
-  } else if (event.type === "message.changed" && event.message.direction === "outbound" && typists.has(event.message.author)) {
-    clearTimeout(typists.get(event.message.author));
-    typists.delete(event.message.author);
-    renderTypists();
-  }
-});
+// A colleague's reply arrived: they are no longer typing it.
+function colleagueSent(event) {
+  if (event.message.direction !== "outbound" || !typists.has(event.message.author)) return;
+  clearTimeout(typists.get(event.message.author));
+  typists.delete(event.message.author);
+  renderTypists();
+}
 
 // ------------------------------------------------------------------------------------------- builders
 
 const dialog = element("dialog", { className: "builder", testid: "builder" });
-document.body.append(dialog);
 
 function field(label, name, { multiline = false, hint, testid, ...attrs } = {}) {
   const input = element(multiline ? "textarea" : "input", {
@@ -139,18 +122,18 @@ function openBuilder(title, form, submit) {
   ]);
   wrapper.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const interaction = workspace().selectedInteraction();
+    const interaction = ws.selectedInteraction();
     if (!interaction) return;
     send.disabled = true;
     problems.hidden = true;
     try {
       const body = { ...submit(), ...(replyTarget ? { reply_to: replyTarget.id } : {}) };
-      const message = await workspace().api(`interactions/${interaction.id}/messages/`, { method: "POST", body });
-      workspace().receiveSentMessage(message);
+      const message = await ws.api(`interactions/${interaction.id}/messages/`, { method: "POST", body });
+      ws.receiveSentMessage(message);
       setReplyTarget(null);
       dialog.close();
     } catch (error) {
-      const listed = error.body?.problems || [workspace().errorText(error, "Not sent")];
+      const listed = error.body?.problems || [ws.errorText(error, "Not sent")];
       problems.replaceChildren(...listed.map((text) => element("li", { text })));
       problems.hidden = false;
     } finally {
@@ -305,20 +288,21 @@ const TOOLS = [
   { testid: "compose-buttons", label: "Buttons", title: "Send reply buttons", glyph: "buttons", open: openButtonsBuilder },
 ];
 
-const toolbar = element(
-  "div",
-  { className: "composer-tools", attrs: { role: "toolbar", "aria-label": "Rich messages" } },
-  TOOLS.map((tool) => {
-    const icon = element("span", { className: "composer-tool-icon" });
-    icon.innerHTML = TOOL_ICONS[tool.glyph];
-    const button = element("button", { className: "composer-tool", testid: tool.testid, attrs: { type: "button", title: tool.title } }, [
-      icon,
-      element("span", { text: tool.label }),
-    ]);
-    button.addEventListener("click", () => {
-      if (workspace().composerBlockedReason() === null) tool.open();
-    });
-    return button;
-  }),
-);
-composer.querySelector(".composer-foot").prepend(toolbar);
+feature("rich-composer", (workspace) => {
+  ws = workspace;
+  composerInput = ws.slot("composer-input");
+  ws.slot("composer-box").before(replyBar);
+  ws.on("reply-to", setReplyTarget);
+  ws.transformOutgoing((body) => (replyTarget ? { ...body, reply_to: replyTarget.id } : body));
+  ws.onComposer(signalTyping);
+  ws.slot("timeline-wrap").append(typingNote);
+  ws.onComposer((what) => {
+    if (what === "selected") clearTypists();
+  });
+  ws.onLive("agent.typing", colleagueTyping);
+  ws.onLive("message.changed", colleagueSent);
+  document.body.append(dialog);
+  for (const tool of TOOLS) {
+    ws.composerAction({ testid: tool.testid, label: tool.label, title: tool.title, icon: TOOL_ICONS[tool.glyph], run: tool.open });
+  }
+});

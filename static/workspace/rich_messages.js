@@ -4,22 +4,19 @@
 // reactions on it, whether its read receipt went out, a retry for a failed send. Reactions are messages of their
 // own in the API but are folded onto the message they target. Customer text goes in through textContent only.
 
-import { element, icon, richText } from "./dom.js";
-import { registerMessageDecorator, workspace } from "./extensions.js";
-import { registerFoldedMessage, registerKindRenderer } from "./kinds.js";
-import "./message_marks.js";
+import { element, glyph, icon, richText } from "./dom.js";
+import { feature } from "./extend.js";
+import { fullFormat } from "./format.js";
+import { mayActIn } from "./holding.js";
+
+const kinds = new Map(); // kind -> render(message): the kinds this module draws
+let ws = null;
 
 // Our own constant markup (never customer text), so the cards need no emoji font.
 const PIN_SVG =
   '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M10 18s6-5.6 6-10a6 6 0 1 0-12 0c0 4.4 6 10 6 10z" fill="currentColor"/><circle cx="10" cy="8" r="2.3" fill="#fff"/></svg>';
 const PERSON_SVG =
   '<svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="7" r="3.6" fill="currentColor"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0z" fill="currentColor"/></svg>';
-
-function glyph(svg, className) {
-  const node = element("span", { className, attrs: { "aria-hidden": "true" } });
-  node.innerHTML = svg;
-  return node;
-}
 
 const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
@@ -32,7 +29,7 @@ function externalLink(text, href) {
 
 // ------------------------------------------------------------------------------------------- the kinds
 
-registerKindRenderer("location", (message) => {
+kinds.set("location", (message) => {
   const { latitude, longitude, name, address } = message.content;
   // A customer's location whose coordinates could not be read comes without them: no pin is better than a wrong one.
   const readable = typeof latitude === "number" && typeof longitude === "number";
@@ -53,7 +50,7 @@ registerKindRenderer("location", (message) => {
   ]);
 });
 
-registerKindRenderer("contacts", (message) =>
+kinds.set("contacts", (message) =>
   element(
     "div",
     { className: "rich-contacts" },
@@ -154,7 +151,7 @@ function customerChoice(content, label) {
   ]);
 }
 
-registerKindRenderer("interactive", (message) => {
+kinds.set("interactive", (message) => {
   const content = message.content;
   if (content.type === "list_reply") return customerChoice(content, "Chose from the list");
   if (content.type === "button_reply") return customerChoice(content, "Tapped a button");
@@ -171,7 +168,7 @@ const money = (amount, currency) => {
   }
 };
 
-registerKindRenderer("order", (message) => {
+kinds.set("order", (message) => {
   const items = message.content.items || [];
   const totals = new Map();
   for (const item of items) totals.set(item.currency, (totals.get(item.currency) || 0) + item.quantity * item.item_price);
@@ -206,7 +203,7 @@ registerKindRenderer("order", (message) => {
   ]);
 });
 
-registerKindRenderer("button", (message) => {
+kinds.set("button", (message) => {
   const node = customerChoice({ title: message.content.text }, "Tapped a quick reply");
   if (message.content.payload) node.title = `Payload: ${message.content.payload}`;
   return node;
@@ -214,7 +211,7 @@ registerKindRenderer("button", (message) => {
 
 // A reaction to a message this timeline does not hold (one from an earlier, closed interaction) has nowhere to
 // fold into: it shows as a small note of its own.
-registerKindRenderer("reaction", (message) => {
+kinds.set("reaction", (message) => {
   const emoji = message.content?.emoji;
   return element("div", {
     className: "message-text reaction-note",
@@ -222,10 +219,9 @@ registerKindRenderer("reaction", (message) => {
     text: emoji ? `Reacted ${emoji} to an earlier message` : "Removed a reaction from an earlier message",
   });
 });
-registerFoldedMessage(
-  (message) =>
-    message.kind === "reaction" && message.reply_to_id !== null && workspace().timelineMessage(message.reply_to_id) !== null,
-);
+// A reaction to a message the timeline shows is drawn on that message (see decorate) instead of as its own.
+const foldedReaction = (message) =>
+  message.kind === "reaction" && message.reply_to_id !== null && ws.timelineMessage(message.reply_to_id) !== null;
 
 // ------------------------------------------------------------------------------------------- decorations
 
@@ -264,7 +260,6 @@ function reactionsNode(message) {
 }
 
 function readReceiptNode(message) {
-  const { fullFormat } = workspace();
   const sent = Boolean(message.read_receipt_sent_at);
   const node = icon(sent ? "read" : "delivered", `read-receipt ${sent ? "is-sent" : ""}`);
   node.dataset.testid = "read-receipt";
@@ -278,7 +273,7 @@ function readReceiptNode(message) {
 }
 
 async function retry(message, button) {
-  const { api, errorText, receiveSentMessage } = workspace();
+  const { api, errorText, receiveSentMessage } = ws;
   button.disabled = true;
   try {
     receiveSentMessage(await api(`interactions/${message.interaction_id}/messages/${message.id}/retry/`, { method: "POST" }));
@@ -290,7 +285,7 @@ async function retry(message, button) {
 }
 
 async function react(message, emoji) {
-  const { api, errorText, receiveSentMessage } = workspace();
+  const { api, errorText, receiveSentMessage } = ws;
   try {
     receiveSentMessage(
       await api(`interactions/${message.interaction_id}/messages/`, {
@@ -299,7 +294,7 @@ async function react(message, emoji) {
       }),
     );
   } catch (error) {
-    document.dispatchEvent(new CustomEvent("whatsdesk:composer-error", { detail: errorText(error, "The reaction was not sent") }));
+    ws.showComposerError(errorText(error, "The reaction was not sent"));
   }
 }
 
@@ -344,16 +339,14 @@ function reactionMenu(message, anchor, opener) {
 // Drawn on every message the channel knows (external_id), once per revision; whether they may be used now is
 // the timeline's is-blocked class, set with the composer (the window closes with time, not with a new revision).
 function hoverActions(message, node) {
-  const { config } = workspace();
+  const { config } = ws;
   if (!config.maySend || !message.external_id || message.kind === "reaction") return;
   const actions = element("div", { className: "message-actions", testid: "message-actions" });
   const reply = element("button", { testid: "reply-action", attrs: { type: "button", title: "Reply to this message" } }, [
     element("span", { text: "↩", attrs: { "aria-hidden": "true" } }),
     element("span", { className: "visually-hidden", text: "Reply" }),
   ]);
-  reply.addEventListener("click", () =>
-    document.dispatchEvent(new CustomEvent("whatsdesk:reply-to", { detail: message })),
-  );
+  reply.addEventListener("click", () => ws.emit("reply-to", message));
   const reactButton = element("button", { testid: "react-action", attrs: { type: "button", title: "React" } }, [
     element("span", { text: "☺", attrs: { "aria-hidden": "true" } }),
     element("span", { className: "visually-hidden", text: "React" }),
@@ -366,7 +359,7 @@ function hoverActions(message, node) {
   node.append(actions);
 }
 
-registerMessageDecorator((message, node) => {
+function decorate(message, node) {
   const bubble = node.querySelector(".bubble");
   if (!bubble) return;
   if (message.quoted) {
@@ -382,13 +375,21 @@ registerMessageDecorator((message, node) => {
   if (error) {
     const details = [message.error_code && `Error ${message.error_code}`, message.error_detail].filter(Boolean).join(": ");
     if (details) error.append(element("span", { className: "message-error-detail", text: details }));
-    if (message.retryable && workspace().config.maySend) {
+    if (!message.retryable) {
+      error.append(element("span", { className: "message-error-final", text: "A retry cannot help" }));
+    } else if (mayActIn(ws.selectedInteraction(), ws.config)) {
+      // Whoever reads along (a manager, a colleague) sees the failure, not a button the server would refuse.
       const button = element("button", { className: "retry-button", testid: "retry-button", text: "Retry", attrs: { type: "button" } });
       button.addEventListener("click", () => retry(message, button));
       error.append(button);
-    } else {
-      error.append(element("span", { className: "message-error-final", text: "A retry cannot help" }));
     }
   }
   hoverActions(message, node);
+}
+
+feature("rich-messages", (workspace) => {
+  ws = workspace;
+  for (const [kind, render] of kinds) ws.renderKind(kind, render);
+  ws.foldMessage(foldedReaction);
+  ws.decorateMessage(decorate);
 });

@@ -3,7 +3,7 @@
 // Template and customer text only ever enters the page through textContent.
 
 import { element, richText } from "./dom.js";
-import { registerKindRenderer } from "./kinds.js";
+import { feature } from "./extend.js";
 
 const PLACEHOLDER = /\{\{\s*(\d+)\s*\}\}/g;
 const GREETING = /\b(Hi|Hello|Dear|Hallo|Hola)\s+\{\{1\}\}/;
@@ -30,7 +30,7 @@ function templateBody(parts, { testid } = {}) {
   return box;
 }
 
-registerKindRenderer("template", (message) => {
+function renderTemplateMessage(message) {
   const content = message.content || {};
   return templateBody(
     {
@@ -42,7 +42,9 @@ registerKindRenderer("template", (message) => {
     },
     { testid: "message-text" },
   );
-});
+}
+
+feature("templates", (ws) => ws.renderKind("template", renderTemplateMessage));
 
 const fill = (text, values) =>
   (text || "").replace(PLACEHOLDER, (match, number) => values[Number(number) - 1] || `[${match}]`);

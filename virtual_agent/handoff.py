@@ -1,0 +1,130 @@
+"""Handing a conversation to people: routing queues it with the topic (routing rules may pick a queue by it) and a
+summary of what the virtual agent collected, which the agent sees on the offer and as a note in the timeline. With
+nobody to answer (no queue, the queue closed, every agent busy) the customer is told, with their place in line
+where known, and offered a case instead. A conversation an agent handed back returns to that agent."""
+
+from django.utils import timezone
+
+from interactions.models import Interaction
+from interactions.people import name_for_customers
+from interactions.services.notes import add_automated_note
+from interactions.services.responders import release_from_responder
+from routing.business_hours import next_opening
+from routing.models import ACTIVE_WORK_ITEM_STATES, Queue, WorkItem
+from routing.policies.capacity import agent_standings, queues_served
+from routing.services.queueing import opening_hours_of, queue_for, queue_is_open, route_interaction, routing_facts
+from virtual_agent.answers import CustomerAnswer
+from virtual_agent.engine import OFFER_CASE, Asked, Conversation
+from virtual_agent.front_door import VIRTUAL_AGENT
+from virtual_agent.models import SessionState, Topic
+
+LIVE_AGENT_TOPIC = "live-agent"
+CASE_TOPIC = "report-problem"
+FAILED_TURN_SUMMARY = "Virtual agent: it failed on the customer's last message; please read the conversation."
+
+
+def answers_text(answers: dict) -> str:
+    """Each answer by name (a choice by its title), as the agent reads them."""
+    parts = []
+    for key, value in answers.items():
+        if key.endswith("_title") or key == "catalog_answers" or value in ("", None):
+            continue
+        parts.append(f"{key.replace('_', ' ').capitalize()}: {answers.get(f'{key}_title', value)}")
+    return "; ".join(parts)
+
+
+def summary_of(conversation: Conversation, topic_key: str) -> str:
+    """One paragraph for the offer: the topic it hands over from with its answers, then the topics done before."""
+    session = conversation.session
+    topic = session.topic or Topic.objects.filter(key=topic_key).first()
+    current = answers_text(session.answers)
+    summary = f"Virtual agent: {topic.name if topic else topic_key}." + (f" {current.rstrip('.')}." if current else "")
+    done = session.context.get("done", [])
+    if done:
+        summary += " Earlier: " + " ".join(done)
+    return summary
+
+
+def agent_available(queue: Queue) -> bool:
+    standings = agent_standings(served=queues_served(queue_ids=[queue.pk]))
+    return any(standing.may_take(queue.pk) for standing in standings)
+
+
+def place_in_line(queue: Queue) -> int:
+    return WorkItem.objects.filter(queue=queue, state__in=ACTIVE_WORK_ITEM_STATES).count() + 1
+
+
+def hand_over(conversation: Conversation, *, topic_key: str) -> None:
+    interaction = conversation.interaction
+    summary = summary_of(conversation, topic_key)
+    if interaction.assigned_to_id is not None:  # an agent handed it back to us: it returns to them
+        agent = name_for_customers(interaction.assigned_to, otherwise="an agent")
+        conversation.say(conversation.phrase_for("handoff_back", agent=agent))
+        _let_go(conversation, summary=summary)
+        return
+    queue = queue_for(routing_facts(interaction=interaction, handoff_topic=topic_key))
+    if queue is None:
+        why = conversation.phrase_for("no_agents")
+    elif not queue_is_open(queue):
+        # Its own words and the next opening: the queue's out-of-hours message follows if the customer waits.
+        why = conversation.phrase_for("out_of_hours")
+        opening = next_opening(opening_hours_of(queue), after=timezone.now())
+        if opening is not None:
+            why += " " + conversation.phrase_for("opens_at", at=f"{opening:%A %H:%M} ({queue.time_zone})")
+    elif not agent_available(queue):
+        why = conversation.phrase_for("handoff_busy", position=place_in_line(queue))
+    else:
+        conversation.say(conversation.phrase_for("handoff"))
+        _route(conversation, topic_key=topic_key, summary=summary)
+        return
+    conversation.say(why)
+    conversation.yes_no(conversation.phrase_for("offer_case"), OFFER_CASE)
+    conversation.session.context["handoff"] = {"topic": topic_key, "summary": summary,
+                                               "queue_open": bool(queue and queue_is_open(queue))}  # fmt: skip
+
+
+def answer_offer_case(conversation: Conversation, answer: CustomerAnswer, asked: Asked) -> None:
+    chosen = conversation.chosen(answer, asked)
+    handoff = conversation.session.context.get("handoff", {})
+    if chosen == "yes":
+        conversation.understood()
+        topic = Topic.objects.filter(key=CASE_TOPIC, is_active=True).first()
+        if topic is not None:
+            conversation.start_topic(topic)
+            return
+        chosen = "no"
+    if chosen == "no":
+        if handoff.get("queue_open"):
+            conversation.say(conversation.phrase_for("will_wait"))
+        _route(conversation, topic_key=handoff.get("topic", LIVE_AGENT_TOPIC), summary=handoff.get("summary", ""))
+
+
+def _let_go(conversation: Conversation, *, summary: str) -> None:
+    """The virtual agent's part ends: its last words go out, its summary stays in the timeline for the agent."""
+    conversation.session.state = SessionState.HANDED_OFF
+    conversation.flush()
+    interaction = conversation.interaction
+    if summary:
+        add_automated_note(interaction=interaction, text=summary, automated=VIRTUAL_AGENT)
+    release_from_responder(interaction)
+
+
+def _route(conversation: Conversation, *, topic_key: str, summary: str) -> None:
+    _let_go(conversation, summary=summary)
+    route_interaction(interaction=conversation.interaction, handoff_topic=topic_key, summary=summary)
+
+
+def hand_over_after_failure(conversation: Conversation) -> None:
+    """A turn failed (the engine logged it and rolled it back): the customer hears an apology and people take the
+    conversation as it stands: the agent who handed it back, else routing."""
+    conversation.say(conversation.phrase_for("turn_failed"))
+    _let_go(conversation, summary=FAILED_TURN_SUMMARY)
+    if conversation.interaction.assigned_to_id is None:
+        route_interaction(interaction=conversation.interaction, handoff_topic=LIVE_AGENT_TOPIC,
+                          summary=FAILED_TURN_SUMMARY)  # fmt: skip
+
+
+def route_now(interaction: Interaction) -> None:
+    """Out of hours only, and the queue is open: routing takes the conversation as if the virtual agent were off."""
+    release_from_responder(interaction)
+    route_interaction(interaction=interaction)
