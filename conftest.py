@@ -227,6 +227,43 @@ def _worker_settles_before_the_flush(request) -> Iterator[None]:
         _wait_for_the_worker_to_settle(Redis.from_url(settings.REDIS_URL))
 
 
+# SQLSTATEs of a lock race lost: deadlock_detected, lock_not_available, serialization_failure.
+LOCK_RACE_SQLSTATES = {"40P01", "55P03", "40001"}
+
+
+def _lost_a_lock_race(error: BaseException) -> bool:
+    cause = error.__cause__
+    while cause is not None and getattr(cause, "sqlstate", None) is None:
+        cause = cause.__cause__
+    return cause is not None and cause.sqlstate in LOCK_RACE_SQLSTATES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_retries_a_lost_lock_race() -> Iterator[None]:
+    """A test's flush (one TRUNCATE of every table, locking them in turn) can deadlock with the live web server or
+    worker still finishing the test's last work, such as a socket's close recorded after the test let go of it.
+    PostgreSQL then aborts one side; when it is the flush, nothing was emptied, so it runs again."""
+    from django.core.management.base import CommandError
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_until_it_wins(self) -> None:
+        for attempt in range(1, 4):
+            try:
+                return flush(self)
+            except CommandError as error:
+                if attempt == 3 or not _lost_a_lock_race(error):
+                    raise
+                reason = str(error.__cause__).splitlines()[0]
+                print(f"\nthe flush lost a lock race ({reason}); flushing again", file=sys.stderr)
+                time.sleep(0.5 * attempt)
+
+    TransactionTestCase._fixture_teardown = flush_until_it_wins
+    yield
+    TransactionTestCase._fixture_teardown = flush
+
+
 @pytest.fixture
 def live_worker_paused(request) -> Iterator[None]:
     """The session's live worker (running once an end-to-end test started it) stops taking tasks for the test: one
