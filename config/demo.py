@@ -171,6 +171,7 @@ def main() -> None:
         _manage("seed_demo")
         _manage("seed_routing_demo")  # queues, rules, a supervisor; after the users it assigns
         _manage("seed_customer_service_demo")  # knowledge, catalog, and contacts matching DEMO_CUSTOMERS
+        _manage("seed_canned_responses_demo")  # the composer's / menu
         _manage("seed_virtual_agent_demo")  # it answers every new conversation first; after the queues
         _manage("sync_whatsapp_number")
         for process in processes:

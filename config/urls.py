@@ -36,7 +36,10 @@ urlpatterns = [
     path("api/v1/", include(wrap_up.interaction_urlpatterns)),
     path("api/v1/routing/", include(wrap_up.urlpatterns)),
     path("api/v1/routing/", include("routing.api.urls")),
-    path("api/v1/", include("customer_service.api.urls")),  # the side panel's: before the catch-all below
+    path("api/v1/", include("customer_service.api.urls")),
+    path(
+        "api/v1/", include("canned_responses.api.urls")
+    ),  # the composer's / menu  # the side panel's: before the catch-all below
     path("api/v1/", include("interactions.api.urls")),
     path("media/messages/<int:message_id>/", message_media, name="message-media"),
     path("media/link-previews/<int:preview_id>/", link_preview_image, name="link-preview-image"),

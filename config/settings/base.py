@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "consent",
     "customer_service",
     "virtual_agent",
+    "canned_responses",
     "channels_whatsapp",
 ]
 

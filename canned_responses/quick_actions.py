@@ -1,0 +1,72 @@
+"""Quick actions: what an agent runs from the composer's `/` menu in one step. Each is a plain service that sends
+through the one outbound path (`send_agent_reply`, or consent's `ask_for_opt_in`), so the 24-hour window, the
+opt-out and whose conversation it is are checked there, as for any reply."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from canned_responses.selectors import case_in_question, filled_for
+from interactions.models import Interaction, Message
+from interactions.services.consent_messages import ask_for_opt_in
+from interactions.services.outbound import ActionRefused, send_agent_reply
+
+CASE_STATUS = "Your case {case_number} ({case_title}) is {case_state}."
+PHOTO_REQUEST = (
+    "Could you send us a photo of it? Tap the camera or 📎 in this chat and choose the picture; it helps us "
+    "see what happened."
+)
+
+
+@transaction.atomic
+def send_case_status(*, interaction: Interaction, agent: AbstractBaseUser) -> Message:
+    """The case the conversation is about (see `case_in_question`), in one sentence."""
+    if case_in_question(interaction) is None:
+        raise ActionRefused("This customer has no case linked to the conversation and no open case.")
+    return send_agent_reply(
+        interaction=interaction, author=agent, text=filled_for(CASE_STATUS, interaction=interaction, agent=agent).text
+    )
+
+
+def ask_for_photo(*, interaction: Interaction, agent: AbstractBaseUser) -> Message:
+    return send_agent_reply(interaction=interaction, author=agent, text=PHOTO_REQUEST)
+
+
+def send_opt_in_question(*, interaction: Interaction, agent: AbstractBaseUser) -> Message:
+    """Consent's own question, in the customer's language when one is configured for it (else English)."""
+    return ask_for_opt_in(interaction=interaction, agent=agent, language=interaction.channel_user.language or "en")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuickAction:
+    key: str
+    title: str
+    description: str
+    run: Callable[..., Message]  # run(interaction=..., agent=...)
+
+
+QUICK_ACTIONS: dict[str, QuickAction] = {
+    action.key: action
+    for action in (
+        QuickAction(
+            key="case-status",
+            title="Send the latest case status",
+            description="The case linked to this conversation (else the latest open one): number, title and state",
+            run=send_case_status,
+        ),
+        QuickAction(
+            key="ask-for-photo",
+            title="Ask for a photo",
+            description="Asks the customer to send a picture of the problem",
+            run=ask_for_photo,
+        ),
+        QuickAction(
+            key="opt-in-question",
+            title="Send the opt-in question",
+            description="Consent's question; a YES in answer records the customer's opt-in",
+            run=send_opt_in_question,
+        ),
+    )
+}
