@@ -5,7 +5,7 @@
 
 import { ApiError } from "./api.js";
 import { element, glyph, showMessage } from "./dom.js";
-import { notifyComposer, registry, transformOutgoing } from "./extend.js";
+import { notifyComposer, registry, sendRefusal, transformOutgoing } from "./extend.js";
 import { isOpen, optedOutSilence, serviceWindow } from "./format.js";
 import { colleagueHolding, readAlongReason } from "./holding.js";
 import { sendKeys } from "./send_keys.js";
@@ -97,6 +97,11 @@ export function createComposer({ store, dom, config, api, errorText }) {
     const file = attachments().file;
     if (!interaction || sending || (!text && !file) || blockedReason() !== null) return;
     if (text.length > limit(interaction)) return;
+    const refusal = sendRefusal(text); // e.g. a canned response's placeholder still to be replaced
+    if (refusal) {
+      showError(refusal);
+      return;
+    }
     sending = true;
     hideError();
     render();

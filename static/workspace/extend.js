@@ -11,6 +11,7 @@
 //                                      when pushes may have been missed (reconnect, resync, tab shown again)
 //   composerAction({…, run})           a button in the composer's toolbar
 //   transformOutgoing(fn)              what a reply carries besides its text (fn(body) -> body)
+//   sendGuard(fn)                      fn(text) -> why the reply may not go yet (shown to the agent), or null
 //   onComposer(fn)                     fn(what): "input", "sent", "selected"
 //   composerSection(fn)                fn(interaction | null, {windowOpen}) on every composer render
 //   composerAttachments(attachments)   the composer's file (one provider)
@@ -34,6 +35,7 @@ export const registry = {
   live: new Map(), // type -> [fn]
   composerActions: [],
   outgoing: [],
+  sendGuards: [],
   composerListeners: [],
   composerSections: [],
   attachments: null,
@@ -56,6 +58,7 @@ export function extensionPoints(slots) {
     onLive: (type, fn) => append(registry.live, type, fn),
     composerAction: (action) => registry.composerActions.push(action),
     transformOutgoing: (fn) => registry.outgoing.push(fn),
+    sendGuard: (fn) => registry.sendGuards.push(fn),
     onComposer: (fn) => registry.composerListeners.push(fn),
     composerSection: (fn) => registry.composerSections.push(fn),
     composerAttachments: (attachments) => {
@@ -99,6 +102,14 @@ export function dispatchLive(event) {
 }
 
 export const transformOutgoing = (body) => registry.outgoing.reduce((current, transform) => transform(current), body);
+
+export function sendRefusal(text) {
+  for (const guard of registry.sendGuards) {
+    const reason = guard(text);
+    if (reason) return reason;
+  }
+  return null;
+}
 
 export function notifyComposer(what) {
   for (const listen of registry.composerListeners) listen(what);

@@ -30,6 +30,7 @@ import "./transfer.js";
 import "./past_conversations.js";
 import "./routing_history.js";
 import "./virtual_agent.js";
+import "./canned.js";
 
 const CLOCK_TICK_MS = 30 * 1000;
 
