@@ -48,7 +48,7 @@ feature("canned-responses", (workspace) => {
   ws.slot("composer").addEventListener("keydown", onKey, true);
   ws.sendGuard((text) => unfilledRefusal(text, placeholdersLeft()));
   ws.onComposer((what) => {
-    if (what === "sent") pending.delete(menu.interactionId);
+    // Sent: the text is gone and its placeholders with it. Selected: another conversation's draft, and its own.
     if (what === "sent" || what === "selected") {
       close();
       renderFillBar();
