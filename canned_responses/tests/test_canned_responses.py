@@ -11,6 +11,7 @@ from canned_responses.placeholders import FilledText, fill_placeholders, validat
 from customer_service.services.cases import change_case_state, link_case_to_interaction, open_case
 from customer_service.tests.factories import ContactFactory
 from interactions.models import Direction, Message
+from interactions.roles import ADMIN
 from interactions.services.consent_messages import OPT_IN_QUESTION
 from interactions.tests.timelines import client_for
 from tests.consent_factories import opted_out
@@ -138,18 +139,22 @@ def test_a_colleagues_own_response_is_not_found(alice):
     assert CannedResponse.objects.filter(pk=theirs.pk).exists()
 
 
-def test_the_admin_refuses_an_unknown_placeholder_with_the_reason():
-    admin = UserFactory(is_staff=True, is_superuser=True)
+def test_an_admin_keeps_the_shared_responses_and_is_refused_an_unknown_placeholder_with_the_reason():
+    admin = UserFactory(is_staff=True, role=ADMIN)
     browser = Client()
     browser.force_login(admin)
+    shared("bye", "Bye {customer_name}")
+
+    listed = browser.get("/admin/canned_responses/cannedresponse/")
 
     page = browser.post(
         "/admin/canned_responses/cannedresponse/add/",
         {"shortcut": "thanks", "title": "Thanks", "body": "Thanks {customer}", "language": ""},
     )
 
+    assert listed.status_code == 200 and "Shared" in listed.content.decode()
     assert page.status_code == 200 and "Unknown placeholder {customer}" in page.content.decode()
-    assert not CannedResponse.objects.exists()
+    assert list(CannedResponse.objects.values_list("shortcut", flat=True)) == ["bye"]
 
 
 def test_the_case_status_quick_action_sends_the_linked_case_through_the_outbox(conversation, alice):

@@ -87,3 +87,12 @@ test("a picked response replaces the slash word and keeps what followed it", () 
   assert.equal(insertResponse("/tha", "Thank you, Dan."), "Thank you, Dan.");
   assert.equal(insertResponse("/tha see below", "Thank you."), "Thank you. see below");
 });
+
+test("the composer refuses a reply with the first reason a send guard gives", async () => {
+  const { extensionPoints, sendRefusal } = await import("../extend.js");
+  const ws = extensionPoints({});
+  ws.sendGuard(() => null);
+  ws.sendGuard((text) => unfilledRefusal(text, ["case_number"]));
+  assert.equal(sendRefusal("Case CS0001001"), null);
+  assert.match(sendRefusal("Case {case_number}"), /^Replace \{case_number\}/);
+});
