@@ -5,11 +5,11 @@
 // and its message joins the timeline like any reply. The rules (who may, the window, consent) are the server's.
 
 import {
+  highlightSegments,
   insertResponse,
   menuItems,
   moveActive,
   slashQuery,
-  highlightSegments,
   unfilledPlaceholders,
   unfilledRefusal,
 } from "./canned_menu.js";
@@ -132,8 +132,9 @@ const optionId = (item) => `canned-option-${item.id}`;
 function option(item, index) {
   const isAction = item.type === "action";
   const preview = element("span", { className: "canned-preview" });
-  if (isAction) preview.textContent = item.description;
-  else {
+  if (isAction) {
+    preview.textContent = item.description;
+  } else {
     for (const piece of highlightSegments(item.text, item.missing)) {
       preview.append(piece.placeholder ? element("mark", { text: piece.text }) : document.createTextNode(piece.text));
     }
@@ -226,24 +227,22 @@ function renderFillBar() {
     fillBar.replaceChildren();
     return;
   }
-  const seen = new Set();
-  const chips = left
-    .filter((placeholder) => !seen.has(placeholder.name) && seen.add(placeholder.name))
-    .map((placeholder) => {
-      const chip = element("button", {
+  const chips = [...new Set(left.map((placeholder) => placeholder.name))].map((name) => {
+    const chip = element(
+      "button",
+      {
         className: "canned-chip",
         testid: "canned-unfilled",
         attrs: { type: "button", title: "Select it in the reply to type over it" },
-      }, [element("mark", { text: `{${placeholder.name}}` })]);
-      chip.addEventListener("click", () => {
-        const now = unfilledPlaceholders(input.value, [placeholder.name])[0];
-        input.focus();
-        if (now) input.setSelectionRange(now.start, now.end);
-      });
-      return chip;
+      },
+      [element("mark", { text: `{${name}}` })],
+    );
+    chip.addEventListener("click", () => {
+      const now = unfilledPlaceholders(input.value, [name])[0];
+      input.focus();
+      if (now) input.setSelectionRange(now.start, now.end);
     });
-  fillBar.replaceChildren(
-    element("span", { text: "Nothing fills these here; replace them before sending:" }),
-    ...chips,
-  );
+    return chip;
+  });
+  fillBar.replaceChildren(element("span", { text: "Nothing fills these here; replace them before sending:" }), ...chips);
 }
