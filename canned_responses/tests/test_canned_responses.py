@@ -2,6 +2,8 @@
 placeholder refused on save, a placeholder with no value left for the agent, an agent's own kept to themselves,
 and quick actions sending through the one outbound path (the window and the opt-out apply)."""
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -201,3 +203,26 @@ def test_a_manager_reads_the_menu_but_runs_no_quick_action(conversation, alice):
     assert (
         client_for(boss).post(f"/api/v1/interactions/{conversation.pk}/quick-actions/ask-for-photo/").status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"shortcut": "a", "title": "NUL", "body": "a\x00b"},
+        {"shortcut": "a", "title": "Lone \ud800 surrogate", "body": "b"},
+        {"shortcut": "Not A Slug!", "title": "t", "body": "b"},
+        {"shortcut": "a", "title": "t", "body": "b" * 5001},
+    ],
+)
+def test_a_body_the_database_cannot_take_or_a_bad_shortcut_is_a_400_that_writes_nothing(alice, body):
+    answer = client_for(alice).post("/api/v1/canned-responses/", json.dumps(body), content_type="application/json")
+
+    assert answer.status_code == 400, answer.content
+    assert not CannedResponse.objects.exists()
+
+
+def test_a_search_the_database_cannot_take_is_a_400_and_an_id_past_64_bits_is_not_found(conversation, alice):
+    client = client_for(alice)
+
+    assert client.get(f"/api/v1/interactions/{conversation.pk}/canned-responses/?q=a%00b").status_code == 400
+    assert client.get("/api/v1/canned-responses/9223372036854775808/").status_code == 404
