@@ -44,8 +44,7 @@ def test_an_agent_finds_fills_and_sends_canned_responses_and_runs_a_quick_action
 
     expect(menu).to_be_hidden()
     expect(composer).to_have_value("Thank you for waiting, Daniel. I'm Alice and I'll help you.")
-    composer.press("End")
-    composer.press_sequentially(" One moment.")
+    composer.press_sequentially(" One moment.")  # the caret was left at the end
     composer.press("Enter")
     sent = live_system.emulator.wait_for_sent_message(to=DANIEL)
     assert sent["text"]["body"] == "Thank you for waiting, Daniel. I'm Alice and I'll help you. One moment."
