@@ -25,7 +25,15 @@ from virtual_agent.answers import CustomerAnswer, answer_of, parsed_date
 from virtual_agent.front_door import VIRTUAL_AGENT, steps_aside_now
 from virtual_agent.models import CommandLanguage, Session, SessionState, Step, StepKind, Topic
 from virtual_agent.phrases import phrase
-from virtual_agent.understanding import Candidate, folded, listed, match_choice
+from virtual_agent.understanding import (
+    CONFIDENT_THRESHOLD,
+    FUZZY_THRESHOLD,
+    Candidate,
+    folded,
+    listed,
+    match_choice,
+    match_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +97,7 @@ class Conversation:
         self.session = session
         self.texts: list[str] = []
         self.asked: Asked | None = None
+        self.answer: CustomerAnswer | None = None  # the message being read
         self.phrases = phrases_of(session.language)
 
     # ---- saying and asking ----
@@ -196,6 +205,8 @@ class Conversation:
         return None
 
     def misunderstood(self, why: str) -> None:
+        if self.switched_topic():
+            return
         self.session.misunderstandings += 1
         if self.session.misunderstandings >= MISUNDERSTANDINGS_BEFORE_OFFERING_AN_AGENT:
             self.session.misunderstandings = 0
@@ -209,6 +220,21 @@ class Conversation:
 
     def understood(self) -> None:
         self.session.misunderstandings = 0
+
+    def switched_topic(self) -> bool:
+        """Typed text that answers nothing asked here but clearly names another topic ("actually I want to check my
+        cases" at a yes/no) starts that topic, saying so. Text a step accepts as it is never gets here: a
+        description stays a description."""
+        answer = self.answer
+        if answer is None or not answer.is_typed:
+            return False
+        topic = self.topic_named(answer.text, threshold=CONFIDENT_THRESHOLD)
+        if topic is None or topic == self.session.topic:
+            return False
+        self.understood()
+        self.say(self.phrase_for("switch_topic", topic=topic.name))
+        self.start_named_topic(topic, answer.text)
+        return True
 
     # ---- the turn ----
 
@@ -232,7 +258,7 @@ class Conversation:
         return True
 
     def take(self, message: Message) -> None:
-        answer = answer_of(message)
+        answer = self.answer = answer_of(message)
         if not self.session.context.get("greeted"):
             self.session.context["greeted"] = True
             self.start(answer)
@@ -285,14 +311,14 @@ class Conversation:
             return
         self.show_menu()
 
-    def topic_named(self, text: str) -> Topic | None:
+    def topic_named(self, text: str, *, threshold: int = FUZZY_THRESHOLD) -> Topic | None:
         """The active topic, in the menu or not, whose name or synonyms the words say (never a bare number)."""
         if not text or text.strip().isdigit():
             return None
         topics = list(Topic.objects.filter(is_active=True))
         candidates = [Candidate(id=topic.key, words=(topic.name, *listed(topic.synonyms))) for topic in topics]
-        match = match_choice(text, candidates)
-        return next((topic for topic in topics if topic.key == match.id), None) if match.id else None
+        key = match_words(text, candidates, threshold=threshold)
+        return next((topic for topic in topics if topic.key == key), None)
 
     def answer_menu(self, answer: CustomerAnswer, asked: Asked) -> None:
         named = self.topic_named(answer.text) if answer.is_typed else None
