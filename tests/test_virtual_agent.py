@@ -160,3 +160,21 @@ def test_handoff_with_nobody_available_offers_a_case_and_waiting_is_queued(virtu
     assert body(waiting).startswith("Alright: you stay in line")
     wait_until(lambda: WorkItem.objects.filter(state="queued").exists(), message="the queued item")
     assert "number 1 in line" in body(phone._next())  # routing's own waiting message follows
+
+
+def test_text_naming_another_topic_mid_flow_switches_to_it_and_a_description_stays_one(virtual_agent_on):
+    phone = Phone(virtual_agent_on, "4915100000005", "Lena")
+    phone.writes("Hi")
+    phone.taps("3. Report a problem")
+    assert "photo" in body(phone.writes("I'd like to check my cases"))  # asked to describe: it is the description
+    phone.writes("skip")
+    case = wait_until(lambda: Case.objects.first(), message="the case")
+    assert case.short_description == "I'd like to check my cases"
+
+    which = phone.taps("5. Update a case")
+    assert buttons(which) == [case.number]
+    switched = phone.writes("actually I want to check my cases")  # a choice it does not answer
+    assert body(switched).startswith(
+        f"Sure, let's switch to “Check my cases”.\n\nYour open cases:\n{case.number}: I'd like to check my cases"
+    )
+    assert not case.comments.exists()
