@@ -232,6 +232,7 @@ class Conversation:
         if topic is None or topic == self.session.topic:
             return False
         self.understood()
+        self.set_topic_aside()
         self.say(self.phrase_for("switch_topic", topic=topic.name))
         self.start_named_topic(topic, answer.text)
         return True
@@ -442,14 +443,18 @@ class Conversation:
         self.finish_topic()
 
     def finish_topic(self) -> None:
-        """Back to the menu; what the topic collected is kept for the summary a hand-over gives the agent."""
+        self.set_topic_aside()
+        self.show_menu(again=True)
+
+    def set_topic_aside(self) -> None:
+        """What the topic collected, finished or left for another, is kept for the summary a hand-over gives the
+        agent."""
         if self.session.topic is not None:
             from virtual_agent.handoff import answers_text
 
             collected = answers_text(self.session.answers)
             done = f"{self.session.topic.name}" + (f" ({collected})." if collected else ".")
             self.session.context["done"] = [*self.session.context.get("done", []), done][-10:]
-        self.show_menu(again=True)
 
     def ask_step(self, step: Step) -> bool:
         """Asks the step's question; False when a choice has nothing to offer (its source found nothing)."""
