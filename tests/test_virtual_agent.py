@@ -178,3 +178,27 @@ def test_text_naming_another_topic_mid_flow_switches_to_it_and_a_description_sta
         f"Sure, let's switch to “Check my cases”.\n\nYour open cases:\n{case.number}: I'd like to check my cases"
     )
     assert not case.comments.exists()
+
+
+def test_a_german_speaking_customer_is_answered_in_german_end_to_end(virtual_agent_on):
+    from tests.factories import ChannelUserFactory
+
+    ChannelUserFactory(external_id="4915100000006", display_name="Jonas", language="de")  # as the business knows them
+    phone = Phone(virtual_agent_on, "4915100000006", "Jonas")
+
+    menu = phone.writes("Hallo")
+    assert body(menu).startswith("Hallo! Ich bin der virtuelle Assistent.\n\nWie kann ich Ihnen helfen?")
+    assert menu["interactive"]["action"]["button"] == "Themen"
+    assert [row["title"] for row in rows(menu)] == ["1. Hilfeartikel suchen", "2. Service anfragen",
+                                                    "3. Problem melden", "4. Meine Fälle prüfen", "5. Fall ergänzen",
+                                                    "6. Mitarbeiter sprechen"]  # fmt: skip
+    assert body(phone.taps("3. Problem melden")) == "Bitte beschreiben Sie das Problem in einem Satz."
+    photo = phone.writes("Die Schreibtischplatte wackelt")
+    assert body(photo).startswith("Wenn Sie ein Foto oder ein Dokument dazu haben, senden Sie es jetzt.")
+    again = phone.writes("morgen")
+    assert body(again).startswith("Bitte senden Sie hier ein Foto oder ein Dokument")
+    opened = phone.writes("überspringen")
+    case = wait_until(lambda: Case.objects.first(), message="the case")
+    assert body(opened).startswith(f"Ich habe den Fall {case.number} für Sie eröffnet.")
+    status = phone.writes("meine fälle")  # a German command
+    assert f"Ihre offenen Fälle:\n{case.number}: Die Schreibtischplatte wackelt" in body(status)

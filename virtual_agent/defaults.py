@@ -225,8 +225,122 @@ TOPICS = [
 ]  # fmt: skip
 
 
+# The shipped topics in German and Spanish: (name, description, synonyms) by topic key and language, and each
+# step's prompt by (topic key, step key). Every language's synonyms find a topic, whatever the session's language.
+TOPIC_TRANSLATIONS = {
+    "knowledge": {
+        "de": (
+            "Hilfeartikel suchen",
+            "Antworten aus unserer Wissensdatenbank und Community",
+            "frage, wie kann ich, wie geht, anleitung, hilfeartikel, suchen, finden, information",
+        ),
+        "es": (
+            "Buscar en la ayuda",
+            "Respuestas de nuestra base de conocimiento y comunidad",
+            "pregunta, cómo puedo, cómo se, artículo de ayuda, buscar, encontrar, información",
+        ),
+    },
+    "catalog": {
+        "de": (
+            "Service anfragen",
+            "Bestellen Sie aus unserem Servicekatalog",
+            "service anfragen, serviceanfrage, katalog, montage, installation, ersatzteil, termin buchen",
+        ),
+        "es": (
+            "Solicitar un servicio",
+            "Pida desde nuestro catálogo de servicios",
+            "solicitar un servicio, solicitud de servicio, catálogo, instalación, montaje, recambio",
+        ),
+    },
+    "report-problem": {
+        "de": (
+            "Problem melden",
+            "Einen Fall eröffnen: Wir kümmern uns darum",
+            "problem, kaputt, defekt, funktioniert nicht, geht nicht, beschädigt, fehler, reklamation",
+        ),
+        "es": (
+            "Reportar un problema",
+            "Abra un caso: le damos seguimiento",
+            "problema, roto, rota, no funciona, averiado, defecto, dañado, reclamación, queja",
+        ),
+    },
+    "my-cases": {
+        "de": ("Meine Fälle prüfen", "Der Stand Ihrer offenen Fälle", "meine fälle, fallstatus, wo ist, fortschritt"),
+        "es": (
+            "Consultar mis casos",
+            "El estado de sus casos abiertos",
+            "mis casos, estado del caso, dónde está, progreso",
+        ),
+    },
+    "update-case": {
+        "de": (
+            "Fall ergänzen",
+            "Einen Kommentar oder ein Foto zu einem Fall hinzufügen",
+            "fall ergänzen, kommentar, foto hinzufügen, mehr informationen, nachtrag",
+        ),
+        "es": (
+            "Actualizar un caso",
+            "Añadir un comentario o una foto a un caso",
+            "añadir al caso, comentario, añadir foto, más información, actualizar caso",
+        ),
+    },
+    "live-agent": {
+        "de": (
+            "Mitarbeiter sprechen",
+            "Eine Person aus unserem Team",
+            "mitarbeiter, mensch, jemand, berater, sprechen mit, rückruf",
+        ),
+        "es": (
+            "Hablar con un agente",
+            "Una persona de nuestro equipo",
+            "agente, humano, persona, alguien, representante, hablar con",
+        ),
+    },
+}
+STEP_TRANSLATIONS = {
+    ("knowledge", "query"): {"de": "Was möchten Sie wissen? Beschreiben Sie es in wenigen Worten.",
+                             "es": "¿Qué le gustaría saber? Descríbalo en pocas palabras."},
+    ("knowledge", "results"): {"de": "Das habe ich gefunden. Was passt am besten?",
+                               "es": "Esto es lo que he encontrado. ¿Cuál encaja mejor?"},
+    ("knowledge", "nothing"): {"de": "Dazu habe ich leider nichts gefunden. Möchten Sie mit einem Mitarbeiter "
+                                     "sprechen?",
+                               "es": "No he encontrado nada sobre eso. ¿Desea hablar con un agente?"},
+    ("knowledge", "helpful"): {"de": "Hat Ihnen das geholfen?", "es": "¿Le ha servido de ayuda?"},
+    ("knowledge", "resolved"): {"de": "Schön, dass ich helfen konnte!", "es": "¡Me alegra haberle ayudado!"},
+    ("knowledge", "done"): {"de": "In Ordnung.", "es": "De acuerdo."},
+    ("catalog", "category"): {"de": "Welche Art von Service benötigen Sie?", "es": "¿Qué tipo de servicio necesita?"},
+    ("catalog", "none"): {"de": "Leider gibt es hier gerade nichts anzufragen.",
+                          "es": "Lo siento, ahora mismo no hay nada que solicitar aquí."},
+    ("catalog", "item"): {"de": "Welcher davon?", "es": "¿Cuál de ellos?"},
+    ("catalog", "submit"): {"de": "Ihre Anfrage {request} wurde übermittelt. Wir halten Sie hier auf dem Laufenden.",
+                            "es": "Su solicitud {request} se ha enviado. Le mantendremos informado por aquí."},
+    ("report-problem", "short"): {"de": "Bitte beschreiben Sie das Problem in einem Satz.",
+                                  "es": "Por favor, describa el problema en una frase."},
+    ("report-problem", "photo"): {"de": "Wenn Sie ein Foto oder ein Dokument dazu haben, senden Sie es jetzt.",
+                                  "es": "Si tiene una foto o un documento del problema, envíelo ahora."},
+    ("report-problem", "open"): {"de": "Ich habe den Fall {case} für Sie eröffnet. Wir halten Sie hier auf dem "
+                                       "Laufenden.",
+                                 "es": "He abierto el caso {case} para usted. Le mantendremos informado por aquí."},
+    ("update-case", "case"): {"de": "Welchen Fall möchten Sie ergänzen?", "es": "¿Qué caso desea actualizar?"},
+    ("update-case", "nothing"): {"de": "Sie haben keine offenen Fälle, die Sie ergänzen könnten.",
+                                 "es": "No tiene casos abiertos que actualizar."},
+    ("update-case", "comment"): {"de": "Was möchten Sie hinzufügen?", "es": "¿Qué desea añadir?"},
+    ("update-case", "photo"): {"de": "Möchten Sie auch ein Foto oder ein Dokument hinzufügen?",
+                               "es": "¿Desea añadir también una foto o un documento?"},
+    ("update-case", "add"): {"de": "Ich habe das zum Fall {case} hinzugefügt.", "es": "He añadido eso al caso {case}."},
+}  # fmt: skip
+
+
 def seed_defaults(topic_model, step_model, language_model, word_model) -> None:
-    """Takes the model classes, so the migration can pass its historical ones; keeps what admins changed."""
+    """All the defaults, as the migrations leave them (the demo, and tests after a flush); keeps what admins
+    changed."""
+    seed_topics_and_commands(topic_model, step_model, language_model, word_model)
+    fill_phrases(language_model)
+    fill_translations(topic_model, step_model)
+
+
+def seed_topics_and_commands(topic_model, step_model, language_model, word_model) -> None:
+    """Takes the model classes, so a migration can pass its historical ones (0002's have no translations yet)."""
     for order, (key, name, description, synonyms, steps) in enumerate(TOPICS, start=1):
         topic, created = topic_model.objects.get_or_create(
             key=key, defaults={"name": name, "description": description, "synonyms": synonyms, "order": order * 10}
@@ -240,7 +354,6 @@ def seed_defaults(topic_model, step_model, language_model, word_model) -> None:
         for action, words in commands.items():
             for word in words:
                 word_model.objects.get_or_create(language=language, word=word, defaults={"action": action})
-    fill_phrases(language_model)
 
 
 def fill_phrases(language_model) -> None:
@@ -252,3 +365,29 @@ def fill_phrases(language_model) -> None:
         if missing:
             language.phrases = {**own, **missing}
             language.save(update_fields=["phrases"])
+
+
+def fill_translations(topic_model, step_model) -> None:
+    """Gives the shipped topics and steps the languages they lack, where their English is still as shipped: a
+    translation of words an admin has since changed would say something else."""
+    for key, name, _description, _synonyms, steps in TOPICS:
+        topic = topic_model.objects.filter(key=key, name=name).first()
+        if topic is None:
+            continue
+        own = topic.translations if isinstance(topic.translations, dict) else {}
+        missing = {language: {"name": name, "description": description, "synonyms": synonyms}
+                   for language, (name, description, synonyms) in TOPIC_TRANSLATIONS[key].items()
+                   if language not in own}  # fmt: skip
+        if missing:
+            topic.translations = {**own, **missing}
+            topic.save(update_fields=["translations"])
+        for step_key, _kind, prompt, _extra in steps:
+            prompts = STEP_TRANSLATIONS.get((key, step_key))
+            step = step_model.objects.filter(topic=topic, key=step_key, prompt=prompt).first() if prompts else None
+            if step is None:
+                continue
+            own = step.translations if isinstance(step.translations, dict) else {}
+            missing = {language: {"prompt": text} for language, text in prompts.items() if language not in own}
+            if missing:
+                step.translations = {**own, **missing}
+                step.save(update_fields=["translations"])

@@ -172,11 +172,12 @@ class Conversation:
     def show_menu(self, *, again: bool = False) -> None:
         self.session.topic, self.session.step_key, self.session.answers = None, "", {}
         topics = self.menu_topics()
-        choices = [Choice(id=topic.key, title=topic.name, description=topic.description) for topic in topics]
+        language = self.session.language
+        choices = [Choice(id=topic.key, title=topic.text("name", language),
+                          description=topic.text("description", language)) for topic in topics]  # fmt: skip
         control = self.choice_control(self.phrase_for("menu_again" if again else "menu"), choices)
         control = replace(control, button=self.phrase_for("menu_button"))
-        self.ask(Asked(expects=MENU, control=control, synonyms={topic.key: list(listed(topic.synonyms))
-                                                                 for topic in topics}))  # fmt: skip
+        self.ask(Asked(expects=MENU, control=control, synonyms={topic.key: list(topic.words()) for topic in topics}))
 
     # ---- reading answers ----
 
@@ -233,7 +234,7 @@ class Conversation:
             return False
         self.understood()
         self.set_topic_aside()
-        self.say(self.phrase_for("switch_topic", topic=topic.name))
+        self.say(self.phrase_for("switch_topic", topic=topic.text("name", self.session.language)))
         self.start_named_topic(topic, answer.text)
         return True
 
@@ -317,7 +318,7 @@ class Conversation:
         if not text or text.strip().isdigit():
             return None
         topics = list(Topic.objects.filter(is_active=True))
-        candidates = [Candidate(id=topic.key, words=(topic.name, *listed(topic.synonyms))) for topic in topics]
+        candidates = [Candidate(id=topic.key, words=topic.words()) for topic in topics]
         key = match_words(text, candidates, threshold=threshold)
         return next((topic for topic in topics if topic.key == key), None)
 
@@ -385,6 +386,10 @@ class Conversation:
         position = next(index for index, candidate in enumerate(steps) if candidate.pk == step.pk)
         return steps[position + 1] if position + 1 < len(steps) else None
 
+    def prompt(self, step: Step) -> str:
+        """The step's prompt in the customer's language, the answers it names filled in."""
+        return self.filled(step.prompt_in(self.session.language))
+
     def filled(self, text: str) -> str:
         values = {"name": self.customer_name(), **{key: value for key, value in self.session.answers.items()
                                                    if isinstance(value, str | int | float)}}  # fmt: skip
@@ -410,23 +415,23 @@ class Conversation:
                 if sources.ask_catalog_question(self, step, index=0):
                     return
             elif kind == StepKind.MESSAGE:
-                self.say(self.filled(step.prompt))
+                self.say(self.prompt(step))
             elif kind == StepKind.LINK:
-                self.say("\n".join(part for part in (self.filled(step.prompt), step.url) if part))
+                self.say("\n".join(part for part in (self.prompt(step), step.url) if part))
             elif kind == StepKind.SHOW:
                 self.say(sources.shown(self, step))
             elif kind == StepKind.ACTION:
                 if not sources.act(self, step):
                     return  # the action asked or handed over itself
-                self.say(self.filled(step.prompt))
+                self.say(self.prompt(step))
             elif kind == StepKind.HANDOFF:
                 from virtual_agent.handoff import hand_over
 
-                self.say(self.filled(step.prompt))
+                self.say(self.prompt(step))
                 hand_over(self, topic_key=step.go_to_topic or self.session.topic.key)
                 return
             elif kind == StepKind.END:
-                self.say(self.filled(step.prompt) or self.phrase_for("resolved"))
+                self.say(self.prompt(step) or self.phrase_for("resolved"))
                 self.finish_topic()
                 return
             elif kind == StepKind.GO_TO:
@@ -435,7 +440,7 @@ class Conversation:
                     logger.error("step %s goes to topic %r, which does not exist", step, step.go_to_topic)
                     self.finish_topic()
                 else:
-                    self.say(self.filled(step.prompt))
+                    self.say(self.prompt(step))
                     self.start_topic(topic)
                 return
             step = self.step_after(step)
@@ -460,7 +465,7 @@ class Conversation:
         """Asks the step's question; False when a choice has nothing to offer (its source found nothing)."""
         from virtual_agent.sources import options_of
 
-        body = self.filled(step.prompt)
+        body = self.prompt(step)
         kind = CONTROL_OF_STEP[step.kind]
         if step.kind == StepKind.YES_NO:
             choices = [Choice(id="yes", title=self.phrase_for("yes")), Choice(id="no", title=self.phrase_for("no"))]
@@ -473,9 +478,11 @@ class Conversation:
             options = options_of(self, step)
             if not options:
                 return False
-            choices = [Choice(id=str(option["id"]), title=str(option["title"]),
+            choices = [Choice(id=str(option["id"]),
+                              title=step.title_in(self.session.language, str(option["id"]), str(option["title"])),
                               description=str(option.get("description", ""))) for option in options]  # fmt: skip
-            synonyms = {str(option["id"]): list(listed(option.get("synonyms", ""))) for option in options}
+            synonyms = {str(option["id"]): [str(option["title"]), *listed(option.get("synonyms", ""))]
+                        for option in options}  # fmt: skip  # its title as written, when shown translated
             self.ask(Asked(expects="step", control=self.choice_control(body, choices), synonyms=synonyms))
             return True
         if step.kind == StepKind.FILE and step.optional:

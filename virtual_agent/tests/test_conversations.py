@@ -423,3 +423,21 @@ def test_mid_topic_text_that_names_nothing_is_asked_again_then_an_agent_is_offer
     assert again.text.startswith("Please send a photo or a document here, or type skip.")
     [offer] = customer.says("what do you mean")
     assert "live agent" in offer.content["body"] and titles(offer) == ["Yes", "No"]
+
+
+def test_a_spanish_speaking_customer_is_answered_in_spanish_and_understood_in_spanish(switched_on):
+    from interactions.models import ChannelUser
+
+    customer = Customer(name="Lucía")
+    ChannelUser.objects.create(channel="whatsapp", account_id=settings.WHATSAPP_PHONE_NUMBER_ID,
+                               external_id=customer.wa_id, language="es-ES")  # fmt: skip  # as the business knows them
+    [menu] = customer.says("Hola")
+    assert menu.content["body"].startswith("¡Hola! Soy el agente virtual.\n\n¿En qué puedo ayudarle?")
+    assert titles(menu)[:3] == ["1. Buscar en la ayuda", "2. Solicitar un servicio", "3. Reportar un problema"]
+    [photo] = customer.says("mi silla está rota")  # Spanish synonyms find the topic; it says enough to describe
+    assert photo.text.startswith("Si tiene una foto o un documento del problema, envíelo ahora.")
+    assert photo.text.endswith("Envíe una foto o un documento, o escriba «omitir».")
+    [done] = customer.says("omitir")
+    case = Case.objects.get(short_description="mi silla está rota")
+    assert done.content["body"].startswith(f"He abierto el caso {case.number} para usted.")
+    assert "¿Hay algo más en lo que pueda ayudarle?" in done.content["body"]
