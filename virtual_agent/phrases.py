@@ -11,6 +11,7 @@ ENGLISH = {
     "more": "More options",
     "choice_hint": "Tap a choice or type its number.",
     "not_understood": "Sorry, I didn't understand that.",
+    "switch_topic": "Sure, let's switch to “{topic}”.",
     "offer_agent": "I'm having trouble understanding you. Would you like to talk to a live agent?",
     "yes": "Yes",
     "no": "No",
