@@ -88,6 +88,9 @@ class EmulatorClient:
     def set_faults(self, **switches: object) -> dict:
         return self._post("/faults", switches)
 
+    def businesses(self) -> list[dict]:
+        return self._get("/businesses", {})["businesses"]
+
     def set_token_revoked(self, revoked: bool = True, *, phone_number_id: str | None = None) -> dict:
         """Revokes (or restores) a business number's access token; the default number's without an id."""
         body: dict = {"revoked": revoked}
