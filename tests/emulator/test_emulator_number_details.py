@@ -46,7 +46,9 @@ def test_a_field_the_node_does_not_have_is_refused_as_meta_refuses_it(emulator):
     assert response.status_code == 400
     error = response.json()["error"]
     assert (error["code"], error["type"]) == (100, "OAuthException")
-    assert error["message"] == "(#100) Tried accessing nonexisting field (colour) on node type (WhatsAppBusinessPhoneNumber)"
+    assert error["message"] == (
+        "(#100) Tried accessing nonexisting field (colour) on node type (WhatsAppBusinessPhoneNumber)"
+    )
 
 
 def test_another_numbers_token_cannot_see_the_number(emulator):
@@ -115,7 +117,8 @@ def test_a_reset_restores_revoked_tokens(emulator):
 
 
 def test_revoking_needs_a_boolean_and_a_known_number(emulator):
-    response = requests.post(f"{emulator.url}/_emulator/token", json={"revoked": "yes"}, timeout=10)
-    unknown = requests.post(f"{emulator.url}/_emulator/token", json={"revoked": True, "phone_number_id": "1"}, timeout=10)
+    url = f"{emulator.url}/_emulator/token"
+    response = requests.post(url, json={"revoked": "yes"}, timeout=10)
+    unknown = requests.post(url, json={"revoked": True, "phone_number_id": "1"}, timeout=10)
 
     assert (response.status_code, unknown.status_code) == (400, 404)
