@@ -18,7 +18,9 @@ def test_an_admin_copies_the_callback_url_and_tests_the_connection(live_system, 
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{live_system.web_url}/admin/login/?next=/admin/channels_whatsapp/businessnumber/{number.pk}/change/")
+        page.goto(
+            f"{live_system.web_url}/admin/login/?next=/admin/channels_whatsapp/businessnumber/{number.pk}/change/"
+        )
         page.fill("input[name=username]", "root")
         page.fill("input[name=password]", "password")
         page.click("input[type=submit]")
