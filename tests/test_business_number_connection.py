@@ -2,6 +2,7 @@
 asking the emulator's Graph API over HTTP what Meta knows, or saying what is wrong."""
 
 import dataclasses
+import logging
 import socket
 from collections.abc import Iterator
 
@@ -9,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.views.debug import SafeExceptionReporterFilter
 
 from channels_whatsapp.connection import active_business_numbers
 from channels_whatsapp.connection_check import check_connection
@@ -50,14 +52,15 @@ def test_a_working_number_reports_what_meta_knows_of_it(meta):
     assert [app.name for app in report.subscribed_apps] == ["WhatsDesk"]
 
 
-def test_a_revoked_token_is_reported_as_metas_190_with_what_to_do(meta):
+def test_a_revoked_token_is_reported_as_metas_190_with_what_to_do(meta, caplog):
     meta.set_token_revoked()
 
-    report = check_connection(number=the_number())
+    with caplog.at_level(logging.INFO):
+        report = check_connection(number=the_number())
 
     assert not report.ok and report.phone_number is None
     assert "error 190" in report.problems[0] and "Generate a new token" in report.problems[0]
-    assert settings.WHATSAPP_ACCESS_TOKEN not in report.problems[0]
+    assert "error 190" in caplog.text and settings.WHATSAPP_ACCESS_TOKEN not in caplog.text + report.problems[0]
 
 
 def test_a_phone_number_id_meta_does_not_know_is_named(meta):
@@ -120,6 +123,17 @@ def test_a_new_number_without_a_verify_token_gets_one_made_up(admin_client):
 
     assert response.status_code == 302
     assert len(BusinessNumber.objects.get(phone_number_id="301122334455667").verify_token) >= 24
+
+
+def test_secrets_posted_in_the_admin_are_kept_out_of_error_reports(admin_client):
+    response = admin_client.post(
+        "/admin/channels_whatsapp/businessnumber/add/",
+        {"phone_number_id": "not digits", "messages_per_second": "80", "access_token": "EAAG-t", "app_secret": "s"},
+    )
+
+    reported = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
+    assert reported["phone_number_id"] == "not digits"
+    assert {reported["access_token"], reported["app_secret"]} == {"********************"}
 
 
 def test_test_connection_in_the_admin_shows_the_report(admin_client, meta):
