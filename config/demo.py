@@ -5,6 +5,7 @@ then runs daphne, the Graph API emulator and a Celery worker with beat until int
 printed once each of them is up; if one cannot start, the demo says which and why, stops the rest and exits 1.
 """
 
+import json
 import os
 import signal
 import socket
@@ -34,6 +35,16 @@ DEMO_ENVIRONMENT = {
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
     "WHATSAPP_DISPLAY_PHONE_NUMBER": "+1 555 010 0100",
     "WHATSAPP_WABA_ID": "102290129340398",
+}
+
+# A second number of the same app, known to the emulator only: an admin adds it in the admin and tests its connection.
+DEMO_SECOND_NUMBER = {
+    "phone_number_id": "106540352242933",
+    "display_phone_number": "+1 555 010 0200",
+    "waba_id": "102290129340398",
+    "access_token": "demo-access-token-2",
+    "app_secret": "demo-app-secret",
+    "verified_name": "WhatsDesk Demo Returns",
 }
 
 
@@ -89,6 +100,7 @@ def _demo_processes(var: Path) -> list[DemoProcess]:
             command=[
                 python, "manage.py", "whatsapp_emulator", "--port", str(EMULATOR_PORT),
                 "--webhook-url", f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
+                "--numbers-file", str(var / "demo-numbers.json"),
             ],
         ),
         DemoProcess(
@@ -178,6 +190,7 @@ def main() -> None:
         _manage("seed_canned_responses_demo")  # the composer's / menu
         _manage("seed_virtual_agent_demo")  # it answers every new conversation first; after the queues
         _manage("sync_whatsapp_number")
+        (var / "demo-numbers.json").write_text(json.dumps([DEMO_SECOND_NUMBER]))
         for process in processes:
             children.append(_start(process, var))
             _wait_until_up(children[-1])
@@ -252,6 +265,7 @@ def _start_demo_conversations(var: Path) -> None:
 
 
 def _print_welcome(var: Path) -> None:
+    second = DEMO_SECOND_NUMBER
     print(
         f"""
 WhatsDesk is running (logs in {var}/):
@@ -261,6 +275,9 @@ WhatsDesk is running (logs in {var}/):
   Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
   API schema        http://127.0.0.1:{WEB_PORT}/api/schema/
   API docs          http://127.0.0.1:{WEB_PORT}/api/docs/
+A second number to add in the admin (Business numbers → Add), then "Test connection":
+  phone number id {second["phone_number_id"]}, WABA id {second["waba_id"]}, access token {second["access_token"]},
+  app secret {second["app_secret"]}
 A day passes for one customer (their 24-hour window closes, templates only):
   {sys.executable} manage.py close_service_window 4915112345678 --emulator-url http://127.0.0.1:{EMULATOR_PORT}
 Press Ctrl-C to stop.""",
