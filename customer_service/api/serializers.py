@@ -6,8 +6,8 @@ from rest_framework import serializers
 from customer_service.models import (
     Account,
     Case,
-    CasePriority,
     CaseComment,
+    CasePriority,
     CaseState,
     CatalogCategory,
     CatalogItem,
@@ -138,7 +138,11 @@ class CaseCommentSerializer(serializers.ModelSerializer):
 
 
 class NewCaseCommentSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=3000, help_text="What the agent writes")
+    text = serializers.CharField(
+        max_length=3000,
+        help_text="What the agent writes",
+        error_messages={"blank": "Write the note or comment first.", "required": "Write the note or comment first."},
+    )
     internal = serializers.BooleanField(
         default=False, help_text="true: a work note for agents; false: a comment the customer is sent"
     )

@@ -298,7 +298,7 @@ def test_an_empty_comment_is_a_400_and_a_closed_case_a_409(conversation):
     change_case_state(case, state="closed")
     closed = client_for(alice).post(path, {"text": "One more thing"}, format="json")
 
-    assert empty.status_code == 400 and "text" in empty.json()
+    assert empty.status_code == 400 and empty.json()["text"] == ["Write the note or comment first."]
     assert closed.status_code == 409 and "is closed; open a new case instead" in closed.json()["detail"]
     assert not CaseComment.objects.exists()
 
