@@ -30,6 +30,14 @@ COMMANDS = {
             "verlauf, benachrichtigungen oder tschüss.",
             "bye": "Danke für Ihre Nachricht, {name}. Auf Wiedersehen!",
             "handoff": "Ich verbinde Sie mit einem Mitarbeiter. Einen Moment bitte.",
+            "handoff_busy": "Alle Mitarbeiter sind gerade beschäftigt; Sie sind Nummer {position} in der "
+            "Warteschlange.",
+            "expected_wait": "Die voraussichtliche Wartezeit beträgt {wait}.",
+            "wait_under_a_minute": "weniger als eine Minute",
+            "wait_a_minute": "etwa eine Minute",
+            "wait_minutes": "etwa {minutes} Minuten",
+            "wait_an_hour": "etwa eine Stunde",
+            "wait_hours": "etwa {hours} Stunden",
         },
         {
             "agent": ["mitarbeiter", "mensch"],
@@ -52,6 +60,13 @@ COMMANDS = {
             "no": "No",
             "bye": "Gracias por escribirnos, {name}. ¡Adiós!",
             "handoff": "Le paso con un agente. Un momento, por favor.",
+            "handoff_busy": "Todos nuestros agentes están ocupados; usted es el número {position} en la cola.",
+            "expected_wait": "El tiempo de espera estimado es de {wait}.",
+            "wait_under_a_minute": "menos de un minuto",
+            "wait_a_minute": "un minuto aproximadamente",
+            "wait_minutes": "unos {minutes} minutos",
+            "wait_an_hour": "una hora aproximadamente",
+            "wait_hours": "unas {hours} horas",
         },
         {
             "agent": ["agente", "persona", "humano"],
