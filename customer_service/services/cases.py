@@ -146,7 +146,8 @@ def add_case_comment(
 
 
 def _tells_the_customer(comment: CaseComment, case: Case) -> bool:
-    return bool(comment.text) and comment.author_id is not None and not comment.internal and case.channel_user_id
+    agents_to_customer = comment.author_id is not None and not comment.internal
+    return agents_to_customer and bool(comment.text) and case.channel_user_id is not None
 
 
 def case_comments(case: Case) -> list[CaseComment]:
@@ -201,7 +202,7 @@ class CaseNews:
     reason: str
     text: str
     template: tuple[str, str]
-    template_values: list[str]
+    template_values: tuple[str, ...]
 
 
 def _state_news(case_id: int, state_change: int, state: str) -> CaseNews:
@@ -215,7 +216,7 @@ def _state_news(case_id: int, state_change: int, state: str) -> CaseNews:
         reason=f"Case {case.number} is now {label}",
         text=f"Hello {name}, your case {case.number} ({case.short_description}) is now {label}.",
         template=CASE_UPDATE_TEMPLATE,
-        template_values=[name, case.number, label],
+        template_values=(name, case.number, label),
     )
 
 
@@ -233,7 +234,7 @@ def _comment_news(comment_id: int) -> CaseNews:
         reason=f"Comment on case {case.number}",
         text=f"Hello {name}, a new comment on your case {case.number} ({case.short_description}):\n\n{comment.text}",
         template=CASE_COMMENT_TEMPLATE,
-        template_values=[name, case.number, one_line],
+        template_values=(name, case.number, one_line),
     )
 
 
@@ -264,7 +265,7 @@ def _tell_customer(news: CaseNews) -> None:
         text=news.text,
         template_name=template_name,
         template_language=template_language,
-        template_values={"body": news.template_values},
+        template_values={"body": list(news.template_values)},
     )
 
 
