@@ -6,12 +6,17 @@ hands the worker one task for the lot. While it writes, the next batch gathers; 
 delivery at once. The thread holds one database connection (through Django's ORM, so SQLite works as well as
 PostgreSQL) and gives it back to the pool after each batch; the thread is also where the webhook's other database
 reads run (the app secrets), so the webhook never uses more than that one connection.
+
+With the database unreachable, each attempt waits out the pool's timeout before it fails: the work that gathered
+meanwhile is then refused at once (503, Meta redelivers) instead of each waiting out an attempt of its own in turn,
+so no delivery waits much longer than one timeout, however many arrive during an outage.
 """
 
 import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -20,10 +25,14 @@ from typing import Any
 from django.db import close_old_connections
 
 from channels_whatsapp.inbox import ReceivedDelivery, enqueue_processing, store_webhook_deliveries
+from interactions.unavailable import is_unavailable_dependency
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+# After a round found the database unreachable, what gathered meanwhile is refused with that error; the first round
+# to start this long after it tries the database again.
+RETRY_DATABASE_AFTER_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,7 @@ class DeliveryWriter:
         self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
+        self._unreachable: tuple[float, BaseException] | None = None  # (when a round found it so, what it raised)
 
     async def store(self, delivery: ReceivedDelivery) -> int:
         """The delivery's id once it is committed; raises what storing it raised (DatabaseError: not stored)."""
@@ -97,14 +107,32 @@ class DeliveryWriter:
             except queue.Empty:
                 break
         for call in calls:
-            self._call(call)
-        if batch:
+            if not self._refused_while_unreachable([call]):
+                self._call(call)
+        if batch and not self._refused_while_unreachable(batch):
             self._write(batch)
+
+    def _refused_while_unreachable(self, waiting: list[_Waiting]) -> bool:
+        """Refuses the work with the error of a round that found the database unreachable a moment ago."""
+        if self._unreachable is None:
+            return False
+        found_at, error = self._unreachable
+        if time.monotonic() - found_at >= RETRY_DATABASE_AFTER_SECONDS:
+            return False
+        for each in waiting:
+            _settle(each, error=error)
+        return True
+
+    def _note_outcome(self, error: BaseException | None) -> None:
+        unreachable = error is not None and is_unavailable_dependency(error)
+        self._unreachable = (time.monotonic(), error) if unreachable else None
 
     def _call(self, waiting: _Waiting) -> None:
         try:
             _settle(waiting, result=waiting.work())
+            self._note_outcome(None)
         except Exception as error:
+            self._note_outcome(error)
             _settle(waiting, error=error)
         finally:
             close_old_connections()
@@ -113,10 +141,12 @@ class DeliveryWriter:
         try:
             delivery_ids = store_webhook_deliveries(deliveries=[waiting.work for waiting in batch])
         except Exception as error:
+            self._note_outcome(error)
             for waiting in batch:
                 _settle(waiting, error=error)
             close_old_connections()
             return
+        self._note_outcome(None)
         for waiting, delivery_id in zip(batch, delivery_ids, strict=True):
             _settle(waiting, result=delivery_id)
         try:

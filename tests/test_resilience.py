@@ -4,6 +4,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -129,6 +130,37 @@ def test_with_the_database_down_a_delivery_is_answered_503_so_meta_redelivers(li
 
     assert response.status_code == 503
     assert not WebhookDelivery.objects.exists()
+
+
+def test_with_the_database_down_no_delivery_waits_out_more_than_one_connection_timeout(live_system):
+    """Deliveries arriving one after another during an outage: those that gathered while an attempt waited for the
+    database are refused with its error, not each after an attempt of its own in turn. Without that, each waited
+    2.5 s longer than the one before, and the twelfth timed out after 30 s."""
+    pool_timeout = 3.0
+    web_url = start_web_process(
+        live_system,
+        "web-no-database",
+        DATABASE_URL=f"postgres://nobody@127.0.0.1:{free_port()}/nothing",
+        DATABASE_POOL_TIMEOUT=str(pool_timeout),
+    )
+    answers: list[tuple[int, float]] = []
+
+    def deliver(number: int) -> None:
+        body, headers = signed_text_delivery(f"wamid.outage-{number}", "Hello?")
+        started = time.monotonic()
+        response = requests.post(f"{web_url}/webhooks/whatsapp/", data=body, headers=headers, timeout=30)
+        answers.append((response.status_code, time.monotonic() - started))
+
+    senders = [threading.Thread(target=deliver, args=(number,)) for number in range(12)]
+    for sender in senders:  # one every half second: 6 s of arrivals, two pool timeouts
+        sender.start()
+        time.sleep(0.5)
+    for sender in senders:
+        sender.join()
+    live_system.stop("web-no-database")
+
+    assert [status for status, _ in answers] == [503] * 12
+    assert max(waited for _, waited in answers) < pool_timeout * 1.5
 
 
 def test_the_sweep_leaves_deliveries_whose_tasks_wait_in_the_queue_and_enqueues_those_lost(live_system):
