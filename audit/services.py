@@ -1,7 +1,7 @@
 """The one way an entry is written. Other apps call `record_audit_entry`; the audit app imports none of them."""
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Set
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -76,17 +76,19 @@ def record_audit_entry(
 
 
 def record_form_changes(
-    *, action: AuditAction, form, target: models.Model, skip: Iterable[str] = (), request: HttpRequest | None = None
+    *, action: AuditAction, form, target: models.Model, skip: Set[str] = frozenset(), request: HttpRequest | None = None
 ) -> AuditEntry | None:
     """An admin form's changed fields, old values read back into objects by the form's own fields; None when
-    nothing it records changed."""
-    names = [name for name in form.changed_data if name not in set(skip)]
-    if not names:
-        return None
+    nothing it records changed. A field the form saw change but stored as it was (a secret left blank to keep it)
+    is no change."""
     adding = action == AuditAction.CONFIG_ADDED
-    changes = {
-        name: (None if adding else _initial_value(form, name), _saved_value(form, target, name)) for name in names
-    }
+    changes = {}
+    for name in form.changed_data:
+        old, new = None if adding else _initial_value(form, name), _saved_value(form, target, name)
+        if name not in skip and (adding or _plain(old) != _plain(new)):
+            changes[name] = (old, new)
+    if not changes:
+        return None
     return record_audit_entry(action=action, target=target, changes=changes, request=request)
 
 

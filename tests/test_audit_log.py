@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import record_audit_entry
+from channels_whatsapp.models import BusinessNumber
 from consent.models import ConsentErasure, ConsentKeyword, ConsentMethod, ConsentRecord, ConsentStatus, KeywordLanguage
 from consent.services import record_consent
 from interactions.roles import ADMIN, AGENT
@@ -134,6 +135,38 @@ def test_secrets_are_recorded_as_changed_never_with_their_values():
     assert entry.changes["keyword"] == {"old": "stop", "new": "halt"}  # a word that merely contains "key"
     everything = json.dumps(list(AuditEntry.objects.values()), default=str)
     for secret in ("Xq-9-secret", "Second-secret-77", newcomer.password, "EAAG", '"s1"', '"v2"', '"k1"'):
+        assert secret not in everything
+
+
+def test_a_business_numbers_secrets_are_never_in_the_log_only_that_they_changed():
+    client, _ = superuser_client()
+    posted = {
+        "display_phone_number": "+1 555 010 0200",
+        "phone_number_id": "301122334455667",
+        "waba_id": "102290129340398",
+        "messages_per_second": "80",
+        "is_active": "on",
+        "access_token": "EAAG-first-token",
+        "app_secret": "first-app-secret",
+        "verify_token": "first-verify-token",
+    }
+
+    assert client.post("/admin/channels_whatsapp/businessnumber/add/", posted).status_code == 302
+    number = BusinessNumber.objects.get(phone_number_id="301122334455667")
+    changed = posted | {"messages_per_second": "40", "access_token": "EAAG-second-token", "app_secret": ""}
+    changed.pop("verify_token")
+    assert client.post(f"/admin/channels_whatsapp/businessnumber/{number.pk}/change/", changed).status_code == 302
+
+    added = only_entry("config.added")
+    assert {name: added.changes[name] for name in ("access_token", "app_secret", "verify_token")} == dict.fromkeys(
+        ("access_token", "app_secret", "verify_token"), "changed"
+    )
+    assert only_entry("config.changed").changes == {
+        "messages_per_second": {"old": 80, "new": 40},
+        "access_token": "changed",
+    }
+    everything = json.dumps(list(AuditEntry.objects.values()), default=str)
+    for secret in ("EAAG", "first-app-secret", "first-verify-token"):
         assert secret not in everything
 
 
