@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, override_settings
+from django.utils.timezone import localtime
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import record_audit_entry
@@ -297,6 +298,15 @@ def test_admins_read_the_log_and_nobody_changes_it_in_the_admin():
     assert listing.status_code == 200 and "Consent records (CSV)" in listing.content.decode()
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
     assert admin_client.get("/admin/audit/auditentry/").status_code == 200
+    day = localtime(entry.recorded_at)
+    filters = [
+        f"user__id__exact={person.pk}",
+        "q=Consent+records",
+        f"content_type__isnull=True&recorded_at__year={day.year}&recorded_at__month={day.month}&recorded_at__day={day.day}",
+    ]
+    for query in filters:  # a filter the admin does not know would redirect (?e=1), without the entry
+        assert "Consent records (CSV)" in client.get(f"/admin/audit/auditentry/?{query}").content.decode()
+    assert "Consent records (CSV)" not in client.get("/admin/audit/auditentry/?action__exact=login").content.decode()
     assert client.get("/admin/audit/auditentry/add/").status_code == 403
     assert client.get(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {"action": "login"}).status_code == 403
