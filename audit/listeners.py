@@ -29,10 +29,10 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     record_audit_entry(action=AuditAction.LOGIN_FAILED, target=account, target_label=username, request=request)
 
 
-def _user_flags_or_password_changing(sender, instance, update_fields=None, **kwargs) -> None:
+def _user_flags_or_password_changing(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     watched = {*_FLAGS, "password"}
-    if instance.pk is None or (update_fields is not None and not watched & set(update_fields)):
-        return  # a new user (its roles come next, through groups) or a save of other fields (last_login)
+    if raw or instance.pk is None or (update_fields is not None and not watched & set(update_fields)):
+        return  # a fixture loaded, a new user (its roles come next, through groups), or other fields (last_login)
     before = sender._default_manager.filter(pk=instance.pk).values(*watched).first()
     if before is None:
         return
