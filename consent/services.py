@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import record_audit_entry
 from consent.models import (
     AGENT_METHODS,
     ConsentErasure,
@@ -42,7 +44,10 @@ def record_consent(
     note = note.strip()
     if method in AGENT_METHODS and (recorded_by is None or not note):
         raise ConsentInvalid("Say where the evidence is: a consent recorded by an agent needs a note.")
-    return ConsentRecord.objects.create(
+    before = (
+        ConsentRecord.objects.filter(channel_user=channel_user, scope=scope).values_list("status", flat=True).first()
+    )
+    record = ConsentRecord.objects.create(
         channel_user=channel_user,
         scope=scope,
         status=status,
@@ -54,6 +59,15 @@ def record_consent(
         message_text=(message.text[:255] if message is not None else ""),
         language=language,
     )
+    record_audit_entry(
+        action=AuditAction.CONSENT_CHANGED,
+        user=recorded_by,
+        target=channel_user,
+        target_label=_customer_label(channel_user),
+        changes={"status": (before, status)},
+        details={"scope": scope, "method": method},
+    )
+    return record
 
 
 @transaction.atomic
@@ -63,6 +77,13 @@ def erase_consent_history(*, channel_user, erased_by: AbstractBaseUser, reason: 
     if not reason:
         raise ConsentInvalid("An erasure needs a reason (e.g. the customer's erasure request and its date).")
     erased, _ = ConsentRecord.objects.filter(channel_user=channel_user).delete()
+    record_audit_entry(
+        action=AuditAction.CUSTOMER_ERASED,
+        user=erased_by,
+        target=channel_user,
+        target_label=_customer_label(channel_user),
+        details={"consent_records_erased": erased, "reason": reason},
+    )
     return ConsentErasure.objects.create(
         channel_user=channel_user,
         records_erased=erased,
@@ -70,3 +91,8 @@ def erase_consent_history(*, channel_user, erased_by: AbstractBaseUser, reason: 
         erased_by=erased_by,
         reason=reason,
     )
+
+
+def _customer_label(channel_user) -> str:
+    """By number only: the audit log outlives an erasure and must not keep the customer's phone or name."""
+    return f"Customer #{channel_user.pk}"

@@ -1,9 +1,11 @@
 """Failed sign-ins, counted per username and address: after LOGIN_FAILURE_LIMIT failures within
 LOGIN_LOCKOUT_MINUTES that pair is refused for LOGIN_LOCKOUT_MINUTES, without the password even being checked.
+An address that fails LOGIN_FAILURE_LIMIT_PER_ADDRESS times, whatever the usernames (a password spray), is refused
+as a whole for as long.
 
 Per pair, not per username alone, so an attacker cannot lock a colleague out from elsewhere. The counters are a
 hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged) rather than not
-at all.
+at all. Each failure, and each refusal while locked, is also an audit entry (audit/listeners.py).
 """
 
 import hashlib
@@ -34,6 +36,9 @@ class SignInAttempt:
         digest = hashlib.sha256(f"{self.username}\n{self.address}".encode()).hexdigest()[:32]
         return f"sign-in:{kind}:{digest}"
 
+    def address_cache_key(self, kind: str) -> str:
+        return f"sign-in:address-{kind}:{hashlib.sha256(self.address.encode()).hexdigest()[:32]}"
+
 
 def _window_seconds() -> int:
     return settings.LOGIN_LOCKOUT_MINUTES * 60
@@ -42,18 +47,28 @@ def _window_seconds() -> int:
 def sign_in_is_locked(attempt: SignInAttempt) -> bool:
     locked = False
     with only_a_hint("sign-in lockout check"):
-        locked = bool(cache.get(attempt.cache_key("locked")))
+        found = cache.get_many([attempt.cache_key("locked"), attempt.address_cache_key("locked")])
+        locked = any(found.values())
     return locked
 
 
 def record_failed_sign_in(attempt: SignInAttempt) -> None:
-    failures_key = attempt.cache_key("failures")
     with only_a_hint("counting a failed sign-in"):
-        cache.add(failures_key, 0, timeout=_window_seconds())
-        if cache.incr(failures_key) >= settings.LOGIN_FAILURE_LIMIT:
-            cache.set(attempt.cache_key("locked"), True, timeout=_window_seconds())
-            cache.delete(failures_key)
+        if _count_failure(attempt.cache_key, settings.LOGIN_FAILURE_LIMIT):
             logger.warning("sign-in locked for %r from %s", attempt.username, attempt.address)
+        if _count_failure(attempt.address_cache_key, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
+            logger.warning("sign-in locked for every username from %s", attempt.address)
+
+
+def _count_failure(key, limit: int) -> bool:
+    """True when this failure reaches the limit and locks."""
+    failures_key = key("failures")
+    cache.add(failures_key, 0, timeout=_window_seconds())
+    if cache.incr(failures_key) < limit:
+        return False
+    cache.set(key("locked"), True, timeout=_window_seconds())
+    cache.delete(failures_key)
+    return True
 
 
 def forget_failed_sign_ins(attempt: SignInAttempt) -> None:

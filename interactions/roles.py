@@ -79,6 +79,7 @@ ROLE_PERMISSIONS = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        "audit.view_auditentry",
     ],
 }
 

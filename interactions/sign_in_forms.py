@@ -6,6 +6,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from audit.models import AuditAction
+from audit.services import record_audit_entry
 from interactions.login_attempts import (
     SignInAttempt,
     forget_failed_sign_ins,
@@ -16,13 +18,19 @@ from interactions.login_attempts import (
 
 class LockoutMixin:
     lockout_message = (
-        "Too many failed sign-ins for this username from your address. Try again in %(minutes)s minutes, or ask an "
-        "admin to reset your password."
+        "Too many failed sign-ins from your address. Try again in %(minutes)s minutes, or ask an admin to reset your "
+        "password."
     )
 
     def clean(self) -> dict:
         attempt = SignInAttempt.from_request(self.request, self.cleaned_data.get("username") or "")
         if attempt.username and sign_in_is_locked(attempt):
+            record_audit_entry(
+                action=AuditAction.LOGIN_FAILED,
+                target_label=attempt.username,
+                details={"refused": "locked out"},
+                request=self.request,
+            )
             raise ValidationError(
                 self.lockout_message, code="locked_out", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
             )

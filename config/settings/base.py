@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "virtual_agent",
     "canned_responses",
     "channels_whatsapp",
+    "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
 ]
 
 MIDDLEWARE = [
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "interactions.unavailable.UnavailableDependencyMiddleware",
@@ -202,6 +204,8 @@ LOGIN_URL = "login"
 # After this many failed sign-ins for one username from one address, that pair is refused for this long.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# …and after this many from one address, whatever the usernames (a password spray), that address is refused as long.
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=100)
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "login"
 

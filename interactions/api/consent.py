@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditAction
+from audit.services import record_audit_entry
 from consent.models import AGENT_METHODS, ConsentRecord, ConsentScope, ConsentStatus
 from consent.selectors import consent_export_rows, consent_history, consent_state
 from interactions.api.schema import answers
@@ -149,6 +151,9 @@ class ConsentExport(APIView):
     def get(self, request: Request) -> StreamingHttpResponse:
         if not may_export_consent(request.user):
             raise PermissionDenied("The consent export is for managers and admins.")
+        record_audit_entry(
+            action=AuditAction.EXPORT, user=request.user, target_label="Consent records (CSV)", request=request
+        )
         writer = csv.writer(_Echo())
 
         def rows():

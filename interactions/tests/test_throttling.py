@@ -3,6 +3,7 @@ and the API answers 429 past its rates. Both counters live in the real Redis; bo
 is unreachable sign-in and the API still work."""
 
 import socket
+import time
 
 import pytest
 from django.conf import settings
@@ -66,6 +67,18 @@ def test_a_successful_sign_in_forgets_earlier_failures(url):
         sign_in(url, person.username, "wrong")
 
     assert signed_in(sign_in(url, person.username, "password"))
+
+
+@override_settings(LOGIN_LOCKOUT_MINUTES=0.02)  # 1 s in Redis (whole seconds)
+def test_the_lockout_ends_by_itself_after_its_cool_off():
+    person = UserFactory(is_staff=True)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        sign_in("/login/", person.username, "wrong")
+    assert not signed_in(sign_in("/login/", person.username, "password"))
+
+    time.sleep(1.5)
+
+    assert signed_in(sign_in("/login/", person.username, "password"))
 
 
 @pytest.mark.parametrize("url", LOGIN_PAGES)
