@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "customer_service",
     "virtual_agent",
     "canned_responses",
+    "integrations",
     "channels_whatsapp",
 ]
 
@@ -142,6 +143,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-lost-inbound-listener-runs": {
         "task": "interactions.tasks.sweep_listener_runs",
+        "schedule": timedelta(minutes=1),
+    },
+    "sweep-webhook-subscriber-deliveries": {
+        "task": "integrations.tasks.sweep_webhook_deliveries",
         "schedule": timedelta(minutes=1),
     },
     "sweep-pending-media-downloads": {

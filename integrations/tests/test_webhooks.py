@@ -1,0 +1,198 @@
+"""Outbound webhooks against a real local receiver, on PostgreSQL: recorded with the change, signed, retried,
+stopped by 410, refused for addresses inside our network, and free for the inbound path when nothing subscribes."""
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from consent.models import ConsentMethod, ConsentStatus
+from consent.services import record_consent
+from integrations.models import Delivery, DeliveryState, EventType, Subscription
+from integrations.services import SUBSCRIBED_KEY, deliver, due_delivery_ids, subscribed_event_types
+from integrations.signing import verify
+from integrations.tests.receiver import receiver  # noqa: F401  (the fixture)
+from interactions.models import InteractionState
+from interactions.roles import ADMIN
+from interactions.services.inbound import record_inbound_message
+from interactions.services.lifecycle import close_interaction
+from interactions.tests.core_events import inbound_message
+from tests.factories import ChannelUserFactory, InteractionFactory, UserFactory, agent_holding
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_subscribed_types():
+    """The set is cached in Redis and dropped on commit; these tests roll back instead of committing."""
+    cache.delete(SUBSCRIBED_KEY)
+    yield
+    cache.delete(SUBSCRIBED_KEY)
+
+
+@pytest.fixture
+def allowed(settings, receiver):  # noqa: F811
+    """The link previews' one narrow exception: the test receiver's exact host:port skips the address check."""
+    settings.LINK_PREVIEW_ALLOWED_TEST_HOSTS = [receiver.host_port]
+    return receiver
+
+
+def subscribe(url: str, *events: str) -> Subscription:
+    subscription = Subscription.objects.create(url=url, events=list(events))
+    cache.delete(SUBSCRIBED_KEY)
+    return subscription
+
+
+def test_a_received_message_is_delivered_signed_and_the_receiver_verifies_it(allowed):
+    subscription = subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+
+    message = record_inbound_message(event=inbound_message(text="Is the oak chair in stock?"))
+
+    delivery = Delivery.objects.get(subscription=subscription)
+    assert delivery.event_type == EventType.MESSAGE_RECEIVED and delivery.state == DeliveryState.PENDING
+    assert deliver(delivery_id=delivery.pk) is None
+    [(headers, body)] = allowed.received
+    assert verify(secret=subscription.secret, header=headers["x-whatsdesk-signature"], body=body, now=int(time.time()))
+    assert not verify(secret="whsec_wrong", header=headers["x-whatsdesk-signature"], body=body, now=int(time.time()))
+    assert headers["x-whatsdesk-event"] == "message.received"
+    assert headers["x-whatsdesk-delivery"] == str(delivery.pk)
+    event = json.loads(body)
+    assert event["type"] == "message.received" and event["id"] == str(delivery.event_id)
+    assert event["data"]["message"]["id"] == message.pk
+    assert event["data"]["message"]["text"] == "Is the oak chair in stock?"
+    assert event["data"]["customer"]["address"] == "16505551234"
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 1 and delivery.last_status_code == 200
+
+
+def test_a_500_is_retried_with_backoff_then_delivered(allowed):
+    allowed.answers = [(500, {})]
+    subscription = subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())
+    delivery = Delivery.objects.get(subscription=subscription)
+
+    wait = deliver(delivery_id=delivery.pk)
+
+    assert timedelta(seconds=30) <= wait <= timedelta(minutes=1)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED and delivery.last_status_code == 500
+    assert deliver(delivery_id=delivery.pk) is None  # not due yet: nothing is posted
+    assert len(allowed.received) == 1
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert deliver(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2
+    assert allowed.received[0][1] == allowed.received[1][1]  # the same event, signed afresh
+
+
+def test_410_gone_gives_up_and_switches_the_subscription_off(allowed):
+    allowed.answers = [(410, {})]
+    subscription = subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())
+
+    assert deliver(delivery_id=Delivery.objects.get().pk) is None
+
+    subscription.refresh_from_db()
+    assert not subscription.active and "410" in subscription.disabled_reason
+    assert Delivery.objects.get().state == DeliveryState.GIVEN_UP
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://10.0.0.5/hook", "http://169.254.169.254/latest/"])
+def test_the_admin_refuses_subscriber_urls_inside_our_network(client, url):
+    client.force_login(UserFactory(role=ADMIN, is_staff=True))
+
+    response = client.post(
+        reverse("admin:integrations_subscription_add"), {"url": url, "events": ["message.received"], "active": "on"}
+    )
+
+    assert response.status_code == 200
+    assert "cannot receive webhooks" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_a_delivery_to_loopback_is_refused_without_the_test_exception(receiver):  # noqa: F811
+    subscription = subscribe(receiver.url, EventType.MESSAGE_RECEIVED)  # saved past the form, as if DNS changed
+    record_inbound_message(event=inbound_message())
+
+    assert deliver(delivery_id=Delivery.objects.get().pk) is None
+
+    delivery = Delivery.objects.get(subscription=subscription)
+    assert delivery.state == DeliveryState.GIVEN_UP and "loopback" in delivery.last_error
+    assert receiver.received == []
+
+
+def test_the_admin_creates_a_subscription_sees_its_secret_once_and_sends_a_test_event(client, allowed):
+    client.force_login(UserFactory(role=ADMIN, is_staff=True))
+    response = client.post(
+        reverse("admin:integrations_subscription_add"),
+        {"url": allowed.url, "events": ["message.received", "case.changed"], "active": "on", "description": "CRM"},
+    )
+    subscription = Subscription.objects.get()
+    assert subscription.secret in response.content.decode()
+    assert (
+        subscription.secret
+        not in client.get(reverse("admin:integrations_subscription_change", args=[subscription.pk])).content.decode()
+    )
+
+    client.post(
+        reverse("admin:integrations_subscription_changelist"),
+        {"action": "send_test_event", "_selected_action": [subscription.pk]},
+    )
+
+    delivery = Delivery.objects.get(event_type=EventType.TEST)
+    assert deliver(delivery_id=delivery.pk) is None
+    [(headers, body)] = allowed.received
+    assert headers["x-whatsdesk-event"] == "test"
+    assert verify(secret=subscription.secret, header=headers["x-whatsdesk-signature"], body=body, now=int(time.time()))
+
+
+def test_managers_do_not_see_the_subscriptions(client):
+    client.force_login(UserFactory(role="manager", is_staff=True))
+    assert client.get(reverse("admin:integrations_subscription_changelist")).status_code == 403
+
+
+def test_an_inbound_message_costs_no_query_when_nothing_subscribes():
+    subscribe("https://crm.example.com/hooks", EventType.CASE_CHANGED)  # another event type
+    subscribed_event_types()  # the cache is warm, as it is after the first message of a process
+    record_inbound_message(event=inbound_message())
+
+    with CaptureQueriesContext(connection) as queries:
+        record_inbound_message(event=inbound_message(sender_id="16505550000"))
+
+    assert not [q["sql"] for q in queries if "integrations_" in q["sql"]]
+    assert not Delivery.objects.exists()
+
+
+def test_a_delivery_whose_task_was_lost_is_found_by_the_sweep(allowed):
+    subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())  # its task was never enqueued: no commit in this test
+    delivery = Delivery.objects.get()
+    assert due_delivery_ids() == []
+
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+
+    assert due_delivery_ids() == [delivery.pk]
+    assert deliver(delivery_id=delivery.pk) is None
+    assert Delivery.objects.get().state == DeliveryState.DELIVERED
+
+
+def test_closing_consent_and_opening_are_recorded_in_their_transactions(allowed):
+    subscribe(allowed.url, EventType.INTERACTION_OPENED, EventType.INTERACTION_CLOSED, EventType.CONSENT_CHANGED)
+    record_inbound_message(event=inbound_message())
+    interaction = InteractionFactory(channel_user=ChannelUserFactory())
+    holder = agent_holding(interaction)
+
+    close_interaction(interaction=interaction, by=holder, state=InteractionState.CLOSED_COMPLETE)
+    record_consent(channel_user=interaction.channel_user, status=ConsentStatus.OPTED_OUT, method=ConsentMethod.KEYWORD)
+
+    types = list(Delivery.objects.order_by("pk").values_list("event_type", flat=True))
+    assert types == ["interaction.opened", "interaction.opened", "interaction.closed", "consent.changed"]
+    closed = Delivery.objects.get(event_type="interaction.closed").payload["data"]
+    assert closed["interaction"]["state"] == InteractionState.CLOSED_COMPLETE
+    assert closed["previous_state"] == InteractionState.NEW
