@@ -18,12 +18,15 @@ from integrations.models import Delivery, DeliveryState, EventType, Subscription
 from integrations.services import SUBSCRIBED_KEY, deliver, due_delivery_ids, subscribed_event_types
 from integrations.signing import verify
 from integrations.tests.receiver import receiver  # noqa: F401  (the fixture)
-from interactions.models import InteractionState
+from customer_service.models import CaseState
+from customer_service.services.cases import change_case_state, open_case
+from interactions.models import InteractionState, MessageStatus
 from interactions.roles import ADMIN
 from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import close_interaction
-from interactions.tests.core_events import inbound_message
-from tests.factories import ChannelUserFactory, InteractionFactory, UserFactory, agent_holding
+from interactions.services.statuses import record_delivery_statuses
+from interactions.tests.core_events import inbound_message, status_update
+from tests.factories import ChannelUserFactory, InteractionFactory, MessageFactory, UserFactory, agent_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,32 @@ def test_closing_consent_and_opening_are_recorded_in_their_transactions(allowed)
     closed = Delivery.objects.get(event_type="interaction.closed").payload["data"]
     assert closed["interaction"]["state"] == InteractionState.CLOSED_COMPLETE
     assert closed["previous_state"] == InteractionState.NEW
+
+
+def test_sent_and_failed_statuses_of_a_batch_and_a_case_change_are_recorded(allowed):
+    subscribe(allowed.url, EventType.MESSAGE_SENT, EventType.MESSAGE_FAILED, EventType.CASE_CHANGED)
+    interaction = InteractionFactory(channel_user=ChannelUserFactory())
+    sent = MessageFactory(interaction=interaction, outbound=True, external_id="wamid.batch-sent")
+    failed = MessageFactory(interaction=interaction, outbound=True, external_id="wamid.batch-failed")
+
+    record_delivery_statuses(
+        updates=[
+            status_update(external_id="wamid.batch-sent", status=MessageStatus.SENT),
+            status_update(
+                external_id="wamid.batch-failed", status=MessageStatus.FAILED, error_code="131047", error_title="Re"
+            ),
+        ]
+    )
+    case = open_case(short_description="Chair arrived scratched", channel_user=interaction.channel_user)
+    change_case_state(case, state=CaseState.OPEN)
+
+    by_type: dict[str, list[dict]] = {}
+    for delivery in Delivery.objects.order_by("pk"):
+        by_type.setdefault(delivery.event_type, []).append(delivery.payload["data"])
+    assert [d["message"]["id"] for d in by_type["message.sent"]] == [sent.pk]
+    [failure] = by_type["message.failed"]
+    assert failure["message"]["id"] == failed.pk and failure["message"]["error"] == {"code": "131047", "title": "Re"}
+    assert [(d["previous_state"], d["case"]["state"]) for d in by_type["case.changed"]] == [
+        ("", CaseState.NEW),
+        (CaseState.NEW, CaseState.OPEN),
+    ]
