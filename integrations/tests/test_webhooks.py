@@ -228,3 +228,26 @@ def test_sent_and_failed_statuses_of_a_batch_and_a_case_change_are_recorded(allo
         ("", CaseState.NEW),
         (CaseState.NEW, CaseState.OPEN),
     ]
+
+
+@pytest.fixture
+def tasks_run_in_process():
+    """Celery runs each task at once, in this process: what a worker would do with it, minus the broker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_the_task_enqueued_on_commit_delivers_it(allowed, tasks_run_in_process, django_capture_on_commit_callbacks):
+    subscribe(allowed.url, EventType.CONSENT_CHANGED)
+    channel_user = ChannelUserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_consent(channel_user=channel_user, status=ConsentStatus.OPTED_IN, method=ConsentMethod.KEYWORD)
+
+    [(headers, body)] = allowed.received
+    assert headers["x-whatsdesk-event"] == "consent.changed"
+    assert json.loads(body)["data"]["consent"]["customer_id"] == channel_user.pk
+    assert Delivery.objects.get().state == DeliveryState.DELIVERED
