@@ -14,12 +14,11 @@ from django.utils import timezone
 
 from consent.models import ConsentMethod, ConsentStatus
 from consent.services import record_consent
+from customer_service.models import CaseState
+from customer_service.services.cases import change_case_state, open_case
 from integrations.models import Delivery, DeliveryState, EventType, Subscription
 from integrations.services import SUBSCRIBED_KEY, deliver, due_delivery_ids, subscribed_event_types
 from integrations.signing import verify
-from integrations.tests.receiver import receiver  # noqa: F401  (the fixture)
-from customer_service.models import CaseState
-from customer_service.services.cases import change_case_state, open_case
 from interactions.models import InteractionState, MessageStatus
 from interactions.roles import ADMIN
 from interactions.services.inbound import record_inbound_message
@@ -40,7 +39,7 @@ def _fresh_subscribed_types():
 
 
 @pytest.fixture
-def allowed(settings, receiver):  # noqa: F811
+def allowed(settings, receiver):
     """The link previews' one narrow exception: the test receiver's exact host:port skips the address check."""
     settings.LINK_PREVIEW_ALLOWED_TEST_HOSTS = [receiver.host_port]
     return receiver
@@ -119,7 +118,7 @@ def test_the_admin_refuses_subscriber_urls_inside_our_network(client, url):
     assert not Subscription.objects.exists()
 
 
-def test_a_delivery_to_loopback_is_refused_without_the_test_exception(receiver):  # noqa: F811
+def test_a_delivery_to_loopback_is_refused_without_the_test_exception(receiver):
     subscription = subscribe(receiver.url, EventType.MESSAGE_RECEIVED)  # saved past the form, as if DNS changed
     record_inbound_message(event=inbound_message())
 

@@ -1,4 +1,5 @@
-"""A subscriber's endpoint played by a local threaded HTTP server: records every request, answers as scripted."""
+"""The `receiver` fixture: a subscriber's endpoint played by a local threaded HTTP server; it records every
+request and answers as scripted."""
 
 import threading
 from collections.abc import Iterator
