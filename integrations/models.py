@@ -2,7 +2,6 @@
 
 import secrets
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -26,10 +25,7 @@ def new_secret() -> str:
 
 class Subscription(models.Model):
     url = models.URLField(max_length=500, help_text="Where events are POSTed; must resolve to a public address.")
-    events = ArrayField(
-        models.CharField(max_length=32, choices=EventType.choices),
-        help_text="The events sent to this URL.",
-    )
+    events = models.JSONField(default=list, help_text="The event types (EventType values) sent to this URL.")
     # Kept readable because it signs every delivery; shown once, when created or rotated.
     secret = models.CharField(max_length=64, default=new_secret, editable=False)
     active = models.BooleanField(default=True)

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
@@ -30,7 +31,9 @@ from interactions.task_queue import enqueue_task, enqueue_task_on_commit
 logger = logging.getLogger(__name__)
 
 SUBSCRIBED_KEY = "integrations:subscribed-event-types"
-SUBSCRIBED_SECONDS = 3600
+# Short, so that a reader racing a subscription's change (reading before it commits, caching after the drop) keeps
+# the old set a minute at most; one query a minute for the whole deployment.
+SUBSCRIBED_SECONDS = 60
 USER_AGENT = "WhatsDesk-Webhooks/1.0"
 # A task waiting in the broker longer than this could be handed out twice (its visibility timeout); the sweep
 # enqueues such a delivery when it is due instead.
@@ -74,7 +77,7 @@ def record_event(event_type: str, build: Callable[[], dict]) -> None:
         return
     try:
         with transaction.atomic():
-            subscriptions = list(Subscription.objects.filter(active=True, events__contains=[event_type]))
+            subscriptions = [s for s in Subscription.objects.filter(active=True) if event_type in s.events]
             if subscriptions:
                 _record(subscriptions, event_type=event_type, data=build())
     except Exception:
@@ -225,6 +228,14 @@ def enqueue_due_deliveries() -> int:
     for delivery_id in ids:
         enqueue_task(deliver_webhook, delivery_id=delivery_id)
     return len(ids)
+
+
+def prune_delivery_log(*, now=None) -> int:
+    """Finished deliveries go after the log's retention: their payloads hold what customers wrote."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_LOG_DAYS)
+    finished = [DeliveryState.DELIVERED, DeliveryState.GIVEN_UP]
+    deleted, _ = Delivery.objects.filter(state__in=finished, created_at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -225,6 +225,8 @@ MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 
 # Exact "host:port" pairs the link preview fetcher may reach although they are not public addresses. Only the
 # tests set it (for their local web server); leave it empty everywhere else (interactions/safe_fetch.py).
 LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
+# Outbound webhooks (integrations/): how long delivered and given-up deliveries stay in the log.
+WEBHOOK_DELIVERY_LOG_DAYS = env.int("WEBHOOK_DELIVERY_LOG_DAYS", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)

@@ -3,6 +3,7 @@ stopped by 410, refused for addresses inside our network, and free for the inbou
 
 import json
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,13 @@ from consent.services import record_consent
 from customer_service.models import CaseState
 from customer_service.services.cases import change_case_state, open_case
 from integrations.models import Delivery, DeliveryState, EventType, Subscription
-from integrations.services import SUBSCRIBED_KEY, deliver, due_delivery_ids, subscribed_event_types
+from integrations.services import (
+    SUBSCRIBED_KEY,
+    deliver,
+    due_delivery_ids,
+    prune_delivery_log,
+    subscribed_event_types,
+)
 from integrations.signing import verify
 from interactions.models import InteractionState, MessageStatus
 from interactions.roles import ADMIN
@@ -250,3 +257,19 @@ def test_the_task_enqueued_on_commit_delivers_it(allowed, tasks_run_in_process, 
     assert headers["x-whatsdesk-event"] == "consent.changed"
     assert json.loads(body)["data"]["consent"]["customer_id"] == channel_user.pk
     assert Delivery.objects.get().state == DeliveryState.DELIVERED
+
+
+def test_the_sweep_prunes_finished_deliveries_after_the_log_retention(settings):
+    settings.WEBHOOK_DELIVERY_LOG_DAYS = 30
+    subscription = subscribe("https://crm.example.com/hooks", EventType.TEST)
+    old, recent, waiting = (
+        Delivery.objects.create(
+            subscription=subscription, event_id=uuid.uuid4(), event_type="test", payload={}, state=s
+        )
+        for s in (DeliveryState.DELIVERED, DeliveryState.GIVEN_UP, DeliveryState.FAILED)
+    )
+    Delivery.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert prune_delivery_log() == 1
+
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
