@@ -55,7 +55,8 @@ def interaction_event(interaction, *, previous_state: str = "", previous_agent_i
     }
 
 
-def message_event(message) -> dict:
+def message_event(message, interaction) -> dict:
+    """`interaction` is the message's, as the caller holds it (with its channel user), so nothing is read again."""
     failed = message.status == "failed"
     return {
         "message": {
@@ -69,7 +70,7 @@ def message_event(message) -> dict:
             "author_id": message.author_id,
             "error": {"code": message.error_code, "title": message.error_title} if failed else None,
         },
-        "customer": customer_data(message.interaction.channel_user),
+        "customer": customer_data(interaction.channel_user),
     }
 
 

@@ -43,25 +43,25 @@ def _lifecycle_changed(interaction, previous_state: str, previous_agent_id: int 
         record_event(EventType.INTERACTION_CLOSED, event)
 
 
-def _messages_changed(messages, fields) -> None:
+def _messages_changed(changes, fields) -> None:
     from interactions.models import Direction, MessageStatus
 
     if "status" not in fields:
         return
-    for message in messages:
+    for interaction, message in changes:
         if message.direction != Direction.OUTBOUND:
             continue
         if message.status == MessageStatus.SENT:
-            record_event(EventType.MESSAGE_SENT, partial(message_event, message))
+            record_event(EventType.MESSAGE_SENT, partial(message_event, message, interaction))
         elif message.status == MessageStatus.FAILED:
-            record_event(EventType.MESSAGE_FAILED, partial(message_event, message))
+            record_event(EventType.MESSAGE_FAILED, partial(message_event, message, interaction))
 
 
 def _message_saved(sender, instance, created: bool, **kwargs) -> None:
     from interactions.models import Direction
 
     if created and instance.direction == Direction.INBOUND:
-        record_event(EventType.MESSAGE_RECEIVED, partial(message_event, instance))
+        record_event(EventType.MESSAGE_RECEIVED, partial(message_event, instance, instance.interaction))
 
 
 def _interaction_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:

@@ -205,7 +205,7 @@ def fetch_public_resource(
                 assert_same_host=False,
             )
         except urllib3.exceptions.HTTPError as problem:
-            raise FetchRefused(f"{host} did not answer ({type(problem).__name__})") from problem
+            raise NoAnswer(f"{host} did not answer ({type(problem).__name__})") from problem
         try:
             if response.status in _REDIRECTS:
                 location = response.headers.get("Location")

@@ -273,3 +273,31 @@ def test_the_sweep_prunes_finished_deliveries_after_the_log_retention(settings):
     assert prune_delivery_log() == 1
 
     assert set(Delivery.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
+def test_rotating_shows_the_new_secret_once_and_retry_now_gives_a_given_up_delivery_fresh_tries(client):
+    client.force_login(UserFactory(role=ADMIN, is_staff=True))
+    subscription = subscribe("https://crm.example.com/hooks", EventType.TEST)
+    old_secret = subscription.secret
+    given_up = Delivery.objects.create(
+        subscription=subscription,
+        event_id=uuid.uuid4(),
+        event_type="test",
+        payload={},
+        state=DeliveryState.GIVEN_UP,
+        attempts=3,
+    )
+
+    rotated = client.post(
+        reverse("admin:integrations_subscription_changelist"),
+        {"action": "rotate_secret", "_selected_action": [subscription.pk]},
+    )
+    client.post(
+        reverse("admin:integrations_delivery_changelist"),
+        {"action": "retry_now", "_selected_action": [given_up.pk]},
+    )
+
+    subscription.refresh_from_db()
+    assert subscription.secret != old_secret and subscription.secret in rotated.content.decode()
+    given_up.refresh_from_db()
+    assert given_up.state == DeliveryState.PENDING and given_up.attempts == 0

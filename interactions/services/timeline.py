@@ -33,9 +33,9 @@ from interactions.models import ChannelUser, Direction, Interaction, Message
 
 PREVIEW_LENGTH = 140
 
-# Told of every saved message change (the messages, the fields saved) inside its transaction, for what must commit
-# with it (an outbox row); quick, and catching its own errors. Registered at start-up (`AppConfig.ready`).
-MessageChangeRecorder = Callable[[Sequence[Message], Collection[str]], None]
+# Told of every saved message change (each with its locked interaction, and the fields saved) inside its transaction,
+# for what must commit with it (an outbox row); quick, and catching its own errors. Registered at start-up.
+MessageChangeRecorder = Callable[[Sequence[tuple[Interaction, Message]], Collection[str]], None]
 _message_change_recorders: list[MessageChangeRecorder] = []
 
 
@@ -44,9 +44,9 @@ def register_message_change_recorder(recorder: MessageChangeRecorder) -> None:
         _message_change_recorders.append(recorder)
 
 
-def _record_message_changes(messages: Sequence[Message], fields: Collection[str]) -> None:
+def _record_message_changes(changes: Sequence[tuple[Interaction, Message]], fields: Collection[str]) -> None:
     for recorder in _message_change_recorders:
-        recorder(messages, fields)
+        recorder(changes, fields)
 
 
 def lock_channel_user(channel_user_id: int) -> ChannelUser:
@@ -163,7 +163,7 @@ def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fiel
         message.revision = interaction.revision
         interactions[interaction.pk] = interaction
     _save_messages([message for _, message in changes], fields=[*fields, "revision"])
-    _record_message_changes([message for _, message in changes], fields)
+    _record_message_changes(changes, fields)
     for interaction in interactions.values():
         interaction.save(update_fields=["revision"])
     broadcast_on_commit(
@@ -207,5 +207,5 @@ def save_message_change(*, interaction: Interaction, message: Message, fields: l
     interaction.save(update_fields=["revision"])
     message.revision = interaction.revision
     message.save(update_fields=[*fields, "revision"])
-    _record_message_changes([message], fields)
+    _record_message_changes([(interaction, message)], fields)
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))
