@@ -239,11 +239,11 @@ def test_sent_and_failed_statuses_of_a_batch_and_a_case_change_are_recorded(allo
 @pytest.fixture
 def tasks_run_in_process():
     """Celery runs each task at once, in this process: what a worker would do with it, minus the broker."""
-    from config.celery import app
+    from integrations.tasks import deliver_webhook
 
-    app.conf.task_always_eager = True
+    deliver_webhook.app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = False
+    deliver_webhook.app.conf.task_always_eager = False
 
 
 def test_the_task_enqueued_on_commit_delivers_it(allowed, tasks_run_in_process, django_capture_on_commit_callbacks):
