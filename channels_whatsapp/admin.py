@@ -1,10 +1,21 @@
-"""The WhatsApp connection for admins. Secrets are write-only: never listed, never shown back."""
+"""The WhatsApp connection for admins. The access token and app secret are write-only: never listed, never shown
+back, only said to be set or not. The verify token is shown on a number's own page to those who may configure it,
+because the admin has to paste it into Meta's dashboard."""
+
+import secrets
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from channels_whatsapp.client import is_graph_id
+from channels_whatsapp.connection_check import ConnectionReport, check_connection, webhook_callback_url
 from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS, UNREADABLE_PREFIX
 from channels_whatsapp.models import BusinessNumber, GroupMessage, WebhookDelivery
 
@@ -35,6 +46,18 @@ class BusinessNumberForm(forms.ModelForm):
             *SECRET_FIELDS,
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            if name not in self.fields:
+                continue
+            if self.instance.pk and getattr(self.instance, name):
+                self.fields[name].help_text = "Set. Leave empty to keep it; type a new value to replace it."
+            elif name == "verify_token":
+                self.fields[name].help_text = "Not set. Leave empty to have one made up for you."
+            else:
+                self.fields[name].help_text = "Not set."
+
     def clean_phone_number_id(self) -> str:
         return _graph_id(self.cleaned_data["phone_number_id"])
 
@@ -45,8 +68,10 @@ class BusinessNumberForm(forms.ModelForm):
         cleaned = super().clean()
         for name in SECRET_FIELDS:
             if not cleaned.get(name):
-                if self.instance.pk:
+                if self.instance.pk and getattr(self.instance, name):
                     cleaned[name] = getattr(self.instance, name)  # left blank: keep the stored secret
+                elif name == "verify_token":
+                    cleaned[name] = secrets.token_urlsafe(24)  # any string will do; Meta only echoes it
                 else:
                     self.add_error(name, "Required for a new business number.")
         return cleaned
@@ -55,6 +80,7 @@ class BusinessNumberForm(forms.ModelForm):
 @admin.register(BusinessNumber)
 class BusinessNumberAdmin(admin.ModelAdmin):
     form = BusinessNumberForm
+    change_form_template = "admin/channels_whatsapp/businessnumber/change_form.html"
     list_display = ["display_phone_number", "phone_number_id", "waba_id", "messages_per_second", "is_active"]
     search_fields = ["display_phone_number", "phone_number_id"]
     fieldsets = [
@@ -96,6 +122,59 @@ class BusinessNumberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not self._from_settings(obj)
+
+    @method_decorator(sensitive_post_parameters(*SECRET_FIELDS))  # kept out of error reports
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        number = self.get_object(request, object_id)
+        if number is not None:
+            extra_context = {**(extra_context or {}), **self._connection_context(request, number, report=None)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        test = self.admin_site.admin_view(self.test_connection)
+        return [
+            path("<int:pk>/test-connection/", test, name="channels_whatsapp_businessnumber_test_connection"),
+            *super().get_urls(),
+        ]
+
+    def test_connection(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The "Test connection" button: asks Meta about the number with its own token, shows what it found or what
+        is wrong."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            return HttpResponse(status=403)
+        number = get_object_or_404(BusinessNumber, pk=pk)
+        report = check_connection(number=number)
+        return TemplateResponse(
+            request,
+            "admin/channels_whatsapp/businessnumber/connection_test.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Connection of {number}",
+                "opts": self.model._meta,
+                "original": number,
+                **self._connection_context(request, number, report=report),
+            },
+        )
+
+    def _connection_context(self, request: HttpRequest, number: BusinessNumber, *, report: ConnectionReport | None):
+        """What the "Connect to Meta" panel shows; the verify token only to those who may configure numbers."""
+        may_configure = self.has_change_permission(request)
+        return {
+            "callback_url": webhook_callback_url(),
+            "verify_token": number.verify_token if may_configure else None,
+            "secrets_set": {
+                "Access token": bool(number.access_token),
+                "App secret": bool(number.app_secret),
+                "Verify token": bool(number.verify_token),
+            },
+            "may_test": may_configure,
+            "report": report,
+        }
 
 
 class AttentionFilter(admin.SimpleListFilter):

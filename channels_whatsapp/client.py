@@ -32,6 +32,33 @@ class MediaInfo:
     file_size: int | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhoneNumberInfo:
+    """`GET /{phone-number-id}`: what Meta says about a business number ("" for a field Meta left out)."""
+
+    display_phone_number: str
+    verified_name: str
+    quality_rating: str  # GREEN, YELLOW, RED, UNKNOWN
+    messaging_limit: str  # whatsapp_business_manager_messaging_limit: TIER_250, TIER_2K, … TIER_UNLIMITED
+    throughput_level: str  # STANDARD, HIGH, NOT_APPLICABLE
+    name_status: str  # APPROVED, PENDING_REVIEW, DECLINED, …
+    code_verification_status: str  # VERIFIED, NOT_VERIFIED, EXPIRED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscribedApp:
+    """An app that receives the WhatsApp Business Account's webhooks (`GET /{waba-id}/subscribed_apps`)."""
+
+    id: str
+    name: str
+
+
+PHONE_NUMBER_FIELDS = (
+    "id,display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput,"
+    "name_status,code_verification_status"
+)
+
+
 class MediaTooLarge(Exception):
     pass
 
@@ -213,6 +240,32 @@ class GraphApiClient:
             if not after or not (document.get("paging") or {}).get("next"):
                 return {"data": templates}
             params = {"limit": 100, "after": after}
+
+    def phone_number_info(self, *, phone_number_id: str) -> PhoneNumberInfo:
+        document = self._call("GET", phone_number_id, params={"fields": PHONE_NUMBER_FIELDS})
+
+        def text(value: object) -> str:
+            return value if isinstance(value, str) else ""
+
+        throughput = document.get("throughput")
+        return PhoneNumberInfo(
+            display_phone_number=text(document.get("display_phone_number")),
+            verified_name=text(document.get("verified_name")),
+            quality_rating=text(document.get("quality_rating")),
+            messaging_limit=text(document.get("whatsapp_business_manager_messaging_limit")),
+            throughput_level=text(throughput.get("level")) if isinstance(throughput, dict) else "",
+            name_status=text(document.get("name_status")),
+            code_verification_status=text(document.get("code_verification_status")),
+        )
+
+    def subscribed_apps(self, *, waba_id: str) -> list[SubscribedApp]:
+        document = self._call("GET", waba_id, "subscribed_apps")
+        apps = []
+        for entry in document.get("data") or []:
+            app = entry.get("whatsapp_business_api_data") if isinstance(entry, dict) else None
+            if isinstance(app, dict):
+                apps.append(SubscribedApp(id=str(app.get("id") or ""), name=str(app.get("name") or "")))
+        return apps
 
     def _call(self, method: str, node: str, edge: str = "", **request_arguments) -> dict:
         """`node` is an id from data, checked here; `edge` is one of our literals."""

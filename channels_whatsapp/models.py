@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from interactions.encrypted_fields import EncryptedTextField
+
 
 class BusinessNumber(models.Model):
     """A WhatsApp business phone number on the Cloud API; one deployment can serve several."""
@@ -10,9 +12,10 @@ class BusinessNumber(models.Model):
     phone_number_id = models.CharField(max_length=64, unique=True)
     display_phone_number = models.CharField(max_length=32, blank=True)
     waba_id = models.CharField("WhatsApp Business Account id", max_length=64, blank=True)
-    access_token = models.TextField(help_text="System-user access token. Never shown after it is saved.")
-    app_secret = models.CharField(max_length=255, help_text="The Meta app's secret, which signs webhooks.")
-    verify_token = models.CharField(max_length=255, help_text="Echoed by Meta in the webhook handshake.")
+    # Secrets, encrypted at rest (FIELD_ENCRYPTION_KEYS); the admin never shows the first two back.
+    access_token = EncryptedTextField(help_text="System-user access token. Never shown after it is saved.")
+    app_secret = EncryptedTextField(help_text="The Meta app's secret, which signs webhooks.")
+    verify_token = EncryptedTextField(help_text="Echoed by Meta in the webhook handshake.")
     messages_per_second = models.PositiveIntegerField(default=80)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,6 +5,7 @@ then runs daphne, the Graph API emulator and a Celery worker with beat until int
 printed once each of them is up; if one cannot start, the demo says which and why, stops the rest and exits 1.
 """
 
+import json
 import os
 import signal
 import socket
@@ -13,9 +14,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.embedded_redis import EmbeddedRedisUnavailable, listening, start_embedded_redis, stop_embedded_redis
 from config.env import BASE_DIR, EMBEDDED_REDIS_PORT
+
+if TYPE_CHECKING:
+    from channels_whatsapp.emulator.client import EmulatorClient
 
 WEB_PORT = int(os.environ.get("DEMO_WEB_PORT", "8000"))
 EMULATOR_PORT = int(os.environ.get("DEMO_EMULATOR_PORT", "8010"))
@@ -30,6 +35,16 @@ DEMO_ENVIRONMENT = {
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
     "WHATSAPP_DISPLAY_PHONE_NUMBER": "+1 555 010 0100",
     "WHATSAPP_WABA_ID": "102290129340398",
+}
+
+# A second number of the same app, known to the emulator only: an admin adds it in the admin and tests its connection.
+DEMO_SECOND_NUMBER = {
+    "phone_number_id": "106540352242933",
+    "display_phone_number": "+1 555 010 0200",
+    "waba_id": "102290129340398",
+    "access_token": "demo-access-token-2",
+    "app_secret": "demo-app-secret",
+    "verified_name": "WhatsDesk Demo Returns",
 }
 
 
@@ -85,6 +100,7 @@ def _demo_processes(var: Path) -> list[DemoProcess]:
             command=[
                 python, "manage.py", "whatsapp_emulator", "--port", str(EMULATOR_PORT),
                 "--webhook-url", f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
+                "--numbers-file", str(var / "demo-numbers.json"),
             ],
         ),
         DemoProcess(
@@ -174,6 +190,7 @@ def main() -> None:
         _manage("seed_canned_responses_demo")  # the composer's / menu
         _manage("seed_virtual_agent_demo")  # it answers every new conversation first; after the queues
         _manage("sync_whatsapp_number")
+        (var / "demo-numbers.json").write_text(json.dumps([DEMO_SECOND_NUMBER]))
         for process in processes:
             children.append(_start(process, var))
             _wait_until_up(children[-1])
@@ -193,11 +210,46 @@ def main() -> None:
         sys.exit(1)
 
 
-# Customers who write in when the demo starts, through the emulator as real customers would.
-DEMO_CUSTOMERS = [
-    ("4915112345678", "Daniel Weber", "Hi! The armrest of the office chair I got yesterday is broken."),
-    ("447700900123", "Priya Raman", "Hello, can I change the delivery address of order 8841?"),
-]
+@dataclass(frozen=True, kw_only=True)
+class DemoCustomer:
+    """A customer who writes in when the demo starts, through the emulator as real customers do: each line once the
+    business has answered the one before, as a person would."""
+
+    wa_id: str
+    name: str
+    lines: tuple[str, ...]
+
+
+# Daniel reports a problem with the virtual agent and says goodbye: his next "Hello" is greeted by name, and
+# "status" shows the case he opened. Priya asks for a person: an agent has her offer, with what the bot collected.
+DEMO_CUSTOMERS = (
+    DemoCustomer(
+        wa_id="4915112345678",
+        name="Daniel Weber",
+        lines=("The armrest of the office chair I got yesterday is broken.", "skip", "bye"),
+    ),
+    DemoCustomer(
+        wa_id="447700900123",
+        name="Priya Raman",
+        lines=("Hello, can I change the delivery address of order 8841?", "I'd like to talk to a person"),
+    ),
+)
+REPLY_WAIT_SECONDS = 30
+
+
+def play_demo_customers(emulator: "EmulatorClient") -> list[str]:
+    """Plays DEMO_CUSTOMERS; returns what went wrong (a line nobody answered), which the demo prints and goes on: a
+    conversation left half-way never stops the demo."""
+    problems = []
+    for customer in DEMO_CUSTOMERS:
+        answered = len(emulator.sent_messages(customer.wa_id))
+        for line in customer.lines:
+            emulator.customer_sends(customer.wa_id, line, name=customer.name)
+            answered += 1
+            if len(emulator.sent_messages(customer.wa_id, min_count=answered, timeout=REPLY_WAIT_SECONDS)) < answered:
+                problems.append(f"{customer.name}: no answer to {line!r} within {REPLY_WAIT_SECONDS} s")
+                break
+    return problems
 
 
 def _start_demo_conversations(var: Path) -> None:
@@ -207,13 +259,13 @@ def _start_demo_conversations(var: Path) -> None:
     marker = var / "demo-conversations-started"
     if marker.exists() or "DATABASE_URL" in os.environ:
         return
-    emulator = EmulatorClient(f"http://127.0.0.1:{EMULATOR_PORT}")
-    for wa_id, name, text in DEMO_CUSTOMERS:
-        emulator.customer_sends(wa_id, text, name=name)
     marker.touch()
+    for problem in play_demo_customers(EmulatorClient(f"http://127.0.0.1:{EMULATOR_PORT}")):
+        print(f"A demo conversation stopped half-way: {problem}; see {var}/worker.log", file=sys.stderr, flush=True)
 
 
 def _print_welcome(var: Path) -> None:
+    second = DEMO_SECOND_NUMBER
     print(
         f"""
 WhatsDesk is running (logs in {var}/):
@@ -223,6 +275,9 @@ WhatsDesk is running (logs in {var}/):
   Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
   API schema        http://127.0.0.1:{WEB_PORT}/api/schema/
   API docs          http://127.0.0.1:{WEB_PORT}/api/docs/
+A second number to add in the admin (Business numbers → Add), then "Test connection":
+  phone number id {second["phone_number_id"]}, WABA id {second["waba_id"]}, access token {second["access_token"]},
+  app secret {second["app_secret"]}
 A day passes for one customer (their 24-hour window closes, templates only):
   {sys.executable} manage.py close_service_window 4915112345678 --emulator-url http://127.0.0.1:{EMULATOR_PORT}
 Press Ctrl-C to stop.""",

@@ -50,7 +50,7 @@ class CaseStateChangeInline(ReadOnlyInline):
 
 class CaseCommentInline(ReadOnlyInline):
     model = CaseComment
-    fields = readonly_fields = ["created_at", "author", "text"]
+    fields = readonly_fields = ["created_at", "author", "internal", "text"]
 
 
 class CaseInteractionInline(ReadOnlyInline):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -8,7 +9,10 @@ class InteractionsConfig(AppConfig):
 
     def ready(self) -> None:
         from interactions import timestamp_loader
+        from interactions.encrypted_fields import check_encryption_keys, check_production_encryption_key
         from interactions.roles import grant_role_permissions
 
         timestamp_loader.install()
+        checks.register(check_encryption_keys, checks.Tags.security)
+        checks.register(check_production_encryption_key, checks.Tags.security, deploy=True)
         post_migrate.connect(grant_role_permissions, dispatch_uid="interactions.grant_role_permissions")

@@ -1,8 +1,9 @@
 """Routing's reads: the supervisor's snapshot and an interaction's routing history, each in a fixed number of
 queries however many items wait, agents work or events were recorded."""
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Q, QuerySet
@@ -21,7 +22,8 @@ from routing.models import (
     WorkItemState,
     WrapUp,
 )
-from routing.policies.capacity import capacity_of, with_usage
+from routing.policies.capacity import capacity_of, queues_served, with_usage
+from routing.services.waiting_time import expected_wait, recent_waits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +35,7 @@ class QueueSnapshot:
     waiting: int  # queued or offered: nobody has it yet
     offered: int  # of those, offered to an agent who has not answered yet
     waiting_since: datetime | None  # the customer waiting longest for a person started then
+    expected_wait: timedelta | None  # for a customer joining now; None: too little recent history
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,20 +75,23 @@ class SupervisorSnapshot:
 
 
 def supervisor_snapshot() -> SupervisorSnapshot:
-    """Four queries: the queues, their active items counted together, the agents with their load, the
-    conversations in progress."""
+    """Six queries (five with nobody available): the queues, their active items counted together, the agents with
+    their load, the queues the available ones serve, the queues' recent waits, the conversations in progress."""
     generated_at = timezone.now()
     queues = list(Queue.objects.order_by("priority", "name"))
     queue_names = {queue.key: queue.name for queue in queues}
+    agents = agent_rows()
+    available = [row.id for row in agents if row.presence == Presence.AVAILABLE]
+    serving = Counter(queue_id for queue_ids in queues_served(agent_ids=available).values() for queue_id in queue_ids)
     return SupervisorSnapshot(
         generated_at=generated_at,
-        queues=_queue_rows(queues),
-        agents=agent_rows(),
+        queues=_queue_rows(queues, serving=serving, now=generated_at),
+        agents=agents,
         conversations=_conversation_rows(queue_names),
     )
 
 
-def _queue_rows(queues: list[Queue]) -> list[QueueSnapshot]:
+def _queue_rows(queues: list[Queue], *, serving: Counter, now: datetime) -> list[QueueSnapshot]:
     # Only the active items are read (each state has its partial index), never a queue's whole history.
     counts = {
         row["queue_id"]: row
@@ -98,6 +104,7 @@ def _queue_rows(queues: list[Queue]) -> list[QueueSnapshot]:
             waiting_since=Min("waiting_since"),
         )
     }
+    waits = recent_waits(queue_ids=[queue.pk for queue in queues], now=now)
     empty = {"waiting": 0, "offered": 0, "waiting_since": None}
     return [
         QueueSnapshot(
@@ -108,6 +115,11 @@ def _queue_rows(queues: list[Queue]) -> list[QueueSnapshot]:
             waiting=counts.get(queue.pk, empty)["waiting"],
             offered=counts.get(queue.pk, empty)["offered"],
             waiting_since=counts.get(queue.pk, empty)["waiting_since"],
+            expected_wait=expected_wait(
+                waits.get(queue.pk, []),
+                position=counts.get(queue.pk, empty)["waiting"] + 1,
+                serving=serving[queue.pk],
+            ),
         )
         for queue in queues
     ]

@@ -1,7 +1,8 @@
 """Customer service in the workspace, as an agent uses it: the customer is recognised as their contact and
 account, the agent opens a case from the conversation with the photo the customer sent, shares a knowledge
 article in a reply, requests a catalog item for the customer (a wrong answer is named and fixed), and unlinks
-and links the contact."""
+and links the contact; and adds a work note and a comment to a case, of which only the comment reaches the
+customer."""
 
 import os
 import re
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 
 from customer_service.demo_data import seed_customer_service_demo
 from customer_service.models import Case, CatalogRequest
-from customer_service.services.cases import open_case
+from customer_service.services.cases import add_case_comment, open_case
 from tests.consent_factories import opted_in
 from tests.factories import agent
 from tests.handing_over import hand_over
@@ -115,4 +116,54 @@ def test_an_agent_sees_the_contact_opens_a_case_shares_an_article_and_requests_f
     expect(panel.get_by_test_id("cs-case").filter(has_text="Delivery question")).to_be_visible()
 
     screenshot = os.environ.get("CS_SCREENSHOT") or str(tmp_path / "customer_service_panel.png")
+    panel.screenshot(path=screenshot)
+
+
+def test_an_agent_adds_a_work_note_and_a_comment_and_the_customer_receives_only_the_comment(
+    live_system,
+    new_page,  # noqa: F811
+    tmp_path,
+):
+    seed_customer_service_demo()
+    alice = agent(username="alice", first_name="Alice", last_name="Agent")
+    live_system.emulator.customer_sends(DANIEL, "Any news on my broken armrest?", name="Daniel")
+    interaction = hand_over(customer=DANIEL, to=alice)
+    opted_in(interaction.channel_user)  # a comment is a notification: the rules want the customer's opt-in
+    case = open_case(short_description="Broken armrest", interaction=interaction)
+    add_case_comment(case, text="The left one, see my photo.")  # the customer's own, through the virtual agent
+    workspace = new_page()
+    sign_in(workspace, live_system, "alice")
+    workspace.get_by_test_id("interaction-item").first.click()
+    panel = workspace.get_by_test_id("customer-service-panel")
+
+    panel.get_by_test_id("cs-case-comments").click()
+    comments = panel.get_by_test_id("cs-comment")
+    expect(comments).to_have_count(1)
+    expect(comments.first.get_by_test_id("cs-comment-author")).to_have_text("Customer")
+
+    panel.get_by_test_id("cs-comment-send").click()  # nothing written: the server's reason shows
+    expect(panel.get_by_test_id("cs-problems")).to_contain_text("Write the note or comment first.")
+    panel.get_by_test_id("cs-comment-input").fill("Supplier confirmed by phone: ships Monday.")
+    panel.get_by_test_id("cs-comment-note").click()
+    expect(comments).to_have_count(2)
+    expect(panel.get_by_test_id("cs-comment-input")).to_have_value("")
+    panel.get_by_test_id("cs-comment-input").fill("Good news: a new armrest ships on Monday.")
+    panel.get_by_test_id("cs-comment-send").click()
+    expect(comments).to_have_count(3)
+
+    note, comment = comments.nth(1), comments.nth(2)
+    expect(note.get_by_test_id("cs-comment-internal")).to_have_text("Work note")
+    expect(note.get_by_test_id("cs-comment-author")).to_have_text("Alice Agent")
+    expect(note.get_by_test_id("cs-comment-text")).to_have_text("Supplier confirmed by phone: ships Monday.")
+    expect(comment.get_by_test_id("cs-comment-internal")).to_have_count(0)
+    expect(comment.locator("time")).to_contain_text("Today")
+    told = live_system.emulator.wait_for_sent_message(to=DANIEL)
+    assert told["text"]["body"] == (
+        f"Hello Daniel, a new comment on your case {case.number} (Broken armrest):\n\n"
+        "Good news: a new armrest ships on Monday."
+    )
+    # The note was added first: had it been sent, it would be on the phone by now.
+    assert [message["id"] for message in live_system.emulator.sent_messages(to=DANIEL)] == [told["id"]]
+    assert [(c.internal, c.author) for c in case.comments.all()] == [(False, None), (True, alice), (False, alice)]
+    screenshot = os.environ.get("CS_COMMENTS_SCREENSHOT") or str(tmp_path / "case_comments.png")
     panel.screenshot(path=screenshot)

@@ -5,12 +5,13 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from conftest import BASE_DIR, free_port, listening
+from conftest import BASE_DIR, free_port, listening, wait_until
 
 
 @pytest.fixture
@@ -68,3 +69,39 @@ def test_a_process_that_fails_at_start_up_is_named_and_the_others_are_stopped(tm
     assert "WhatsDesk is running" not in finished.stdout
     assert not listening(web_port)
     assert not listening(emulator_port)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_customers_leave_a_case_to_check_and_an_offer_for_an_agent(live_system):
+    from django.core.management import call_command
+
+    from config.demo import play_demo_customers
+    from customer_service.models import Case
+    from interactions.models import Interaction, InteractionState
+    from routing.models import WorkItem
+
+    for seed in ("seed_demo", "seed_routing_demo", "seed_customer_service_demo", "seed_virtual_agent_demo"):
+        call_command(seed, stdout=StringIO())
+    emulator = live_system.emulator
+
+    assert play_demo_customers(emulator) == []
+
+    daniel = Interaction.objects.get(channel_user__external_id="4915112345678")
+    assert daniel.state == InteractionState.CLOSED_COMPLETE  # he said bye
+    case = Case.objects.get(short_description="The armrest of the office chair I got yesterday is broken.")
+    offer = wait_until(lambda: WorkItem.objects.filter(offered_to__isnull=False).first(), message="Priya's offer")
+    assert offer.interaction.channel_user.external_id == "447700900123"
+    assert offer.handoff_topic == "live-agent"
+    assert offer.summary == (
+        "Virtual agent: Talk to an agent. Earlier: Search help articles "
+        "(Query: Hello, can I change the delivery address of order 8841?)."
+    )  # her question found articles, then she asked for a person
+
+    seen = len(emulator.sent_messages("4915112345678"))
+    emulator.customer_sends("4915112345678", "Hello", name="Daniel Weber")  # a new user plays Daniel
+    greeting = emulator.sent_messages("4915112345678", min_count=seen + 1, timeout=20)[-1]
+    assert greeting["interactive"]["body"]["text"].startswith("Hi Daniel! I'm the virtual agent.")
+    emulator.customer_sends("4915112345678", "status", name="Daniel Weber")
+    status = emulator.sent_messages("4915112345678", min_count=seen + 2, timeout=20)[-1]
+    assert f"{case.number}: The armrest" in status["interactive"]["body"]["text"]

@@ -160,3 +160,45 @@ def test_handoff_with_nobody_available_offers_a_case_and_waiting_is_queued(virtu
     assert body(waiting).startswith("Alright: you stay in line")
     wait_until(lambda: WorkItem.objects.filter(state="queued").exists(), message="the queued item")
     assert "number 1 in line" in body(phone._next())  # routing's own waiting message follows
+
+
+def test_text_naming_another_topic_mid_flow_switches_to_it_and_a_description_stays_one(virtual_agent_on):
+    phone = Phone(virtual_agent_on, "4915100000005", "Lena")
+    phone.writes("Hi")
+    phone.taps("3. Report a problem")
+    assert "photo" in body(phone.writes("I'd like to check my cases"))  # asked to describe: it is the description
+    phone.writes("skip")
+    case = wait_until(lambda: Case.objects.first(), message="the case")
+    assert case.short_description == "I'd like to check my cases"
+
+    which = phone.taps("5. Update a case")
+    assert buttons(which) == [case.number]
+    switched = phone.writes("actually I want to check my cases")  # a choice it does not answer
+    assert body(switched).startswith(
+        f"Sure, let's switch to “Check my cases”.\n\nYour open cases:\n{case.number}: I'd like to check my cases"
+    )
+    assert not case.comments.exists()
+
+
+def test_a_german_speaking_customer_is_answered_in_german_end_to_end(virtual_agent_on):
+    from tests.factories import ChannelUserFactory
+
+    ChannelUserFactory(external_id="4915100000006", display_name="Jonas", language="de")  # as the business knows them
+    phone = Phone(virtual_agent_on, "4915100000006", "Jonas")
+
+    menu = phone.writes("Hallo")
+    assert body(menu).startswith("Hallo! Ich bin der virtuelle Assistent.\n\nWie kann ich Ihnen helfen?")
+    assert menu["interactive"]["action"]["button"] == "Themen"
+    assert [row["title"] for row in rows(menu)] == ["1. Hilfeartikel suchen", "2. Service anfragen",
+                                                    "3. Problem melden", "4. Meine Fälle prüfen", "5. Fall ergänzen",
+                                                    "6. Mitarbeiter sprechen"]  # fmt: skip
+    assert body(phone.taps("3. Problem melden")) == "Bitte beschreiben Sie das Problem in einem Satz."
+    photo = phone.writes("Die Schreibtischplatte wackelt")
+    assert body(photo).startswith("Wenn Sie ein Foto oder ein Dokument dazu haben, senden Sie es jetzt.")
+    again = phone.writes("morgen")
+    assert body(again).startswith("Bitte senden Sie hier ein Foto oder ein Dokument")
+    opened = phone.writes("überspringen")
+    case = wait_until(lambda: Case.objects.first(), message="the case")
+    assert body(opened).startswith(f"Ich habe den Fall {case.number} für Sie eröffnet.")
+    status = phone.writes("meine fälle")  # a German command
+    assert f"Ihre offenen Fälle:\n{case.number}: Die Schreibtischplatte wackelt" in body(status)

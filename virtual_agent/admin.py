@@ -22,6 +22,7 @@ class StepInline(admin.StackedInline):
         ("source", "store_as", "next_step", "optional"),
         ("minimum", "maximum", "url", "go_to_topic"),
         "options",
+        "translations",
     ]
 
 

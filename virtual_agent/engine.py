@@ -25,7 +25,15 @@ from virtual_agent.answers import CustomerAnswer, answer_of, parsed_date
 from virtual_agent.front_door import VIRTUAL_AGENT, steps_aside_now
 from virtual_agent.models import CommandLanguage, Session, SessionState, Step, StepKind, Topic
 from virtual_agent.phrases import phrase
-from virtual_agent.understanding import Candidate, folded, listed, match_choice
+from virtual_agent.understanding import (
+    CONFIDENT_THRESHOLD,
+    FUZZY_THRESHOLD,
+    Candidate,
+    folded,
+    listed,
+    match_choice,
+    match_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +97,7 @@ class Conversation:
         self.session = session
         self.texts: list[str] = []
         self.asked: Asked | None = None
+        self.answer: CustomerAnswer | None = None  # the message being read
         self.phrases = phrases_of(session.language)
 
     # ---- saying and asking ----
@@ -163,11 +172,12 @@ class Conversation:
     def show_menu(self, *, again: bool = False) -> None:
         self.session.topic, self.session.step_key, self.session.answers = None, "", {}
         topics = self.menu_topics()
-        choices = [Choice(id=topic.key, title=topic.name, description=topic.description) for topic in topics]
+        language = self.session.language
+        choices = [Choice(id=topic.key, title=topic.text("name", language),
+                          description=topic.text("description", language)) for topic in topics]  # fmt: skip
         control = self.choice_control(self.phrase_for("menu_again" if again else "menu"), choices)
         control = replace(control, button=self.phrase_for("menu_button"))
-        self.ask(Asked(expects=MENU, control=control, synonyms={topic.key: list(listed(topic.synonyms))
-                                                                 for topic in topics}))  # fmt: skip
+        self.ask(Asked(expects=MENU, control=control, synonyms={topic.key: list(topic.words()) for topic in topics}))
 
     # ---- reading answers ----
 
@@ -196,6 +206,8 @@ class Conversation:
         return None
 
     def misunderstood(self, why: str) -> None:
+        if self.switched_topic():
+            return
         self.session.misunderstandings += 1
         if self.session.misunderstandings >= MISUNDERSTANDINGS_BEFORE_OFFERING_AN_AGENT:
             self.session.misunderstandings = 0
@@ -209,6 +221,22 @@ class Conversation:
 
     def understood(self) -> None:
         self.session.misunderstandings = 0
+
+    def switched_topic(self) -> bool:
+        """Typed text that answers nothing asked here but clearly names another topic ("actually I want to check my
+        cases" at a yes/no) starts that topic, saying so. Text a step accepts as it is never gets here: a
+        description stays a description."""
+        answer = self.answer
+        if answer is None or not answer.is_typed:
+            return False
+        topic = self.topic_named(answer.text, threshold=CONFIDENT_THRESHOLD)
+        if topic is None or topic == self.session.topic:
+            return False
+        self.understood()
+        self.set_topic_aside()
+        self.say(self.phrase_for("switch_topic", topic=topic.text("name", self.session.language)))
+        self.start_named_topic(topic, answer.text)
+        return True
 
     # ---- the turn ----
 
@@ -232,7 +260,7 @@ class Conversation:
         return True
 
     def take(self, message: Message) -> None:
-        answer = answer_of(message)
+        answer = self.answer = answer_of(message)
         if not self.session.context.get("greeted"):
             self.session.context["greeted"] = True
             self.start(answer)
@@ -285,14 +313,14 @@ class Conversation:
             return
         self.show_menu()
 
-    def topic_named(self, text: str) -> Topic | None:
+    def topic_named(self, text: str, *, threshold: int = FUZZY_THRESHOLD) -> Topic | None:
         """The active topic, in the menu or not, whose name or synonyms the words say (never a bare number)."""
         if not text or text.strip().isdigit():
             return None
         topics = list(Topic.objects.filter(is_active=True))
-        candidates = [Candidate(id=topic.key, words=(topic.name, *listed(topic.synonyms))) for topic in topics]
-        match = match_choice(text, candidates)
-        return next((topic for topic in topics if topic.key == match.id), None) if match.id else None
+        candidates = [Candidate(id=topic.key, words=topic.words()) for topic in topics]
+        key = match_words(text, candidates, threshold=threshold)
+        return next((topic for topic in topics if topic.key == key), None)
 
     def answer_menu(self, answer: CustomerAnswer, asked: Asked) -> None:
         named = self.topic_named(answer.text) if answer.is_typed else None
@@ -358,6 +386,10 @@ class Conversation:
         position = next(index for index, candidate in enumerate(steps) if candidate.pk == step.pk)
         return steps[position + 1] if position + 1 < len(steps) else None
 
+    def prompt(self, step: Step) -> str:
+        """The step's prompt in the customer's language, the answers it names filled in."""
+        return self.filled(step.prompt_in(self.session.language))
+
     def filled(self, text: str) -> str:
         values = {"name": self.customer_name(), **{key: value for key, value in self.session.answers.items()
                                                    if isinstance(value, str | int | float)}}  # fmt: skip
@@ -383,23 +415,23 @@ class Conversation:
                 if sources.ask_catalog_question(self, step, index=0):
                     return
             elif kind == StepKind.MESSAGE:
-                self.say(self.filled(step.prompt))
+                self.say(self.prompt(step))
             elif kind == StepKind.LINK:
-                self.say("\n".join(part for part in (self.filled(step.prompt), step.url) if part))
+                self.say("\n".join(part for part in (self.prompt(step), step.url) if part))
             elif kind == StepKind.SHOW:
                 self.say(sources.shown(self, step))
             elif kind == StepKind.ACTION:
                 if not sources.act(self, step):
                     return  # the action asked or handed over itself
-                self.say(self.filled(step.prompt))
+                self.say(self.prompt(step))
             elif kind == StepKind.HANDOFF:
                 from virtual_agent.handoff import hand_over
 
-                self.say(self.filled(step.prompt))
+                self.say(self.prompt(step))
                 hand_over(self, topic_key=step.go_to_topic or self.session.topic.key)
                 return
             elif kind == StepKind.END:
-                self.say(self.filled(step.prompt) or self.phrase_for("resolved"))
+                self.say(self.prompt(step) or self.phrase_for("resolved"))
                 self.finish_topic()
                 return
             elif kind == StepKind.GO_TO:
@@ -408,7 +440,7 @@ class Conversation:
                     logger.error("step %s goes to topic %r, which does not exist", step, step.go_to_topic)
                     self.finish_topic()
                 else:
-                    self.say(self.filled(step.prompt))
+                    self.say(self.prompt(step))
                     self.start_topic(topic)
                 return
             step = self.step_after(step)
@@ -416,20 +448,24 @@ class Conversation:
         self.finish_topic()
 
     def finish_topic(self) -> None:
-        """Back to the menu; what the topic collected is kept for the summary a hand-over gives the agent."""
+        self.set_topic_aside()
+        self.show_menu(again=True)
+
+    def set_topic_aside(self) -> None:
+        """What the topic collected, finished or left for another, is kept for the summary a hand-over gives the
+        agent."""
         if self.session.topic is not None:
             from virtual_agent.handoff import answers_text
 
             collected = answers_text(self.session.answers)
             done = f"{self.session.topic.name}" + (f" ({collected})." if collected else ".")
             self.session.context["done"] = [*self.session.context.get("done", []), done][-10:]
-        self.show_menu(again=True)
 
     def ask_step(self, step: Step) -> bool:
         """Asks the step's question; False when a choice has nothing to offer (its source found nothing)."""
         from virtual_agent.sources import options_of
 
-        body = self.filled(step.prompt)
+        body = self.prompt(step)
         kind = CONTROL_OF_STEP[step.kind]
         if step.kind == StepKind.YES_NO:
             choices = [Choice(id="yes", title=self.phrase_for("yes")), Choice(id="no", title=self.phrase_for("no"))]
@@ -442,9 +478,11 @@ class Conversation:
             options = options_of(self, step)
             if not options:
                 return False
-            choices = [Choice(id=str(option["id"]), title=str(option["title"]),
+            choices = [Choice(id=str(option["id"]),
+                              title=step.title_in(self.session.language, str(option["id"]), str(option["title"])),
                               description=str(option.get("description", ""))) for option in options]  # fmt: skip
-            synonyms = {str(option["id"]): list(listed(option.get("synonyms", ""))) for option in options}
+            synonyms = {str(option["id"]): [str(option["title"]), *listed(option.get("synonyms", ""))]
+                        for option in options}  # fmt: skip  # its title as written, when shown translated
             self.ask(Asked(expects="step", control=self.choice_control(body, choices), synonyms=synonyms))
             return True
         if step.kind == StepKind.FILE and step.optional:

@@ -1,7 +1,11 @@
 """Handing a conversation to people: routing queues it with the topic (routing rules may pick a queue by it) and a
 summary of what the virtual agent collected, which the agent sees on the offer and as a note in the timeline. With
 nobody to answer (no queue, the queue closed, every agent busy) the customer is told, with their place in line
-where known, and offered a case instead. A conversation an agent handed back returns to that agent."""
+and the expected wait where routing knows it, and offered a case instead. A conversation an agent handed back
+returns to that agent."""
+
+import math
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -10,13 +14,15 @@ from interactions.people import name_for_customers
 from interactions.services.notes import add_automated_note
 from interactions.services.responders import release_from_responder
 from routing.business_hours import next_opening
-from routing.models import ACTIVE_WORK_ITEM_STATES, Queue, WorkItem
+from routing.models import Queue
 from routing.policies.capacity import agent_standings, queues_served
 from routing.services.queueing import opening_hours_of, queue_for, queue_is_open, route_interaction, routing_facts
+from routing.services.waiting_time import place_in_line
 from virtual_agent.answers import CustomerAnswer
 from virtual_agent.engine import OFFER_CASE, Asked, Conversation
 from virtual_agent.front_door import VIRTUAL_AGENT
 from virtual_agent.models import SessionState, Topic
+from virtual_agent.phrases import phrase
 
 LIVE_AGENT_TOPIC = "live-agent"
 CASE_TOPIC = "report-problem"
@@ -50,8 +56,36 @@ def agent_available(queue: Queue) -> bool:
     return any(standing.may_take(queue.pk) for standing in standings)
 
 
-def place_in_line(queue: Queue) -> int:
-    return WorkItem.objects.filter(queue=queue, state__in=ACTIVE_WORK_ITEM_STATES).count() + 1
+def busy_text(conversation: Conversation, queue: Queue) -> str:
+    """Their place in line, and the expected wait when routing can estimate it."""
+    line = place_in_line(queue)
+    text = conversation.phrase_for("handoff_busy", position=line.position)
+    if line.expected_wait is not None:
+        wait = wait_words(line.expected_wait, conversation.phrases)
+        text += " " + conversation.phrase_for("expected_wait", wait=wait)
+    return text
+
+
+def wait_words(wait: timedelta, phrases: dict | None = None) -> str:
+    """Rounded as people say it: under a minute, to the minute below ten, to five minutes below the hour, then
+    to the hour; in the language whose `phrases` are given."""
+    minutes = wait.total_seconds() / 60
+    if minutes < 1:
+        return phrase("wait_under_a_minute", phrases)
+    if minutes < 1.5:
+        return phrase("wait_a_minute", phrases)
+    if minutes < 9.5:
+        return phrase("wait_minutes", phrases, minutes=_nearest(minutes))
+    if minutes < 57.5:
+        return phrase("wait_minutes", phrases, minutes=_nearest(minutes, step=5))
+    if minutes < 90:
+        return phrase("wait_an_hour", phrases)
+    return phrase("wait_hours", phrases, hours=_nearest(minutes / 60))
+
+
+def _nearest(value: float, *, step: int = 1) -> int:
+    """Halves up, as people round (Python's round() takes 2.5 to 2)."""
+    return step * math.floor(value / step + 0.5)
 
 
 def hand_over(conversation: Conversation, *, topic_key: str) -> None:
@@ -72,7 +106,7 @@ def hand_over(conversation: Conversation, *, topic_key: str) -> None:
         if opening is not None:
             why += " " + conversation.phrase_for("opens_at", at=f"{opening:%A %H:%M} ({queue.time_zone})")
     elif not agent_available(queue):
-        why = conversation.phrase_for("handoff_busy", position=place_in_line(queue))
+        why = busy_text(conversation, queue)
     else:
         conversation.say(conversation.phrase_for("handoff"))
         _route(conversation, topic_key=topic_key, summary=summary)

@@ -4,6 +4,14 @@ engine), its commands per language, and each conversation's session with it."""
 from django.db import models
 from django.db.models import Q
 
+from virtual_agent.understanding import listed
+
+
+def translated(translations: object, language: str) -> dict:
+    """One language's entry of a `translations` field, as admins may have typed it: a dict, or nothing."""
+    found = translations.get(language) if isinstance(translations, dict) else None
+    return found if isinstance(found, dict) else {}
+
 
 class FrontDoorMode(models.TextChoices):
     ALWAYS = "always", "Answers every conversation a customer starts"
@@ -38,12 +46,30 @@ class Topic(models.Model):
     order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
     in_menu = models.BooleanField(default=True, help_text="Offered in the menu; otherwise found by its words only.")
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='By language code: {"de": {"name": "…", "description": "…", "synonyms": "…"}}; what a language '
+        "leaves out is said as above. Every language's synonyms find the topic.",
+    )
 
     class Meta:
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def text(self, field: str, language: str) -> str:
+        """Its name or description in the language, else as written."""
+        return str(translated(self.translations, language).get(field) or getattr(self, field))
+
+    def words(self) -> tuple[str, ...]:
+        """Its names and synonyms in every language: a customer is understood whichever language they write in."""
+        names = [self.name, *listed(self.synonyms)]
+        for translation in (self.translations if isinstance(self.translations, dict) else {}).values():
+            if isinstance(translation, dict):
+                names += [str(translation.get("name") or ""), *listed(str(translation.get("synonyms") or ""))]
+        return tuple(dict.fromkeys(name for name in names if name))
 
 
 class StepKind(models.TextChoices):
@@ -85,6 +111,12 @@ class Step(models.Model):
     maximum = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     url = models.URLField(blank=True, help_text="For a link step.")
     go_to_topic = models.SlugField(max_length=64, blank=True, help_text="For a go-to or hand-over step: a topic key.")
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='By language code: {"de": {"prompt": "…", "titles": {"option id": "…"}}}; what a language leaves '
+        "out is said as above.",
+    )
 
     class Meta:
         ordering = ["topic", "order", "pk"]
@@ -92,6 +124,14 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic.key}.{self.key}"
+
+    def prompt_in(self, language: str) -> str:
+        return str(translated(self.translations, language).get("prompt") or self.prompt)
+
+    def title_in(self, language: str, option_id: str, title: str) -> str:
+        """An option's title in the language, else as written."""
+        titles = translated(self.translations, language).get("titles")
+        return str(titles.get(option_id) or title) if isinstance(titles, dict) else title
 
 
 class CommandAction(models.TextChoices):

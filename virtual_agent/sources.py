@@ -97,8 +97,8 @@ def shown(conversation: Conversation, step: Step) -> str:
     source = SHOWN_SOURCES.get(step.source)
     if source is None:
         logger.error("step %s names the unknown show source %r", step, step.source)
-        return conversation.filled(step.prompt)
-    return "\n\n".join(part for part in (conversation.filled(step.prompt), source(conversation)) if part)
+        return conversation.prompt(step)
+    return "\n\n".join(part for part in (conversation.prompt(step), source(conversation)) if part)
 
 
 def _knowledge_result(conversation: Conversation) -> str:

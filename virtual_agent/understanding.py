@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 FUZZY_THRESHOLD = 80  # rapidfuzz's 0 to 100 score; below it a typo is taken for something else
+# Sure enough to leave what the customer is doing: above the 90 that WRatio gives a word merely inside another
+# ("updated" holds "update"), so only a misspelling of the whole text.
+CONFIDENT_THRESHOLD = 92
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,7 +56,7 @@ def match_choice(text: str, candidates: Sequence[Candidate]) -> ChoiceMatch:
     return ChoiceMatch(id=found or "")
 
 
-def match_words(text: str, candidates: Sequence[Candidate]) -> str | None:
+def match_words(text: str, candidates: Sequence[Candidate], *, threshold: int = FUZZY_THRESHOLD) -> str | None:
     """The candidate the words name: one whose title or synonym is said exactly, else contained as whole words in
     what was said, else the best fuzzy match above the threshold; None when nothing is close or two are tied."""
     said = folded(text)
@@ -72,7 +75,7 @@ def match_words(text: str, candidates: Sequence[Candidate]) -> str | None:
         return contained.pop()
     choices = {(candidate.id, index): folded(word) for candidate in candidates for index, word in
                enumerate(candidate.words) if folded(word)}  # fmt: skip
-    best = process.extract(said, choices, scorer=fuzz.WRatio, limit=2, score_cutoff=FUZZY_THRESHOLD)
+    best = process.extract(said, choices, scorer=fuzz.WRatio, limit=2, score_cutoff=threshold)
     if not best:
         return None
     (_, top_score, (top_id, _)), *rest = best

@@ -88,6 +88,16 @@ class EmulatorClient:
     def set_faults(self, **switches: object) -> dict:
         return self._post("/faults", switches)
 
+    def businesses(self) -> list[dict]:
+        return self._get("/businesses", {})["businesses"]
+
+    def set_token_revoked(self, revoked: bool = True, *, phone_number_id: str | None = None) -> dict:
+        """Revokes (or restores) a business number's access token; the default number's without an id."""
+        body: dict = {"revoked": revoked}
+        if phone_number_id is not None:
+            body["phone_number_id"] = phone_number_id
+        return self._post("/token", body)
+
     def reset(self) -> None:
         self._post("/reset", {})
 

@@ -12,6 +12,10 @@ class BusinessNumber:
     waba_id: str
     access_token: str
     app_secret: str
+    # What `GET /{phone-number-id}` tells about it.
+    verified_name: str = "WhatsDesk Demo"
+    quality_rating: str = "GREEN"
+    messaging_limit: str = "TIER_250"  # whatsapp_business_manager_messaging_limit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -19,6 +23,9 @@ class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 8010
     webhook_url: str = "http://127.0.0.1:8000/webhooks/whatsapp/"  # empty: no app subscribed, no webhooks sent
+    # The Meta app the webhooks go to, as `GET /{waba-id}/subscribed_apps` names it.
+    app_id: str = "980000000000001"
+    app_name: str = "WhatsDesk"
     business_numbers: tuple[BusinessNumber, ...]
     messages_per_second: int = 80
     # Meta allows bursts of up to 45 messages in 6 s to one user before answering 131056.

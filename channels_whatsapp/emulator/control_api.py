@@ -45,6 +45,7 @@ def control_routes(network: WhatsAppNetwork) -> list[Route]:
         ("GET", f"/conversations/{_WA_ID}", _conversation),
         ("GET", "/webhooks", _webhooks),
         ("GET", "/requests", _requests),
+        ("POST", "/token", _set_token),
         ("GET", "/faults", _faults),
         ("POST", "/faults", _update_faults),
         ("POST", "/reset", _reset),
@@ -69,7 +70,22 @@ def _health(network: WhatsAppNetwork, request: Request) -> Response:
 
 
 def _businesses(network: WhatsAppNetwork, request: Request) -> Response:
-    return json_response(200, {"businesses": [_business_json(n) for n in network.config.business_numbers]})
+    businesses = [
+        {**_business_json(n), "token_revoked": network.token_is_revoked(n.access_token)}
+        for n in network.config.business_numbers
+    ]
+    return json_response(200, {"businesses": businesses})
+
+
+def _set_token(network: WhatsAppNetwork, request: Request) -> Response:
+    """`{"revoked": true, "phone_number_id"?}`: revoke a number's access token, as an admin can in Meta's Business
+    settings; `false` restores it."""
+    body = _json_body(request)
+    if not isinstance(body.get("revoked"), bool):
+        raise ControlError(400, "revoked must be true or false")
+    number = _business_number(network, body.get("phone_number_id"))
+    revoked = network.set_token_revoked(number=number, revoked=body["revoked"])
+    return json_response(200, {**_business_json(number), "token_revoked": revoked})
 
 
 def _customers(network: WhatsAppNetwork, request: Request) -> Response:

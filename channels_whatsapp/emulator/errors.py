@@ -46,6 +46,22 @@ def invalid_access_token() -> GraphError:
     return GraphError(http_status=401, code=190, message="Invalid OAuth access token - Cannot parse access token")
 
 
+def session_invalidated() -> GraphError:
+    """A token that was valid until revoked (its system user removed, or the token revoked in Business settings)."""
+    return GraphError(
+        http_status=401,
+        code=190,
+        subcode=460,
+        message="Error validating access token: The session has been invalidated because the user changed their "
+        "password or Facebook has changed the session for security reasons.",
+    )
+
+
+def nonexisting_field(name: str, *, node_type: str) -> GraphError:
+    message = f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})"
+    return GraphError(http_status=400, code=100, message=message)
+
+
 def unknown_object(*, object_id: str, method: str) -> GraphError:
     return GraphError(
         http_status=400,

@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from channels_whatsapp.emulator.config import BusinessNumber, EmulatorConfig
+from channels_whatsapp.emulator.config import BusinessNumber
 from channels_whatsapp.emulator.errors import (
     GraphError,
     RequestRejected,
     invalid_access_token,
+    nonexisting_field,
     service_unavailable,
+    session_invalidated,
     unknown_object,
 )
 from channels_whatsapp.emulator.identifiers import new_fbtrace_id
@@ -39,10 +41,11 @@ def graph_routes(network: WhatsAppNetwork) -> list[Route]:
     return [
         route("POST", VERSION + r"/(?P<phone_number_id>\d+)/messages", graph_call(network, _post_messages)),
         route("POST", VERSION + r"/(?P<phone_number_id>\d+)/media", graph_call(network, _upload_media)),
-        route("GET", VERSION + r"/(?P<media_id>\d+)", graph_call(network, _media_info)),
+        route("GET", VERSION + r"/(?P<node_id>\d+)", graph_call(network, _get_node)),
         route("DELETE", VERSION + r"/(?P<media_id>\d+)", graph_call(network, _delete_media)),
         route("GET", DOWNLOAD_PATH, graph_call(network, _download_media)),
         route("GET", VERSION + r"/(?P<waba_id>\d+)/message_templates", graph_call(network, _get_message_templates)),
+        route("GET", VERSION + r"/(?P<waba_id>\d+)/subscribed_apps", graph_call(network, _get_subscribed_apps)),
     ]
 
 
@@ -99,7 +102,7 @@ def _send_identity(request: Request) -> dict:
 def _post_messages(network: WhatsAppNetwork, request: Request) -> Response:
     if network.take_fault_count("fail_next_sends"):
         raise RequestRejected(service_unavailable())
-    number = _authorize(network.config, request, phone_number_id=request.path_params["phone_number_id"])
+    number = _authorize(network, request, phone_number_id=request.path_params["phone_number_id"])
     parsed = parse_messages_request(request.body)
     if isinstance(parsed, MarkReadRequest):
         network.mark_read_by_business(number=number, request=parsed)
@@ -117,16 +120,14 @@ def _post_messages(network: WhatsAppNetwork, request: Request) -> Response:
 
 
 def _upload_media(network: WhatsAppNetwork, request: Request) -> Response:
-    number = _authorize(network.config, request, phone_number_id=request.path_params["phone_number_id"])
+    number = _authorize(network, request, phone_number_id=request.path_params["phone_number_id"])
     upload = parse_upload(content_type=request.headers.get("Content-Type") or "", body=request.body)
     return json_response(200, {"id": network.upload_media(number=number, upload=upload)})
 
 
 def _owned_media(network: WhatsAppNetwork, request: Request, media_id: str) -> tuple[BusinessNumber, StoredMedia]:
     """The token must be valid, and the media must belong to a number that token can see."""
-    token = _access_token(request)
-    if not token or all(token != n.access_token for n in network.config.business_numbers):
-        raise RequestRejected(invalid_access_token())
+    token = _valid_token(network, request)
     stored = network.media(media_id)
     number = network.config.business_number(stored.phone_number_id) if stored else None
     if stored is None or number is None or number.access_token != token:
@@ -134,8 +135,77 @@ def _owned_media(network: WhatsAppNetwork, request: Request, media_id: str) -> t
     return number, stored
 
 
-def _media_info(network: WhatsAppNetwork, request: Request) -> Response:
-    number, stored = _owned_media(network, request, request.path_params["media_id"])
+def _get_node(network: WhatsAppNetwork, request: Request) -> Response:
+    """`GET /{id}`: one path for every node, as on Meta's side; a business phone number or a media file."""
+    node_id = request.path_params["node_id"]
+    if network.config.business_number(node_id) is not None:
+        return _phone_number(network, request, node_id)
+    return _media_info(network, request, node_id)
+
+
+# The fields of `GET /{phone-number-id}` and what Meta answers without `fields` (its documented example).
+PHONE_NUMBER_FIELDS = frozenset(
+    {
+        "id",
+        "display_phone_number",
+        "verified_name",
+        "quality_rating",
+        "code_verification_status",
+        "name_status",
+        "platform_type",
+        "throughput",
+        "whatsapp_business_manager_messaging_limit",
+        "messaging_limit_tier",
+        "account_mode",
+        "is_official_business_account",
+    }
+)
+DEFAULT_PHONE_NUMBER_FIELDS = ("verified_name", "display_phone_number", "id", "quality_rating")
+
+
+def _phone_number(network: WhatsAppNetwork, request: Request, phone_number_id: str) -> Response:
+    number = _authorize(network, request, phone_number_id=phone_number_id)
+    wanted = [f.strip() for f in request.query.get("fields", "").split(",") if f.strip()]
+    for name in wanted:
+        if name not in PHONE_NUMBER_FIELDS:
+            raise RequestRejected(nonexisting_field(name, node_type="WhatsAppBusinessPhoneNumber"))
+    known = {
+        "id": number.phone_number_id,
+        "display_phone_number": number.display_phone_number,
+        "verified_name": number.verified_name,
+        "quality_rating": number.quality_rating,
+        "code_verification_status": "VERIFIED",
+        "name_status": "APPROVED",
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
+        "whatsapp_business_manager_messaging_limit": number.messaging_limit,
+        "messaging_limit_tier": number.messaging_limit,
+        "account_mode": "LIVE",
+        "is_official_business_account": False,
+    }
+    return json_response(200, {name: known[name] for name in [*(wanted or DEFAULT_PHONE_NUMBER_FIELDS), "id"]})
+
+
+def _get_subscribed_apps(network: WhatsAppNetwork, request: Request) -> Response:
+    """`GET /{waba-id}/subscribed_apps`: the app is subscribed when the emulator has a webhook URL to post to."""
+    _authorize_account(network, request)
+    config = network.config
+    apps = []
+    if config.webhook_url:
+        apps.append(
+            {
+                "whatsapp_business_api_data": {
+                    "link": f"https://www.facebook.com/games/?app_id={config.app_id}",
+                    "name": config.app_name,
+                    "id": config.app_id,
+                }
+            }
+        )
+    return json_response(200, {"data": apps})
+
+
+def _media_info(network: WhatsAppNetwork, request: Request, media_id: str) -> Response:
+    number, stored = _owned_media(network, request, media_id)
     host = request.headers.get("Host") or f"{network.config.host}:{network.config.port}"
     url = signed_download_url(
         base_url=f"http://{host}",
@@ -180,12 +250,7 @@ def _download_media(network: WhatsAppNetwork, request: Request) -> Response:
 
 def _get_message_templates(network: WhatsAppNetwork, request: Request) -> Response:
     """`GET /{waba-id}/message_templates`, with Meta's `limit`, `after` and `status` filters."""
-    waba_id = request.path_params["waba_id"]
-    token = _access_token(request)
-    if not token or all(token != n.access_token for n in network.config.business_numbers):
-        raise RequestRejected(invalid_access_token())
-    if not any(n.waba_id == waba_id and n.access_token == token for n in network.config.business_numbers):
-        raise RequestRejected(unknown_object(object_id=waba_id, method=request.method))
+    waba_id = _authorize_account(network, request)
     limit = request.query.get("limit", "25")
     with network.state.lock:
         page = template_page(
@@ -204,15 +269,32 @@ def _unknown_object(network: WhatsAppNetwork, request: Request) -> Response:
     raise RequestRejected(unknown_object(object_id=segments[0] if segments else "", method=request.method))
 
 
-def _authorize(config: EmulatorConfig, request: Request, *, phone_number_id: str) -> BusinessNumber:
+def _authorize(network: WhatsAppNetwork, request: Request, *, phone_number_id: str) -> BusinessNumber:
     """Meta checks the token before it looks the object up; a token of another number cannot see it."""
-    token = _access_token(request)
-    if not token or all(token != n.access_token for n in config.business_numbers):
-        raise RequestRejected(invalid_access_token())
-    number = config.business_number(phone_number_id)
+    token = _valid_token(network, request)
+    number = network.config.business_number(phone_number_id)
     if number is None or number.access_token != token:
         raise RequestRejected(unknown_object(object_id=phone_number_id, method=request.method))
     return number
+
+
+def _authorize_account(network: WhatsAppNetwork, request: Request) -> str:
+    """The WhatsApp Business Account in the path, if the token is valid and belongs to one of its numbers."""
+    token = _valid_token(network, request)
+    waba_id = request.path_params["waba_id"]
+    if not any(n.waba_id == waba_id and n.access_token == token for n in network.config.business_numbers):
+        raise RequestRejected(unknown_object(object_id=waba_id, method=request.method))
+    return waba_id
+
+
+def _valid_token(network: WhatsAppNetwork, request: Request) -> str:
+    """Every Graph API call's first check: a token Meta issued, and not revoked since."""
+    token = _access_token(request)
+    if not token or all(token != n.access_token for n in network.config.business_numbers):
+        raise RequestRejected(invalid_access_token())
+    if network.token_is_revoked(token):
+        raise RequestRejected(session_invalidated())
+    return token
 
 
 def _access_token(request: Request) -> str | None:

@@ -538,6 +538,20 @@ class WhatsAppNetwork:
             self._webhooks.release_held()
         return faults
 
+    def token_is_revoked(self, token: str) -> bool:
+        with self.state.lock:
+            return token in self.state.revoked_tokens
+
+    def set_token_revoked(self, *, number: BusinessNumber, revoked: bool) -> bool:
+        """Revokes a number's access token (every Graph API call with it then gets error 190), or restores it."""
+        with self.state.lock:
+            if revoked:
+                self.state.revoked_tokens.add(number.access_token)
+            else:
+                self.state.revoked_tokens.discard(number.access_token)
+            self.state.changed()
+            return revoked
+
     def reset(self) -> None:
         with self.state.lock:
             self.state.reset()

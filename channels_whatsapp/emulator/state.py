@@ -162,6 +162,7 @@ class EmulatorState:
         self.sends_by_number: dict[str, deque[float]] = {}
         self.sends_by_pair: dict[ConversationKey, deque[float]] = {}
         self.faults = Faults()
+        self.revoked_tokens: set[str] = set()  # access tokens revoked since: every call with one gets error 190
         self.templates: dict[str, list[dict]] = {}  # per WABA id, created on first use
         self.webhook_attempts: deque[dict] = deque(maxlen=self.log_length)
         self.requests: deque[dict] = deque(maxlen=self.log_length)

@@ -81,6 +81,16 @@ DEFAULT_TEMPLATES: tuple[dict, ...] = (
         ],
     },
     {
+        "name": "case_comment",
+        "language": "en_US",
+        "category": "UTILITY",
+        "status": "APPROVED",
+        "components": [
+            {"type": "BODY", "text": "Hello {{1}}, there is a new comment on your support case {{2}}: {{3}}"},
+            {"type": "FOOTER", "text": "Reply to this message to answer."},
+        ],
+    },
+    {
         "name": "spring_sale",
         "language": "en_US",
         "category": "MARKETING",

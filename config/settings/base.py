@@ -9,9 +9,15 @@ from datetime import timedelta
 
 from config.backing_services import database_settings, live_updates_settings
 from config.env import BASE_DIR, EMBEDDED_REDIS_URL, env
+from config.field_encryption import development_encryption_key
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
+# Fernet keys that encrypt secrets at rest (business numbers' tokens): the first encrypts, all decrypt. To rotate,
+# put a new key first, run `manage.py rotate_encryption_keys`, then drop the old one (README, "Secrets at rest").
+# Without any, the embedded settings derive one from SECRET_KEY; `check --deploy` refuses that key.
+FIELD_ENCRYPTION_DEVELOPMENT_KEY = development_encryption_key(SECRET_KEY)
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[FIELD_ENCRYPTION_DEVELOPMENT_KEY])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -7,6 +7,7 @@ from config.settings.base import DATABASE_POOL, DATABASE_SERVER_SIDE_CURSORS, RE
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")  # no key derived from SECRET_KEY here
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")  # links sent to customers must not point at the development default
 DATABASES = {

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from customer_service.models import (
     Account,
     Case,
+    CaseComment,
     CasePriority,
     CaseState,
     CatalogCategory,
@@ -16,6 +17,7 @@ from customer_service.models import (
 )
 from customer_service.services.search import AnswerHit, answer_message_text
 from interactions.api.query import MAX_BIGINT
+from interactions.people import person_name
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -120,6 +122,30 @@ class NewCaseSerializer(serializers.Serializer):
 
 class CaseStateChangeSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, help_text="The customer is told of the change")
+
+
+class CaseCommentSerializer(serializers.ModelSerializer):
+    internal = serializers.BooleanField(help_text="A work note: agents only, never shown or sent to the customer")
+    author = serializers.SerializerMethodField(help_text="The agent's name; null: the customer wrote it")
+    attachment_count = serializers.IntegerField(source="attachments.count", help_text="Files the customer sent with it")
+
+    class Meta:
+        model = CaseComment
+        fields = ["id", "text", "internal", "author", "attachment_count", "created_at"]
+
+    def get_author(self, comment: CaseComment) -> str | None:
+        return person_name(comment.author) if comment.author_id else None
+
+
+class NewCaseCommentSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=3000,
+        help_text="What the agent writes",
+        error_messages={"blank": "Write the note or comment first.", "required": "Write the note or comment first."},
+    )
+    internal = serializers.BooleanField(
+        default=False, help_text="true: a work note for agents; false: a comment the customer is sent"
+    )
 
 
 class LinkCaseSerializer(serializers.Serializer):

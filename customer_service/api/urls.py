@@ -13,6 +13,11 @@ urlpatterns = [
         name="interaction-case-state",
     ),
     path(
+        "interactions/<int:pk>/cases/<int:case_id>/comments/",
+        views.InteractionCaseComments.as_view(),
+        name="interaction-case-comments",
+    ),
+    path(
         "interactions/<int:pk>/catalog-requests/",
         views.InteractionCatalogRequests.as_view(),
         name="interaction-catalog-requests",

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from customer_service.api.serializers import (
     AnswerHitSerializer,
+    CaseCommentSerializer,
     CaseSerializer,
     CaseStateChangeSerializer,
     CatalogCategorySerializer,
@@ -19,6 +20,7 @@ from customer_service.api.serializers import (
     ContactSerializer,
     CustomerProfileSerializer,
     LinkCaseSerializer,
+    NewCaseCommentSerializer,
     NewCaseSerializer,
     NewCatalogRequestSerializer,
 )
@@ -26,6 +28,8 @@ from customer_service.errors import InputRefused
 from customer_service.models import Case, CaseCategory, CatalogItem, Contact
 from customer_service.selectors import contacts_matching, customer_profile
 from customer_service.services.cases import (
+    add_case_comment,
+    case_comments,
     change_case_state,
     is_customers_case,
     link_case_to_interaction,
@@ -149,6 +153,37 @@ class InteractionCaseLink(APIView):
         return Response(CaseSerializer(case).data)
 
 
+def _customers_case(interaction, case_id: int) -> Case:
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or not is_customers_case(case, interaction.channel_user):
+        raise NotFound("This conversation's customer has no such case.")
+    return case
+
+
+class InteractionCaseComments(APIView):
+    @extend_schema(
+        responses=answers({200: CaseCommentSerializer(many=True)}, 404),
+        description="The comments on one of the conversation's customer's cases, oldest first: the customer's, "
+        "agents' comments (sent to the customer) and agents' work notes (`internal`, never sent).",
+    )
+    def get(self, request: Request, pk: int, case_id: int) -> Response:
+        case = _customers_case(visible_interaction(request, pk), case_id)
+        return Response(CaseCommentSerializer(case_comments(case), many=True).data)
+
+    @extend_schema(
+        request=NewCaseCommentSerializer,
+        responses=answers({201: CaseCommentSerializer}, 400, 404, 409),
+        description="Adds a work note (`internal`: for agents only) or a comment the customer is sent on their "
+        "channel, as the notification rules allow (free-form in their window, else the `case_comment` template). "
+        "A closed or cancelled case takes none (409).",
+    )
+    def post(self, request: Request, pk: int, case_id: int) -> Response:
+        interaction, fields = _agent_writes(request, pk, NewCaseCommentSerializer, what="comment on cases")
+        case = _customers_case(interaction, case_id)
+        comment = add_case_comment(case, text=fields["text"], internal=fields["internal"], author=request.user)
+        return Response(CaseCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
 class InteractionCaseState(APIView):
     @extend_schema(
         request=CaseStateChangeSerializer,
@@ -158,10 +193,7 @@ class InteractionCaseState(APIView):
     )
     def post(self, request: Request, pk: int, case_id: int) -> Response:
         interaction, fields = _agent_writes(request, pk, CaseStateChangeSerializer, what="change cases")
-        case = Case.objects.filter(pk=case_id).first()
-        if case is None or not is_customers_case(case, interaction.channel_user):
-            raise NotFound("This conversation's customer has no such case.")
-        case = change_case_state(case, state=fields["state"], by=request.user)
+        case = change_case_state(_customers_case(interaction, case_id), state=fields["state"], by=request.user)
         return Response(CaseSerializer(case).data)
 
 

@@ -112,8 +112,14 @@ class CaseStateChange(models.Model):
 
 
 class CaseComment(models.Model):
+    """A customer-visible comment (the customer's own, or an agent's, which is sent to them) or an agent's work
+    note (`internal`), which the customer never sees."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
     text = models.TextField(blank=True)
+    internal = models.BooleanField(
+        default=False, verbose_name="work note", help_text="For agents only; never shown or sent to the customer."
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -128,7 +134,7 @@ class CaseComment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"comment on {self.case.number}"
+        return f"{'work note' if self.internal else 'comment'} on {self.case.number}"
 
 
 class CaseInteraction(models.Model):

@@ -1,7 +1,9 @@
 """Opening cases, commenting on them, linking conversations, and moving them through their states; each state
-change is recorded with who made it and notifies the customer once it commits."""
+change is recorded with who made it, and it and each agent's customer-visible comment notify the customer once
+they commit (one path: `_tell_customer`, with a sweep for a notification whose task was lost)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -26,6 +28,9 @@ from interactions.storable_text import storable_text
 
 # An approved utility template with three body values: the customer's name, the case number and its new state.
 CASE_UPDATE_TEMPLATE = ("case_update", "en_US")
+# An approved utility template with three body values: the customer's name, the case number and the comment.
+CASE_COMMENT_TEMPLATE = ("case_comment", "en_US")
+COMMENT_TEMPLATE_VALUE_LENGTH = 800
 SHORT_DESCRIPTION_LENGTH = Case._meta.get_field("short_description").max_length
 # Closed and cancelled cases take no more comments: the customer opens a new one (resolved ones may be reopened).
 FINAL_STATES = (CaseState.CLOSED, CaseState.CANCELLED)
@@ -117,19 +122,37 @@ def _cases_of(channel_user):
 
 
 @transaction.atomic
-def add_case_comment(case: Case, *, text: str, author=None, attachments: Iterable = ()) -> CaseComment:
-    """`author` is the agent; none means the customer wrote it (through the virtual agent)."""
+def add_case_comment(
+    case: Case, *, text: str, author=None, internal: bool = False, attachments: Iterable = ()
+) -> CaseComment:
+    """`author` is the agent; none means the customer wrote it (through the virtual agent). An agent's comment that
+    is not `internal` (a work note) is sent to the customer once it commits, as a state change is."""
     attachments = list(attachments)
     text = storable_text((text or "").strip())
     if not text and not attachments:
         raise InputRefused("Write a comment or attach a file.")
+    if internal and author is None:
+        raise InputRefused("Only agents write work notes.")
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.state in FINAL_STATES:
         raise StateRefused(f"Case {case.number} is {case.get_state_display().lower()}; open a new case instead.")
-    comment = CaseComment.objects.create(case=case, text=text, author=author)
+    comment = CaseComment.objects.create(case=case, text=text, author=author, internal=internal)
     _attach(case, attachments, comment=comment)
     case.save(update_fields=["updated_at"])
+    if _tells_the_customer(comment, case):
+        comment_id = comment.pk
+        transaction.on_commit(lambda: _tell_customer(_comment_news(comment_id)), robust=True)
     return comment
+
+
+def _tells_the_customer(comment: CaseComment, case: Case) -> bool:
+    agents_to_customer = comment.author_id is not None and not comment.internal
+    return agents_to_customer and bool(comment.text) and case.channel_user_id is not None
+
+
+def case_comments(case: Case) -> list[CaseComment]:
+    """Comments and work notes, oldest first, with their authors: what the workspace shows an agent."""
+    return list(case.comments.select_related("author").prefetch_related("attachments"))
 
 
 @transaction.atomic
@@ -166,33 +189,83 @@ def change_case_state(case: Case, *, state: str, by=None) -> Case:
         # Robust: the change stands committed whatever befalls its announcement, which the sweep then makes. A
         # lambda, not a partial: Django names a failed robust callback by its __qualname__, which a partial lacks.
         case_id, change, announced_state = case.pk, case.state_changes, case.state
-        transaction.on_commit(lambda: _notify_customer(case_id, change, announced_state), robust=True)
+        transaction.on_commit(lambda: _tell_customer(_state_news(case_id, change, announced_state)), robust=True)
     return case
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseNews:
+    """What the customer hears of their case: the text in their window, else the template with its body values."""
+
+    case: Case
+    idempotency_key: str
+    reason: str
+    text: str
+    template: tuple[str, str]
+    template_values: tuple[str, ...]
+
+
+def _state_news(case_id: int, state_change: int, state: str) -> CaseNews:
+    """The state this change set (not whatever the case holds by now)."""
+    case = Case.objects.select_related("channel_user").get(pk=case_id)
+    label = CaseState(state).label.lower()
+    name = _customer_name(case)
+    return CaseNews(
+        case=case,
+        idempotency_key=_idempotency_key(case.pk, state_change),
+        reason=f"Case {case.number} is now {label}",
+        text=f"Hello {name}, your case {case.number} ({case.short_description}) is now {label}.",
+        template=CASE_UPDATE_TEMPLATE,
+        template_values=(name, case.number, label),
+    )
+
+
+def _comment_news(comment_id: int) -> CaseNews:
+    comment = CaseComment.objects.select_related("case__channel_user").get(pk=comment_id)
+    case = comment.case
+    name = _customer_name(case)
+    # A template value is one line (the channel refuses line breaks in it), and short enough for the body's limit.
+    one_line = " ".join(comment.text.split())
+    if len(one_line) > COMMENT_TEMPLATE_VALUE_LENGTH:
+        one_line = one_line[: COMMENT_TEMPLATE_VALUE_LENGTH - 1] + "…"
+    return CaseNews(
+        case=case,
+        idempotency_key=_comment_idempotency_key(comment.pk),
+        reason=f"Comment on case {case.number}",
+        text=f"Hello {name}, a new comment on your case {case.number} ({case.short_description}):\n\n{comment.text}",
+        template=CASE_COMMENT_TEMPLATE,
+        template_values=(name, case.number, one_line),
+    )
+
+
+def _customer_name(case: Case) -> str:
+    return case.channel_user.display_name or "there"
 
 
 def _idempotency_key(case_id: int, state_change: int) -> str:
     return f"case:{case_id}:state-change:{state_change}"
 
 
-def _notify_customer(case_id: int, state_change: int, state: str) -> None:
-    """Announces the state this change set (not whatever the case holds by now), once per change."""
+def _comment_idempotency_key(comment_id: int) -> str:
+    return f"case-comment:{comment_id}"
+
+
+def _tell_customer(news: CaseNews) -> None:
+    """Once per key: the channel's rules (consent, the service window) decide free-form text or the template. The
+    news is committed; if the broker is down, the sweep tells it when it is back."""
     from interactions.task_queue import enqueue_task
     from interactions.tasks import send_system_message
 
-    case = Case.objects.select_related("channel_user").get(pk=case_id)
-    label = CaseState(state).label.lower()
-    name = case.channel_user.display_name or "there"
-    template_name, template_language = CASE_UPDATE_TEMPLATE
-    # The state change is committed; if the broker is down, the sweep announces it when it is back.
+    template_name, template_language = news.template
     enqueue_task(
         send_system_message,
-        channel_user_id=case.channel_user_id,
-        reason=f"Case {case.number} is now {label}",
-        idempotency_key=_idempotency_key(case.pk, state_change),
-        text=f"Hello {name}, your case {case.number} ({case.short_description}) is now {label}.",
+        channel_user_id=news.case.channel_user_id,
+        reason=news.reason,
+        idempotency_key=news.idempotency_key,
+        text=news.text,
         template_name=template_name,
         template_language=template_language,
-        template_values={"body": [name, case.number, label]},
+        template_values={"body": list(news.template_values)},
     )
 
 
@@ -214,9 +287,35 @@ def unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than
     ]
 
 
+def unannounced_comments(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> list[int]:
+    """Agents' customer-visible comments with no notification on record, oldest first, as ids."""
+    from interactions.models import Notification
+
+    now = timezone.now()
+    recent = CaseComment.objects.filter(
+        author__isnull=False,
+        internal=False,
+        case__channel_user__isnull=False,
+        text__gt="",
+        created_at__gte=now - since,
+        created_at__lte=now - older_than,
+    ).order_by("created_at", "pk")
+    ids = list(recent.values_list("pk", flat=True))
+    told = set(
+        Notification.objects.filter(
+            idempotency_key__in=[_comment_idempotency_key(comment_id) for comment_id in ids]
+        ).values_list("idempotency_key", flat=True)
+    )
+    return [comment_id for comment_id in ids if _comment_idempotency_key(comment_id) not in told]
+
+
 def notify_unannounced_case_changes() -> int:
-    """The periodic sweep; announcing twice is harmless, the idempotency key makes the second a no-op."""
+    """The periodic sweep, for state changes and agents' comments; telling twice is harmless, the idempotency key
+    makes the second a no-op."""
     cases = unannounced_case_changes()
     for case in cases:
-        _notify_customer(case.pk, case.state_changes, case.state)
-    return len(cases)
+        _tell_customer(_state_news(case.pk, case.state_changes, case.state))
+    comment_ids = unannounced_comments()
+    for comment_id in comment_ids:
+        _tell_customer(_comment_news(comment_id))
+    return len(cases) + len(comment_ids)

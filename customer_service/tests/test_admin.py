@@ -17,10 +17,11 @@ from customer_service.models import (
     KnowledgeArticle,
     QuestionKind,
 )
+from customer_service.services.cases import add_case_comment, open_case
 from customer_service.services.contacts import contact_for
 from customer_service.tests.factories import CatalogItemFactory
 from interactions.roles import ADMIN
-from tests.factories import ChannelUserFactory, UserFactory, manager
+from tests.factories import ChannelUserFactory, UserFactory, agent, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,22 @@ def test_an_admin_changing_the_state_is_recorded_as_theirs(admin_client, admin_u
         "resolved",
         admin_user,
     )
+
+
+def test_the_case_page_lists_its_comments_with_the_work_notes_marked(admin_client):
+    case = open_case(short_description="Broken armrest", channel_user=ChannelUserFactory())
+    add_case_comment(case, text="The left one.")
+    add_case_comment(case, text="Supplier confirmed by phone.", author=agent(), internal=True)
+
+    page = admin_client.get(f"/admin/customer_service/case/{case.pk}/change/")
+
+    assert page.status_code == 200
+    comments = page.context["inline_admin_formsets"][1]
+    assert [(form.original.text, form.original.internal) for form in comments] == [
+        ("The left one.", False),
+        ("Supplier confirmed by phone.", True),
+    ]
+    assert "Work note" in page.content.decode()
 
 
 def test_a_case_without_any_customer_is_refused(admin_client):

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from customer_service.demo_data import seed_customer_service_demo
-from customer_service.models import Case, CaseInteraction, CatalogItem, CatalogRequest, ContactLink
-from customer_service.services.cases import open_case
+from customer_service.models import Case, CaseComment, CaseInteraction, CatalogItem, CatalogRequest, ContactLink
+from customer_service.services.cases import add_case_comment, change_case_state, open_case
 from customer_service.tests.factories import ContactFactory, customer_file
 from interactions.models import Interaction
 from interactions.tests.timelines import client_for
@@ -249,6 +249,7 @@ def test_a_colleague_reading_along_may_not_change_the_customers_cases_requests_o
     base = f"/api/v1/interactions/{conversation.pk}"
     acts = [
         (f"{base}/cases/{case.pk}/state/", {"state": "resolved"}),
+        (f"{base}/cases/{case.pk}/comments/", {"text": "On its way", "internal": False}),
         (f"{base}/cases/", {"short_description": "Another"}),
         (f"{base}/cases/link/", {"number": other.number}),
         (f"{base}/catalog-requests/", {"item_id": CatalogItem.objects.first().pk, "answers": {}}),
@@ -257,10 +258,60 @@ def test_a_colleague_reading_along_may_not_change_the_customers_cases_requests_o
     answers = [client_for(ben).post(path, body, format="json") for path, body in acts]
     answers.append(client_for(ben).put(f"{base}/customer/contact/", {"contact_id": contact.pk}, format="json"))
 
-    assert [answer.status_code for answer in answers] == [403] * 5, [answer.json() for answer in answers]
+    assert [answer.status_code for answer in answers] == [403] * 6, [answer.json() for answer in answers]
     assert all("Ana" in answer.json()["detail"] for answer in answers)
     case.refresh_from_db()
     assert (case.state, case.state_changes) == ("new", 0)
     assert Case.objects.count() == 2 and not CatalogRequest.objects.exists() and not ContactLink.objects.exists()
-    assert not CaseInteraction.objects.filter(case=other).exists()
+    assert not CaseInteraction.objects.filter(case=other).exists() and not CaseComment.objects.exists()
     assert client_for(ben).get(f"{base}/customer/").status_code == 200  # reading along is still open
+    assert client_for(ben).get(f"{base}/cases/{case.pk}/comments/").status_code == 200
+
+
+def test_an_agent_adds_a_work_note_and_a_comment_and_reads_them_with_the_customers_own(conversation):
+    alice = agent_holding(conversation, first_name="Alice", last_name="Agent")
+    case = open_case(short_description="Broken armrest", interaction=conversation)
+    add_case_comment(case, text="Here is a photo", attachments=[customer_file(conversation)])
+    path = f"/api/v1/interactions/{conversation.pk}/cases/{case.pk}/comments/"
+
+    note = client_for(alice).post(path, {"text": "Supplier confirmed by phone.", "internal": True}, format="json")
+    comment = client_for(alice).post(path, {"text": "  A new armrest ships today. "}, format="json")
+
+    assert (note.status_code, comment.status_code) == (201, 201), (note.json(), comment.json())
+    assert comment.json()["internal"] is False and comment.json()["text"] == "A new armrest ships today."
+    read = client_for(alice).get(path)
+    assert read.status_code == 200
+    assert [(row["author"], row["internal"], row["text"], row["attachment_count"]) for row in read.json()] == [
+        (None, False, "Here is a photo", 1),
+        ("Alice Agent", True, "Supplier confirmed by phone.", 0),
+        ("Alice Agent", False, "A new armrest ships today.", 0),
+    ]
+    assert [comment.author for comment in case.comments.all()] == [None, alice, alice]
+
+
+def test_an_empty_comment_is_a_400_and_a_closed_case_a_409(conversation):
+    alice = agent_holding(conversation)
+    case = open_case(short_description="Broken armrest", interaction=conversation)
+    path = f"/api/v1/interactions/{conversation.pk}/cases/{case.pk}/comments/"
+
+    empty = client_for(alice).post(path, {"text": "   ", "internal": False}, format="json")
+    change_case_state(case, state="closed")
+    closed = client_for(alice).post(path, {"text": "One more thing"}, format="json")
+
+    assert empty.status_code == 400 and empty.json()["text"] == ["Write the note or comment first."]
+    assert closed.status_code == 409 and "is closed; open a new case instead" in closed.json()["detail"]
+    assert not CaseComment.objects.exists()
+
+
+def test_another_customers_case_has_no_comments_here_and_a_manager_reads_but_does_not_comment(conversation):
+    alice = agent_holding(conversation)
+    theirs = open_case(short_description="Other", channel_user=InteractionFactory().channel_user)
+    mine = open_case(short_description="Broken armrest", interaction=conversation)
+    base = f"/api/v1/interactions/{conversation.pk}/cases"
+
+    assert client_for(alice).get(f"{base}/{theirs.pk}/comments/").status_code == 404
+    assert client_for(alice).post(f"{base}/{theirs.pk}/comments/", {"text": "Hi"}, format="json").status_code == 404
+    assert client_for(manager()).get(f"{base}/{mine.pk}/comments/").status_code == 200
+    refused = client_for(manager()).post(f"{base}/{mine.pk}/comments/", {"text": "Hi"}, format="json")
+    assert refused.status_code == 403 and "Only agents may comment on cases" in refused.json()["detail"]
+    assert not CaseComment.objects.exists()

@@ -17,7 +17,7 @@ from interactions.selectors import interactions_for_summary
 from interactions.serializers import InteractionSerializer, MessageSerializer, timeline_message_data
 from interactions.services.notes import add_internal_note
 from routing.models import Presence
-from routing.selectors import agent_rows, agents, supervisor_snapshot
+from routing.selectors import QueueSnapshot, agent_rows, agents, supervisor_snapshot
 from routing.serializers import PresenceSerializer
 from routing.services.assignment import reassign_interaction
 from routing.services.presence import set_presence
@@ -42,6 +42,13 @@ class QueueSnapshotSerializer(serializers.Serializer):
         help_text="Since when the customer waiting longest has waited for a person (a transfer does not restart "
         "it); null when nothing waits",
     )
+    expected_wait_seconds = serializers.SerializerMethodField(
+        help_text="What a customer joining now can expect to wait, from the queue's recent history; null when "
+        "there is too little of it"
+    )
+
+    def get_expected_wait_seconds(self, queue: QueueSnapshot) -> int | None:
+        return None if queue.expected_wait is None else round(queue.expected_wait.total_seconds())
 
 
 class AgentSnapshotSerializer(serializers.Serializer):

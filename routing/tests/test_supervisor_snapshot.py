@@ -1,5 +1,5 @@
-"""The supervisor's snapshot: what waits in each queue and since when, each agent's presence and load, the
-conversations in progress; in the same few queries for 10 waiting items as for 100."""
+"""The supervisor's snapshot: what waits in each queue, since when and the expected wait, each agent's presence
+and load, the conversations in progress; in the same few queries for 10 waiting items as for 100."""
 
 from datetime import timedelta
 
@@ -10,12 +10,15 @@ from rest_framework.test import APIClient
 from interactions.models import InteractionState
 from routing.models import Presence, WorkItemState
 from routing.selectors import supervisor_snapshot
-from routing.tests.factories import AgentProfileFactory, QueueFactory, WorkItemFactory
+from routing.services.waiting_time import place_in_line
+from routing.tests.factories import AgentProfileFactory, QueueFactory, WorkItemFactory, serving_agent
 from tests.factories import ChannelUserFactory, InteractionFactory, UserFactory, agent, manager
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_QUERIES = 4  # queues, their active items counted, agents with their load, conversations in progress
+# Queues, their active items counted, agents with their load, the queues the available ones serve, recent waits,
+# conversations in progress.
+SNAPSHOT_QUERIES = 6
 
 
 def test_each_queue_counts_what_waits_the_offers_out_and_since_when_the_longest_wait():
@@ -35,6 +38,25 @@ def test_each_queue_counts_what_waits_the_offers_out_and_since_when_the_longest_
     assert (queues["Sales"].waiting, queues["Sales"].offered) == (1, 0)
     assert (queues["Returns"].waiting, queues["Returns"].offered, queues["Returns"].waiting_since) == (0, 0, None)
     assert empty.key == queues["Returns"].key
+
+
+def test_each_queue_shows_the_wait_a_customer_joining_now_can_expect_where_its_history_tells():
+    now = timezone.now()
+    billing, sales = QueueFactory(name="Billing"), QueueFactory(name="Sales")
+    for minutes in (2, 3, 8):
+        WorkItemFactory(queue=billing, state=WorkItemState.ACCEPTED, queued_at=now - timedelta(minutes=20 + minutes),
+                        accepted_at=now - timedelta(minutes=20))  # fmt: skip
+    WorkItemFactory(queue=billing)
+    WorkItemFactory(queue=billing)
+    serving_agent(billing)
+    serving_agent(billing, presence=Presence.AWAY)
+    WorkItemFactory(queue=sales, state=WorkItemState.ACCEPTED, accepted_at=now)  # one is too few to tell
+
+    queues = {queue.name: queue for queue in supervisor_snapshot().queues}
+
+    assert queues["Billing"].expected_wait == timedelta(minutes=9)  # third in line, one agent: three times 3 minutes
+    assert queues["Sales"].expected_wait is None
+    assert queues["Billing"].expected_wait == place_in_line(billing).expected_wait  # the handoff's estimate
 
 
 def test_agents_show_presence_reason_load_against_capacity_and_since_when():

@@ -30,6 +30,7 @@ export function createQueueTile() {
   const waiting = element("span", { className: "queue-waiting-count", testid: "queue-waiting" });
   const longest = element("dd", { testid: "queue-longest-wait" });
   const offered = element("dd", { testid: "queue-offered" });
+  const expected = element("dd", { testid: "queue-expected-wait" });
   const node = element("li", { className: "queue-tile", testid: "queue-tile" }, [
     element("div", { className: "queue-tile-head" }, [name, priority]),
     element("p", { className: "queue-waiting" }, [
@@ -39,6 +40,10 @@ export function createQueueTile() {
     element("dl", { className: "queue-facts" }, [
       element("div", {}, [element("dt", { text: "Longest wait" }), longest]),
       element("div", {}, [element("dt", { text: "Offers out" }), offered]),
+      element("div", { attrs: { title: "For a customer joining now, from the queue's recent history; — when there is too little of it" } }, [
+        element("dt", { text: "Expected wait" }),
+        expected,
+      ]),
     ]),
   ]);
   let oldest = null;
@@ -52,6 +57,7 @@ export function createQueueTile() {
       priority.title = `Priority ${queue.priority}: lower is served first`;
       waiting.textContent = String(queue.waiting);
       offered.textContent = String(queue.offered);
+      expected.textContent = queue.expected_wait_seconds === null ? "—" : `~${formatDuration(queue.expected_wait_seconds * 1000)}`;
       oldest = queue.waiting_since;
     },
     tick(clock) {

@@ -1,10 +1,12 @@
 // Customer service in the workspace: the customer panel's section (the contact and account the customer is
 // recognised as, their cases and requests; link or unlink a contact, open a case from the conversation or link
-// one, request a catalog item for them) and the composer's "Article" tool (search the knowledge base and put an
+// one, read a case's comments and add a work note or a comment the customer is sent, request a catalog item for
+// them) and the composer's "Article" tool (search the knowledge base and put an
 // answer, with its link, into the reply). The server owns every rule: this shows its answers and its reasons.
 
 import { element } from "./dom.js";
 import { feature } from "./extend.js";
+import { dateAndTime, parseDate } from "./format.js";
 import { mayActIn } from "./holding.js";
 
 const SEARCH_DELAY_MS = 250;
@@ -15,7 +17,8 @@ let root = null;
 // What the section shows; `version` changes with it, so the panel (rendered with every push and clock tick)
 // rebuilds the section only then and never under the agent's typing.
 // `draft` keeps what the agent typed in a form, so showing the server's reasons (a repaint) loses none of it.
-const view = { interactionId: null, profile: null, error: "", mode: null, problems: [], catalog: null, item: null, draft: {}, files: [] };
+// `comments` are those of the case `caseId`, shown while `mode` is "comments".
+const view = { interactionId: null, profile: null, error: "", mode: null, problems: [], catalog: null, item: null, draft: {}, files: [], caseId: null, comments: [] };
 let version = 0;
 let painted = -1;
 let revision = null; // the shown interaction's, when the section last loaded
@@ -37,7 +40,7 @@ feature("customer-service", (workspace) => {
     render(section, interaction) {
       root = section;
       if (interaction.id !== view.interactionId) {
-        change({ interactionId: interaction.id, profile: null, error: "", mode: null, problems: [], item: null, draft: {} });
+        change({ interactionId: interaction.id, profile: null, error: "", mode: null, problems: [], item: null, draft: {}, caseId: null, comments: [] });
         revision = interaction.revision;
         load();
       } else if (interaction.revision !== revision) {
@@ -208,7 +211,62 @@ function caseRow(item) {
     row.append(button("Link to this conversation", "cs-case-link", () => act(`interactions/${view.interactionId}/cases/link/`, "POST", { number: item.number }), "btn btn-ghost btn-sm"));
   }
   if (mayAct()) row.append(stateChoice(item));
+  const showing = view.mode === "comments" && view.caseId === item.id;
+  row.append(button(showing ? "Hide comments" : "Comments", "cs-case-comments", () => openComments(item), "btn btn-ghost btn-sm"));
+  if (showing) row.append(commentsBlock(item));
   return row;
+}
+
+// ------------------------------------------------------------------------------------------- case comments
+
+async function openComments(item) {
+  if (view.mode === "comments" && view.caseId === item.id) return done();
+  const asked = view.interactionId;
+  try {
+    const comments = await ws.api(`interactions/${asked}/cases/${item.id}/comments/`);
+    if (asked === view.interactionId) change({ mode: "comments", caseId: item.id, comments, problems: [], draft: {}, item: null });
+  } catch (failure) {
+    if (asked === view.interactionId) change({ problems: [ws.errorText(failure, "The comments could not be loaded")] });
+  }
+}
+
+// Oldest first, as the case's story reads; a work note is marked, since the customer never sees it.
+function commentsBlock(item) {
+  const list = element("ol", { className: "cs-comments", testid: "cs-comments" });
+  for (const comment of view.comments) list.append(commentRow(comment));
+  const block = element("div", { className: "cs-comments-block" }, [
+    view.comments.length ? list : element("p", { className: "cs-muted", testid: "cs-no-comments", text: "No comments yet." }),
+  ]);
+  if (mayAct()) block.append(commentForm(item));
+  return block;
+}
+
+function commentRow(comment) {
+  const at = parseDate(comment.created_at);
+  const files = comment.attachment_count ? ` · ${comment.attachment_count} file${comment.attachment_count > 1 ? "s" : ""}` : "";
+  return element("li", { className: `cs-comment${comment.internal ? " cs-comment-internal" : ""}`, testid: "cs-comment" }, [
+    element("div", { className: "cs-case-top" }, [
+      element("span", { className: "cs-comment-author", testid: "cs-comment-author", text: comment.author || "Customer" }),
+      comment.internal ? element("span", { className: "cs-chip", testid: "cs-comment-internal", text: "Work note" }) : null,
+      element("time", { className: "cs-muted", text: dateAndTime(at) + files, attrs: { datetime: comment.created_at } }),
+    ]),
+    element("div", { className: "cs-comment-text", testid: "cs-comment-text", text: comment.text }),
+  ]);
+}
+
+// One text, two ways to add it: a work note stays with the agents, a comment is sent to the customer.
+function commentForm(item) {
+  const text = drafted(element("textarea", { className: "cs-input", testid: "cs-comment-input", attrs: { rows: "3", maxlength: "3000", placeholder: "Write a work note or a comment for the customer", "aria-label": `Comment on ${item.number}` } }), "comment");
+  const add = (internal) => (event) => {
+    event.preventDefault();
+    act(`interactions/${view.interactionId}/cases/${item.id}/comments/`, "POST", { text: text.value, internal }, {
+      then: (comment) => change({ comments: [...view.comments, comment], draft: {}, problems: [] }),
+    });
+  };
+  const note = button("Add work note", "cs-comment-note", add(true));
+  const send = button("Send to customer", "cs-comment-send", add(false), "btn btn-primary btn-sm");
+  send.title = "The customer is sent this on their channel, as the notification rules allow";
+  return element("form", { className: "cs-form", attrs: { novalidate: "" } }, [problemsList(), text, element("div", { className: "cs-actions" }, [note, send])]);
 }
 
 // The customer hears of the change (the server's notification rules), so it is a deliberate pick, not a toggle.

@@ -288,7 +288,7 @@ def test_the_wabas_templates_are_listed_in_metas_shape_for_its_token_only(emulat
     other_token = requests.get(url, headers={"Authorization": "Bearer EAAtoken-of-another-app"}, timeout=5)
 
     names = [t["name"] for t in first.json()["data"] + rest.json()["data"]]
-    assert len(names) == 9 and "next" in first.json()["paging"] and "next" not in rest.json()["paging"]
+    assert len(names) == 10 and "next" in first.json()["paging"] and "next" not in rest.json()["paging"]
     assert {"order_update", "spring_sale", "verification_code", "holiday_hours"} <= set(names)
     assert other_token.status_code == 400 and other_token.json()["error"]["code"] == 100
 

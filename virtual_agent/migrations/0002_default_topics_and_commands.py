@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from virtual_agent.defaults import seed_defaults
+    from virtual_agent.defaults import seed_topics_and_commands
 
-    seed_defaults(
+    seed_topics_and_commands(
         apps.get_model("virtual_agent", "Topic"),
         apps.get_model("virtual_agent", "Step"),
         apps.get_model("virtual_agent", "CommandLanguage"),

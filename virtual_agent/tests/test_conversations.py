@@ -98,7 +98,7 @@ def test_two_messages_it_does_not_understand_read_in_one_turn_are_asked_about_on
         event=inbound_message(sender_id=customer.wa_id, text="Hello", account_id=settings.WHATSAPP_PHONE_NUMBER_ID)
     )  # came while another was being answered: the next turn reads both
 
-    [reply] = customer.says("How do I adjust the height of my chair?")
+    [reply] = customer.says("I'm at work right now")
 
     assert reply.text.count("Please send a photo or a document here") == 1
 
@@ -364,3 +364,80 @@ def test_a_customer_adds_a_comment_and_a_photo_to_an_open_case(switched_on):
     comment = case.comments.get()
     assert comment.text == "It got worse after moving it"
     assert case.attachments.get().comment == comment
+
+
+def test_text_naming_another_topic_where_it_answers_nothing_switches_to_that_topic(switched_on):
+    item = CatalogItemFactory(name="Office chairs", category=CatalogCategoryFactory(name="Furniture"))
+    question(item, kind="number", label="How many chairs?", min_value=1, max_value=20)
+    customer = Customer()
+    customer.says("Hi")
+    customer.taps("catalog")
+    customer.taps("Furniture")
+    customer.taps("Office chairs")
+
+    [switched] = customer.says("actually I want to check my cases")  # at a number step
+
+    assert switched.content["body"].startswith("Sure, let's switch to “Check my cases”.\n\nYou have no open cases.")
+    assert switched.content["type"] == "list"  # the topic ran and the menu follows
+    assert not CatalogRequest.objects.exists()
+    assert Session.objects.get().misunderstandings == 0
+
+
+def test_a_photo_step_given_a_problem_description_opens_that_topic_with_it(switched_on):
+    customer = Customer()
+    customer.says("Hi")
+    customer.taps("report-problem")
+    customer.says("The desk wobbles")
+    [switched] = customer.says("I'd like to check my cases")  # at the optional photo step
+    assert "switch to “Check my cases”" in switched.text
+    assert not Case.objects.exists()
+
+
+def test_at_a_text_step_text_naming_a_topic_is_the_answer(switched_on):
+    customer = Customer()
+    customer.says("Hi")
+    customer.taps("report-problem")
+    [photo] = customer.says("I'd like to check my cases")  # a description of a problem checking cases
+    assert "photo or a document" in photo.text and "switch" not in photo.text
+    customer.says("skip")
+    assert Case.objects.get().short_description == "I'd like to check my cases"
+
+
+def test_a_yes_no_answer_that_also_names_a_topic_is_the_answer(switched_on):
+    published_article("Reset your router", "Hold the reset button for ten seconds.", "router, wifi, internet")
+    customer = Customer()
+    customer.says("Hi")
+    customer.taps("knowledge")
+    customer.says("my wifi router does not work")
+    customer.taps("Reset")
+    [offer] = customer.says("no, still not working")  # "not working" names "Report a problem"; "no" answers
+    assert offer.content["body"].startswith("No live agent is available right now.")
+
+
+def test_mid_topic_text_that_names_nothing_is_asked_again_then_an_agent_is_offered(switched_on):
+    customer = Customer()
+    customer.says("Hi")
+    customer.taps("report-problem")
+    customer.says("The desk wobbles")
+    [again] = customer.says("Hello")
+    assert again.text.startswith("Please send a photo or a document here, or type skip.")
+    [offer] = customer.says("what do you mean")
+    assert "live agent" in offer.content["body"] and titles(offer) == ["Yes", "No"]
+
+
+def test_a_spanish_speaking_customer_is_answered_in_spanish_and_understood_in_spanish(switched_on):
+    from interactions.models import ChannelUser
+
+    customer = Customer(name="Lucía")
+    ChannelUser.objects.create(channel="whatsapp", account_id=settings.WHATSAPP_PHONE_NUMBER_ID,
+                               external_id=customer.wa_id, language="es-ES")  # fmt: skip  # as the business knows them
+    [menu] = customer.says("Hola")
+    assert menu.content["body"].startswith("¡Hola! Soy el agente virtual.\n\n¿En qué puedo ayudarle?")
+    assert titles(menu)[:3] == ["1. Buscar en la ayuda", "2. Solicitar un servicio", "3. Reportar un problema"]
+    [photo] = customer.says("mi silla está rota")  # Spanish synonyms find the topic; it says enough to describe
+    assert photo.text.startswith("Si tiene una foto o un documento del problema, envíelo ahora.")
+    assert photo.text.endswith("Envíe una foto o un documento, o escriba «omitir».")
+    [done] = customer.says("omitir")
+    case = Case.objects.get(short_description="mi silla está rota")
+    assert done.content["body"].startswith(f"He abierto el caso {case.number} para usted.")
+    assert "¿Hay algo más en lo que pueda ayudarle?" in done.content["body"]

@@ -15,6 +15,7 @@ from interactions.services.outbound import send_agent_reply
 from routing.models import RuleCondition, WorkItem, WorkItemState
 from routing.services.assignment import accept_offer, offer_next_items
 from routing.tests.factories import QueueFactory, RoutingRuleFactory, WorkItemFactory, serving_agent
+from virtual_agent.handoff import wait_words
 from virtual_agent.idle import remind_or_close_idle_sessions
 from virtual_agent.models import BusinessNumberSetting, FrontDoorMode, Session, SessionState
 from virtual_agent.services import hand_to_virtual_agent, take_from_virtual_agent
@@ -71,6 +72,7 @@ def test_with_every_agent_busy_the_customer_hears_their_place_and_is_offered_a_c
     customer.says("Hi")
     [offer] = customer.says("human")
     assert offer.content["body"].startswith("All our agents are busy right now; you are number 1 in line.")
+    assert "wait" not in offer.content["body"]  # no history to estimate from: nothing said about time
     assert titles(offer) == ["Yes", "No"]
     [ask] = customer.taps("Yes")
     assert "describe the problem" in ask.text
@@ -78,6 +80,38 @@ def test_with_every_agent_busy_the_customer_hears_their_place_and_is_offered_a_c
     customer.says("skip")
     assert Case.objects.get().short_description == "The invoice is wrong"
     assert not WorkItem.objects.exists()
+
+
+def test_with_every_agent_busy_the_customer_hears_the_expected_wait_from_the_queues_recent_history(switched_on):
+    general = QueueFactory(key="general", is_default=True)
+    for minutes in (4, 5, 7):
+        accepted_at = timezone.now() - timedelta(minutes=20)
+        WorkItemFactory(queue=general, state=WorkItemState.ACCEPTED, queued_at=accepted_at - timedelta(minutes=minutes),
+                        accepted_at=accepted_at)  # fmt: skip
+    WorkItemFactory(queue=general)  # someone already waits
+    customer = Customer()
+    customer.says("Hi")
+
+    [offer] = customer.says("agent")
+
+    assert offer.content["body"].startswith(
+        "All our agents are busy right now; you are number 2 in line. The expected wait is about 10 minutes.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("wait", "said"),
+    [
+        (timedelta(seconds=40), "less than a minute"),
+        (timedelta(seconds=80), "about a minute"),
+        (timedelta(minutes=4, seconds=20), "about 4 minutes"),
+        (timedelta(minutes=23), "about 25 minutes"),
+        (timedelta(minutes=58), "about an hour"),
+        (timedelta(minutes=150), "about 3 hours"),
+    ],
+)
+def test_the_wait_is_said_rounded_as_people_say_it(wait, said):
+    assert wait_words(wait) == said
 
 
 def test_out_of_hours_the_customer_is_told_when_it_opens_and_may_wait_for_the_opening(switched_on):

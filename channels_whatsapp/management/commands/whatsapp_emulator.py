@@ -19,6 +19,9 @@ _CREDENTIALS = (
     ("app_secret", "WHATSAPP_APP_SECRET"),
 )
 
+# Optional keys of a numbers-file entry: what `GET /{phone-number-id}` tells about the number.
+_DESCRIPTION = ("verified_name", "quality_rating", "messaging_limit")
+
 
 class Command(BaseCommand):
     help = "Plays Meta's WhatsApp Cloud API: Graph API, signed webhooks to the app, and a customer phone page."
@@ -90,6 +93,12 @@ def _numbers_from(path: Path | None) -> list[BusinessNumber]:
         return []
     try:
         entries = json.loads(path.read_text())
-        return [BusinessNumber(**{option: str(entry[option]) for option, _ in _CREDENTIALS}) for entry in entries]
+        return [
+            BusinessNumber(
+                **{option: str(entry[option]) for option, _ in _CREDENTIALS},
+                **{key: str(entry[key]) for key in _DESCRIPTION if key in entry},
+            )
+            for entry in entries
+        ]
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise CommandError(f"{path}: not a JSON list of business numbers ({error!r})") from error
