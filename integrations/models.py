@@ -4,6 +4,8 @@ import secrets
 
 from django.db import models
 
+from interactions.encrypted_fields import EncryptedTextField
+
 
 class EventType(models.TextChoices):
     """The events an integrator can subscribe to; their payloads are documented in the README."""
@@ -26,8 +28,8 @@ def new_secret() -> str:
 class Subscription(models.Model):
     url = models.URLField(max_length=500, help_text="Where events are POSTed; must resolve to a public address.")
     events = models.JSONField(default=list, help_text="The event types (EventType values) sent to this URL.")
-    # Kept readable because it signs every delivery; shown once, when created or rotated.
-    secret = models.CharField(max_length=64, default=new_secret, editable=False)
+    # Encrypted at rest (FIELD_ENCRYPTION_KEYS) but readable, since it signs every delivery; shown once, when made.
+    secret = EncryptedTextField(default=new_secret, editable=False)
     active = models.BooleanField(default=True)
     description = models.CharField(max_length=255, blank=True)
     disabled_reason = models.CharField(max_length=255, blank=True, editable=False)

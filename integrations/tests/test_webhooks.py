@@ -144,6 +144,9 @@ def test_the_admin_creates_a_subscription_sees_its_secret_once_and_sends_a_test_
     )
     subscription = Subscription.objects.get()
     assert subscription.secret in response.content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM integrations_subscription")
+        assert subscription.secret not in cursor.fetchone()[0]  # encrypted at rest
     assert (
         subscription.secret
         not in client.get(reverse("admin:integrations_subscription_change", args=[subscription.pk])).content.decode()
