@@ -1,10 +1,10 @@
 """Recording events into the outbox and delivering them to subscribers.
 
 Recording runs inside the transaction of the change (a hook of the core, see `wiring`), so an event is delivered
-if and only if its change committed. With nothing subscribed to an event type, recording costs one cache read:
-the set of subscribed event types is cached and dropped whenever a subscription is saved or deleted. Delivering is
-a task per delivery, enqueued on commit; a periodic sweep enqueues deliveries whose task was lost, and those whose
-next try is further off than a task should wait in the broker.
+if and only if its change committed. With nothing subscribed to an event type, recording costs one cache read (the
+subscriptions' version) and no query: each process keeps the subscribed event types it read for that version.
+Delivering is a task per delivery, enqueued on commit; a periodic sweep enqueues deliveries whose task was lost, and
+those whose next try is further off than a task should wait in the broker.
 """
 
 import json
@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,10 +31,9 @@ from interactions.task_queue import enqueue_task, enqueue_task_on_commit
 
 logger = logging.getLogger(__name__)
 
-SUBSCRIBED_KEY = "integrations:subscribed-event-types"
-# Short, so that a reader racing a subscription's change (reading before it commits, caching after the drop) keeps
-# the old set a minute at most; one query a minute for the whole deployment.
-SUBSCRIBED_SECONDS = 60
+# The subscriptions' version, changed whenever one is saved or deleted; each process keeps the event types it read
+# for a version (see `subscribed_event_types`).
+SUBSCRIPTIONS_VERSION_KEY = "integrations:subscriptions-version"
 USER_AGENT = "WhatsDesk-Webhooks/1.0"
 # A task waiting in the broker longer than this could be handed out twice (its visibility timeout); the sweep
 # enqueues such a delivery when it is due instead.
@@ -42,31 +42,53 @@ LONGEST_TASK_WAIT = timedelta(hours=1)
 ATTEMPT_LEASE = timedelta(seconds=policies.CONNECT_TIMEOUT_SECONDS + policies.READ_TIMEOUT_SECONDS + 30)
 
 
+@dataclass(slots=True)
+class _Subscribed:
+    version: str = ""
+    event_types: frozenset[str] = frozenset()
+
+
+_subscribed = _Subscribed()
+
+
+def _subscriptions_version() -> str:
+    """A missing version (a new cache, an eviction) becomes a new one, so no process takes an old set for it."""
+    version = cache.get(SUBSCRIPTIONS_VERSION_KEY)
+    if version is None:
+        cache.add(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(SUBSCRIPTIONS_VERSION_KEY)
+    return version
+
+
 def subscribed_event_types() -> frozenset[str]:
-    """The event types some active subscription wants: one cache read (a query when the cache is cold or down)."""
-    cached = None
-    with only_a_hint("reading the subscribed event types"):
-        cached = cache.get(SUBSCRIBED_KEY)
-    if cached is not None:
-        return frozenset(cached)
-    wanted = frozenset(
+    """The event types some active subscription wants: one cache read; a query only when the version changed since
+    this process last read them (or the cache is down: then every time, and a hint failing fails nothing).
+
+    The version is read before the subscriptions, so a change committing in between leaves a newer version, which
+    the next call sees: no process keeps an old set.
+    """
+    version = ""
+    with only_a_hint("reading the subscriptions' version"):
+        version = _subscriptions_version()
+    if version and version == _subscribed.version:
+        return _subscribed.event_types
+    event_types = frozenset(
         event
         for events in Subscription.objects.filter(active=True).values_list("events", flat=True)
         for event in events
     )
-    with only_a_hint("caching the subscribed event types"):
-        cache.set(SUBSCRIBED_KEY, sorted(wanted), SUBSCRIBED_SECONDS)
-    return wanted
+    _subscribed.version, _subscribed.event_types = version, event_types
+    return event_types
 
 
-def forget_subscribed_event_types() -> None:
-    """Once a subscription change commits (before it, a reader could cache the old set again)."""
+def subscriptions_changed() -> None:
+    """Once a subscription change commits, every process reads the subscriptions again (once)."""
 
-    def forget() -> None:
-        with only_a_hint("dropping the cached subscribed event types"):
-            cache.delete(SUBSCRIBED_KEY)
+    def new_version() -> None:
+        with only_a_hint("changing the subscriptions' version"):
+            cache.set(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)
 
-    transaction.on_commit(forget)
+    transaction.on_commit(new_version)
 
 
 def record_event(event_type: str, build: Callable[[], dict]) -> None:
@@ -204,7 +226,7 @@ def _settle(delivery: Delivery, *, status: int | None, error: str, verdict: poli
             Subscription.objects.filter(pk=delivery.subscription_id).update(
                 active=False, disabled_reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC."
             )
-            forget_subscribed_event_types()
+            subscriptions_changed()
     if state == DeliveryState.GIVEN_UP:
         logger.warning("webhook delivery %s gave up after %s attempts: %s", delivery.pk, delivery.attempts, error)
     return verdict.retry_in

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from integrations.events import case_event, consent_event, interaction_event, message_event
 from integrations.models import EventType, Subscription
-from integrations.services import forget_subscribed_event_types, record_event
+from integrations.services import record_event, subscriptions_changed
 
 
 def connect() -> None:
@@ -81,4 +81,4 @@ def _case_state_changed(sender, instance, created: bool, **kwargs) -> None:
 
 
 def _subscriptions_changed(sender, **kwargs) -> None:
-    forget_subscribed_event_types()
+    subscriptions_changed()

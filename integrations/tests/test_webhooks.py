@@ -1,6 +1,7 @@
 """Outbound webhooks against a real local receiver, on PostgreSQL: recorded with the change, signed, retried,
 stopped by 410, refused for addresses inside our network, and free for the inbound path when nothing subscribes."""
 
+import copy
 import json
 import time
 import uuid
@@ -17,9 +18,10 @@ from consent.models import ConsentMethod, ConsentStatus
 from consent.services import record_consent
 from customer_service.models import CaseState
 from customer_service.services.cases import change_case_state, open_case
+from integrations import services
 from integrations.models import Delivery, DeliveryState, EventType, Subscription
 from integrations.services import (
-    SUBSCRIBED_KEY,
+    SUBSCRIPTIONS_VERSION_KEY,
     deliver,
     due_delivery_ids,
     prune_delivery_log,
@@ -38,11 +40,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_subscribed_types():
-    """The set is cached in Redis and dropped on commit; these tests roll back instead of committing."""
-    cache.delete(SUBSCRIBED_KEY)
+def _subscriptions_as_they_were():
+    """These tests roll back rather than commit, so they change the subscriptions' version by hand: afterwards the
+    version and this process's event types are put back as they were, matching the rolled-back table (a test that
+    follows, counting its queries, pays for no fresh read)."""
+    version, remembered = cache.get(SUBSCRIPTIONS_VERSION_KEY), copy.copy(services._subscribed)
     yield
-    cache.delete(SUBSCRIBED_KEY)
+    if version:
+        cache.set(SUBSCRIPTIONS_VERSION_KEY, version, None)
+    else:
+        cache.delete(SUBSCRIPTIONS_VERSION_KEY)
+    services._subscribed = remembered
 
 
 @pytest.fixture
@@ -54,7 +62,7 @@ def allowed(settings, receiver):
 
 def subscribe(url: str, *events: str) -> Subscription:
     subscription = Subscription.objects.create(url=url, events=list(events))
-    cache.delete(SUBSCRIBED_KEY)
+    cache.set(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)  # what committing it would do
     return subscription
 
 
@@ -171,7 +179,7 @@ def test_managers_do_not_see_the_subscriptions(client):
 
 def test_an_inbound_message_costs_no_query_when_nothing_subscribes():
     subscribe("https://crm.example.com/hooks", EventType.CASE_CHANGED)  # another event type
-    subscribed_event_types()  # the cache is warm, as it is after the first message of a process
+    subscribed_event_types()  # read once per process and version, as after the first message of a process
     record_inbound_message(event=inbound_message())
 
     with CaptureQueriesContext(connection) as queries:
@@ -304,3 +312,15 @@ def test_rotating_shows_the_new_secret_once_and_retry_now_gives_a_given_up_deliv
     assert subscription.secret != old_secret and subscription.secret in rotated.content.decode()
     given_up.refresh_from_db()
     assert given_up.state == DeliveryState.PENDING and given_up.attempts == 0
+
+
+def test_a_subscription_saved_is_heard_by_every_process_at_its_next_event(django_capture_on_commit_callbacks):
+    subscribed_event_types()  # this process read the subscriptions: none
+    version = cache.get(SUBSCRIPTIONS_VERSION_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Subscription.objects.create(url="https://crm.example.com/hooks", events=[EventType.MESSAGE_RECEIVED])
+
+    assert cache.get(SUBSCRIPTIONS_VERSION_KEY) != version
+    record_inbound_message(event=inbound_message())
+    assert Delivery.objects.get().event_type == EventType.MESSAGE_RECEIVED
