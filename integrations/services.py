@@ -99,7 +99,8 @@ def record_event(event_type: str, build: Callable[[], dict]) -> None:
         return
     try:
         with transaction.atomic():
-            subscriptions = [s for s in Subscription.objects.filter(active=True) if event_type in s.events]
+            active = Subscription.objects.filter(active=True).only("pk", "events")  # not the secret: no decrypting
+            subscriptions = [s for s in active if event_type in s.events]
             if subscriptions:
                 _record(subscriptions, event_type=event_type, data=build())
     except Exception:
@@ -142,7 +143,12 @@ def _claim(delivery_id: int) -> Delivery | None:
     """Counts an attempt and holds the delivery for its length; None when it is not to be posted now."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("subscription").filter(pk=delivery_id).first()
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("subscription")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None or delivery.state in (DeliveryState.DELIVERED, DeliveryState.GIVEN_UP):
             return None
         if delivery.next_attempt_at and delivery.next_attempt_at > now:
