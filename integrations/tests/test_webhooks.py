@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -30,11 +30,13 @@ from integrations.services import (
 from integrations.signing import verify
 from interactions.models import InteractionState, MessageStatus
 from interactions.roles import ADMIN
+from interactions.services.assignment import assign_interaction
 from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import close_interaction
 from interactions.services.statuses import record_delivery_statuses
+from interactions.services.timeline import lock_interaction
 from interactions.tests.core_events import inbound_message, status_update
-from tests.factories import ChannelUserFactory, InteractionFactory, MessageFactory, UserFactory, agent_holding
+from tests.factories import ChannelUserFactory, InteractionFactory, MessageFactory, UserFactory, agent
 
 pytestmark = pytest.mark.django_db
 
@@ -202,20 +204,36 @@ def test_a_delivery_whose_task_was_lost_is_found_by_the_sweep(allowed):
     assert Delivery.objects.get().state == DeliveryState.DELIVERED
 
 
-def test_closing_consent_and_opening_are_recorded_in_their_transactions(allowed):
-    subscribe(allowed.url, EventType.INTERACTION_OPENED, EventType.INTERACTION_CLOSED, EventType.CONSENT_CHANGED)
+def test_opening_assigning_closing_and_consent_are_recorded_in_their_transactions(allowed):
+    subscribe(
+        allowed.url,
+        EventType.INTERACTION_OPENED,
+        EventType.INTERACTION_ASSIGNED,
+        EventType.INTERACTION_CLOSED,
+        EventType.CONSENT_CHANGED,
+    )
     record_inbound_message(event=inbound_message())
     interaction = InteractionFactory(channel_user=ChannelUserFactory())
-    holder = agent_holding(interaction)
+    person = agent()
 
-    close_interaction(interaction=interaction, by=holder, state=InteractionState.CLOSED_COMPLETE)
+    with transaction.atomic():
+        assign_interaction(interaction=lock_interaction(interaction.pk), agent=person)
+    close_interaction(interaction=interaction, by=person, state=InteractionState.CLOSED_COMPLETE)
     record_consent(channel_user=interaction.channel_user, status=ConsentStatus.OPTED_OUT, method=ConsentMethod.KEYWORD)
 
     types = list(Delivery.objects.order_by("pk").values_list("event_type", flat=True))
-    assert types == ["interaction.opened", "interaction.opened", "interaction.closed", "consent.changed"]
+    assert types == [
+        "interaction.opened",
+        "interaction.opened",
+        "interaction.assigned",
+        "interaction.closed",
+        "consent.changed",
+    ]
+    assigned = Delivery.objects.get(event_type="interaction.assigned").payload["data"]
+    assert assigned["interaction"]["assigned_agent_id"] == person.pk and assigned["previous_agent_id"] is None
     closed = Delivery.objects.get(event_type="interaction.closed").payload["data"]
     assert closed["interaction"]["state"] == InteractionState.CLOSED_COMPLETE
-    assert closed["previous_state"] == InteractionState.NEW
+    assert closed["previous_state"] == InteractionState.WORK_IN_PROGRESS
 
 
 def test_sent_and_failed_statuses_of_a_batch_and_a_case_change_are_recorded(allowed):
@@ -324,3 +342,15 @@ def test_a_subscription_saved_is_heard_by_every_process_at_its_next_event(django
     assert cache.get(SUBSCRIPTIONS_VERSION_KEY) != version
     record_inbound_message(event=inbound_message())
     assert Delivery.objects.get().event_type == EventType.MESSAGE_RECEIVED
+
+
+def test_a_redirect_is_not_followed(allowed):
+    allowed.answers = [(302, {"Location": "http://169.254.169.254/latest/meta-data/"})]
+    subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())
+
+    assert deliver(delivery_id=Delivery.objects.get().pk) is not None  # a client error: fewer tries, then given up
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED and delivery.last_status_code == 302
+    assert len(allowed.received) == 1
