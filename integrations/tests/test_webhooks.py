@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -354,3 +355,22 @@ def test_a_redirect_is_not_followed(allowed):
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.FAILED and delivery.last_status_code == 302
     assert len(allowed.received) == 1
+
+
+def test_the_readmes_verification_snippet_accepts_a_real_delivery_and_refuses_a_forged_one(allowed):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("### Outbound webhooks for integrators") :]
+    snippet = section[
+        section.index("```python") + len("```python") : section.index("```", section.index("```python") + 9)
+    ]
+    namespace: dict = {}
+    exec(snippet, namespace)  # the README's own code, as an integrator would paste it
+    subscription = subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())
+
+    deliver(delivery_id=Delivery.objects.get().pk)
+
+    [(headers, body)] = allowed.received
+    assert namespace["verified"](subscription.secret, headers["x-whatsdesk-signature"], body)
+    assert not namespace["verified"](subscription.secret, headers["x-whatsdesk-signature"], body + b" ")
+    assert not namespace["verified"]("whsec_other", headers["x-whatsdesk-signature"], body)
