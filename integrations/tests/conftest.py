@@ -2,9 +2,10 @@
 request and answers as scripted."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,14 @@ def receiver() -> Iterator[Receiver]:
     yield holder["receiver"]
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def verified() -> Callable[[str, str, bytes], bool]:
+    """The README's signature check, run as an integrator would paste it: `verified(secret, header, body)`."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("### Outbound webhooks for integrators") :]
+    start = section.index("```python") + len("```python")
+    namespace: dict = {}
+    exec(section[start : section.index("```", start)], namespace)
+    return namespace["verified"]
