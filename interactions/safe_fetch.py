@@ -6,6 +6,8 @@ included, no cloud metadata address), and the connection goes to the address tha
 answer cannot swap in an internal one. Redirects are followed by hand, each checked the same way, at most three.
 Timeouts are short and the body is capped.
 
+Outbound webhooks (integrations/) post to their subscribers' URLs under the same rules, with no redirect.
+
 Tests need a page to fetch and this machine has no internet: `settings.LINK_PREVIEW_ALLOWED_TEST_HOSTS` lists
 exact `host:port` pairs (the tests' own local server) that skip the address check. It is empty unless a test sets
 it, and the tests that prove the refusals run with it empty.
@@ -37,6 +39,10 @@ class FetchRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NoAnswer(FetchRefused):
+    """The address was allowed but nothing answered in time (a moment to wait out, not a setting to fix)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +99,91 @@ def _checked_address(host: str, port: int) -> str:
     return str(addresses[0])
 
 
-def _pool(scheme: str, host: str, address: str, port: int) -> urllib3.HTTPConnectionPool:
-    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS)
-    if scheme == "https":
+@dataclass(frozen=True, slots=True)
+class CheckedTarget:
+    """A URL whose host resolved to public addresses only; connect to `address`, never to the name again."""
+
+    scheme: str
+    host: str
+    port: int
+    address: str
+    host_header: str
+    path: str  # with the query
+
+
+def checked_target(url: str) -> CheckedTarget:
+    """The address rules every outgoing request to an address someone typed obeys (link previews, outbound
+    webhooks). Raises FetchRefused with the reason."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchRefused(f"only http and https links are fetched, not {parts.scheme or 'this'}")
+    if parts.username or parts.password:
+        raise FetchRefused("links with a user name or password are not fetched")
+    host = parts.hostname
+    if not host:
+        raise FetchRefused("the link has no host")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as problem:
+        raise FetchRefused("the link has an invalid port") from problem
+    address = _checked_address(host, port)
+    default_port = port == (443 if parts.scheme == "https" else 80)
+    host_header = (f"[{host}]" if ":" in host else host) + ("" if default_port else f":{port}")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return CheckedTarget(scheme=parts.scheme, host=host, port=port, address=address, host_header=host_header, path=path)
+
+
+def _pool(
+    target: CheckedTarget, *, connect: float = CONNECT_TIMEOUT_SECONDS, read: float = READ_TIMEOUT_SECONDS
+) -> urllib3.HTTPConnectionPool:
+    timeout = urllib3.Timeout(connect=connect, read=read)
+    if target.scheme == "https":
         # Connect to the checked address, but verify the certificate (and send SNI) for the name in the link.
         return urllib3.HTTPSConnectionPool(
-            address, port, timeout=timeout, retries=False, server_hostname=host, assert_hostname=host, maxsize=1
+            target.address,
+            target.port,
+            timeout=timeout,
+            retries=False,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            maxsize=1,
         )
-    return urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
+    return urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout, retries=False, maxsize=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PostAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes  # its first `max_answer_bytes`
+
+
+def post_to_public_address(
+    url: str, *, body: bytes, headers: dict[str, str], connect: float, read: float, max_answer_bytes: int = 4096
+) -> PostAnswer:
+    """POSTs `body` to `url` under the address rules, following no redirect (a 3xx is the answer). Raises
+    FetchRefused when the address is refused or nothing answered."""
+    target = checked_target(url)
+    pool = _pool(target, connect=connect, read=read)
+    try:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": target.host_header},
+            redirect=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+        try:
+            answer = response.read(max_answer_bytes)
+        finally:
+            response.release_conn()
+    except urllib3.exceptions.HTTPError as problem:
+        raise NoAnswer(f"{target.host} did not answer ({type(problem).__name__})") from problem
+    finally:
+        pool.close()
+    return PostAnswer(status=response.status, headers=dict(response.headers), body=answer)
 
 
 def fetch_public_resource(
@@ -109,34 +192,20 @@ def fetch_public_resource(
     """GETs `url` safely; `accept` are Content-Type prefixes. Raises FetchRefused with the reason."""
     deadline = time.monotonic() + TOTAL_TIME_SECONDS
     for _ in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FetchRefused(f"only http and https links are fetched, not {parts.scheme or 'this'}")
-        if parts.username or parts.password:
-            raise FetchRefused("links with a user name or password are not fetched")
-        host = parts.hostname
-        if not host:
-            raise FetchRefused("the link has no host")
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError as problem:
-            raise FetchRefused("the link has an invalid port") from problem
-        address = _checked_address(host, port)
-        default_port = port == (443 if parts.scheme == "https" else 80)
-        host_header = (f"[{host}]" if ":" in host else host) + ("" if default_port else f":{port}")
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        pool = _pool(parts.scheme, host, address, port)
+        target = checked_target(url)
+        host = target.host
+        pool = _pool(target)
         try:
             response = pool.urlopen(
                 "GET",
-                target,
-                headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": ", ".join(accept)},
+                target.path,
+                headers={"Host": target.host_header, "User-Agent": USER_AGENT, "Accept": ", ".join(accept)},
                 redirect=False,
                 preload_content=False,
                 assert_same_host=False,
             )
         except urllib3.exceptions.HTTPError as problem:
-            raise FetchRefused(f"{host} did not answer ({type(problem).__name__})") from problem
+            raise NoAnswer(f"{host} did not answer ({type(problem).__name__})") from problem
         try:
             if response.status in _REDIRECTS:
                 location = response.headers.get("Location")

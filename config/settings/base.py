@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "customer_service",
     "virtual_agent",
     "canned_responses",
+    "integrations",
     "channels_whatsapp",
     "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
 ]
@@ -152,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interactions.tasks.sweep_listener_runs",
         "schedule": timedelta(minutes=1),
     },
+    "sweep-webhook-subscriber-deliveries": {
+        "task": "integrations.tasks.sweep_webhook_deliveries",
+        "schedule": timedelta(minutes=1),
+    },
     "sweep-pending-media-downloads": {
         "task": "interactions.tasks.sweep_pending_media",
         "schedule": timedelta(minutes=1),
@@ -230,6 +235,8 @@ MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 
 # Exact "host:port" pairs the link preview fetcher may reach although they are not public addresses. Only the
 # tests set it (for their local web server); leave it empty everywhere else (interactions/safe_fetch.py).
 LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
+# Outbound webhooks (integrations/): how long delivered and given-up deliveries stay in the log.
+WEBHOOK_DELIVERY_LOG_DAYS = env.int("WEBHOOK_DELIVERY_LOG_DAYS", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)

@@ -31,6 +31,7 @@ class LifecycleChange:
 
 LifecycleListener = Callable[[Interaction, str, int | None], None]
 _lifecycle_listeners: list[LifecycleListener] = []
+_lifecycle_recorders: list[LifecycleListener] = []
 
 
 def register_lifecycle_listener(callback: LifecycleListener) -> None:
@@ -38,6 +39,13 @@ def register_lifecycle_listener(callback: LifecycleListener) -> None:
     interaction's state or assigned agent. Registering the same callback twice registers it once."""
     if callback not in _lifecycle_listeners:
         _lifecycle_listeners.append(callback)
+
+
+def register_lifecycle_recorder(callback: LifecycleListener) -> None:
+    """Like a listener, but called at once, inside the changing transaction, for what must commit with the change
+    or not at all (an outbox row). It must be quick and must not fail the change: it catches its own errors."""
+    if callback not in _lifecycle_recorders:
+        _lifecycle_recorders.append(callback)
 
 
 def unregister_lifecycle_listener(callback: LifecycleListener) -> None:
@@ -54,6 +62,8 @@ def announce_lifecycle_change(interaction: Interaction, *, before: LifecycleChan
         # Its pushes now go to its new audience, which may leave the previous agent out: their workspace reads its
         # list again rather than keep (and answer in) a conversation it no longer hears of.
         audience_changed_on_commit(user_ids=[before.previous_assignee_id])
+    for recorder in list(_lifecycle_recorders):
+        recorder(interaction, before.previous_state, before.previous_assignee_id)
     changed = copy.copy(interaction)  # as it is now: a later change in the same transaction announces itself
     for listener in list(_lifecycle_listeners):
         transaction.on_commit(partial(_run, listener, changed, before.previous_state, before.previous_assignee_id))

@@ -16,7 +16,7 @@ a listener run, a case) are never held while waiting for another lock. `interact
 races the paths on PostgreSQL.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 
 from django.db import connection, transaction
@@ -32,6 +32,21 @@ from interactions.live import (
 from interactions.models import ChannelUser, Direction, Interaction, Message
 
 PREVIEW_LENGTH = 140
+
+# Told of every saved message change (each with its locked interaction, and the fields saved) inside its transaction,
+# for what must commit with it (an outbox row); quick, and catching its own errors. Registered at start-up.
+MessageChangeRecorder = Callable[[Sequence[tuple[Interaction, Message]], Collection[str]], None]
+_message_change_recorders: list[MessageChangeRecorder] = []
+
+
+def register_message_change_recorder(recorder: MessageChangeRecorder) -> None:
+    if recorder not in _message_change_recorders:
+        _message_change_recorders.append(recorder)
+
+
+def _record_message_changes(changes: Sequence[tuple[Interaction, Message]], fields: Collection[str]) -> None:
+    for recorder in _message_change_recorders:
+        recorder(changes, fields)
 
 
 def lock_channel_user(channel_user_id: int) -> ChannelUser:
@@ -148,6 +163,7 @@ def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fiel
         message.revision = interaction.revision
         interactions[interaction.pk] = interaction
     _save_messages([message for _, message in changes], fields=[*fields, "revision"])
+    _record_message_changes(changes, fields)
     for interaction in interactions.values():
         interaction.save(update_fields=["revision"])
     broadcast_on_commit(
@@ -191,4 +207,5 @@ def save_message_change(*, interaction: Interaction, message: Message, fields: l
     interaction.save(update_fields=["revision"])
     message.revision = interaction.revision
     message.save(update_fields=[*fields, "revision"])
+    _record_message_changes([(interaction, message)], fields)
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))

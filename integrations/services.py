@@ -1,0 +1,293 @@
+"""Recording events into the outbox and delivering them to subscribers.
+
+Recording runs inside the transaction of the change (a hook of the core, see `wiring`), so an event is delivered
+if and only if its change committed. With nothing subscribed to an event type, recording costs one cache read (the
+subscriptions' version) and no query: each process keeps the subscribed event types it read for that version.
+Delivering is a task per delivery, enqueued on commit; a periodic sweep enqueues deliveries whose task was lost, and
+those whose next try is further off than a task should wait in the broker.
+"""
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations import policies
+from integrations.events import envelope, test_event
+from integrations.models import Delivery, DeliveryState, EventType, Subscription
+from integrations.signing import signature
+from interactions.hints import only_a_hint
+from interactions.safe_fetch import FetchRefused, NoAnswer, checked_target, post_to_public_address
+from interactions.task_queue import enqueue_task, enqueue_task_on_commit
+
+logger = logging.getLogger(__name__)
+
+# The subscriptions' version, changed whenever one is saved or deleted; each process keeps the event types it read
+# for a version (see `subscribed_event_types`).
+SUBSCRIPTIONS_VERSION_KEY = "integrations:subscriptions-version"
+USER_AGENT = "WhatsDesk-Webhooks/1.0"
+# A task waiting in the broker longer than this could be handed out twice (its visibility timeout); the sweep
+# enqueues such a delivery when it is due instead.
+LONGEST_TASK_WAIT = timedelta(hours=1)
+# Held while one worker posts a delivery, so a second one (a sweep's) leaves it alone.
+ATTEMPT_LEASE = timedelta(seconds=policies.CONNECT_TIMEOUT_SECONDS + policies.READ_TIMEOUT_SECONDS + 30)
+
+
+@dataclass(slots=True)
+class _Subscribed:
+    version: str = ""
+    event_types: frozenset[str] = frozenset()
+
+
+_subscribed = _Subscribed()
+
+
+def _subscriptions_version() -> str:
+    """A missing version (a new cache, an eviction) becomes a new one, so no process takes an old set for it."""
+    version = cache.get(SUBSCRIPTIONS_VERSION_KEY)
+    if version is None:
+        cache.add(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(SUBSCRIPTIONS_VERSION_KEY)
+    return version
+
+
+def subscribed_event_types() -> frozenset[str]:
+    """The event types some active subscription wants: one cache read; a query only when the version changed since
+    this process last read them (or the cache is down: then every time, and a hint failing fails nothing).
+
+    The version is read before the subscriptions, so a change committing in between leaves a newer version, which
+    the next call sees: no process keeps an old set.
+    """
+    version = ""
+    with only_a_hint("reading the subscriptions' version"):
+        version = _subscriptions_version()
+    if version and version == _subscribed.version:
+        return _subscribed.event_types
+    event_types = frozenset(
+        event
+        for events in Subscription.objects.filter(active=True).values_list("events", flat=True)
+        for event in events
+    )
+    _subscribed.version, _subscribed.event_types = version, event_types
+    return event_types
+
+
+def subscriptions_changed() -> None:
+    """Once a subscription change commits, every process reads the subscriptions again (once)."""
+
+    def new_version() -> None:
+        with only_a_hint("changing the subscriptions' version"):
+            cache.set(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)
+
+    transaction.on_commit(new_version)
+
+
+def record_event(event_type: str, build: Callable[[], dict]) -> None:
+    """Inside the change's transaction: one delivery per active subscription to `event_type`, each sent once the
+    change commits. `build` makes the event's `data` and is called only when someone subscribes. A failure here is
+    logged and never undoes the change (the rows are written in a savepoint)."""
+    if event_type not in subscribed_event_types():
+        return
+    try:
+        with transaction.atomic():
+            active = Subscription.objects.filter(active=True).only("pk", "events")  # not the secret: no decrypting
+            subscriptions = [s for s in active if event_type in s.events]
+            if subscriptions:
+                _record(subscriptions, event_type=event_type, data=build())
+    except Exception:
+        logger.exception("could not record the %s event for its webhook subscribers", event_type)
+
+
+def _record(subscriptions: Iterable[Subscription], *, event_type: str, data: dict) -> list[Delivery]:
+    event_id = uuid.uuid4()
+    now = timezone.now()
+    payload = envelope(event_type, data, event_id=event_id, occurred_at=now)
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(subscription=s, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=now)
+            for s in subscriptions
+        ]
+    )
+    from integrations.tasks import deliver_webhook
+
+    for delivery in deliveries:
+        enqueue_task_on_commit(deliver_webhook, delivery_id=delivery.pk)
+    return deliveries
+
+
+@transaction.atomic
+def send_test_event(subscription: Subscription) -> Delivery:
+    """The admin's "send test event": a delivery like any other, whatever events the subscription chose."""
+    return _record([subscription], event_type=EventType.TEST, data=test_event(subscription))[0]
+
+
+def refusal_of_url(url: str) -> str:
+    """Why a subscriber URL breaks the SSRF rules (those of link previews), or "" when it may be used."""
+    try:
+        checked_target(url)
+    except FetchRefused as refused:
+        return refused.reason
+    return ""
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    """Counts an attempt and holds the delivery for its length; None when it is not to be posted now."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("subscription")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.state in (DeliveryState.DELIVERED, DeliveryState.GIVEN_UP):
+            return None
+        if delivery.next_attempt_at and delivery.next_attempt_at > now:
+            return None  # not due, or another worker holds it; the sweep comes back to it
+        if not delivery.subscription.active:
+            delivery.state = DeliveryState.GIVEN_UP
+            delivery.last_error = "The subscription is switched off."
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["state", "last_error", "next_attempt_at"])
+            return None
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.next_attempt_at = now + ATTEMPT_LEASE
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
+    return delivery
+
+
+def request_for(delivery: Delivery, *, timestamp: int) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a delivery's POST, signed at `timestamp`."""
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    return body, {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-WhatsDesk-Event": delivery.event_type,
+        "X-WhatsDesk-Delivery": str(delivery.pk),
+        "X-WhatsDesk-Signature": signature(secret=delivery.subscription.secret, timestamp=timestamp, body=body),
+    }
+
+
+def deliver(*, delivery_id: int) -> timedelta | None:
+    """Posts one delivery once. Returns when to try again, or None when delivered, given up or not ours to post."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    body, headers = request_for(delivery, timestamp=int(time.time()))
+    status, error, retry_after_header, refused = None, "", None, False
+    try:
+        answer = post_to_public_address(
+            delivery.subscription.url,
+            body=body,
+            headers=headers,
+            connect=policies.CONNECT_TIMEOUT_SECONDS,
+            read=policies.READ_TIMEOUT_SECONDS,
+        )
+    except NoAnswer as silence:
+        error = silence.reason
+    except FetchRefused as refusal:
+        error, refused = refusal.reason, True
+    else:
+        status = answer.status
+        retry_after_header = answer.headers.get("Retry-After")
+        if not 200 <= status < 300:
+            error = answer.body.decode("utf-8", "replace")
+    verdict = policies.verdict_for(
+        attempt=delivery.attempts,
+        status=status,
+        retry_after_header=retry_after_header,
+        address_refused=refused,
+        now=timezone.now(),
+    )
+    return _settle(delivery, status=status, error=error, verdict=verdict)
+
+
+def _settle(delivery: Delivery, *, status: int | None, error: str, verdict: policies.Verdict) -> timedelta | None:
+    now = timezone.now()
+    if verdict.delivered:
+        state, next_at = DeliveryState.DELIVERED, None
+    elif verdict.retry_in is not None:
+        state, next_at = DeliveryState.FAILED, now + verdict.retry_in
+    else:
+        state, next_at = DeliveryState.GIVEN_UP, None
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=state,
+            next_attempt_at=next_at,
+            last_status_code=status,
+            last_error=error[: Delivery._meta.get_field("last_error").max_length],
+            delivered_at=now if verdict.delivered else None,
+        )
+        if verdict.disable_subscription:
+            Subscription.objects.filter(pk=delivery.subscription_id).update(
+                active=False, disabled_reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC."
+            )
+            subscriptions_changed()
+    if state == DeliveryState.GIVEN_UP:
+        logger.warning("webhook delivery %s gave up after %s attempts: %s", delivery.pk, delivery.attempts, error)
+    return verdict.retry_in
+
+
+def due_delivery_ids(*, now=None) -> list[int]:
+    """Deliveries whose task was lost (pending well past their time) or that waited too long for a task."""
+    now = now or timezone.now()
+    waiting = Q(state__in=[DeliveryState.PENDING, DeliveryState.FAILED])
+    return list(
+        Delivery.objects.filter(waiting, next_attempt_at__lte=now - policies.LOST_AFTER)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def enqueue_due_deliveries() -> int:
+    from integrations.tasks import deliver_webhook
+
+    ids = due_delivery_ids()
+    for delivery_id in ids:
+        enqueue_task(deliver_webhook, delivery_id=delivery_id)
+    return len(ids)
+
+
+def prune_delivery_log(*, now=None) -> int:
+    """Finished deliveries go after the log's retention: their payloads hold what customers wrote."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_LOG_DAYS)
+    finished = [DeliveryState.DELIVERED, DeliveryState.GIVEN_UP]
+    deleted, _ = Delivery.objects.filter(state__in=finished, created_at__lt=cutoff).delete()
+    return deleted
+
+
+@transaction.atomic
+def retry_now(*, delivery_ids: Iterable[int]) -> int:
+    """The admin's "retry now": due at once; one that gave up gets a fresh set of attempts."""
+    from integrations.tasks import deliver_webhook
+
+    deliveries = list(
+        Delivery.objects.select_for_update().filter(pk__in=list(delivery_ids)).exclude(state=DeliveryState.DELIVERED)
+    )
+    for delivery in deliveries:
+        if delivery.state == DeliveryState.GIVEN_UP:
+            delivery.attempts = 0
+        delivery.state = DeliveryState.PENDING
+        delivery.next_attempt_at = timezone.now()
+        delivery.save(update_fields=["attempts", "state", "next_attempt_at"])
+        enqueue_task_on_commit(deliver_webhook, delivery_id=delivery.pk)
+    return len(deliveries)
+
+
+@transaction.atomic
+def rotate_secret(subscription: Subscription) -> str:
+    from integrations.models import new_secret
+
+    subscription.secret = new_secret()
+    subscription.save(update_fields=["secret"])
+    return subscription.secret
