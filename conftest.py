@@ -280,28 +280,6 @@ def _flush_retries_a_lost_lock_race() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_deletes_under_the_locks_truncate_takes() -> Iterator[None]:
-    """PostgreSQL's TRUNCATE gives each of the ~100 tables a new file, synced to disk at commit: most of a flush's
-    time, for tables holding a few rows. Locked as TRUNCATE locks them (no one reads or writes them until the flush
-    commits) and emptied with DELETE, they end as empty; every foreign key is deferred to the commit, so the order
-    does not matter. Sequences are never reset (no test asks to), cascades only with `available_apps`: for those,
-    TRUNCATE as before."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    truncate = DatabaseOperations.sql_flush
-
-    def lock_then_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False) -> list[str]:
-        if not tables or reset_sequences or allow_cascade:
-            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        names = [self.quote_name(table) for table in tables]
-        return [f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE", *(f"DELETE FROM {name}" for name in names)]
-
-    DatabaseOperations.sql_flush = lock_then_delete
-    yield
-    DatabaseOperations.sql_flush = truncate
-
-
-@pytest.fixture(scope="session", autouse=True)
 def _role_permissions_granted_once_a_flush() -> Iterator[None]:
     """A transactional test's flush ends in post_migrate, sent once for each app, and the roles' permissions were
     granted on each, one commit per permission: most of every flush's time. Granted once, after the last app's
