@@ -10,12 +10,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -23,6 +24,7 @@ from redis import Redis
 
 from channels_whatsapp.emulator.client import EmulatorClient
 from config.embedded_redis import EmbeddedRedisUnavailable, listening, start_embedded_redis, stop_embedded_redis
+from interactions.task_queue import _pending
 
 BASE_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
@@ -192,30 +194,43 @@ def live_processes(request, django_db_setup, django_db_blocker) -> Iterator[Live
 
 
 def _wait_for_the_worker_to_settle(redis: Redis, *, timeout: float = 5.0) -> None:
-    """Until no task is queued, running or due within the wait: a table emptied under a running task's row locks
-    deadlocks on PostgreSQL. A countdown due later (an offer's timeout) is held by the worker, unacknowledged, but
-    neither runs nor locks anything meanwhile: waiting for it would only slow every test that follows."""
+    """Until no task is queued or running: a table emptied under a running task's row locks deadlocks on PostgreSQL.
+    A countdown due later (an offer's timeout) is held by the worker, unacknowledged, and neither runs nor locks
+    anything meanwhile; the test is over, so it is revoked rather than waited for (it would act on the rows of a
+    test that follows) and the marks that held back its twins are cleared."""
+    from config.celery import app
+
     prefix = settings.REDIS_KEY_PREFIX
     queues = [f"{prefix}{name}" for name in ("webhooks", "outbound", "default")]
+    revoked: set[str] = set()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not any(redis.llen(queue) for queue in queues) and not _held_tasks_due(redis, within=timeout):
-            return
+        running, countdowns = _held_tasks(redis)
+        if countdowns - revoked:
+            app.control.revoke(list(countdowns - revoked))
+            revoked |= countdowns
+        if not running and not any(redis.llen(queue) for queue in queues):
+            break
         time.sleep(0.1)
+    for key in redis.scan_iter(cache.make_key(_pending("*"))):
+        redis.delete(key)
 
 
-def _held_tasks_due(redis: Redis, *, within: float) -> bool:
-    """Whether the worker holds a task that runs now or within `within` seconds (kombu keeps each unacknowledged
-    message in the `unacked` hash as `[message, exchange, routing key]`; Celery puts a countdown's time in `eta`)."""
-    soon = datetime.now(UTC) + timedelta(seconds=within)
+def _held_tasks(redis: Redis) -> tuple[bool, set[str]]:
+    """Whether the worker holds a task that runs (or is due to), and the ids of the countdowns it holds for later
+    (kombu keeps each unacknowledged message in the `unacked` hash as `[message, exchange, routing key]`; Celery
+    puts a countdown's time in `eta`)."""
+    now = datetime.now(UTC)
+    running, countdowns = False, set()
     for held in redis.hvals(f"{settings.REDIS_KEY_PREFIX}unacked"):
-        eta = json.loads(held)[0].get("headers", {}).get("eta")
-        if eta is None:
-            return True
-        at = datetime.fromisoformat(eta)
-        if (at if at.tzinfo else at.replace(tzinfo=UTC)) <= soon:
-            return True
-    return False
+        headers = json.loads(held)[0].get("headers", {})
+        eta = headers.get("eta")
+        at = None if eta is None else datetime.fromisoformat(eta)
+        if at is None or (at if at.tzinfo else at.replace(tzinfo=UTC)) <= now:
+            running = True
+        else:
+            countdowns.add(headers["id"])
+    return running, countdowns
 
 
 @pytest.fixture(autouse=True)
@@ -262,6 +277,32 @@ def _flush_retries_a_lost_lock_race() -> Iterator[None]:
     TransactionTestCase._fixture_teardown = flush_until_it_wins
     yield
     TransactionTestCase._fixture_teardown = flush
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _role_permissions_granted_once_a_flush() -> Iterator[None]:
+    """A transactional test's flush ends in post_migrate, sent once for each app, and the roles' permissions were
+    granted on each, one commit per permission: most of every flush's time. Granted once, after the last app's
+    permissions exist, in one transaction, they end the same."""
+    from django.apps import apps
+    from django.db import transaction
+    from django.db.models.signals import post_migrate
+
+    from interactions.roles import grant_role_permissions
+
+    last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+
+    def after_the_last_app(sender, **kwargs) -> None:
+        if sender is last_app:
+            with transaction.atomic(using=kwargs.get("using", "default")):
+                grant_role_permissions(sender=sender, **kwargs)
+
+    uid = "interactions.grant_role_permissions"
+    post_migrate.disconnect(dispatch_uid=uid)
+    post_migrate.connect(after_the_last_app, dispatch_uid=uid)
+    yield
+    post_migrate.disconnect(dispatch_uid=uid)
+    post_migrate.connect(grant_role_permissions, dispatch_uid=uid)
 
 
 @pytest.fixture
@@ -319,8 +360,7 @@ def live_system(live_processes: LiveSystem, transactional_db) -> Iterator[LiveSy
 
     seed_default_keywords(KeywordLanguage, ConsentKeyword)  # a migration's data, gone with the last test's flush
     yield live_processes
-    live_processes.emulator.reset()  # no more webhooks for the worker
-    _wait_for_the_worker_to_settle(redis)
+    live_processes.emulator.reset()  # no more webhooks for the worker; `_worker_settles_before_the_flush` waits next
 
 
 @pytest.fixture

@@ -66,12 +66,15 @@ def signed_text_delivery(wamid: str, text: str) -> tuple[bytes, dict]:
     return body, headers
 
 
-def start_web_process(system: LiveSystem, name: str, **environment: str) -> str:
+def start_web_process(system: LiveSystem, name: str, *options: str, **environment: str) -> str:
+    """A web server of the test's own, with daphne's `options` and the environment changed."""
     port = free_port()
     system.environment, saved = {**system.environment, **environment}, system.environment
     try:
         system.start(
-            name, [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], port
+            name,
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *options, "config.asgi:application"],
+            port,
         )
     finally:
         system.environment = saved

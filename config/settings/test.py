@@ -43,6 +43,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_ke
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so the processes the tests start share it; one per run, so runs never collide.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}
+else:
+    # A commit returns before its WAL reaches the disk: what other connections see, and when, is unchanged (only a
+    # crash could lose the last commits); every transactional test's flush and the live processes commit often.
+    options = f"{DATABASES['default']['OPTIONS'].get('options', '')} -c synchronous_commit=off".strip()
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "options": options}
 
 
 def _free_port() -> int:
