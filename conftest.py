@@ -279,32 +279,6 @@ def _flush_retries_a_lost_lock_race() -> Iterator[None]:
     TransactionTestCase._fixture_teardown = flush
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _role_permissions_granted_once_a_flush() -> Iterator[None]:
-    """A transactional test's flush ends in post_migrate, sent once for each app, and the roles' permissions were
-    granted on each, one commit per permission: most of every flush's time. Granted once, after the last app's
-    permissions exist, in one transaction, they end the same."""
-    from django.apps import apps
-    from django.db import transaction
-    from django.db.models.signals import post_migrate
-
-    from interactions.roles import grant_role_permissions
-
-    last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
-
-    def after_the_last_app(sender, **kwargs) -> None:
-        if sender is last_app:
-            with transaction.atomic(using=kwargs.get("using", "default")):
-                grant_role_permissions(sender=sender, **kwargs)
-
-    uid = "interactions.grant_role_permissions"
-    post_migrate.disconnect(dispatch_uid=uid)
-    post_migrate.connect(after_the_last_app, dispatch_uid=uid)
-    yield
-    post_migrate.disconnect(dispatch_uid=uid)
-    post_migrate.connect(grant_role_permissions, dispatch_uid=uid)
-
-
 @pytest.fixture
 def live_worker_paused(request) -> Iterator[None]:
     """The session's live worker (running once an end-to-end test started it) stops taking tasks for the test: one

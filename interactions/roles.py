@@ -1,6 +1,11 @@
 """Who may do what. Groups are created by a migration; customers are channel users and never log in."""
 
+import operator
+from functools import reduce
+
+from django.apps import AppConfig, apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q, QuerySet
 
 ADMIN = "admin"
@@ -89,15 +94,22 @@ def add_role_permissions(role: str, *codes: str) -> None:
     ROLE_PERMISSIONS[role] = [*ROLE_PERMISSIONS[role], *(code for code in codes if code not in ROLE_PERMISSIONS[role])]
 
 
-def grant_role_permissions(**kwargs) -> None:
-    """Run after every migrate: permissions only exist once their models' migrations have run."""
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for code in codes:
-            app_label, codename = code.split(".")
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if permission is not None:
-                group.permissions.add(permission)
+def grant_role_permissions(sender: AppConfig | None = None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Run after every migrate (and every test flush), on the last app's post_migrate: each app's permissions exist
+    only once its own has been sent. One transaction, one grant per role."""
+    if sender is not None and sender is not _last_app_with_models():
+        return
+    with transaction.atomic(using=using):
+        for role, codes in ROLE_PERMISSIONS.items():
+            group, _ = Group.objects.using(using).get_or_create(name=role)
+            wanted = [Q(content_type__app_label=code.split(".")[0], codename=code.split(".")[1]) for code in codes]
+            if wanted:
+                group.permissions.add(*Permission.objects.using(using).filter(reduce(operator.or_, wanted)))
+
+
+def _last_app_with_models() -> AppConfig:
+    """The app post_migrate is sent for last (Django sends it to each app with models, in this order)."""
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
 
 
 def may_send_notifications(user: AbstractBaseUser | AnonymousUser) -> bool:
