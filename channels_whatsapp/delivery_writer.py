@@ -25,7 +25,7 @@ from typing import Any
 from django.db import close_old_connections
 
 from channels_whatsapp.inbox import ReceivedDelivery, enqueue_processing, store_webhook_deliveries
-from interactions.unavailable import is_unavailable_dependency
+from interactions.unavailable import is_unreachable_database
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class DeliveryWriter:
         return True
 
     def _note_outcome(self, error: BaseException | None) -> None:
-        unreachable = error is not None and is_unavailable_dependency(error)
+        unreachable = error is not None and is_unreachable_database(error)
         self._unreachable = (time.monotonic(), error) if unreachable else None
 
     def _call(self, waiting: _Waiting) -> None:

@@ -33,6 +33,24 @@ def is_unavailable_dependency(exc: BaseException) -> bool:
     return isinstance(exc, UNAVAILABLE_ERRORS)
 
 
+# SQLSTATE classes of a server that cannot be talked to: connection exceptions, and the server shutting down or
+# starting up (57P01–57P03).
+_UNREACHABLE_SQLSTATE_CLASSES = ("08", "57")
+
+
+def is_unreachable_database(exc: BaseException) -> bool:
+    """The database cannot be reached at all (refused, gone, its pool timed out), as opposed to a statement that
+    failed and would pass if run again now (a deadlock, a lock timeout, SQLite's "database is locked")."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if cause is None or not hasattr(cause, "sqlstate"):  # not psycopg's: SQLite's errors are never about reaching it
+        return False
+    return cause.sqlstate is None or cause.sqlstate.startswith(_UNREACHABLE_SQLSTATE_CLASSES)  # None: client side
+
+
 def log_unavailable(request: HttpRequest, exc: BaseException) -> None:
     logger.warning("503 for %s %s: %s: %s", request.method, request.path, type(exc).__name__, exc)
 
