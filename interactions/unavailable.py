@@ -34,7 +34,7 @@ def is_unavailable_dependency(exc: BaseException) -> bool:
 
 
 # SQLSTATE classes of a server that cannot be talked to: connection exceptions, and the server shutting down or
-# starting up (57P01–57P03).
+# starting up (57P01 to 57P03).
 _UNREACHABLE_SQLSTATE_CLASSES = ("08", "57")
 
 
