@@ -366,3 +366,23 @@ def test_the_readmes_check_refuses_a_changed_body_or_another_secret(allowed, ver
     assert not verified("whsec_other", headers["x-whatsdesk-signature"], body)
     old = "t=1000000000," + headers["x-whatsdesk-signature"].split(",", 1)[1]
     assert not verified(subscription.secret, old, body)
+
+
+
+def test_a_name_that_does_not_resolve_is_tried_again_not_given_up():
+    subscribe("http://hooks.invalid/whatsdesk", EventType.MESSAGE_RECEIVED)  # .invalid never resolves
+    record_inbound_message(event=inbound_message())
+
+    wait = deliver(delivery_id=Delivery.objects.get().pk)
+
+    assert wait is not None
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED and "could not be resolved" in delivery.last_error
+
+
+def test_retry_after_is_read_whatever_the_case_of_its_name(allowed):
+    allowed.answers = [(429, {"retry-after": "7200"})]
+    subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())
+
+    assert deliver(delivery_id=Delivery.objects.get().pk) == timedelta(hours=2)
