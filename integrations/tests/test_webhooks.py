@@ -26,7 +26,7 @@ from integrations.services import (
     prune_delivery_log,
     subscribed_event_types,
 )
-from interactions.models import InteractionState, MessageStatus
+from interactions.models import InteractionState, Message, MessageStatus
 from interactions.roles import ADMIN
 from interactions.services.assignment import assign_interaction
 from interactions.services.inbound import record_inbound_message
@@ -63,7 +63,13 @@ def allowed(settings, receiver):
 def subscribe(url: str, *events: str) -> Subscription:
     subscription = Subscription.objects.create(url=url, events=list(events))
     cache.set(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)  # what committing it would do
+    heard_later()
     return subscription
+
+
+def heard_later() -> None:
+    """As if VERSION_CHECK_SECONDS passed: this process reads the version at its next event."""
+    services._subscribed.checked_at -= services.VERSION_CHECK_SECONDS
 
 
 def test_a_received_message_is_delivered_signed_and_the_receiver_verifies_it(allowed, verified):
@@ -338,6 +344,7 @@ def test_a_subscription_saved_is_heard_by_every_process_at_its_next_event(django
         Subscription.objects.create(url="https://crm.example.com/hooks", events=[EventType.MESSAGE_RECEIVED])
 
     assert cache.get(SUBSCRIPTIONS_VERSION_KEY) != version
+    heard_later()
     record_inbound_message(event=inbound_message())
     assert Delivery.objects.get().event_type == EventType.MESSAGE_RECEIVED
 
@@ -368,7 +375,6 @@ def test_the_readmes_check_refuses_a_changed_body_or_another_secret(allowed, ver
     assert not verified(subscription.secret, old, body)
 
 
-
 def test_a_name_that_does_not_resolve_is_tried_again_not_given_up():
     subscribe("http://hooks.invalid/whatsdesk", EventType.MESSAGE_RECEIVED)  # .invalid never resolves
     record_inbound_message(event=inbound_message())
@@ -386,3 +392,38 @@ def test_retry_after_is_read_whatever_the_case_of_its_name(allowed):
     record_inbound_message(event=inbound_message())
 
     assert deliver(delivery_id=Delivery.objects.get().pk) == timedelta(hours=2)
+
+
+def test_a_lost_version_change_only_delays_a_new_subscription():
+    subscribed_event_types()
+    Subscription.objects.create(url="https://crm.example.com/hooks", events=[EventType.MESSAGE_RECEIVED])  # no hint
+    heard_later()
+
+    assert EventType.MESSAGE_RECEIVED not in subscribed_event_types()  # the same version: kept
+    services._subscribed.read_at -= services.REREAD_SECONDS  # as if REREAD_SECONDS passed
+    heard_later()
+    assert EventType.MESSAGE_RECEIVED in subscribed_event_types()
+
+
+def test_the_version_is_read_at_most_every_couple_of_seconds(monkeypatch):
+    reads = []
+    monkeypatch.setattr(services, "_subscriptions_version", lambda: reads.append(1) or cache.get(SUBSCRIPTIONS_VERSION_KEY))
+    subscribe("https://crm.example.com/hooks", EventType.CASE_CHANGED)
+    subscribed_event_types()
+
+    for sender in ("16505550001", "16505550002", "16505550003"):
+        record_inbound_message(event=inbound_message(sender_id=sender))
+    assert len(reads) == 1
+    heard_later()
+    subscribed_event_types()
+    assert len(reads) == 2
+
+
+def test_subscriptions_that_cannot_be_read_never_fail_the_change(monkeypatch):
+    subscribe("https://crm.example.com/hooks", EventType.MESSAGE_RECEIVED)
+    monkeypatch.setattr(Subscription._meta, "db_table", "integrations_gone")  # a real PostgreSQL error
+
+    with transaction.atomic():
+        message = record_inbound_message(event=inbound_message(text="Still here?"))
+        assert Message.objects.get(pk=message.pk).text == "Still here?"  # the transaction is not aborted
+    assert not Delivery.objects.exists()
