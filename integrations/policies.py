@@ -7,7 +7,8 @@
   all (about two days), then given up. Retry-After on 429 and 503 is honoured (never above the 24-hour ceiling).
 - Any other 4xx (and 3xx: redirects are not followed): the request itself is wrong for the receiver (a bad path,
   a refused signature) and will not get better on its own soon, so it gets 3 tries, then is given up.
-- An address our SSRF rules refuse (or a URL that is not one): given up at once (it is a setting to fix, not a moment to wait out).
+- An address our SSRF rules refuse (or a URL that is not one): given up at once (it is a setting to fix, not a
+  moment to wait out).
 """
 
 import random

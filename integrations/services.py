@@ -12,7 +12,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -109,7 +109,8 @@ def subscribed_event_types() -> frozenset[str]:
 
 
 def subscriptions_changed() -> None:
-    """Once a subscription change commits, every process reads the subscriptions again (once, within VERSION_CHECK_SECONDS)."""
+    """Once a subscription change commits, every process reads the subscriptions again (once), within
+    VERSION_CHECK_SECONDS."""
 
     def new_version() -> None:
         with only_a_hint("changing the subscriptions' version"):
@@ -122,28 +123,42 @@ def record_event(event_type: str, build: Callable[[], dict]) -> None:
     """Inside the change's transaction: one delivery per active subscription to `event_type`, each sent once the
     change commits. `build` makes the event's `data` and is called only when someone subscribes. A failure here is
     logged and never undoes the change (the rows are written in a savepoint)."""
-    if event_type not in subscribed_event_types():
+    record_events([(event_type, build)])
+
+
+def record_events(events: Sequence[tuple[str, Callable[[], dict]]]) -> None:
+    """`record_event` for the events of one change (a batch of statuses): one look at the subscribed types, and
+    when some are wanted one query and one insert for all."""
+    if not events:
+        return
+    subscribed = subscribed_event_types()
+    wanted = [(event_type, build) for event_type, build in events if event_type in subscribed]
+    if not wanted:
         return
     try:
         with transaction.atomic():
-            active = Subscription.objects.filter(active=True).only("pk", "events")  # not the secret: no decrypting
-            subscriptions = [s for s in active if event_type in s.events]
-            if subscriptions:
-                _record(subscriptions, event_type=event_type, data=build())
+            active = list(Subscription.objects.filter(active=True).only("pk", "events"))  # not the secret
+            _record(
+                (subscribers, event_type, build())
+                for event_type, build in wanted
+                if (subscribers := [s for s in active if event_type in s.events])
+            )
     except Exception:
-        logger.exception("could not record the %s event for its webhook subscribers", event_type)
+        logger.exception("could not record %s for their webhook subscribers", ", ".join(t for t, _ in wanted))
 
 
-def _record(subscriptions: Iterable[Subscription], *, event_type: str, data: dict) -> list[Delivery]:
-    event_id = uuid.uuid4()
+def _record(events: Iterable[tuple[Iterable[Subscription], str, dict]]) -> list[Delivery]:
+    """One delivery per subscription of each (subscriptions, event type, data), in one insert."""
     now = timezone.now()
-    payload = envelope(event_type, data, event_id=event_id, occurred_at=now)
-    deliveries = Delivery.objects.bulk_create(
-        [
+    rows = []
+    for subscriptions, event_type, data in events:
+        event_id = uuid.uuid4()
+        payload = envelope(event_type, data, event_id=event_id, occurred_at=now)
+        rows += [
             Delivery(subscription=s, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=now)
             for s in subscriptions
         ]
-    )
+    deliveries = Delivery.objects.bulk_create(rows) if rows else []
     from integrations.tasks import deliver_webhook
 
     for delivery in deliveries:
@@ -154,7 +169,7 @@ def _record(subscriptions: Iterable[Subscription], *, event_type: str, data: dic
 @transaction.atomic
 def send_test_event(subscription: Subscription) -> Delivery:
     """The admin's "send test event": a delivery like any other, whatever events the subscription chose."""
-    return _record([subscription], event_type=EventType.TEST, data=test_event(subscription))[0]
+    return _record([([subscription], EventType.TEST, test_event(subscription))])[0]
 
 
 def refusal_of_url(url: str) -> str:

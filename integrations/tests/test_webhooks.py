@@ -407,7 +407,9 @@ def test_a_lost_version_change_only_delays_a_new_subscription():
 
 def test_the_version_is_read_at_most_every_couple_of_seconds(monkeypatch):
     reads = []
-    monkeypatch.setattr(services, "_subscriptions_version", lambda: reads.append(1) or cache.get(SUBSCRIPTIONS_VERSION_KEY))
+    monkeypatch.setattr(
+        services, "_subscriptions_version", lambda: reads.append(1) or cache.get(SUBSCRIPTIONS_VERSION_KEY)
+    )
     subscribe("https://crm.example.com/hooks", EventType.CASE_CHANGED)
     subscribed_event_types()
 
@@ -427,3 +429,52 @@ def test_subscriptions_that_cannot_be_read_never_fail_the_change(monkeypatch):
         message = record_inbound_message(event=inbound_message(text="Still here?"))
         assert Message.objects.get(pk=message.pk).text == "Still here?"  # the transaction is not aborted
     assert not Delivery.objects.exists()
+
+
+def test_a_batch_of_statuses_is_recorded_with_one_query_and_one_insert_and_sent_fires_once_per_message(allowed):
+    subscribe(allowed.url, EventType.MESSAGE_SENT, EventType.MESSAGE_FAILED)
+    jumped = [
+        MessageFactory(
+            interaction=InteractionFactory(channel_user=ChannelUserFactory()), outbound=True, external_id=f"wamid.j{n}"
+        )
+        for n in range(5)
+    ]
+    MessageFactory(  # sent already: read moves it on, no message.sent again
+        interaction=InteractionFactory(channel_user=ChannelUserFactory()),
+        outbound=True,
+        external_id="wamid.s",
+        status=MessageStatus.SENT,
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        record_delivery_statuses(
+            updates=[status_update(external_id=f"wamid.j{n}", status=MessageStatus.DELIVERED) for n in range(5)]
+            + [status_update(external_id="wamid.s", status=MessageStatus.READ)]
+        )
+    record_delivery_statuses(updates=[status_update(external_id="wamid.j0", status=MessageStatus.SENT)])  # late
+    record_delivery_statuses(
+        updates=[status_update(external_id="wamid.s", status=MessageStatus.FAILED, error_code="131047")]
+    )
+
+    assert [q["sql"].split()[0] for q in queries if "integrations_" in q["sql"]] == ["SELECT", "INSERT"]
+    assert not [q for q in queries if 'FROM "interactions_channeluser"' in q["sql"] and "FOR UPDATE" not in q["sql"]]
+    sent = Delivery.objects.filter(event_type=EventType.MESSAGE_SENT).order_by("pk")
+    assert [d.payload["data"]["message"]["id"] for d in sent] == [m.pk for m in jumped]
+    assert {d.payload["data"]["message"]["status"] for d in sent} == {MessageStatus.DELIVERED}
+    assert Delivery.objects.filter(event_type=EventType.MESSAGE_FAILED).count() == 0  # read does not fail
+
+
+def test_a_message_sent_then_failed_fires_each_once(allowed):
+    subscribe(allowed.url, EventType.MESSAGE_SENT, EventType.MESSAGE_FAILED)
+    message = MessageFactory(
+        interaction=InteractionFactory(channel_user=ChannelUserFactory()), outbound=True, external_id="wamid.f"
+    )
+
+    for status in (MessageStatus.SENT, MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.FAILED):
+        record_delivery_statuses(updates=[status_update(external_id="wamid.f", status=status, error_code="131047")])
+
+    assert list(Delivery.objects.order_by("pk").values_list("event_type", flat=True)) == [
+        EventType.MESSAGE_SENT,
+        EventType.MESSAGE_FAILED,
+    ]
+    assert Delivery.objects.get(event_type=EventType.MESSAGE_SENT).payload["data"]["message"]["id"] == message.pk
