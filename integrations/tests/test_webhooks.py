@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditAction, AuditEntry
 from consent.models import ConsentMethod, ConsentStatus
 from consent.services import record_consent
 from customer_service.models import CaseState
@@ -478,3 +479,38 @@ def test_a_message_sent_then_failed_fires_each_once(allowed):
         EventType.MESSAGE_FAILED,
     ]
     assert Delivery.objects.get(event_type=EventType.MESSAGE_SENT).payload["data"]["message"]["id"] == message.pk
+
+
+def test_the_admins_actions_are_audited_and_a_urls_query_is_not(client, allowed):
+    admin_user = UserFactory(role=ADMIN, is_staff=True)
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:integrations_subscription_add"),
+        {"url": allowed.url + "?token=s3cret", "events": ["message.received"], "active": "on"},
+    )
+    subscription = Subscription.objects.get()
+    delivery = Delivery.objects.create(
+        subscription=subscription, event_id=uuid.uuid4(), event_type="test", payload={}, state=DeliveryState.GIVEN_UP
+    )
+    changelist = reverse("admin:integrations_subscription_changelist")
+    client.post(changelist, {"action": "send_test_event", "_selected_action": [subscription.pk]})
+    client.post(changelist, {"action": "rotate_secret", "_selected_action": [subscription.pk]})
+    client.post(
+        reverse("admin:integrations_delivery_changelist"),
+        {"action": "retry_now", "_selected_action": [delivery.pk]},
+    )
+
+    ours = [AuditAction.CONFIG_ADDED, AuditAction.CONFIG_CHANGED, AuditAction.ADMIN_ACTION]
+    entries = list(AuditEntry.objects.filter(action__in=ours).order_by("pk"))
+    assert [(e.action, e.user_id) for e in entries] == [
+        (AuditAction.CONFIG_ADDED, admin_user.pk),
+        (AuditAction.ADMIN_ACTION, admin_user.pk),
+        (AuditAction.CONFIG_CHANGED, admin_user.pk),
+        (AuditAction.ADMIN_ACTION, admin_user.pk),
+    ]
+    added, tested, rotated, retried = entries
+    assert added.changes["url"] == {"old": None, "new": allowed.url + "?…"}
+    assert "s3cret" not in json.dumps([e.changes for e in entries])
+    assert tested.changes == {"action": "send test event"} and tested.object_id == str(subscription.pk)
+    assert rotated.changes == {"secret": "changed"}
+    assert retried.changes == {"action": "retry deliveries now", "deliveries": [str(delivery.pk)]}
