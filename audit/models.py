@@ -10,6 +10,7 @@ class AuditAction(models.TextChoices):
     CONFIG_ADDED = "config.added", "Configuration added"
     CONFIG_CHANGED = "config.changed", "Configuration changed"
     CONFIG_DELETED = "config.deleted", "Configuration deleted"
+    ADMIN_ACTION = "admin.action", "Admin action run"
     ROLE_CHANGED = "role.changed", "Role changed"
     PERMISSION_CHANGED = "permission.changed", "Permission changed"
     PASSWORD_CHANGED = "password.changed", "Password changed"

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping, Set
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
@@ -18,10 +19,32 @@ from audit.models import AuditAction, AuditEntry
 # A field named like these is recorded as "changed", never with its value (old or new).
 _SECRET_NAME = re.compile(r"token|secret|password|passwd|credential|api_?key|(^|_)key($|_|s$)", re.IGNORECASE)
 SECRET_CHANGED = "changed"
+# A field named like these holds a URL; receiver URLs carry tokens in their query (and user name and password), so
+# those are recorded as "…" (the scheme, host and path still say what changed).
+_URL_NAME = re.compile(r"(^|_)url$", re.IGNORECASE)
+REDACTED = "…"
 
 
 def is_secret_field(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
+
+
+def _redacted_url(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return REDACTED
+    netloc = (f"{REDACTED}@" if parts.username or parts.password else "") + (parts.hostname or "")
+    netloc += f":{port}" if port else ""
+    query = REDACTED if parts.query else ""
+    return urlunsplit((parts.scheme, netloc if parts.netloc else "", parts.path, query, ""))
+
+
+def _recorded_value(name: str, value: Any) -> Any:
+    return _redacted_url(_plain(value)) if _URL_NAME.search(name) else _plain(value)
 
 
 def _plain(value: Any) -> Any:
@@ -36,9 +59,12 @@ def _plain(value: Any) -> Any:
 
 
 def field_changes(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
-    """{field: (old, new)} as stored: {field: {"old": …, "new": …}}, secrets reduced to "changed"."""
+    """{field: (old, new)} as stored: {field: {"old": …, "new": …}}, secrets reduced to "changed", URLs to their
+    scheme, host and path."""
     return {
-        name: SECRET_CHANGED if is_secret_field(name) else {"old": _plain(old), "new": _plain(new)}
+        name: SECRET_CHANGED
+        if is_secret_field(name)
+        else {"old": _recorded_value(name, old), "new": _recorded_value(name, new)}
         for name, (old, new) in changes.items()
     }
 

@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.models import AuditAction
+from audit.services import record_audit_entry
 from integrations.models import Delivery, EventType, Subscription
 from integrations.services import refusal_of_url, retry_now, rotate_secret, send_test_event
 
@@ -82,6 +84,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def send_test_event(self, request, queryset) -> None:
         for subscription in queryset:
             send_test_event(subscription)
+            record_audit_entry(
+                action=AuditAction.ADMIN_ACTION, target=subscription, details={"action": "send test event"}
+            )
         self.message_user(request, f"Test event queued for {queryset.count()} subscription(s).", messages.SUCCESS)
 
     @admin.action(description="Rotate secret (the old one stops working at once)", permissions=["change"])
@@ -89,6 +94,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         subscriptions = list(queryset)
         for subscription in subscriptions:
             rotate_secret(subscription)
+            record_audit_entry(action=AuditAction.CONFIG_CHANGED, target=subscription, changes={"secret": (None, None)})
         return _show_secrets(request, subscriptions)
 
 
@@ -109,5 +115,9 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry now", permissions=["change"])
     def retry_now(self, request, queryset) -> None:
-        count = retry_now(delivery_ids=queryset.values_list("pk", flat=True))
+        delivery_ids = list(queryset.values_list("pk", flat=True))
+        count = retry_now(delivery_ids=delivery_ids)
+        record_audit_entry(
+            action=AuditAction.ADMIN_ACTION, details={"action": "retry deliveries now", "deliveries": delivery_ids}
+        )
         self.message_user(request, f"Queued again: {count}.", messages.SUCCESS)

@@ -2,12 +2,13 @@
 
 - 2xx: delivered.
 - 410 Gone: the subscriber asks us to stop; the delivery is given up and the subscription switched off.
-- 408, 429 and 5xx, a timeout or no connection: tried again with exponential backoff and full jitter, from about
-  a minute up to 24 hours between tries, 12 tries in all (about two days), then given up. Retry-After on 429 and
-  503 is honoured (never above the 24-hour ceiling).
+- 408, 429 and 5xx, a timeout, no connection, or a name that did not resolve (DNS fails for a while too): tried
+  again with exponential backoff and full jitter, from about a minute up to 24 hours between tries, 12 tries in
+  all (about two days), then given up. Retry-After on 429 and 503 is honoured (never above the 24-hour ceiling).
 - Any other 4xx (and 3xx: redirects are not followed): the request itself is wrong for the receiver (a bad path,
   a refused signature) and will not get better on its own soon, so it gets 3 tries, then is given up.
-- An address our SSRF rules refuse: given up at once (it is a setting to fix, not a moment to wait out).
+- An address our SSRF rules refuse (or a URL that is not one): given up at once (it is a setting to fix, not a
+  moment to wait out).
 """
 
 import random

@@ -1,17 +1,18 @@
 """Recording events into the outbox and delivering them to subscribers.
 
 Recording runs inside the transaction of the change (a hook of the core, see `wiring`), so an event is delivered
-if and only if its change committed. With nothing subscribed to an event type, recording costs one cache read (the
-subscriptions' version) and no query: each process keeps the subscribed event types it read for that version.
+if and only if its change committed. With nothing subscribed to an event type, recording costs no query and at most
+one cache read every couple of seconds: each process keeps the subscribed event types (see `subscribed_event_types`).
 Delivering is a task per delivery, enqueued on commit; a periodic sweep enqueues deliveries whose task was lost, and
 those whose next try is further off than a task should wait in the broker.
 """
 
 import json
 import logging
+import math
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -42,10 +43,20 @@ LONGEST_TASK_WAIT = timedelta(hours=1)
 ATTEMPT_LEASE = timedelta(seconds=policies.CONNECT_TIMEOUT_SECONDS + policies.READ_TIMEOUT_SECONDS + 30)
 
 
+# How long a process takes its subscribed event types as they are without reading the version: a new or changed
+# subscription is heard within this time (the cache read stays off the per-message path).
+VERSION_CHECK_SECONDS = 2.0
+# How long a process keeps them at most, whatever the version says: a version change that was lost (the cache down
+# when a subscription's change committed) only delays the change by this much.
+REREAD_SECONDS = 30.0
+
+
 @dataclass(slots=True)
 class _Subscribed:
     version: str = ""
     event_types: frozenset[str] = frozenset()
+    read_at: float = -math.inf  # time.monotonic() of the last query
+    checked_at: float = -math.inf  # of the last version read
 
 
 _subscribed = _Subscribed()
@@ -61,28 +72,45 @@ def _subscriptions_version() -> str:
 
 
 def subscribed_event_types() -> frozenset[str]:
-    """The event types some active subscription wants: one cache read; a query only when the version changed since
-    this process last read them (or the cache is down: then every time, and a hint failing fails nothing).
+    """The event types some active subscription wants. Mostly no I/O at all: the version is read at most every
+    VERSION_CHECK_SECONDS, and the subscriptions only when it changed or REREAD_SECONDS passed (or the cache is
+    down). The query runs in a savepoint: if it fails, it is logged, and every type is taken as subscribed, so
+    `record_event` looks for itself; the change goes on either way.
 
     The version is read before the subscriptions, so a change committing in between leaves a newer version, which
-    the next call sees: no process keeps an old set.
+    a later check sees.
     """
+    now = time.monotonic()
+    if now - _subscribed.checked_at < VERSION_CHECK_SECONDS:
+        return _subscribed.event_types
     version = ""
     with only_a_hint("reading the subscriptions' version"):
         version = _subscriptions_version()
-    if version and version == _subscribed.version:
+    if version and version == _subscribed.version and now - _subscribed.read_at < REREAD_SECONDS:
+        _subscribed.checked_at = now
         return _subscribed.event_types
-    event_types = frozenset(
-        event
-        for events in Subscription.objects.filter(active=True).values_list("events", flat=True)
-        for event in events
+    try:
+        with transaction.atomic():
+            event_types = frozenset(
+                event
+                for events in Subscription.objects.filter(active=True).values_list("events", flat=True)
+                for event in events
+            )
+    except Exception:
+        logger.exception("could not read the webhook subscriptions")
+        return frozenset(EventType.values)
+    _subscribed.version, _subscribed.event_types, _subscribed.read_at, _subscribed.checked_at = (
+        version,
+        event_types,
+        now,
+        now,
     )
-    _subscribed.version, _subscribed.event_types = version, event_types
     return event_types
 
 
 def subscriptions_changed() -> None:
-    """Once a subscription change commits, every process reads the subscriptions again (once)."""
+    """Once a subscription change commits, every process reads the subscriptions again (once), within
+    VERSION_CHECK_SECONDS."""
 
     def new_version() -> None:
         with only_a_hint("changing the subscriptions' version"):
@@ -95,28 +123,42 @@ def record_event(event_type: str, build: Callable[[], dict]) -> None:
     """Inside the change's transaction: one delivery per active subscription to `event_type`, each sent once the
     change commits. `build` makes the event's `data` and is called only when someone subscribes. A failure here is
     logged and never undoes the change (the rows are written in a savepoint)."""
-    if event_type not in subscribed_event_types():
+    record_events([(event_type, build)])
+
+
+def record_events(events: Sequence[tuple[str, Callable[[], dict]]]) -> None:
+    """`record_event` for the events of one change (a batch of statuses): one look at the subscribed types, and
+    when some are wanted one query and one insert for all."""
+    if not events:
+        return
+    subscribed = subscribed_event_types()
+    wanted = [(event_type, build) for event_type, build in events if event_type in subscribed]
+    if not wanted:
         return
     try:
         with transaction.atomic():
-            active = Subscription.objects.filter(active=True).only("pk", "events")  # not the secret: no decrypting
-            subscriptions = [s for s in active if event_type in s.events]
-            if subscriptions:
-                _record(subscriptions, event_type=event_type, data=build())
+            active = list(Subscription.objects.filter(active=True).only("pk", "events"))  # not the secret
+            _record(
+                (subscribers, event_type, build())
+                for event_type, build in wanted
+                if (subscribers := [s for s in active if event_type in s.events])
+            )
     except Exception:
-        logger.exception("could not record the %s event for its webhook subscribers", event_type)
+        logger.exception("could not record %s for their webhook subscribers", ", ".join(t for t, _ in wanted))
 
 
-def _record(subscriptions: Iterable[Subscription], *, event_type: str, data: dict) -> list[Delivery]:
-    event_id = uuid.uuid4()
+def _record(events: Iterable[tuple[Iterable[Subscription], str, dict]]) -> list[Delivery]:
+    """One delivery per subscription of each (subscriptions, event type, data), in one insert."""
     now = timezone.now()
-    payload = envelope(event_type, data, event_id=event_id, occurred_at=now)
-    deliveries = Delivery.objects.bulk_create(
-        [
+    rows = []
+    for subscriptions, event_type, data in events:
+        event_id = uuid.uuid4()
+        payload = envelope(event_type, data, event_id=event_id, occurred_at=now)
+        rows += [
             Delivery(subscription=s, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=now)
             for s in subscriptions
         ]
-    )
+    deliveries = Delivery.objects.bulk_create(rows) if rows else []
     from integrations.tasks import deliver_webhook
 
     for delivery in deliveries:
@@ -127,7 +169,7 @@ def _record(subscriptions: Iterable[Subscription], *, event_type: str, data: dic
 @transaction.atomic
 def send_test_event(subscription: Subscription) -> Delivery:
     """The admin's "send test event": a delivery like any other, whatever events the subscription chose."""
-    return _record([subscription], event_type=EventType.TEST, data=test_event(subscription))[0]
+    return _record([([subscription], EventType.TEST, test_event(subscription))])[0]
 
 
 def refusal_of_url(url: str) -> str:

@@ -1,7 +1,7 @@
 """Where events come from: the core's in-transaction hooks and the creation of append-only records.
 
 - interaction.assigned / interaction.closed: the core's lifecycle recorders (every change of state or agent).
-- message.sent / message.failed: the core's message change recorders (every saved status, batches included).
+- message.sent / message.failed: the core's message change recorders (every saved status move, batches included).
 - message.received, interaction.opened, consent.changed, case.changed: the row that records each is created
   once (a customer's message, an interaction given its number, a consent record, a case state change), so its
   `post_save` is the one place to hear of it, inside the same transaction.
@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from integrations.events import case_event, consent_event, interaction_event, message_event
 from integrations.models import EventType, Subscription
-from integrations.services import record_event, subscriptions_changed
+from integrations.services import record_event, record_events, subscriptions_changed
 
 
 def connect() -> None:
@@ -43,18 +43,23 @@ def _lifecycle_changed(interaction, previous_state: str, previous_agent_id: int 
         record_event(EventType.INTERACTION_CLOSED, event)
 
 
-def _messages_changed(changes, fields) -> None:
+def _messages_changed(changes, fields, previous_statuses) -> None:
+    """message.sent on the first move out of queued (into sent, or straight on to delivered or read, statuses
+    skipped); message.failed on the move into failed. A save that leaves the status as it was records nothing."""
     from interactions.models import Direction, MessageStatus
 
     if "status" not in fields:
         return
-    for interaction, message in changes:
-        if message.direction != Direction.OUTBOUND:
+    got_out = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
+    events = []
+    for (interaction, message), previous in zip(changes, previous_statuses, strict=True):
+        if message.direction != Direction.OUTBOUND or message.status == previous:
             continue
-        if message.status == MessageStatus.SENT:
-            record_event(EventType.MESSAGE_SENT, partial(message_event, message, interaction))
+        if previous == MessageStatus.QUEUED and message.status in got_out:
+            events.append((EventType.MESSAGE_SENT, partial(message_event, message, interaction)))
         elif message.status == MessageStatus.FAILED:
-            record_event(EventType.MESSAGE_FAILED, partial(message_event, message, interaction))
+            events.append((EventType.MESSAGE_FAILED, partial(message_event, message, interaction)))
+    record_events(events)
 
 
 def _message_saved(sender, instance, created: bool, **kwargs) -> None:

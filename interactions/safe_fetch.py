@@ -16,6 +16,7 @@ it, and the tests that prove the refusals run with it empty.
 import ipaddress
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -42,7 +43,8 @@ class FetchRefused(Exception):
 
 
 class NoAnswer(FetchRefused):
-    """The address was allowed but nothing answered in time (a moment to wait out, not a setting to fix)."""
+    """Nothing answered in time, or the name did not resolve (a moment to wait out, not a setting to fix: a DNS
+    failure is often temporary, and a name that never resolves runs out of retries)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,13 @@ def _checked_address(host: str, port: int) -> str:
     """Resolves once and returns the address to connect to; every address the name has must be public."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as problem:
-        raise FetchRefused(f"{host} could not be resolved") from problem
+    except UnicodeError as problem:
+        raise FetchRefused(f"{host} is not a valid host name") from problem
+    except OSError as problem:  # socket.gaierror among them
+        raise NoAnswer(f"{host} could not be resolved") from problem
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     if not addresses:
-        raise FetchRefused(f"{host} could not be resolved")
+        raise NoAnswer(f"{host} could not be resolved")
     if not _allowed_for_tests(host, port):
         for address in addresses:
             reason = address_refusal(address)
@@ -154,7 +158,7 @@ def _pool(
 @dataclass(frozen=True, slots=True)
 class PostAnswer:
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # urllib3's: names are case-insensitive, as in HTTP
     body: bytes  # its first `max_answer_bytes`
 
 
@@ -183,7 +187,7 @@ def post_to_public_address(
         raise NoAnswer(f"{target.host} did not answer ({type(problem).__name__})") from problem
     finally:
         pool.close()
-    return PostAnswer(status=response.status, headers=dict(response.headers), body=answer)
+    return PostAnswer(status=response.status, headers=response.headers, body=answer)
 
 
 def fetch_public_resource(

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditAction, AuditEntry
 from consent.models import ConsentMethod, ConsentStatus
 from consent.services import record_consent
 from customer_service.models import CaseState
@@ -26,7 +27,7 @@ from integrations.services import (
     prune_delivery_log,
     subscribed_event_types,
 )
-from interactions.models import InteractionState, MessageStatus
+from interactions.models import InteractionState, Message, MessageStatus
 from interactions.roles import ADMIN
 from interactions.services.assignment import assign_interaction
 from interactions.services.inbound import record_inbound_message
@@ -63,7 +64,13 @@ def allowed(settings, receiver):
 def subscribe(url: str, *events: str) -> Subscription:
     subscription = Subscription.objects.create(url=url, events=list(events))
     cache.set(SUBSCRIPTIONS_VERSION_KEY, uuid.uuid4().hex, None)  # what committing it would do
+    heard_later()
     return subscription
+
+
+def heard_later() -> None:
+    """As if VERSION_CHECK_SECONDS passed: this process reads the version at its next event."""
+    services._subscribed.checked_at -= services.VERSION_CHECK_SECONDS
 
 
 def test_a_received_message_is_delivered_signed_and_the_receiver_verifies_it(allowed, verified):
@@ -338,6 +345,7 @@ def test_a_subscription_saved_is_heard_by_every_process_at_its_next_event(django
         Subscription.objects.create(url="https://crm.example.com/hooks", events=[EventType.MESSAGE_RECEIVED])
 
     assert cache.get(SUBSCRIPTIONS_VERSION_KEY) != version
+    heard_later()
     record_inbound_message(event=inbound_message())
     assert Delivery.objects.get().event_type == EventType.MESSAGE_RECEIVED
 
@@ -366,3 +374,143 @@ def test_the_readmes_check_refuses_a_changed_body_or_another_secret(allowed, ver
     assert not verified("whsec_other", headers["x-whatsdesk-signature"], body)
     old = "t=1000000000," + headers["x-whatsdesk-signature"].split(",", 1)[1]
     assert not verified(subscription.secret, old, body)
+
+
+def test_a_name_that_does_not_resolve_is_tried_again_not_given_up():
+    subscribe("http://hooks.invalid/whatsdesk", EventType.MESSAGE_RECEIVED)  # .invalid never resolves
+    record_inbound_message(event=inbound_message())
+
+    wait = deliver(delivery_id=Delivery.objects.get().pk)
+
+    assert wait is not None
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED and "could not be resolved" in delivery.last_error
+
+
+def test_retry_after_is_read_whatever_the_case_of_its_name(allowed):
+    allowed.answers = [(429, {"retry-after": "7200"})]
+    subscribe(allowed.url, EventType.MESSAGE_RECEIVED)
+    record_inbound_message(event=inbound_message())
+
+    assert deliver(delivery_id=Delivery.objects.get().pk) == timedelta(hours=2)
+
+
+def test_a_lost_version_change_only_delays_a_new_subscription():
+    subscribed_event_types()
+    Subscription.objects.create(url="https://crm.example.com/hooks", events=[EventType.MESSAGE_RECEIVED])  # no hint
+    heard_later()
+
+    assert EventType.MESSAGE_RECEIVED not in subscribed_event_types()  # the same version: kept
+    services._subscribed.read_at -= services.REREAD_SECONDS  # as if REREAD_SECONDS passed
+    heard_later()
+    assert EventType.MESSAGE_RECEIVED in subscribed_event_types()
+
+
+def test_the_version_is_read_at_most_every_couple_of_seconds(monkeypatch):
+    reads = []
+    monkeypatch.setattr(
+        services, "_subscriptions_version", lambda: reads.append(1) or cache.get(SUBSCRIPTIONS_VERSION_KEY)
+    )
+    subscribe("https://crm.example.com/hooks", EventType.CASE_CHANGED)
+    subscribed_event_types()
+
+    for sender in ("16505550001", "16505550002", "16505550003"):
+        record_inbound_message(event=inbound_message(sender_id=sender))
+    assert len(reads) == 1
+    heard_later()
+    subscribed_event_types()
+    assert len(reads) == 2
+
+
+def test_subscriptions_that_cannot_be_read_never_fail_the_change(monkeypatch):
+    subscribe("https://crm.example.com/hooks", EventType.MESSAGE_RECEIVED)
+    monkeypatch.setattr(Subscription._meta, "db_table", "integrations_gone")  # a real PostgreSQL error
+
+    with transaction.atomic():
+        message = record_inbound_message(event=inbound_message(text="Still here?"))
+        assert Message.objects.get(pk=message.pk).text == "Still here?"  # the transaction is not aborted
+    assert not Delivery.objects.exists()
+
+
+def test_a_batch_of_statuses_is_recorded_with_one_query_and_one_insert_and_sent_fires_once_per_message(allowed):
+    subscribe(allowed.url, EventType.MESSAGE_SENT, EventType.MESSAGE_FAILED)
+    jumped = [
+        MessageFactory(
+            interaction=InteractionFactory(channel_user=ChannelUserFactory()), outbound=True, external_id=f"wamid.j{n}"
+        )
+        for n in range(5)
+    ]
+    MessageFactory(  # sent already: read moves it on, no message.sent again
+        interaction=InteractionFactory(channel_user=ChannelUserFactory()),
+        outbound=True,
+        external_id="wamid.s",
+        status=MessageStatus.SENT,
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        record_delivery_statuses(
+            updates=[status_update(external_id=f"wamid.j{n}", status=MessageStatus.DELIVERED) for n in range(5)]
+            + [status_update(external_id="wamid.s", status=MessageStatus.READ)]
+        )
+    record_delivery_statuses(updates=[status_update(external_id="wamid.j0", status=MessageStatus.SENT)])  # late
+    record_delivery_statuses(
+        updates=[status_update(external_id="wamid.s", status=MessageStatus.FAILED, error_code="131047")]
+    )
+
+    assert [q["sql"].split()[0] for q in queries if "integrations_" in q["sql"]] == ["SELECT", "INSERT"]
+    assert not [q for q in queries if 'FROM "interactions_channeluser"' in q["sql"] and "FOR UPDATE" not in q["sql"]]
+    sent = Delivery.objects.filter(event_type=EventType.MESSAGE_SENT).order_by("pk")
+    assert [d.payload["data"]["message"]["id"] for d in sent] == [m.pk for m in jumped]
+    assert {d.payload["data"]["message"]["status"] for d in sent} == {MessageStatus.DELIVERED}
+    assert Delivery.objects.filter(event_type=EventType.MESSAGE_FAILED).count() == 0  # read does not fail
+
+
+def test_a_message_sent_then_failed_fires_each_once(allowed):
+    subscribe(allowed.url, EventType.MESSAGE_SENT, EventType.MESSAGE_FAILED)
+    message = MessageFactory(
+        interaction=InteractionFactory(channel_user=ChannelUserFactory()), outbound=True, external_id="wamid.f"
+    )
+
+    for status in (MessageStatus.SENT, MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.FAILED):
+        record_delivery_statuses(updates=[status_update(external_id="wamid.f", status=status, error_code="131047")])
+
+    assert list(Delivery.objects.order_by("pk").values_list("event_type", flat=True)) == [
+        EventType.MESSAGE_SENT,
+        EventType.MESSAGE_FAILED,
+    ]
+    assert Delivery.objects.get(event_type=EventType.MESSAGE_SENT).payload["data"]["message"]["id"] == message.pk
+
+
+def test_the_admins_actions_are_audited_and_a_urls_query_is_not(client, allowed):
+    admin_user = UserFactory(role=ADMIN, is_staff=True)
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:integrations_subscription_add"),
+        {"url": allowed.url + "?token=s3cret", "events": ["message.received"], "active": "on"},
+    )
+    subscription = Subscription.objects.get()
+    delivery = Delivery.objects.create(
+        subscription=subscription, event_id=uuid.uuid4(), event_type="test", payload={}, state=DeliveryState.GIVEN_UP
+    )
+    changelist = reverse("admin:integrations_subscription_changelist")
+    client.post(changelist, {"action": "send_test_event", "_selected_action": [subscription.pk]})
+    client.post(changelist, {"action": "rotate_secret", "_selected_action": [subscription.pk]})
+    client.post(
+        reverse("admin:integrations_delivery_changelist"),
+        {"action": "retry_now", "_selected_action": [delivery.pk]},
+    )
+
+    ours = [AuditAction.CONFIG_ADDED, AuditAction.CONFIG_CHANGED, AuditAction.ADMIN_ACTION]
+    entries = list(AuditEntry.objects.filter(action__in=ours).order_by("pk"))
+    assert [(e.action, e.user_id) for e in entries] == [
+        (AuditAction.CONFIG_ADDED, admin_user.pk),
+        (AuditAction.ADMIN_ACTION, admin_user.pk),
+        (AuditAction.CONFIG_CHANGED, admin_user.pk),
+        (AuditAction.ADMIN_ACTION, admin_user.pk),
+    ]
+    added, tested, rotated, retried = entries
+    assert added.changes["url"] == {"old": None, "new": allowed.url + "?…"}
+    assert "s3cret" not in json.dumps([e.changes for e in entries])
+    assert tested.changes == {"action": "send test event"} and tested.object_id == str(subscription.pk)
+    assert rotated.changes == {"secret": "changed"}
+    assert retried.changes == {"action": "retry deliveries now", "deliveries": [str(delivery.pk)]}

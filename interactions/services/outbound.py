@@ -391,6 +391,7 @@ def _fail_queued_message(*, message_id: int, detail: str, code: str = "", title:
         interaction=interaction,
         message=message,
         fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+        previous_status=MessageStatus.QUEUED,
     )
 
 
@@ -407,11 +408,12 @@ def _record_accepted_attempt(*, message: Message, attempt_id: int, external_id: 
     message.accepted_at = now
     message.next_attempt_at = None
     fields = ["external_id", "accepted_at", "next_attempt_at"]
+    previous_status = message.status
     if message.status == MessageStatus.QUEUED:
         message.status = MessageStatus.SENT
         message.status_at = now
         fields += ["status", "status_at"]
-    save_message_change(interaction=interaction, message=message, fields=fields)
+    save_message_change(interaction=interaction, message=message, fields=fields, previous_status=previous_status)
     apply_recorded_statuses(message=message, interaction=interaction)
 
 
@@ -453,6 +455,7 @@ def _record_failed_attempt(*, message: Message, attempt_id: int, failure: Delive
             interaction=interaction,
             message=message,
             fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+            previous_status=MessageStatus.QUEUED,
         )
         return None
     message.next_attempt_at = now + wait
@@ -523,7 +526,7 @@ def retry_failed_message(*, message: Message, by: AbstractBaseUser) -> Message:
     if refusal:
         raise ActionRefused(refusal)
     now = timezone.now()
-    message.status = MessageStatus.QUEUED
+    previous_status, message.status = message.status, MessageStatus.QUEUED
     message.status_at = now
     message.error_code = message.error_title = message.error_detail = ""
     message.next_attempt_at = now
@@ -531,6 +534,7 @@ def retry_failed_message(*, message: Message, by: AbstractBaseUser) -> Message:
         interaction=interaction,
         message=message,
         fields=["status", "status_at", "error_code", "error_title", "error_detail", "next_attempt_at"],
+        previous_status=previous_status,
     )
     transaction.on_commit(partial(_enqueue_delivery, message.pk))
     return message

@@ -96,9 +96,12 @@ def apply_recorded_statuses(*, message, interaction) -> None:
     recorded = DeliveryStatusEvent.objects.filter(
         channel=channel_user.channel, account_id=channel_user.account_id, external_id=message.external_id
     )
+    previous_status = message.status
     best = _advance_to_furthest(message, recorded)
     if best is not None:
-        save_message_change(interaction=interaction, message=message, fields=STATUS_FIELDS)
+        save_message_change(
+            interaction=interaction, message=message, fields=STATUS_FIELDS, previous_status=previous_status
+        )
         _apply_signal_of(best, interaction=interaction)
 
 
@@ -201,16 +204,18 @@ def _apply_recorded_statuses_to(message_ids: list[int]) -> None:
     recorded: dict[tuple[str, str, str], list[DeliveryStatusEvent]] = defaultdict(list)
     for event in DeliveryStatusEvent.objects.filter(wanted).order_by("pk"):
         recorded[(event.channel, event.account_id, event.external_id)].append(event)
-    changed, signals = [], []
+    changed, previous_statuses, signals = [], [], []
     for message in messages:
         interaction = interactions[message.interaction_id]
         channel_user = interaction.channel_user
+        previous_status = message.status
         best = _advance_to_furthest(
             message, recorded[(channel_user.channel, channel_user.account_id, message.external_id)]
         )
         if best is not None:
             changed.append((interaction, message))
+            previous_statuses.append(previous_status)
             signals.append((best, interaction))
-    save_message_changes(changed, fields=STATUS_FIELDS)
+    save_message_changes(changed, fields=STATUS_FIELDS, previous_statuses=previous_statuses)
     for best, interaction in signals:
         _apply_signal_of(best, interaction=interaction)

@@ -33,9 +33,10 @@ from interactions.models import ChannelUser, Direction, Interaction, Message
 
 PREVIEW_LENGTH = 140
 
-# Told of every saved message change (each with its locked interaction, and the fields saved) inside its transaction,
-# for what must commit with it (an outbox row); quick, and catching its own errors. Registered at start-up.
-MessageChangeRecorder = Callable[[Sequence[tuple[Interaction, Message]], Collection[str]], None]
+# Told of every saved message change (each with its locked interaction, the fields saved, and each message's status
+# before the change: given by the callers that change a status, else its current one) inside its transaction, for
+# what must commit with it (an outbox row); quick, and catching its own errors. Registered at start-up.
+MessageChangeRecorder = Callable[[Sequence[tuple[Interaction, Message]], Collection[str], Sequence[str]], None]
 _message_change_recorders: list[MessageChangeRecorder] = []
 
 
@@ -44,9 +45,12 @@ def register_message_change_recorder(recorder: MessageChangeRecorder) -> None:
         _message_change_recorders.append(recorder)
 
 
-def _record_message_changes(changes: Sequence[tuple[Interaction, Message]], fields: Collection[str]) -> None:
+def _record_message_changes(
+    changes: Sequence[tuple[Interaction, Message]], fields: Collection[str], previous_statuses: Sequence[str]
+) -> None:
+    previous = list(previous_statuses) or [message.status for _, message in changes]
     for recorder in _message_change_recorders:
-        recorder(changes, fields)
+        recorder(changes, fields, previous)
 
 
 def lock_channel_user(channel_user_id: int) -> ChannelUser:
@@ -154,16 +158,19 @@ def save_interaction_change(interaction: Interaction, *, fields: Sequence[str] =
     broadcast_on_commit(interaction_changed(interaction))
 
 
-def save_message_changes(changes: Sequence[tuple[Interaction, Message]], *, fields: list[str]) -> None:
+def save_message_changes(
+    changes: Sequence[tuple[Interaction, Message]], *, fields: list[str], previous_statuses: Sequence[str] = ()
+) -> None:
     """`save_message_change` for many messages of locked interactions: each message gets the next revision of its
-    own interaction, each interaction is saved once; one push per message, one per interaction (its latest state)."""
+    own interaction, each interaction is saved once; one push per message, one per interaction (its latest state).
+    `previous_statuses`, one per change, when the change moves statuses."""
     interactions: dict[int, Interaction] = {}
     for interaction, message in changes:
         interaction.revision += 1
         message.revision = interaction.revision
         interactions[interaction.pk] = interaction
     _save_messages([message for _, message in changes], fields=[*fields, "revision"])
-    _record_message_changes(changes, fields)
+    _record_message_changes(changes, fields, previous_statuses)
     for interaction in interactions.values():
         interaction.save(update_fields=["revision"])
     broadcast_on_commit(
@@ -201,11 +208,14 @@ def _save_messages(messages: list[Message], *, fields: list[str]) -> None:
         )
 
 
-def save_message_change(*, interaction: Interaction, message: Message, fields: list[str]) -> None:
-    """Saves a change to a message of a locked interaction and gives it the next revision."""
+def save_message_change(
+    *, interaction: Interaction, message: Message, fields: list[str], previous_status: str = ""
+) -> None:
+    """Saves a change to a message of a locked interaction and gives it the next revision; `previous_status` when
+    the change moves its status (the status it had)."""
     interaction.revision += 1
     interaction.save(update_fields=["revision"])
     message.revision = interaction.revision
     message.save(update_fields=[*fields, "revision"])
-    _record_message_changes([(interaction, message)], fields)
+    _record_message_changes([(interaction, message)], fields, [previous_status or message.status])
     broadcast_on_commit(message_changed(message), interaction_changed(interaction))
