@@ -46,9 +46,6 @@ ATTEMPT_LEASE = timedelta(seconds=policies.CONNECT_TIMEOUT_SECONDS + policies.RE
 # How long a process takes its subscribed event types as they are without reading the version: a new or changed
 # subscription is heard within this time (the cache read stays off the per-message path).
 VERSION_CHECK_SECONDS = 2.0
-# How long a process keeps them at most, whatever the version says: a version change that was lost (the cache down
-# when a subscription's change committed) only delays the change by this much.
-REREAD_SECONDS = 30.0
 
 
 @dataclass(slots=True)
@@ -73,8 +70,8 @@ def _subscriptions_version() -> str:
 
 def subscribed_event_types() -> frozenset[str]:
     """The event types some active subscription wants. Mostly no I/O at all: the version is read at most every
-    VERSION_CHECK_SECONDS, and the subscriptions only when it changed or REREAD_SECONDS passed (or the cache is
-    down). The query runs in a savepoint: if it fails, it is logged, and every type is taken as subscribed, so
+    VERSION_CHECK_SECONDS, and the subscriptions only when it changed or WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS
+    passed (or the cache is down). The query runs in a savepoint: if it fails, it is logged, and every type is taken as subscribed, so
     `record_event` looks for itself; the change goes on either way.
 
     The version is read before the subscriptions, so a change committing in between leaves a newer version, which
@@ -86,7 +83,8 @@ def subscribed_event_types() -> frozenset[str]:
     version = ""
     with only_a_hint("reading the subscriptions' version"):
         version = _subscriptions_version()
-    if version and version == _subscribed.version and now - _subscribed.read_at < REREAD_SECONDS:
+    fresh = now - _subscribed.read_at < settings.WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS
+    if version and version == _subscribed.version and fresh:
         _subscribed.checked_at = now
         return _subscribed.event_types
     try:

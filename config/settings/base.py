@@ -237,6 +237,9 @@ MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 
 LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
 # Outbound webhooks (integrations/): how long delivered and given-up deliveries stay in the log.
 WEBHOOK_DELIVERY_LOG_DAYS = env.int("WEBHOOK_DELIVERY_LOG_DAYS", default=30)
+# How long a process keeps the subscribed event types at most, whatever their version in the cache says: a version
+# change that was lost (the cache down when a subscription's change committed) only delays the change this much.
+WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS = env.float("WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS", default=30.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)

@@ -69,3 +69,6 @@ WHATSAPP_REQUEST_TIMEOUT_SECONDS = 5.0
 # unless a test starts a server of its own with a cache.
 WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS = env.float("WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS", default=0)
 MEDIA_ROOT = str(BASE_DIR / "var" / "test-media" / TEST_RUN_ID)  # shared with the processes a run starts
+# No read of the webhook subscriptions at a moment of the clock's choosing, inside a test that counts its queries;
+# the test of that read sets it back.
+WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS = 24 * 3600.0

@@ -395,13 +395,14 @@ def test_retry_after_is_read_whatever_the_case_of_its_name(allowed):
     assert deliver(delivery_id=Delivery.objects.get().pk) == timedelta(hours=2)
 
 
-def test_a_lost_version_change_only_delays_a_new_subscription():
+def test_a_lost_version_change_only_delays_a_new_subscription(settings):
+    settings.WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS = 30.0
     subscribed_event_types()
     Subscription.objects.create(url="https://crm.example.com/hooks", events=[EventType.MESSAGE_RECEIVED])  # no hint
     heard_later()
 
     assert EventType.MESSAGE_RECEIVED not in subscribed_event_types()  # the same version: kept
-    services._subscribed.read_at -= services.REREAD_SECONDS  # as if REREAD_SECONDS passed
+    services._subscribed.read_at -= 30.0  # as if the reread time passed
     heard_later()
     assert EventType.MESSAGE_RECEIVED in subscribed_event_types()
 
