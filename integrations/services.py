@@ -71,8 +71,8 @@ def _subscriptions_version() -> str:
 def subscribed_event_types() -> frozenset[str]:
     """The event types some active subscription wants. Mostly no I/O at all: the version is read at most every
     VERSION_CHECK_SECONDS, and the subscriptions only when it changed or WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS
-    passed (or the cache is down). The query runs in a savepoint: if it fails, it is logged, and every type is taken as subscribed, so
-    `record_event` looks for itself; the change goes on either way.
+    passed (or the cache is down). The query runs in a savepoint: if it fails, it is logged, and every type is
+    taken as subscribed, so `record_event` looks for itself; the change goes on either way.
 
     The version is read before the subscriptions, so a change committing in between leaves a newer version, which
     a later check sees.
