@@ -113,6 +113,10 @@ class BusinessNumberAdmin(admin.ModelAdmin):
     def _from_settings(number: BusinessNumber | None) -> bool:
         return number is not None and number.phone_number_id == settings.WHATSAPP_PHONE_NUMBER_ID
 
+    def get_queryset(self, request):
+        """Secrets are decrypted only where read: a number whose key was dropped still lists."""
+        return super().get_queryset(request).defer(*SECRET_FIELDS)
+
     def get_fieldsets(self, request, obj=None):
         return self.settings_fieldsets if self._from_settings(obj) else self.fieldsets
 

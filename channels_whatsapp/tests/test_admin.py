@@ -1,6 +1,7 @@
 """The WhatsApp connection in the admin: secrets never shown, the environment's number not editable there."""
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
@@ -77,3 +78,14 @@ def test_an_id_that_is_not_metas_digits_is_refused(admin_client, field):
 
     assert "Meta&#x27;s ids are digits only" in response.content.decode()
     assert not BusinessNumber.objects.filter(phone_number_id="301122334455667").exists()
+
+
+def test_a_number_whose_key_was_dropped_still_lists(admin_client, settings):
+    dropped = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [dropped, *settings.FIELD_ENCRYPTION_KEYS]
+    BusinessNumber.objects.create(phone_number_id="5550001", access_token="a", app_secret="b", verify_token="c")
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[1:]
+
+    listing = admin_client.get("/admin/channels_whatsapp/businessnumber/")
+
+    assert listing.status_code == 200 and "5550001" in listing.content.decode()

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -366,3 +367,19 @@ def test_the_readmes_check_refuses_a_changed_body_or_another_secret(allowed, ver
     assert not verified("whsec_other", headers["x-whatsdesk-signature"], body)
     old = "t=1000000000," + headers["x-whatsdesk-signature"].split(",", 1)[1]
     assert not verified(subscription.secret, old, body)
+
+
+def test_subscriptions_and_deliveries_whose_key_was_dropped_still_list(client, settings):
+    dropped = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [dropped, *settings.FIELD_ENCRYPTION_KEYS]
+    subscription = subscribe("https://receiver.example/hook", EventType.MESSAGE_RECEIVED)
+    Delivery.objects.create(subscription=subscription, event_id=uuid.uuid4(), event_type=EventType.MESSAGE_RECEIVED,
+                            payload={})  # fmt: skip
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[1:]
+    client.force_login(UserFactory(role=ADMIN, is_staff=True))
+
+    subscriptions = client.get(reverse("admin:integrations_subscription_changelist"))
+    deliveries = client.get(reverse("admin:integrations_delivery_changelist"))
+
+    assert subscriptions.status_code == 200 and "receiver.example" in subscriptions.content.decode()
+    assert deliveries.status_code == 200
