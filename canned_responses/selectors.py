@@ -1,7 +1,8 @@
 """What the composer's `/` menu offers an agent in one conversation, and the values its placeholders take there."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import Q, QuerySet, Value, When
 
 from canned_responses.models import CannedResponse
 from canned_responses.placeholders import FilledText, fill_placeholders
@@ -20,8 +21,9 @@ def canned_responses_of(agent: AbstractBaseUser) -> QuerySet[CannedResponse]:
 
 
 def canned_responses_for(*, agent: AbstractBaseUser, language: str, query: str = "") -> list[CannedResponse]:
-    """Those for a customer of `language` (and those for any language), best first: a shortcut that starts with
-    what was typed, then the customer's language, then the agent's own before the shared ones."""
+    """Those for a customer of `language` (and those for any language), best first (ranked in SQL, before the
+    menu is cut): a shortcut that starts with what was typed, then the customer's language, then the agent's own
+    before the shared ones."""
     candidates = canned_responses_of(agent)
     if language:
         candidates = candidates.filter(language__in=["", language])
@@ -30,16 +32,13 @@ def canned_responses_for(*, agent: AbstractBaseUser, language: str, query: str =
         candidates = candidates.filter(
             Q(shortcut__icontains=query) | Q(title__icontains=query) | Q(body__icontains=query)
         )
-    chosen = list(candidates.order_by("shortcut", "pk")[: MENU_SIZE * 2])
-    chosen.sort(
-        key=lambda response: (
-            not (query and response.shortcut.startswith(query)),
-            bool(language) and response.language != language,
-            response.owner_id is None,
-            response.shortcut,
-        )
-    )
-    return chosen[:MENU_SIZE]
+    ranking = {
+        "prefix_rank": models.Case(When(shortcut__istartswith=query, then=0), default=1) if query else Value(0),
+        "language_rank": models.Case(When(language=language, then=0), default=1) if language else Value(0),
+        "shared_rank": models.Case(When(owner__isnull=True, then=1), default=0),
+    }
+    ranked = candidates.annotate(**ranking).order_by(*ranking, "shortcut", "pk")
+    return list(ranked[:MENU_SIZE])
 
 
 def case_in_question(interaction: Interaction) -> Case | None:

@@ -6,7 +6,7 @@ import secrets
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,6 +18,7 @@ from channels_whatsapp.client import is_graph_id
 from channels_whatsapp.connection_check import ConnectionReport, check_connection, webhook_callback_url
 from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS, UNREADABLE_PREFIX
 from channels_whatsapp.models import BusinessNumber, GroupMessage, WebhookDelivery
+from interactions.encrypted_fields import UnreadableSecret
 
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
 
@@ -28,6 +29,27 @@ def _graph_id(value: str) -> str:
     if not is_graph_id(value):
         raise forms.ValidationError("Meta's ids are digits only, as shown in the WhatsApp Manager.")
     return value
+
+
+UNREADABLE = "Cannot be read: the key it was encrypted with is no longer in FIELD_ENCRYPTION_KEYS. Type it again."
+
+
+def unreadable_secrets(number: BusinessNumber) -> tuple[str, ...]:
+    return getattr(number, "unreadable_secrets", ())
+
+
+def with_readable_secrets(number: BusinessNumber) -> BusinessNumber:
+    """Each secret read now; one no key decrypts is left blank and named in `unreadable_secrets`, so the page
+    still opens and says which to enter again."""
+    unreadable = []
+    for name in SECRET_FIELDS:
+        try:
+            getattr(number, name)
+        except UnreadableSecret:
+            setattr(number, name, "")
+            unreadable.append(name)
+    number.unreadable_secrets = tuple(unreadable)
+    return number
 
 
 class BusinessNumberForm(forms.ModelForm):
@@ -51,7 +73,9 @@ class BusinessNumberForm(forms.ModelForm):
         for name in SECRET_FIELDS:
             if name not in self.fields:
                 continue
-            if self.instance.pk and getattr(self.instance, name):
+            if name in unreadable_secrets(self.instance):
+                self.fields[name].help_text = UNREADABLE
+            elif self.instance.pk and getattr(self.instance, name):
                 self.fields[name].help_text = "Set. Leave empty to keep it; type a new value to replace it."
             elif name == "verify_token":
                 self.fields[name].help_text = "Not set. Leave empty to have one made up for you."
@@ -68,7 +92,9 @@ class BusinessNumberForm(forms.ModelForm):
         cleaned = super().clean()
         for name in SECRET_FIELDS:
             if not cleaned.get(name):
-                if self.instance.pk and getattr(self.instance, name):
+                if name in unreadable_secrets(self.instance):
+                    self.add_error(name, UNREADABLE)
+                elif self.instance.pk and getattr(self.instance, name):
                     cleaned[name] = getattr(self.instance, name)  # left blank: keep the stored secret
                 elif name == "verify_token":
                     cleaned[name] = secrets.token_urlsafe(24)  # any string will do; Meta only echoes it
@@ -113,6 +139,14 @@ class BusinessNumberAdmin(admin.ModelAdmin):
     def _from_settings(number: BusinessNumber | None) -> bool:
         return number is not None and number.phone_number_id == settings.WHATSAPP_PHONE_NUMBER_ID
 
+    def get_queryset(self, request):
+        """Secrets are decrypted only where read: a number whose key was dropped still lists."""
+        return super().get_queryset(request).defer(*SECRET_FIELDS)
+
+    def get_object(self, request, object_id, from_field=None):
+        number = super().get_object(request, object_id, from_field)
+        return None if number is None else with_readable_secrets(number)
+
     def get_fieldsets(self, request, obj=None):
         return self.settings_fieldsets if self._from_settings(obj) else self.fieldsets
 
@@ -130,6 +164,13 @@ class BusinessNumberAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         number = self.get_object(request, object_id)
         if number is not None:
+            if unreadable_secrets(number):
+                labels = ", ".join(
+                    BusinessNumber._meta.get_field(name).verbose_name for name in unreadable_secrets(number)
+                )
+                self.message_user(
+                    request, f"These secrets cannot be read and must be entered again: {labels}.", messages.WARNING
+                )
             extra_context = {**(extra_context or {}), **self._connection_context(request, number, report=None)}
         return super().change_view(request, object_id, form_url, extra_context)
 

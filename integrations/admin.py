@@ -53,6 +53,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
     readonly_fields = ["disabled_reason", "created_at", "recent_deliveries"]
     actions = ["send_test_event", "rotate_secret"]
 
+    def get_queryset(self, request):
+        """The secret is decrypted only where read: a subscription whose key was dropped still lists."""
+        return super().get_queryset(request).defer("secret")
+
     @admin.display(description="Events")
     def event_list(self, subscription: Subscription) -> str:
         return ", ".join(subscription.events)
@@ -98,14 +102,25 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return _show_secrets(request, subscriptions)
 
 
+class SubscriptionFilter(admin.RelatedFieldListFilter):
+    """The subscriptions to filter by, without their secrets: a dropped key must not break the delivery log."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(subscription.pk, str(subscription)) for subscription in Subscription.objects.defer("secret")]
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "event_type", "subscription", "state", "attempts", "last_status_code", "last_error"]
-    list_filter = ["state", "event_type", "subscription"]
+    list_filter = ["state", "event_type", ("subscription", SubscriptionFilter)]
     search_fields = ["event_id"]
     list_select_related = ["subscription"]
     actions = ["retry_now"]
     readonly_fields = [field.name for field in Delivery._meta.fields]
+
+    def get_queryset(self, request):
+        """The subscription's secret is never shown here, so never decrypted (a dropped key breaks no list)."""
+        return super().get_queryset(request).defer("subscription__secret")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -10,9 +10,11 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         from interactions import timestamp_loader
         from interactions.encrypted_fields import check_encryption_keys, check_production_encryption_key
+        from interactions.login_attempts import check_client_address_behind_proxy
         from interactions.roles import grant_role_permissions
 
         timestamp_loader.install()
         checks.register(check_encryption_keys, checks.Tags.security)
         checks.register(check_production_encryption_key, checks.Tags.security, deploy=True)
+        checks.register(check_client_address_behind_proxy, checks.Tags.security, deploy=True)
         post_migrate.connect(grant_role_permissions, dispatch_uid="interactions.grant_role_permissions")

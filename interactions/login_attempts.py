@@ -1,11 +1,13 @@
 """Failed sign-ins, counted per username and address: after LOGIN_FAILURE_LIMIT failures within
 LOGIN_LOCKOUT_MINUTES that pair is refused for LOGIN_LOCKOUT_MINUTES, without the password even being checked.
 An address that fails LOGIN_FAILURE_LIMIT_PER_ADDRESS times, whatever the usernames (a password spray), is refused
-as a whole for as long.
+as a whole for as long (0 switches that off: behind a proxy that hides the client's address, every sign-in would
+share the proxy's).
 
 Per pair, not per username alone, so an attacker cannot lock a colleague out from elsewhere. The counters are a
 hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged) rather than not
-at all. Each failure, and each refusal while locked, is also an audit entry (audit/listeners.py).
+at all. Each failure is also an audit entry (audit/listeners.py), and so is the first refusal while locked: one a
+lock window, so that hammering a locked sign-in cannot flood the append-only audit table.
 """
 
 import hashlib
@@ -13,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -52,6 +55,15 @@ def sign_in_is_locked(attempt: SignInAttempt) -> bool:
     return locked
 
 
+def first_refusal_while_locked(attempt: SignInAttempt) -> bool:
+    """True once a lock window for this username and address: only that refusal is worth an audit entry. With the
+    cache unreachable, every refusal is (there is no lock then anyway)."""
+    first = True
+    with only_a_hint("noting a refused sign-in"):
+        first = cache.add(attempt.cache_key("refusal-recorded"), True, timeout=_window_seconds())
+    return first
+
+
 def record_failed_sign_in(attempt: SignInAttempt) -> None:
     with only_a_hint("counting a failed sign-in"):
         if _count_failure(attempt.cache_key, settings.LOGIN_FAILURE_LIMIT):
@@ -61,7 +73,9 @@ def record_failed_sign_in(attempt: SignInAttempt) -> None:
 
 
 def _count_failure(key, limit: int) -> bool:
-    """True when this failure reaches the limit and locks."""
+    """True when this failure reaches the limit and locks; a limit of 0 never locks."""
+    if limit <= 0:
+        return False
     failures_key = key("failures")
     cache.add(failures_key, 0, timeout=_window_seconds())
     if cache.incr(failures_key) < limit:
@@ -74,3 +88,23 @@ def _count_failure(key, limit: int) -> bool:
 def forget_failed_sign_ins(attempt: SignInAttempt) -> None:
     with only_a_hint("resetting failed sign-ins"):
         cache.delete(attempt.cache_key("failures"))
+
+
+def check_client_address_behind_proxy(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Behind a proxy (SECURE_PROXY_SSL_HEADER set), REMOTE_ADDR is the proxy's unless the server is told to take it
+    from the proxy's header: the per-address lockout would then lock everyone out at once."""
+    if not settings.SECURE_PROXY_SSL_HEADER or settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS <= 0:
+        return []
+    return [
+        checks.Warning(
+            "Behind a proxy, the sign-in lockout per address may see the proxy's address for every client and lock "
+            "everyone out at once.",
+            hint=(
+                "Have the application server set REMOTE_ADDR from the proxy's header (e.g. daphne --proxy-headers, "
+                "behind a proxy you trust) and then silence this check with "
+                "SILENCED_SYSTEM_CHECKS=['interactions.W201'], or switch the lockout per address off with "
+                "LOGIN_FAILURE_LIMIT_PER_ADDRESS=0."
+            ),
+            id="interactions.W201",
+        )
+    ]

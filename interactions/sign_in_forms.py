@@ -10,6 +10,7 @@ from audit.models import AuditAction
 from audit.services import record_audit_entry
 from interactions.login_attempts import (
     SignInAttempt,
+    first_refusal_while_locked,
     forget_failed_sign_ins,
     record_failed_sign_in,
     sign_in_is_locked,
@@ -25,12 +26,13 @@ class LockoutMixin:
     def clean(self) -> dict:
         attempt = SignInAttempt.from_request(self.request, self.cleaned_data.get("username") or "")
         if attempt.username and sign_in_is_locked(attempt):
-            record_audit_entry(
-                action=AuditAction.LOGIN_FAILED,
-                target_label=attempt.username,
-                details={"refused": "locked out"},
-                request=self.request,
-            )
+            if first_refusal_while_locked(attempt):
+                record_audit_entry(
+                    action=AuditAction.LOGIN_FAILED,
+                    target_label=attempt.username,
+                    details={"refused": "locked out"},
+                    request=self.request,
+                )
             raise ValidationError(
                 self.lockout_message, code="locked_out", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
             )

@@ -239,6 +239,10 @@ class WorkItem(models.Model):
                 fields=["priority", "queued_at", "id"], condition=Q(state="queued"), name="queued_work_items_in_order"
             ),
             models.Index(fields=["offer_expires_at"], condition=Q(state="offered"), name="offers_by_expiry"),
+            # Recent waits per queue (services/waiting_time.py): the items accepted lately in a few queues.
+            models.Index(
+                fields=["queue", "accepted_at"], condition=Q(accepted_at__isnull=False), name="accepted_work_items"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from interactions.services.notes import add_automated_note
 from interactions.services.responders import release_from_responder
 from routing.business_hours import next_opening
 from routing.models import Queue
-from routing.policies.capacity import agent_standings, queues_served
+from routing.policies.capacity import AgentStanding, agent_standings, queues_served
 from routing.services.queueing import opening_hours_of, queue_for, queue_is_open, route_interaction, routing_facts
 from routing.services.waiting_time import place_in_line
 from virtual_agent.answers import CustomerAnswer
@@ -51,14 +51,19 @@ def summary_of(conversation: Conversation, topic_key: str) -> str:
     return summary
 
 
-def agent_available(queue: Queue) -> bool:
-    standings = agent_standings(served=queues_served(queue_ids=[queue.pk]))
-    return any(standing.may_take(queue.pk) for standing in standings)
+def agents_serving(queue: Queue) -> list[AgentStanding]:
+    """Where each agent serving `queue` stands: asked once, both whether one may take it now and how many serve it
+    (the wait estimate)."""
+    return agent_standings(served=queues_served(queue_ids=[queue.pk]))
 
 
-def busy_text(conversation: Conversation, queue: Queue) -> str:
+def agent_available(queue: Queue, serving: list[AgentStanding]) -> bool:
+    return any(standing.may_take(queue.pk) for standing in serving)
+
+
+def busy_text(conversation: Conversation, queue: Queue, *, serving: int) -> str:
     """Their place in line, and the expected wait when routing can estimate it."""
-    line = place_in_line(queue)
+    line = place_in_line(queue, serving=serving)
     text = conversation.phrase_for("handoff_busy", position=line.position)
     if line.expected_wait is not None:
         wait = wait_words(line.expected_wait, conversation.phrases)
@@ -105,8 +110,8 @@ def hand_over(conversation: Conversation, *, topic_key: str) -> None:
         opening = next_opening(opening_hours_of(queue), after=timezone.now())
         if opening is not None:
             why += " " + conversation.phrase_for("opens_at", at=f"{opening:%A %H:%M} ({queue.time_zone})")
-    elif not agent_available(queue):
-        why = busy_text(conversation, queue)
+    elif not agent_available(queue, serving := agents_serving(queue)):
+        why = busy_text(conversation, queue, serving=len(serving))
     else:
         conversation.say(conversation.phrase_for("handoff"))
         _route(conversation, topic_key=topic_key, summary=summary)

@@ -106,6 +106,19 @@ def test_the_menu_offers_the_customers_language_and_the_agents_own_first_never_a
     assert [response["shortcut"] for response in searched["responses"]] == ["hi"]
 
 
+def test_shortcuts_starting_with_the_search_come_first_even_among_more_matches_than_the_menu_holds(conversation, alice):
+    CannedResponse.objects.bulk_create(
+        CannedResponse(shortcut=f"a-{number:03}", title=f"About zeta {number}", body="Mentions zeta")
+        for number in range(120)
+    )
+    shared("zeta", "Starts with it")
+    shared("zeta-2", "Starts with it too")
+
+    searched = client_for(alice).get(f"/api/v1/interactions/{conversation.pk}/canned-responses/?q=zeta").json()
+
+    assert [response["shortcut"] for response in searched["responses"]][:3] == ["zeta", "zeta-2", "a-000"]
+
+
 def test_an_agent_keeps_their_own_responses_and_cannot_change_the_shared_ones(alice):
     client = client_for(alice)
     common = shared("bye", "Bye")

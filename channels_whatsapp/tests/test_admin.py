@@ -1,6 +1,7 @@
 """The WhatsApp connection in the admin: secrets never shown, the environment's number not editable there."""
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
@@ -77,3 +78,36 @@ def test_an_id_that_is_not_metas_digits_is_refused(admin_client, field):
 
     assert "Meta&#x27;s ids are digits only" in response.content.decode()
     assert not BusinessNumber.objects.filter(phone_number_id="301122334455667").exists()
+
+
+def test_a_number_whose_key_was_dropped_still_lists_and_its_page_asks_for_the_secrets_again(admin_client, settings):
+    dropped = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [dropped, *settings.FIELD_ENCRYPTION_KEYS]
+    BusinessNumber.objects.create(phone_number_id="5550001", access_token="a", app_secret="b", verify_token="c")
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[1:]
+
+    number = BusinessNumber.objects.only("pk").get(phone_number_id="5550001")
+
+    listing = admin_client.get("/admin/channels_whatsapp/businessnumber/")
+    page = admin_client.get(f"/admin/channels_whatsapp/businessnumber/{number.pk}/change/")
+    kept_blank = admin_client.post(
+        f"/admin/channels_whatsapp/businessnumber/{number.pk}/change/",
+        {"phone_number_id": "5550001", "messages_per_second": 80, "is_active": "on"},
+    )
+    entered_again = admin_client.post(
+        f"/admin/channels_whatsapp/businessnumber/{number.pk}/change/",
+        {"phone_number_id": "5550001", "messages_per_second": 80, "is_active": "on", "access_token": "new-a",
+         "app_secret": "new-b", "verify_token": "new-c"},
+    )  # fmt: skip
+
+    assert listing.status_code == 200 and "5550001" in listing.content.decode()
+    assert page.status_code == 200
+    assert "These secrets cannot be read and must be entered again: access token, app secret, verify token" in (
+        page.content.decode()
+    )
+    assert (
+        kept_blank.status_code == 200 and "Cannot be read: the key it was encrypted with" in kept_blank.content.decode()
+    )
+    assert entered_again.status_code == 302
+    number.refresh_from_db()
+    assert (number.access_token, number.app_secret, number.verify_token) == ("new-a", "new-b", "new-c")

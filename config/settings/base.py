@@ -209,7 +209,8 @@ LOGIN_URL = "login"
 # After this many failed sign-ins for one username from one address, that pair is refused for this long.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
-# …and after this many from one address, whatever the usernames (a password spray), that address is refused as long.
+# …and after this many from one address, whatever the usernames (a password spray), that address is refused as long
+# (0: off, for a proxy that hides the client address; check --deploy warns of that, interactions.W201).
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=100)
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "login"

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -515,3 +516,19 @@ def test_the_admins_actions_are_audited_and_a_urls_query_is_not(client, allowed)
     assert tested.changes == {"action": "send test event"} and tested.object_id == str(subscription.pk)
     assert rotated.changes == {"secret": "changed"}
     assert retried.changes == {"action": "retry deliveries now", "deliveries": [str(delivery.pk)]}
+
+
+def test_subscriptions_and_deliveries_whose_key_was_dropped_still_list(client, settings):
+    dropped = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [dropped, *settings.FIELD_ENCRYPTION_KEYS]
+    subscription = subscribe("https://receiver.example/hook", EventType.MESSAGE_RECEIVED)
+    Delivery.objects.create(subscription=subscription, event_id=uuid.uuid4(), event_type=EventType.MESSAGE_RECEIVED,
+                            payload={})  # fmt: skip
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[1:]
+    client.force_login(UserFactory(role=ADMIN, is_staff=True))
+
+    subscriptions = client.get(reverse("admin:integrations_subscription_changelist"))
+    deliveries = client.get(reverse("admin:integrations_delivery_changelist"))
+
+    assert subscriptions.status_code == 200 and "receiver.example" in subscriptions.content.decode()
+    assert deliveries.status_code == 200

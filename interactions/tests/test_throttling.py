@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
@@ -134,3 +135,25 @@ def test_the_api_works_unthrottled_while_the_cache_is_unreachable():
         answers = [client.get("/api/v1/interactions/").status_code for _ in range(3)]
 
     assert answers == [200, 200, 200]
+
+
+@override_settings(LOGIN_FAILURE_LIMIT_PER_ADDRESS=0)
+def test_a_per_address_limit_of_0_switches_that_lockout_off():
+    people = [UserFactory(is_staff=True) for _ in range(3)]
+
+    for person in people[:2]:
+        sign_in("/login/", person.username, "wrong")
+
+    assert signed_in(sign_in("/login/", people[2].username, "password"))
+
+
+def test_check_deploy_warns_behind_a_proxy_that_the_lockout_per_address_needs_the_client_address(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    warned = [message.id for message in checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=True)]
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 0
+    switched_off = [
+        message.id for message in checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=True)
+    ]
+
+    assert "interactions.W201" in warned
+    assert "interactions.W201" not in switched_off

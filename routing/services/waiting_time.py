@@ -25,11 +25,13 @@ class PlaceInLine:
     expected_wait: timedelta | None  # None: too little recent history to say
 
 
-def place_in_line(queue: Queue, *, now: datetime | None = None) -> PlaceInLine:
-    """For a customer joining `queue` now, behind everyone waiting there (queued or offered)."""
+def place_in_line(queue: Queue, *, now: datetime | None = None, serving: int | None = None) -> PlaceInLine:
+    """For a customer joining `queue` now, behind everyone waiting there (queued or offered). `serving`: how many
+    agents serve it, when the caller has just asked."""
     now = now or timezone.now()
     position = WorkItem.objects.filter(queue=queue, state__in=ACTIVE_WORK_ITEM_STATES).count() + 1
-    serving = len(agent_standings(served=queues_served(queue_ids=[queue.pk])))
+    if serving is None:
+        serving = len(agent_standings(served=queues_served(queue_ids=[queue.pk])))
     waits = recent_waits(queue_ids=[queue.pk], now=now).get(queue.pk, [])
     return PlaceInLine(position=position, expected_wait=expected_wait(waits, position=position, serving=serving))
 

@@ -69,15 +69,18 @@ async function load() {
 }
 
 // An agent's change: on success the section shows the server's new state, else every reason it gave.
+// True once the server took it.
 async function act(path, method, body, { then } = {}) {
   const asked = view.interactionId;
   try {
     const answer = await ws.api(path, { method, body });
-    if (asked !== view.interactionId) return;
+    if (asked !== view.interactionId) return true;
     if (then) then(answer);
     await load();
+    return true;
   } catch (failure) {
     if (asked === view.interactionId) change({ problems: failure.body?.problems || [ws.errorText(failure, "Not saved")] });
+    return false;
   }
 }
 
@@ -257,11 +260,14 @@ function commentRow(comment) {
 // One text, two ways to add it: a work note stays with the agents, a comment is sent to the customer.
 function commentForm(item) {
   const text = drafted(element("textarea", { className: "cs-input", testid: "cs-comment-input", attrs: { rows: "3", maxlength: "3000", placeholder: "Write a work note or a comment for the customer", "aria-label": `Comment on ${item.number}` } }), "comment");
-  const add = (internal) => (event) => {
+  // Both buttons wait for the answer: a double click sends one comment, not two.
+  const add = (internal) => async (event) => {
     event.preventDefault();
-    act(`interactions/${view.interactionId}/cases/${item.id}/comments/`, "POST", { text: text.value, internal }, {
+    note.disabled = send.disabled = true;
+    const taken = await act(`interactions/${view.interactionId}/cases/${item.id}/comments/`, "POST", { text: text.value, internal }, {
       then: (comment) => change({ comments: [...view.comments, comment], draft: {}, problems: [] }),
     });
+    if (!taken) note.disabled = send.disabled = false;
   };
   const note = button("Add work note", "cs-comment-note", add(true));
   const send = button("Send to customer", "cs-comment-send", add(false), "btn btn-primary btn-sm");

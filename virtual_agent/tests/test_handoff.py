@@ -13,6 +13,7 @@ from interactions.models import Direction, InteractionState, Message, MessageKin
 from interactions.services.lifecycle import close_interaction
 from interactions.services.outbound import send_agent_reply
 from routing.models import RuleCondition, WorkItem, WorkItemState
+from routing.policies.capacity import agent_standings
 from routing.services.assignment import accept_offer, offer_next_items
 from routing.tests.factories import QueueFactory, RoutingRuleFactory, WorkItemFactory, serving_agent
 from virtual_agent.handoff import wait_words
@@ -97,6 +98,25 @@ def test_with_every_agent_busy_the_customer_hears_the_expected_wait_from_the_que
     assert offer.content["body"].startswith(
         "All our agents are busy right now; you are number 2 in line. The expected wait is about 10 minutes.\n"
     )
+
+
+def test_a_busy_handoff_asks_where_the_agents_stand_once(switched_on, monkeypatch):
+    general = QueueFactory(key="general", is_default=True)
+    asked = []
+
+    def counted(**kwargs):
+        asked.append(kwargs)
+        return agent_standings(**kwargs)
+
+    monkeypatch.setattr("virtual_agent.handoff.agent_standings", counted)
+    monkeypatch.setattr("routing.services.waiting_time.agent_standings", counted)
+    customer = Customer()
+    customer.says("Hi")
+
+    [offer] = customer.says("agent")
+
+    assert offer.content["body"].startswith("All our agents are busy right now; you are number 1 in line.")
+    assert len(asked) == 1 and list(asked[0]["served"]) in ([], [general.pk])
 
 
 @pytest.mark.parametrize(
