@@ -28,6 +28,7 @@ START_TIMEOUT_SECONDS = 60
 
 # The demo's business number. The emulator and the app share these, as Meta and the app would.
 DEMO_ENVIRONMENT = {
+    "PUBLIC_BASE_URL": f"http://127.0.0.1:{WEB_PORT}",  # article links and the callback URL, on the demo's own port
     "WHATSAPP_GRAPH_API_URL": f"http://127.0.0.1:{EMULATOR_PORT}",
     "WHATSAPP_ACCESS_TOKEN": "demo-access-token",
     "WHATSAPP_APP_SECRET": "demo-app-secret",

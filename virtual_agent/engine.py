@@ -509,6 +509,8 @@ class Conversation:
             title = next((choice.title for choice in asked.control.choices if choice.id == value), value)
             if step.store_as:
                 self.session.answers[f"{step.store_as}_title"] = title
+        if step.kind == StepKind.FILE and value and step.store_as:  # the agent's summary names the file, not its id
+            self.session.answers[f"{step.store_as}_title"] = f"{MessageKind(answer.kind).label.lower()} sent"
         if step.store_as:
             self.session.answers[step.store_as] = value
         self.run_from(self.step_after(step, next_key=next_key))

@@ -44,6 +44,18 @@ def test_the_summary_names_each_answer_and_reads_as_sentences(switched_on):
     )
 
 
+def test_the_summary_says_a_photo_was_sent_not_the_messages_id(switched_on):
+    serving_agent(QueueFactory(key="general", is_default=True))
+    customer = Customer()
+    customer.says("The armrest of the office chair I got yesterday is broken.")
+    customer.sends_photo()
+
+    customer.says("agent")
+
+    summary = WorkItem.objects.get().summary
+    assert "Attachment: image sent;" in summary and f"Attachment: {Message.objects.get(kind='image').pk}" not in summary
+
+
 def test_asking_for_an_agent_hands_over_with_the_topic_and_a_summary(switched_on):
     general = QueueFactory(key="general", is_default=True)
     billing = QueueFactory(key="billing")
