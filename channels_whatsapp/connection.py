@@ -74,12 +74,14 @@ class NumberUnavailable(Exception):
 
 
 def business_number(phone_number_id: str) -> BusinessNumber:
-    """The active number to talk to a customer from; raises NumberUnavailable, whose words the agent is shown."""
+    """The active number to talk to a customer from; raises NumberUnavailable, whose words the agent is shown.
+    Sending needs only its access token: the webhook's secrets are left encrypted in the database."""
     sync_business_number_from_settings()
-    number = BusinessNumber.objects.filter(phone_number_id=phone_number_id).first()
+    numbers = BusinessNumber.objects.defer("app_secret", "verify_token").filter(phone_number_id=phone_number_id)
+    number = numbers.first()
     if number is None and phone_number_id == settings.WHATSAPP_PHONE_NUMBER_ID:
         sync_business_number_from_settings(force=True)  # deleted since this process synced it
-        number = BusinessNumber.objects.filter(phone_number_id=phone_number_id).first()
+        number = numbers.first()
     if number is None or not number.is_active:
         raise NumberUnavailable(phone_number_id, deactivated=number is not None)
     return number

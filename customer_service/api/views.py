@@ -2,6 +2,7 @@
 the catalog. Thin: find what the user may see, validate, call a service, serialize. Anyone who may view the
 conversation reads; only agents change anything."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -67,6 +68,14 @@ def _profile_response(interaction) -> Response:
     return Response(CustomerProfileSerializer(customer_profile(interaction.channel_user)).data)
 
 
+def _named(rows: QuerySet, what: str, key: object):
+    """The row the request names, or a 400 saying there is no such `what`."""
+    found = rows.first()
+    if found is None:
+        raise InputRefused(f"There is no {what} {key}.")
+    return found
+
+
 class InteractionCustomer(APIView):
     @extend_schema(
         responses=answers({200: CustomerProfileSerializer}, 404),
@@ -90,9 +99,7 @@ class InteractionContact(APIView):
         if contact_id is None:
             unlink_contact(channel_user=interaction.channel_user, by=request.user)
         else:
-            contact = Contact.objects.filter(pk=contact_id).first()
-            if contact is None:
-                raise InputRefused(f"There is no contact {contact_id}.")
+            contact = _named(Contact.objects.filter(pk=contact_id), "contact", contact_id)
             link_contact(channel_user=interaction.channel_user, contact=contact, by=request.user)
         return _profile_response(interaction)
 
@@ -108,9 +115,9 @@ class InteractionCases(APIView):
         interaction, fields = _agent_writes(request, pk, NewCaseSerializer, what="open cases")
         category = None
         if fields.get("category_id") is not None:
-            category = CaseCategory.objects.filter(pk=fields["category_id"]).first()
-            if category is None:
-                raise InputRefused(f"There is no case category {fields['category_id']}.")
+            category = _named(
+                CaseCategory.objects.filter(pk=fields["category_id"]), "case category", fields["category_id"]
+            )
         attachments = _customer_files(interaction, fields["attachment_message_ids"])
         case = open_case(
             short_description=fields["short_description"],
@@ -145,9 +152,7 @@ class InteractionCaseLink(APIView):
     def post(self, request: Request, pk: int) -> Response:
         interaction, fields = _agent_writes(request, pk, LinkCaseSerializer, what="link cases")
         number = fields["number"].strip().upper()
-        case = Case.objects.filter(number=number).first()
-        if case is None:
-            raise InputRefused(f"There is no case {number}.")
+        case = _named(Case.objects.filter(number=number), "case", number)
         link_case_to_interaction(case, interaction=interaction, by=request.user)
         case = Case.objects.select_related("category").prefetch_related("interaction_links").get(pk=case.pk)
         return Response(CaseSerializer(case).data)
@@ -208,9 +213,7 @@ class InteractionCatalogRequests(APIView):
         interaction, fields = _agent_writes(
             request, pk, NewCatalogRequestSerializer, what="request catalog items for customers"
         )
-        item = CatalogItem.objects.filter(pk=fields["item_id"]).first()
-        if item is None:
-            raise InputRefused(f"There is no catalog item {fields['item_id']}.")
+        item = _named(CatalogItem.objects.filter(pk=fields["item_id"]), "catalog item", fields["item_id"])
         catalog_request = submit_request(
             item=item, answers=fields["answers"], interaction=interaction, requested_by=request.user
         )
