@@ -45,7 +45,7 @@ async function openDialog() {
 
 function buildDialog() {
   const node = element("dialog", {
-    className: "my-responses",
+    className: "outreach-dialog my-responses",
     testid: "my-responses",
     attrs: { "aria-labelledby": "my-responses-title" },
   });
