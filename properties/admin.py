@@ -32,15 +32,16 @@ class PropertyRow:
 
 
 def _limits(declared: Property) -> str:
+    """ "from 1 to 5120 KB (WhatsApp accepts images of up to 5 MB)": what the check will let through."""
     unit = f" {declared.unit}" if declared.unit else ""
-    parts = []
-    if declared.minimum is not None:
-        parts.append(f"at least {declared.minimum}{unit}")
-    if declared.maximum is not None:
-        parts.append(
-            f"at most {declared.maximum}{unit}" + (f" ({declared.maximum_reason})" if declared.maximum_reason else "")
-        )
-    return ", ".join(parts)
+    low, high = declared.minimum, declared.maximum
+    if low is None and high is None:
+        return ""
+    if low is not None and high is not None:
+        limits = f"from {low} to {high}{unit}"
+    else:
+        limits = f"at least {low}{unit}" if low is not None else f"at most {high}{unit}"
+    return limits + (f" ({declared.maximum_reason})" if high is not None and declared.maximum_reason else "")
 
 
 def _row(declared: Property, rows: dict[str, StoredProperty]) -> PropertyRow:

@@ -45,17 +45,19 @@ def _clean_boolean(raw: Any) -> bool:
 
 def _clean_integer(declared: Property, raw: Any) -> int:
     unit = f" {declared.unit}" if declared.unit else ""
+    of_unit = f" of {declared.unit}" if declared.unit else ""
     if isinstance(raw, bool):
-        raise InvalidPropertyValue(f"{declared.label} must be a whole number{unit}.")
+        raise InvalidPropertyValue(f"{declared.label} must be a whole number{of_unit}.")
     if isinstance(raw, str):
         try:
             raw = int(raw.strip().replace("_", ""))
         except ValueError:
             raise InvalidPropertyValue(
-                f"{declared.label} must be a whole number{unit}, without a unit or decimals, e.g. {declared.default}."
+                f"{declared.label} must be a whole number{of_unit}, without a unit or decimals, "
+                f"e.g. {declared.default}."
             ) from None
     if not isinstance(raw, int):
-        raise InvalidPropertyValue(f"{declared.label} must be a whole number{unit}.")
+        raise InvalidPropertyValue(f"{declared.label} must be a whole number{of_unit}.")
     if declared.minimum is not None and raw < declared.minimum:
         raise InvalidPropertyValue(f"{declared.label} must be at least {declared.minimum}{unit}.")
     if declared.maximum is not None and raw > declared.maximum:

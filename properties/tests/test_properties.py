@@ -53,12 +53,12 @@ def test_a_media_cap_is_metas_limit_and_can_be_lowered_but_never_raised(key, met
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("", "Offer timeout must be a whole number seconds, without a unit or decimals, e.g. 30."),
-        ("30s", "Offer timeout must be a whole number seconds, without a unit or decimals, e.g. 30."),
-        ("2.5", "Offer timeout must be a whole number seconds, without a unit or decimals, e.g. 30."),
+        ("", "Offer timeout must be a whole number of seconds, without a unit or decimals, e.g. 30."),
+        ("30s", "Offer timeout must be a whole number of seconds, without a unit or decimals, e.g. 30."),
+        ("2.5", "Offer timeout must be a whole number of seconds, without a unit or decimals, e.g. 30."),
         ("0", "Offer timeout must be at least 1 seconds."),
         ("601", "Offer timeout can be at most 600 seconds."),
-        (True, "Offer timeout must be a whole number seconds."),
+        (True, "Offer timeout must be a whole number of seconds."),
     ],
 )
 def test_a_number_out_of_its_bounds_is_refused_in_words_the_admin_can_act_on(raw, message):
@@ -82,7 +82,7 @@ def test_switches_formats_and_choices_are_checked():
         choices=(("teal", "Teal"), ("oak", "Oak")),
     )  # fmt: skip
     assert clean_value(colour, "oak") == "oak"
-    with pytest.raises(InvalidPropertyValue, match="^Choose one of: Teal, Oak.$"):
+    with pytest.raises(InvalidPropertyValue, match=r"^Choose one of: Teal, Oak\.$"):
         clean_value(colour, "red")
 
 
@@ -154,8 +154,10 @@ def test_a_lowered_media_cap_refuses_a_photo_whatsapp_would_take(settings, tmp_p
     change_property(key="whatsapp.max_image_kb", value=1)
     assert len(photo) > KB
 
-    with pytest.raises(MediaRefused, match="^The image is .*; WhatsApp takes at most 1 KB for images.$"):
-        send_agent_media(interaction=interaction, author=agent(), upload=SimpleUploadedFile("p.png", photo, "image/png"))
+    with pytest.raises(MediaRefused, match=r"^The image is .*; WhatsApp takes at most 1 KB for images\.$"):
+        send_agent_media(
+            interaction=interaction, author=agent(), upload=SimpleUploadedFile("p.png", photo, "image/png")
+        )
 
     change_property(key="whatsapp.max_image_kb", value=5 * KB)
     upload = SimpleUploadedFile("p.png", photo, "image/png")
@@ -164,7 +166,10 @@ def test_a_lowered_media_cap_refuses_a_photo_whatsapp_would_take(settings, tmp_p
 
 @pytest.mark.django_db
 def test_customer_dates_and_times_follow_their_formats():
-    assert (customer_date(SAMPLE_MOMENT.date()), customer_time(SAMPLE_MOMENT)) == ("Thursday, 24 December 2026", "16:30")
+    assert (customer_date(SAMPLE_MOMENT.date()), customer_time(SAMPLE_MOMENT)) == (
+        "Thursday, 24 December 2026",
+        "16:30",
+    )
 
     change_property(key="interactions.customer_date_format", value="%d/%m/%Y")
     change_property(key="interactions.customer_time_format", value="%-I:%M %p")
@@ -222,6 +227,8 @@ def test_managers_read_the_properties_agents_not_at_all_and_only_admins_change_t
     outsider.force_login(UserFactory(role="agent", is_staff=True))
 
     assert reader.get("/admin/properties/storedproperty/").status_code == 200
-    assert reader.post("/admin/properties/storedproperty/virtual_agent.enabled/edit/", {"value": "off"}).status_code == 403
+    assert (
+        reader.post("/admin/properties/storedproperty/virtual_agent.enabled/edit/", {"value": "off"}).status_code == 403
+    )
     assert outsider.get("/admin/properties/storedproperty/").status_code == 403
     assert current_by_key("virtual_agent.enabled") is True
