@@ -1,5 +1,6 @@
-"""System properties: checked against their declarations (Meta's limits as ceilings), stored, audited, read back
-through the one accessor at once, and still read when the cache is down."""
+"""System properties in one process: checked against their declarations (Meta's limits as ceilings), stored,
+audited, read back through the one accessor at once, and still read when the cache is down. Across processes:
+tests/test_system_properties.py."""
 
 from datetime import timedelta
 
