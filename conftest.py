@@ -242,6 +242,14 @@ def _worker_settles_before_the_flush(request) -> Iterator[None]:
         _wait_for_the_worker_to_settle(Redis.from_url(settings.REDIS_URL))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_system_properties() -> None:
+    """Each test reads the system properties its own database holds, not a snapshot a previous test left behind."""
+    from properties.accessor import forget_snapshot
+
+    forget_snapshot()
+
+
 # SQLSTATEs of a lock race lost: deadlock_detected, lock_not_available, serialization_failure.
 LOCK_RACE_SQLSTATES = {"40P01", "55P03", "40001"}
 

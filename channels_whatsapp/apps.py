@@ -7,10 +7,13 @@ class WhatsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from channels_whatsapp.outbound import CHANNEL, WhatsAppAdapter
+        from channels_whatsapp.properties import PROPERTIES
         from interactions.channel_adapters import register_channel_adapter
         from interactions.roles import ADMIN, add_role_permissions
+        from properties.registry import register_properties
 
         register_channel_adapter(CHANNEL, WhatsAppAdapter())
+        register_properties(*PROPERTIES)
         add_role_permissions(
             ADMIN,
             "channels_whatsapp.view_businessnumber",

@@ -16,13 +16,13 @@ from channels_whatsapp.errors import (
 from channels_whatsapp.inbox import inbox_progress
 from channels_whatsapp.media import (
     MEDIA_TYPES,
-    WHATSAPP_MEDIA_RULES,
     download_inbound_media,
     media_object,
     uploaded_media_id,
 )
 from channels_whatsapp.message_limits import TEXT_BODY_MAX, content_problems
 from channels_whatsapp.models import BusinessNumber
+from channels_whatsapp.properties import capped_media_rules
 from channels_whatsapp.rich_messages import outbound_type_and_object
 from channels_whatsapp.templates import template_definitions, template_object
 from interactions.channel_adapters import (
@@ -154,7 +154,7 @@ class WhatsAppAdapter:
         return retry_can_help(error_code)
 
     def media_rules(self) -> tuple[MediaRule, ...]:
-        return WHATSAPP_MEDIA_RULES
+        return capped_media_rules()
 
     def download_media(self, *, account_id: str, media_id: str, max_bytes: int) -> DownloadedMedia:
         try:

@@ -11,8 +11,11 @@ class InteractionsConfig(AppConfig):
         from interactions import timestamp_loader
         from interactions.encrypted_fields import check_encryption_keys, check_production_encryption_key
         from interactions.login_attempts import check_client_address_behind_proxy
+        from interactions.properties import PROPERTIES
         from interactions.roles import grant_role_permissions
+        from properties.registry import register_properties
 
+        register_properties(*PROPERTIES)
         timestamp_loader.install()
         checks.register(check_encryption_keys, checks.Tags.security)
         checks.register(check_production_encryption_key, checks.Tags.security, deploy=True)

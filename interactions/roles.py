@@ -66,6 +66,7 @@ _REVIEW = [
     "consent.view_consenterasure",
     "consent.view_keywordlanguage",
     "customer_service.view_case",
+    "properties.view_storedproperty",
 ]
 ROLE_PERMISSIONS = {
     MANAGER: _REVIEW,
@@ -85,6 +86,7 @@ ROLE_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "audit.view_auditentry",
+        "properties.change_storedproperty",
     ],
 }
 

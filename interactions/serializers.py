@@ -23,9 +23,11 @@ from interactions.models import (
     MessageStatus,
 )
 from interactions.people import person_name
+from interactions.properties import LINK_PREVIEWS
 from interactions.responders import automated_author_label
 from interactions.selectors import message_for_timeline, messages_for_timeline, new_message_for_timeline
 from interactions.services.outreach import service_window_for, shown_reply_decision
+from properties.accessor import current
 
 QUOTE_LENGTH = 200
 
@@ -267,9 +269,10 @@ class MessageSerializer(RowSerializer):
 
     @extend_schema_field(LinkPreviewSerializer(allow_null=True))
     def get_link_preview(self, message: Message) -> dict | None:
-        """The card of the message's first link once it was asked for (GET messages/{id}/link-preview/ asks)."""
+        """The card of the message's first link once it was asked for (GET messages/{id}/link-preview/ asks), while
+        link previews are on."""
         preview = message.link_preview
-        return self._link_preview.to_representation(preview) if preview is not None else None
+        return self._link_preview.to_representation(preview) if preview is not None and current(LINK_PREVIEWS) else None
 
     def get_retryable(self, message: Message) -> bool:
         from interactions.services.outbound import failed_message_may_be_retried

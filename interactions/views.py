@@ -7,8 +7,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from interactions.audience import audience_policy
+from interactions.properties import INLINE_AUDIO, WINDOW_WARNING_MINUTES
 from interactions.roles import may_send_messages, may_view_interactions
 from interactions.unavailable import RETRY_LATER_HEADERS
+from properties.accessor import current
 
 
 @login_required
@@ -21,6 +23,10 @@ def workspace(request: HttpRequest) -> HttpResponse:
         {
             "may_send": may_send_messages(request.user),
             "only_assignee_acts": audience_policy().only_assignee_acts,  # a colleague's conversation is read-only
+            "workspace_properties": {
+                "inline_audio": current(INLINE_AUDIO),
+                "window_warning_minutes": current(WINDOW_WARNING_MINUTES),
+            },
         },
     )
 

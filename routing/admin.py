@@ -73,9 +73,9 @@ class QueueForm(forms.ModelForm):
             )
         return text
 
-    def clean_waiting_message_interval_minutes(self) -> int:
+    def clean_waiting_message_interval_minutes(self) -> int | None:
         minutes = self.cleaned_data["waiting_message_interval_minutes"]
-        if minutes < 1:
+        if minutes is not None and minutes < 1:
             raise forms.ValidationError("At least one minute: customers must not be told their place on every sweep.")
         return minutes
 

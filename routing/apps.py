@@ -30,13 +30,17 @@ class RoutingConfig(AppConfig):
         from interactions.services.assignment import register_claim_policy
         from interactions.services.lifecycle_listeners import register_lifecycle_listener
         from interactions.services.listeners import register_inbound_listener
+        from properties.registry import register_properties
         from routing import lifecycle_tasks, queue_tasks  # noqa: F401  (register their tasks with Celery)
         from routing.audience import RoutingAudience
         from routing.history_admin import show_routing_history_on_interaction_records
+        from routing.properties import PROPERTIES
         from routing.services.assignment import RoutingClaims
         from routing.services.lifecycle_reactions import react_to_lifecycle_change
         from routing.services.presence import record_connection_closed, record_connection_opened, record_server_alive
         from routing.services.queueing import may_need_routing, route_new_interaction
+
+        register_properties(*PROPERTIES)
 
         register_inbound_listener(route_new_interaction, name="routing.queueing", wants=may_need_routing)
         register_audience_policy(RoutingAudience())

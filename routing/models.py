@@ -58,7 +58,10 @@ class Queue(models.Model):
         blank=True, help_text="Sent while nobody can take the conversation; {position} is the place in the queue."
     )
     waiting_message_interval_minutes = models.PositiveSmallIntegerField(
-        default=5, help_text="The waiting message is sent at most this often to one customer."
+        null=True,
+        blank=True,
+        help_text="The waiting message is sent at most this often to one customer. Empty: the system property "
+        "“Queue waiting message interval”.",
     )
     transfer_message = models.TextField(blank=True, help_text="Sent to the customer when a conversation moves here.")
     agents_see_each_others_conversations = models.BooleanField(default=False)

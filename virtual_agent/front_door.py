@@ -3,8 +3,10 @@ the row without a number covers the rest, no row at all means off), read once pe
 interaction; and, for a number set to answer only out of hours, whether the customer's queue is open now."""
 
 from interactions.models import ChannelUser, Direction, Interaction, Message, MessageKind
+from properties.accessor import current
 from routing.services.queueing import queue_for, queue_is_open, routing_facts
 from virtual_agent.models import BusinessNumberSetting, FrontDoorMode
+from virtual_agent.properties import ENABLED
 
 VIRTUAL_AGENT = "virtual_agent"  # Interaction.automated_responder and its messages' content["automated"]
 LABEL = "Virtual agent"
@@ -19,9 +21,10 @@ def mode_for(account_id: str) -> str:
 
 
 def takes_conversation(channel_user: ChannelUser) -> bool:
-    """Asked as a customer's message opens an interaction (inside that transaction): switched on for the number.
-    Whether it is out of hours is decided by the virtual agent's own listener, off the webhook's path."""
-    return mode_for(channel_user.account_id) != FrontDoorMode.OFF
+    """Asked as a customer's message opens an interaction (inside that transaction): switched on, system-wide (the
+    `virtual_agent.enabled` property) and for the number. Whether it is out of hours is decided by the virtual
+    agent's own listener, off the webhook's path."""
+    return current(ENABLED) and mode_for(channel_user.account_id) != FrontDoorMode.OFF
 
 
 def wants(message: Message) -> bool:

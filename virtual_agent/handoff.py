@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from interactions.customer_formats import customer_time
 from interactions.models import Interaction
 from interactions.people import name_for_customers
 from interactions.services.notes import add_automated_note
@@ -109,7 +110,9 @@ def hand_over(conversation: Conversation, *, topic_key: str) -> None:
         why = conversation.phrase_for("out_of_hours")
         opening = next_opening(opening_hours_of(queue), after=timezone.now())
         if opening is not None:
-            why += " " + conversation.phrase_for("opens_at", at=f"{opening:%A %H:%M} ({queue.time_zone})")
+            why += " " + conversation.phrase_for(
+                "opens_at", at=f"{opening:%A} {customer_time(opening)} ({queue.time_zone})"
+            )
     elif not agent_available(queue, serving := agents_serving(queue)):
         why = busy_text(conversation, queue, serving=len(serving))
     else:

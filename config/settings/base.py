@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "properties",  # system properties: each app declares its own (README, System properties)
     "interactions",
     "routing",
     "consent",

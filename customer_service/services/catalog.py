@@ -23,6 +23,7 @@ from customer_service.models import (
 from customer_service.numbers import MAX_DIGITS, has_too_many_digits, parsed_number
 from customer_service.services.contacts import contact_for
 from customer_service.services.numbering import allocate_number
+from interactions.customer_formats import customer_date
 from interactions.services.timeline import lock_channel_user, lock_interaction
 from interactions.storable_text import storable_text
 
@@ -130,9 +131,9 @@ def _check_date(question: CatalogQuestion, text: str) -> AnswerCheck:
     earliest = today + timedelta(days=question.min_days_ahead) if question.min_days_ahead is not None else None
     latest = today + timedelta(days=question.max_days_ahead) if question.max_days_ahead is not None else None
     if earliest is not None and day < earliest:
-        return AnswerCheck(ok=False, reason=f"The earliest date possible is {_readable(earliest)}.")
+        return AnswerCheck(ok=False, reason=f"The earliest date possible is {customer_date(earliest)}.")
     if latest is not None and day > latest:
-        return AnswerCheck(ok=False, reason=f"The latest date possible is {_readable(latest)}.")
+        return AnswerCheck(ok=False, reason=f"The latest date possible is {customer_date(latest)}.")
     return AnswerCheck(ok=True, value=day.isoformat())
 
 
@@ -147,10 +148,6 @@ def _parse_date(text: str, today: date) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def _readable(day: date) -> str:
-    return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
 def _check_yes_no(question: CatalogQuestion, text: str) -> AnswerCheck:

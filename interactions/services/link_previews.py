@@ -18,8 +18,10 @@ from interactions.links import first_link, url_hash
 from interactions.live import link_preview_changed, publish_on_commit
 from interactions.media_policies import sniff_media_type
 from interactions.models import LinkPreview, LinkPreviewState, Message
+from interactions.properties import LINK_PREVIEWS
 from interactions.safe_fetch import FetchRefused, fetch_public_resource
 from interactions.task_queue import enqueue_task
+from properties.accessor import current
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +40,16 @@ def _enqueue_fetch(preview_id: int) -> None:
     enqueue_task(fetch_link_preview, preview_id=preview_id)
 
 
+def link_previews_on() -> bool:
+    """The `interactions.link_previews` property: off, no page is fetched and no card is shown."""
+    return current(LINK_PREVIEWS)
+
+
 def link_preview_for_message(*, message: Message) -> LinkPreview | None:
-    """The preview of the message's first link: the cached one, or a new one being fetched."""
+    """The preview of the message's first link: the cached one, or a new one being fetched; None without a link
+    or with previews switched off."""
     url = first_link(message.text)
-    if url is None:
+    if url is None or not link_previews_on():
         return None
     with transaction.atomic():
         preview, created = LinkPreview.objects.get_or_create(url_hash=url_hash(url), defaults={"url": url})

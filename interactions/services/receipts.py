@@ -3,11 +3,10 @@
 A read receipt goes to the channel once per inbound message and is recorded on it (`read_receipt_sent_at`).
 The channel's typing indicator rides on a read receipt (Meta: "status": "read" with a typing indicator, shown
 for 25 s or until our reply), so one burst of typing makes one call: a key in Redis lets one through per
-`TYPING_INDICATOR_INTERVAL` and an interaction, and a sent reply clears it.
+interval (the system property `interactions.typing_indicator_seconds`) and interaction, and a sent reply clears it.
 """
 
 import logging
-from datetime import timedelta
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,14 +19,15 @@ from interactions.channel_adapters import DeliveryFailed, FailureKind, channel_a
 from interactions.hints import only_a_hint
 from interactions.live import agent_typing, broadcast_on_commit
 from interactions.models import OPEN_STATES, Direction, Interaction, Message, MessageKind
+from interactions.properties import TYPING_INDICATOR_SECONDS
 from interactions.roles import may_send_messages
 from interactions.services.outreach import reply_decision_for
 from interactions.services.timeline import lock_interaction, save_message_change
 from interactions.task_queue import enqueue_task
+from properties.accessor import current
 
 logger = logging.getLogger(__name__)
 
-TYPING_INDICATOR_INTERVAL = timedelta(seconds=20)
 _RECEIPT_LOCK_SECONDS = 60
 
 
@@ -69,9 +69,7 @@ def start_agent_typing(*, agent: AbstractBaseUser, interaction_id: int) -> bool:
     # The customer sees "typing…" only where a reply may follow: not after their STOP, not outside the window.
     may_reply = reply_decision_for(channel_user=interaction.channel_user).allowed
     with only_a_hint(f"typing indicator for interaction {interaction.pk}"):
-        if may_reply and cache.add(
-            _typing_key(interaction.pk), True, timeout=TYPING_INDICATOR_INTERVAL.total_seconds()
-        ):
+        if may_reply and cache.add(_typing_key(interaction.pk), True, timeout=current(TYPING_INDICATOR_SECONDS)):
             _enqueue("send_typing_indicator", interaction.pk)
     return True
 

@@ -234,3 +234,35 @@ def test_the_api_previews_only_links_in_messages_the_user_may_see():
     assert person.get(f"/api/v1/messages/{without_link.pk}/link-preview/").status_code == 404
     assert stranger.get(f"/api/v1/messages/{with_link.pk}/link-preview/").status_code == 404
     assert other_agent.get(f"/api/v1/messages/{with_link.pk}/link-preview/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_with_link_previews_switched_off_no_page_is_fetched_and_no_card_shown():
+    from django.test import Client
+    from django.utils import timezone
+
+    from interactions.models import Message
+    from properties.services import change_property
+    from tests.factories import InteractionFactory, agent
+
+    reader = agent()
+    message = Message.objects.create(
+        interaction=InteractionFactory(assigned_to=reader),
+        sequence=1,
+        revision=1,
+        direction="inbound",
+        text="Is it this one? https://shop.example.com/chair",
+        status="received",
+        sent_at=timezone.now(),
+    )
+    person = Client()
+    person.force_login(reader)
+    timeline_url = f"/api/v1/interactions/{message.interaction_id}/messages/"
+    assert person.get(f"/api/v1/messages/{message.pk}/link-preview/").status_code == 200  # on: a preview is pending
+    assert person.get(timeline_url).json()["messages"][0]["link_preview"]["state"] == "pending"
+
+    change_property(key="interactions.link_previews", value="off")
+    answer = person.get(f"/api/v1/messages/{message.pk}/link-preview/")
+
+    assert (answer.status_code, answer.json()["detail"]) == (404, "Link previews are switched off.")
+    assert person.get(timeline_url).json()["messages"][0]["link_preview"] is None

@@ -23,6 +23,7 @@ from interactions.rich_content import summary as message_summary
 from interactions.services.automated_replies import queue_automated_reply
 from interactions.services.timeline import lock_interaction
 from interactions.task_queue import enqueue_task_on_commit
+from properties.accessor import current
 from routing.business_hours import OpeningHours, is_open, opening_hours
 from routing.models import (
     ACTIVE_WORK_ITEM_STATES,
@@ -33,6 +34,7 @@ from routing.models import (
     WorkItemState,
 )
 from routing.policies.rules import RoutingFacts, Rule, chosen_queue
+from routing.properties import QUEUE_WAITING_MESSAGE_INTERVAL_MINUTES
 from routing.queue_tasks import offer_then_tell_the_wait_task
 from routing.services.history import record_work_item_event
 
@@ -266,8 +268,13 @@ def queue_position(work_item: WorkItem) -> int:
     return waiting.filter(ahead).count() + 1
 
 
+def waiting_message_interval(queue: Queue) -> timedelta:
+    """The queue's own interval, or the system property's."""
+    return timedelta(minutes=queue.waiting_message_interval_minutes or current(QUEUE_WAITING_MESSAGE_INTERVAL_MINUTES))
+
+
 def waiting_message_is_due(work_item: WorkItem, *, now: datetime) -> bool:
-    interval = timedelta(minutes=work_item.queue.waiting_message_interval_minutes)
+    interval = waiting_message_interval(work_item.queue)
     last = work_item.last_waiting_message_at
     return work_item.state == WorkItemState.QUEUED and (last is None or now - last >= interval)
 
@@ -316,7 +323,7 @@ def sweep_queues(*, now: datetime | None = None) -> int:
             logger.exception("offering the items of queue %s failed", queue.key)
         if not queue.waiting_message.strip():
             continue
-        last_due = now - timedelta(minutes=queue.waiting_message_interval_minutes)
+        last_due = now - waiting_message_interval(queue)
         due = waiting.filter(queue=queue).filter(
             Q(last_waiting_message_at__isnull=True) | Q(last_waiting_message_at__lte=last_due)
         )

@@ -22,6 +22,7 @@ from interactions.live_connections import this_server
 from interactions.models import Interaction, InteractionState
 from interactions.services.lifecycle import close_interaction
 from interactions.services.outbound import ActionRefused, send_agent_reply
+from properties.services import change_property
 from routing.configuration import routing_configuration
 from routing.models import Presence, WorkItem, WorkItemEvent, WorkItemEventKind, WorkItemState
 from routing.policies.capacity import capacity_of, with_usage
@@ -220,7 +221,8 @@ def _replayed_state(kinds: list[str]) -> str:
 
 
 def test_offers_accepts_timeouts_and_presence_racing_across_processes_keep_every_rule(settings):
-    settings.ROUTING = {"OFFER_TIMEOUT_SECONDS": 2, "PRESENCE_GRACE_SECONDS": 1}
+    settings.ROUTING = {"PRESENCE_GRACE_SECONDS": 1}
+    change_property(key="routing.offer_timeout_seconds", value=2)
     offered_queue, auto_queue = QueueFactory(), QueueFactory(auto_accept=True)
     agent_ids = [serving_agent(offered_queue, auto_queue, capacity=CAPACITY).pk for _ in range(AGENTS)]
     WorkItemFactory.create_batch(OFFERED_ITEMS, queue=offered_queue)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from properties.services import change_property
 from routing.configuration import routing_configuration
 from routing.policies.capacity import (
     AgentStanding,
@@ -121,8 +122,9 @@ def test_on_hold_conversations_count_toward_capacity_when_configured(settings, c
     assert states_counted_toward_capacity(routing_configuration()) == counted
 
 
-def test_an_agent_without_a_capacity_of_their_own_has_the_default(settings):
-    settings.ROUTING = {"DEFAULT_CAPACITY": 4}
+@pytest.mark.django_db
+def test_an_agent_without_a_capacity_of_their_own_has_the_default():
+    change_property(key="routing.default_capacity", value=4)
 
     assert capacity_of(None, routing_configuration()) == 4
     assert capacity_of(0, routing_configuration()) == 0

@@ -18,6 +18,7 @@ from interactions.services.inbound import record_inbound_message
 from interactions.services.lifecycle import put_on_hold
 from interactions.services.outbound import send_agent_reply
 from interactions.tests.core_events import inbound_message
+from properties.services import change_property
 from routing.configuration import routing_configuration
 from routing.services.idle import IDLE_STATE_REASON, REMINDER, remind_or_close_idle_interactions
 from tests.factories import agent
@@ -29,9 +30,9 @@ CUSTOMER = "16505551234"
 
 @pytest.fixture(autouse=True)
 def idle_times(settings):
+    change_property(key="routing.idle_reminder_minutes", value=10)
+    change_property(key="routing.idle_close_minutes", value=30)
     settings.ROUTING = {
-        "IDLE_REMINDER_MINUTES": 10,
-        "IDLE_CLOSE_MINUTES": 30,
         "IDLE_REMINDER_TEXT": "Are you still there?",
         "IDLE_CLOSING_TEXT": "We closed this chat; write any time.",
     }
@@ -191,8 +192,8 @@ def test_after_the_customers_opt_out_neither_message_is_sent(waiting):
     assert waiting.state == InteractionState.CLOSED_ABANDONED
 
 
-def test_the_times_come_from_the_routing_configuration(settings, waiting):
-    settings.ROUTING = {**settings.ROUTING, "IDLE_REMINDER_MINUTES": 1}
+def test_the_times_come_from_the_system_properties(waiting):
+    change_property(key="routing.idle_reminder_minutes", value=1)
 
     assert routing_configuration().idle_reminder_after == timedelta(minutes=1)
     assert remind_or_close_idle_interactions(now=later(1)).reminded == 1

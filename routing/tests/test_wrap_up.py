@@ -12,6 +12,7 @@ from interactions.services.lifecycle import close_interaction
 from interactions.services.outbound import ActionRefused, MessageRefused, send_agent_reply
 from interactions.tests.core_events import inbound_message
 from interactions.tests.timelines import client_for
+from properties.services import change_property
 from routing.models import ResolutionCode, WrapUp
 from routing.services.wrap_up import WRAP_UP_NOTES_LIMIT, wrap_up_interaction, wrap_ups_due
 from tests.factories import UserFactory, agent, manager
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def wrap_up_time(settings):
-    settings.ROUTING = {"WRAP_UP_MINUTES": 5}
+def wrap_up_time():
+    change_property(key="routing.wrap_up_minutes", value=5)
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 // Pure formatting and the rules the page re-judges against the clock (the service window, an offer's countdown).
 // No DOM here: these run under `node --test` as they do in the browser.
 
-export const WINDOW_WARNING_MS = 60 * 60 * 1000;
+import { workspaceProperties } from "./properties.js";
+
+// The "Service window warning" property: a window with less than this left is shown as closing.
+export const WINDOW_WARNING_MS = workspaceProperties.window_warning_minutes * 60 * 1000;
 export const OPEN_STATES = new Set(["new", "work_in_progress", "on_hold"]);
 export const STATE_LABELS = {
   new: "New",

@@ -5,6 +5,7 @@
 import { ApiError, api } from "./api.js";
 import { element, richText } from "./dom.js";
 import { feature } from "./extend.js";
+import { workspaceProperties } from "./properties.js";
 
 const KIND_LABELS = { image: "Photo", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" };
 const FILE_ICON =
@@ -146,6 +147,7 @@ function mediaBody(message) {
         "loadedmetadata",
       );
     case "audio": {
+      if (!workspaceProperties.inline_audio) return downloadLink(message, attachment, url); // the "Inline audio" property
       const voice = Boolean(message.content && message.content.voice);
       return element("div", { className: `media-audio${voice ? " is-voice" : ""}` }, [
         voice ? svg(MIC_ICON, "media-audio-icon") : null,
@@ -155,29 +157,33 @@ function mediaBody(message) {
         ]),
       ]);
     }
-    default: {
-      const name = attachment.filename || `${KIND_LABELS[message.kind] || "File"}.${fileTypeLabel(attachment).toLowerCase()}`;
-      return element(
-        "a",
-        {
-          className: "media-document",
-          testid: "media-document",
-          attrs: { href: `${url}?download=1`, download: name, title: `Download ${name}` },
-        },
-        [
-          svg(FILE_ICON, "media-document-icon"),
-          element("span", { className: "media-document-body" }, [
-            element("span", { className: "media-document-name", text: name }),
-            element("span", {
-              className: "media-document-meta",
-              text: [fileTypeLabel(attachment), humanSize(attachment.size)].filter(Boolean).join(" · "),
-            }),
-          ]),
-          svg(DOWNLOAD_ICON, "media-document-download"),
-        ],
-      );
-    }
+    default:
+      return downloadLink(message, attachment, url);
   }
+}
+
+// A document, or any file the page does not play: its name, type and size, and a download.
+function downloadLink(message, attachment, url) {
+  const name = attachment.filename || `${KIND_LABELS[message.kind] || "File"}.${fileTypeLabel(attachment).toLowerCase()}`;
+  return element(
+    "a",
+    {
+      className: "media-document",
+      testid: "media-document",
+      attrs: { href: `${url}?download=1`, download: name, title: `Download ${name}` },
+    },
+    [
+      svg(FILE_ICON, "media-document-icon"),
+      element("span", { className: "media-document-body" }, [
+        element("span", { className: "media-document-name", text: name }),
+        element("span", {
+          className: "media-document-meta",
+          text: [fileTypeLabel(attachment), humanSize(attachment.size)].filter(Boolean).join(" · "),
+        }),
+      ]),
+      svg(DOWNLOAD_ICON, "media-document-download"),
+    ],
+  );
 }
 
 function renderMediaMessage(message) {

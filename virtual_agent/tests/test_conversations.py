@@ -441,3 +441,14 @@ def test_a_spanish_speaking_customer_is_answered_in_spanish_and_understood_in_sp
     case = Case.objects.get(short_description="mi silla está rota")
     assert done.content["body"].startswith(f"He abierto el caso {case.number} para usted.")
     assert "¿Hay algo más en lo que pueda ayudarle?" in done.content["body"]
+
+
+def test_switched_off_system_wide_it_leaves_new_conversations_to_people_whatever_the_number_says(switched_on):
+    from properties.services import change_property
+
+    change_property(key="virtual_agent.enabled", value="off")
+    customer = Customer()
+
+    assert customer.says("Hello") == []
+    assert customer.interaction.automated_responder == ""
+    assert listeners_run() == ["routing.queueing"]
