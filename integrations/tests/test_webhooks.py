@@ -310,7 +310,10 @@ def test_retention_removes_the_data_of_finished_deliveries_past_the_period_and_k
 
     old.refresh_from_db()
     assert old.payload == {
-        "id": "e1", "type": "test", "occurred_at": "2026-01-01T00:00:00+00:00", "data_removed": "retention"
+        "id": "e1",
+        "type": "test",
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "data_removed": "retention",
     }
     assert Delivery.objects.get(pk=recent.pk).payload == payload
     assert Delivery.objects.get(pk=waiting.pk).payload == payload  # still to be retried: it keeps its data

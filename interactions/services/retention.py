@@ -7,11 +7,12 @@ open workspace catches up. Files are deleted only once the transaction that forg
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from interactions.links import first_link, url_hash
@@ -19,6 +20,7 @@ from interactions.models import (
     AttachmentState,
     ContentRemoval,
     DeliveryStatusEvent,
+    Direction,
     Interaction,
     LinkPreview,
     Message,
@@ -68,13 +70,16 @@ def _save_removals(messages: list[Message], interactions: dict[int, Interaction]
     save_message_changes([(interactions[message.interaction_id], message) for message in messages], fields=fields)
 
 
-def _clear_previews(interactions: Iterable[Interaction], *, reason: ContentRemoval, before: datetime | None) -> None:
+def _clear_previews(interactions: dict[int, Interaction], *, removed: Collection[int], reason: ContentRemoval) -> None:
     """The conversation list's preview repeats the last message's text: it goes with that message."""
-    for interaction in interactions:
-        preview = interaction.last_message_preview or {}
-        last_at = interaction.last_message_at
-        if preview.get("text") and (before is None or (last_at is not None and last_at < before)):
-            interaction.last_message_preview = {**preview, "text": "", "content_removed_reason": reason}
+    latest = Message.objects.filter(interaction=OuterRef("pk")).exclude(direction=Direction.INTERNAL)
+    last_messages = Interaction.objects.filter(pk__in=list(interactions)).annotate(
+        last_message_id=Subquery(latest.order_by("-sequence").values("pk")[:1])
+    )
+    for interaction_id, message_id in last_messages.values_list("pk", "last_message_id"):
+        interaction = interactions[interaction_id]
+        if message_id in removed and (interaction.last_message_preview or {}).get("text"):
+            interaction.last_message_preview = {**interaction.last_message_preview, "text": "", "removed": reason}
             interaction.save(update_fields=["last_message_preview"])
 
 
@@ -93,7 +98,7 @@ def remove_message_bodies(*, cutoff: datetime, limit: int) -> int:
     now = timezone.now()
     for message in messages:
         _without_content(message, reason=ContentRemoval.RETENTION, now=now)
-    _clear_previews(interactions.values(), reason=ContentRemoval.RETENTION, before=cutoff)
+    _clear_previews(interactions, removed={message.pk for message in messages}, reason=ContentRemoval.RETENTION)
     _save_removals(messages, interactions, fields=_CONTENT_FIELDS)
     return len(ids)  # those skipped under the lock were removed by someone else: the batch still counts as full
 
@@ -174,7 +179,7 @@ def erase_customer_conversations(request: ErasureRequest) -> dict[str, int]:
     ]
     touched = {message.pk for message in erased} | {attachment.message_id for attachment in attachments}
     changed = [message for message in messages if message.pk in touched]
-    _clear_previews(interactions.values(), reason=ContentRemoval.ERASURE, before=None)
+    _clear_previews(interactions, removed={message.pk for message in messages}, reason=ContentRemoval.ERASURE)
     _save_removals(changed, interactions, fields=_CONTENT_FIELDS)
 
     profile_fields = ["display_name", "attributes", "language"]
