@@ -47,6 +47,7 @@ class TranscriptInline(admin.TabularInline):
         "author",
         "kind",
         "text",
+        "content_removed_reason",
         "status",
         "error_code",
         "error_title",

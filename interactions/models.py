@@ -242,7 +242,9 @@ class Message(models.Model):
     content_removed_at = models.DateTimeField(
         null=True, blank=True, help_text="When its text and content were removed; the row itself stays."
     )
-    content_removed_reason = models.CharField(max_length=16, choices=ContentRemoval.choices, blank=True)
+    content_removed_reason = models.CharField(
+        "content removed", max_length=16, choices=ContentRemoval.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
