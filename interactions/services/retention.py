@@ -103,7 +103,7 @@ def remove_message_bodies(*, cutoff: datetime, limit: int) -> int:
     return len(ids)  # those skipped under the lock were removed by someone else: the batch still counts as full
 
 
-def _remove_attachments(attachments: list[MessageAttachment]) -> list[str]:
+def _remove_attachments(attachments: list[MessageAttachment]) -> None:
     names = [attachment.file.name for attachment in attachments]
     MessageAttachment.objects.filter(pk__in=[attachment.pk for attachment in attachments]).update(
         state=AttachmentState.REMOVED,
@@ -115,13 +115,14 @@ def _remove_attachments(attachments: list[MessageAttachment]) -> list[str]:
         updated_at=timezone.now(),
     )
     delete_files_on_commit(names)
-    return names
 
 
 def remove_media(*, cutoff: datetime, limit: int) -> int:
     """Files of attachments stored before `cutoff` (a download still pending is the media sweep's, not ours)."""
-    candidates = MessageAttachment.objects.filter(created_at__lt=cutoff).exclude(
-        state__in=[AttachmentState.REMOVED, AttachmentState.PENDING]
+    candidates = (
+        MessageAttachment.objects.filter(created_at__lt=cutoff)
+        .exclude(state__in=[AttachmentState.REMOVED, AttachmentState.PENDING])
+        .exclude(message__status=MessageStatus.QUEUED)  # still to be uploaded and sent
     )
     found = list(candidates.order_by("created_at", "pk").values_list("pk", "message_id")[:limit])
     if not found:
@@ -131,8 +132,8 @@ def remove_media(*, cutoff: datetime, limit: int) -> int:
     messages = list(Message.objects.select_for_update(of=("self",)).filter(pk__in=message_ids).order_by("pk"))
     attachments = list(candidates.select_for_update(of=("self",)).filter(pk__in=[pk for pk, _ in found]).order_by("pk"))
     _remove_attachments(attachments)
-    kept = {attachment.message_id for attachment in attachments}
-    _save_removals([message for message in messages if message.pk in kept], interactions, fields=[])
+    changed = {attachment.message_id for attachment in attachments}
+    _save_removals([message for message in messages if message.pk in changed], interactions, fields=[])
     return len(found)
 
 
@@ -165,6 +166,7 @@ def erase_customer_conversations(request: ErasureRequest) -> dict[str, int]:
         MessageAttachment.objects.select_for_update(of=("self",))
         .filter(message__in=messages)
         .exclude(state=AttachmentState.REMOVED)
+        .exclude(message__status=MessageStatus.QUEUED)
     )
     links = {first_link(message.text) for message in messages} - {None}
     previews = list(LinkPreview.objects.filter(url_hash__in=[url_hash(link) for link in links]))

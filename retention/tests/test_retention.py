@@ -213,3 +213,14 @@ def test_a_bad_period_is_a_clear_error(settings, bad):
     settings.RETENTION = bad
     with pytest.raises(RetentionMisconfigured):
         retention_periods()
+
+
+def test_a_message_still_waiting_to_be_sent_keeps_its_content_and_file(periods, django_capture_on_commit_callbacks):
+    waiting = aged(MessageFactory(outbound=True, text="Sending soon"), 61)
+    photo = photo_message(days=31, direction=Direction.OUTBOUND, status=MessageStatus.QUEUED, external_id=None)
+
+    result = run(django_capture_on_commit_callbacks)
+
+    assert (result.removed["message_bodies"], result.removed["media_files"]) == (0, 0)
+    waiting.refresh_from_db(), photo.attachment.refresh_from_db()
+    assert waiting.text == "Sending soon" and photo.attachment.state == AttachmentState.STORED
