@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGED = "password.changed", "Password changed"
     CONSENT_CHANGED = "consent.changed", "Consent changed"
     CUSTOMER_ERASED = "customer.erased", "Customer data erased"
+    RETENTION_APPLIED = "retention.applied", "Retention applied"
     EXPORT = "export", "Export"
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login.failed", "Failed sign-in"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils import timezone
@@ -137,3 +137,14 @@ def _initial_value(form, name: str) -> Any:
         return field.to_python(value)
     except ValidationError:  # a related object deleted since: its id is still the truth
         return value
+
+
+def remove_audit_entries_before(*, cutoff, limit: int) -> int:
+    """The one way entries are deleted: the oldest `limit` recorded before `cutoff`, inside the caller's
+    transaction, which tells the append-only trigger (migration 0002) that this delete is retention's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL audit.allow_delete = 'on'")
+    oldest = AuditEntry.objects.filter(recorded_at__lt=cutoff).order_by("recorded_at", "pk").values("pk")[:limit]
+    deleted, _ = AuditEntry.objects.filter(pk__in=list(oldest.values_list("pk", flat=True))).delete()
+    return deleted

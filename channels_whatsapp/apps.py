@@ -8,12 +8,17 @@ class WhatsAppConfig(AppConfig):
     def ready(self) -> None:
         from channels_whatsapp.outbound import CHANNEL, WhatsAppAdapter
         from channels_whatsapp.properties import PROPERTIES
+        from channels_whatsapp.retention import ERASURE_STEP, RETENTION_SWEEPS
         from interactions.channel_adapters import register_channel_adapter
         from interactions.roles import ADMIN, add_role_permissions
         from properties.registry import register_properties
+        from retention.registry import register_erasure_step, register_retention_sweep
 
         register_channel_adapter(CHANNEL, WhatsAppAdapter())
         register_properties(*PROPERTIES)
+        for sweep in RETENTION_SWEEPS:
+            register_retention_sweep(sweep)
+        register_erasure_step(ERASURE_STEP)
         add_role_permissions(
             ADMIN,
             "channels_whatsapp.view_businessnumber",

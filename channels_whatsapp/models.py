@@ -39,6 +39,9 @@ class WebhookDelivery(models.Model):
         help_text="The business numbers (phone number ids) whose app secret signed it: only their events apply.",
     )
     received_at = models.DateTimeField(auto_now_add=True)
+    body_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the raw body was removed (retention or a customer's erasure)."
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     newest_event_at = models.DateTimeField(
         null=True, blank=True, help_text="Meta's time of the newest event it held, once applied (statuses, messages)."

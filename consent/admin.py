@@ -1,14 +1,12 @@
-"""Consent in the admin: the history is read-only for everyone; keywords are edited by admins; erasure is an
-explicit action that asks for its reason and leaves an audit entry."""
+"""Consent in the admin: the history is read-only for everyone; keywords are edited by admins; a customer's
+erasure (all their data, consent history included) is an explicit action that asks for its reason and leaves an
+audit entry."""
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 
 from consent.models import ConsentErasure, ConsentKeyword, ConsentRecord, KeywordLanguage
-from consent.services import erase_consent_history
+from retention.admin_actions import ACTION_DESCRIPTION, confirm_and_erase, drop_erasure_action_unless_allowed
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -20,13 +18,6 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # only the erasure action removes records, and it leaves an audit entry
-
-
-class ErasureForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="e.g. the customer's erasure request, its date and reference.",
-    )
 
 
 @admin.register(ConsentRecord)
@@ -47,39 +38,13 @@ class ConsentRecordAdmin(ReadOnly):
     ]
     actions = ["erase_history"]
 
-    @admin.action(description="Erase the consent history of these customers (data erasure)")
+    @admin.action(description=ACTION_DESCRIPTION)
     def erase_history(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        if not request.user.has_perm("consent.delete_consentrecord"):
-            self.message_user(request, "Only admins may erase consent history.", messages.ERROR)
-            return None
-        customers = {record.channel_user for record in queryset.select_related("channel_user")}
-        form = ErasureForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            for channel_user in customers:
-                erase_consent_history(
-                    channel_user=channel_user, erased_by=request.user, reason=form.cleaned_data["reason"]
-                )
-            self.message_user(request, f"Erased the consent history of {len(customers)} customer(s); audited.")
-            return None
-        return TemplateResponse(
-            request,
-            "admin/consent/erase_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Erase consent history",
-                "customers": sorted(customers, key=str),
-                "records": queryset.count(),
-                "form": form,
-                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-                "opts": self.model._meta,
-            },
-        )
+        customers = list({record.channel_user for record in queryset.select_related("channel_user")})
+        return confirm_and_erase(self, request, customers=customers, action_name="erase_history")
 
     def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.has_perm("consent.delete_consentrecord"):
-            actions.pop("erase_history", None)
-        return actions
+        return drop_erasure_action_unless_allowed(request, super().get_actions(request), "erase_history")
 
 
 @admin.register(ConsentErasure)

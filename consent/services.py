@@ -14,6 +14,8 @@ from consent.models import (
     ConsentScope,
     ConsentStatus,
 )
+from retention.registry import ErasureRequest, ErasureStep
+from retention.services import customer_label
 
 
 class ConsentInvalid(ValueError):
@@ -63,36 +65,30 @@ def record_consent(
         action=AuditAction.CONSENT_CHANGED,
         user=recorded_by,
         target=channel_user,
-        target_label=_customer_label(channel_user),
+        target_label=customer_label(channel_user),
         changes={"status": (before, status)},
         details={"scope": scope, "method": method},
     )
     return record
 
 
-@transaction.atomic
-def erase_consent_history(*, channel_user, erased_by: AbstractBaseUser, reason: str) -> ConsentErasure:
-    """The customer's right to erasure: their consent records go, and an audit entry says who, when and why."""
-    reason = reason.strip()
-    if not reason:
-        raise ConsentInvalid("An erasure needs a reason (e.g. the customer's erasure request and its date).")
-    erased, _ = ConsentRecord.objects.filter(channel_user=channel_user).delete()
-    record_audit_entry(
-        action=AuditAction.CUSTOMER_ERASED,
-        user=erased_by,
-        target=channel_user,
-        target_label=_customer_label(channel_user),
-        details={"consent_records_erased": erased, "reason": reason},
-    )
-    return ConsentErasure.objects.create(
-        channel_user=channel_user,
+def erase_consent_history(request: ErasureRequest) -> dict[str, int]:
+    """A customer's erasure (retention.services.erase_customer, which writes the audit entry): their consent
+    records go, and a ConsentErasure row says who, when, why and how many."""
+    erased, _ = ConsentRecord.objects.filter(channel_user_id=request.channel_user_id).delete()
+    ConsentErasure.objects.create(
+        channel_user_id=request.channel_user_id,
         records_erased=erased,
-        erased_at=timezone.now(),
-        erased_by=erased_by,
-        reason=reason,
+        erased_at=request.erased_at,
+        erased_by=request.erased_by,
+        reason=request.reason,
     )
+    return {"consent_records": erased}
 
 
-def _customer_label(channel_user) -> str:
-    """By number only: the audit log outlives an erasure and must not keep the customer's phone or name."""
-    return f"Customer #{channel_user.pk}"
+ERASURE_STEP = ErasureStep(
+    name="consent",
+    removes=("their consent history (every opt-in and opt-out record, with the message that carried it)",),
+    keeps=("an erasure record: when, by whom, why and how many consent records went",),
+    erase=erase_consent_history,
+)

@@ -25,7 +25,11 @@ class CustomerServiceConfig(AppConfig):
     verbose_name = "Customer service"
 
     def ready(self) -> None:
+        from customer_service.retention import ERASURE_STEP
         from interactions.roles import ADMIN, MANAGER, add_role_permissions
+        from retention.registry import register_erasure_step
+
+        register_erasure_step(ERASURE_STEP)
 
         viewing = [f"customer_service.view_{model}" for model in _REVIEWED]
         editing = [f"customer_service.{action}_{model}" for model in _EDITED for action in ("add", "change", "delete")]

@@ -14,7 +14,11 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import tasks, wiring  # noqa: F401  (tasks: registered with Celery)
+        from integrations.retention import ERASURE_STEP, RETENTION_SWEEP
         from interactions.roles import ADMIN, add_role_permissions
+        from retention.registry import register_erasure_step, register_retention_sweep
 
         wiring.connect()
+        register_retention_sweep(RETENTION_SWEEP)
+        register_erasure_step(ERASURE_STEP)
         add_role_permissions(ADMIN, *ADMIN_PERMISSIONS)

@@ -298,12 +298,46 @@ def enqueue_due_deliveries() -> int:
     return len(ids)
 
 
-def prune_delivery_log(*, now=None) -> int:
-    """Finished deliveries go after the log's retention: their payloads hold what customers wrote."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_LOG_DAYS)
-    finished = [DeliveryState.DELIVERED, DeliveryState.GIVEN_UP]
-    deleted, _ = Delivery.objects.filter(state__in=finished, created_at__lt=cutoff).delete()
-    return deleted
+PAYLOAD_REMOVED = "data_removed"  # the key a payload keeps, with why, once its data is removed
+_FINISHED = [DeliveryState.DELIVERED, DeliveryState.GIVEN_UP]
+
+
+def _without_data(payload: dict, reason: str) -> dict:
+    """The envelope stays (event id, type, time): the log still says what was sent when; its data goes."""
+    return {**{key: value for key, value in payload.items() if key != "data"}, PAYLOAD_REMOVED: reason}
+
+
+def _remove_payloads(deliveries: Iterable[Delivery], reason: str) -> int:
+    changed = [delivery for delivery in deliveries if PAYLOAD_REMOVED not in delivery.payload]
+    for delivery in changed:
+        delivery.payload = _without_data(delivery.payload, reason)
+    Delivery.objects.bulk_update(changed, ["payload"])
+    return len(changed)
+
+
+def remove_delivery_payloads(*, cutoff, limit: int) -> int:
+    """Retention: finished deliveries created before `cutoff` lose their payload's data (which holds what customers
+    wrote); the row stays in the log. One still to be retried keeps it."""
+    old = (
+        Delivery.objects.select_for_update()
+        .filter(state__in=_FINISHED, created_at__lt=cutoff)
+        .exclude(payload__has_key=PAYLOAD_REMOVED)
+        .order_by("created_at", "pk")[:limit]
+    )
+    return _remove_payloads(list(old), "retention")
+
+
+def erase_customer_deliveries(request) -> int:
+    """Erasure: every delivery whose event is about the customer, whatever its state (one not yet sent then sends
+    the envelope without the data)."""
+    customer = request.channel_user_id
+    about = (
+        Q(payload__data__customer__id=customer)
+        | Q(payload__data__interaction__customer__id=customer)
+        | Q(payload__data__consent__customer_id=customer)
+        | Q(payload__data__case__customer_id=customer)
+    )
+    return _remove_payloads(list(Delivery.objects.select_for_update().filter(about)), "erasure")
 
 
 @transaction.atomic
@@ -312,7 +346,10 @@ def retry_now(*, delivery_ids: Iterable[int]) -> int:
     from integrations.tasks import deliver_webhook
 
     deliveries = list(
-        Delivery.objects.select_for_update().filter(pk__in=list(delivery_ids)).exclude(state=DeliveryState.DELIVERED)
+        Delivery.objects.select_for_update()
+        .filter(pk__in=list(delivery_ids))
+        .exclude(state=DeliveryState.DELIVERED)
+        .exclude(payload__has_key=PAYLOAD_REMOVED)  # its data is gone: a retry would send an empty event
     )
     for delivery in deliveries:
         if delivery.state == DeliveryState.GIVEN_UP:

@@ -14,7 +14,6 @@ def deliver_webhook(self, delivery_id: int) -> None:
 
 @shared_task
 def sweep_webhook_deliveries() -> int:
-    from integrations.services import enqueue_due_deliveries, prune_delivery_log
+    from integrations.services import enqueue_due_deliveries
 
-    prune_delivery_log()
     return enqueue_due_deliveries()

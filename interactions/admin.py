@@ -24,6 +24,7 @@ from interactions.models import (
 )
 from interactions.roles import grantable_groups, grantable_permissions, may_edit_user
 from interactions.services.listeners import run_listeners_again
+from retention.admin_actions import ACTION_DESCRIPTION, confirm_and_erase, drop_erasure_action_unless_allowed
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,6 +47,7 @@ class TranscriptInline(admin.TabularInline):
         "author",
         "kind",
         "text",
+        "content_removed_reason",
         "status",
         "error_code",
         "error_title",
@@ -142,6 +144,14 @@ class ChannelUserAdmin(ReadOnlyAdmin):
     ]
     search_fields = ["display_name", "external_id"]
     list_filter = ["channel"]
+    actions = ["erase_customers"]
+
+    @admin.action(description=ACTION_DESCRIPTION)
+    def erase_customers(self, request, queryset):
+        return confirm_and_erase(self, request, customers=list(queryset), action_name="erase_customers")
+
+    def get_actions(self, request):
+        return drop_erasure_action_unless_allowed(request, super().get_actions(request), "erase_customers")
 
 
 @admin.register(Notification)

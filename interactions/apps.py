@@ -13,7 +13,9 @@ class InteractionsConfig(AppConfig):
         from interactions.login_attempts import check_client_address_behind_proxy
         from interactions.properties import PROPERTIES
         from interactions.roles import grant_role_permissions
+        from interactions.services.retention import ERASURE_STEP, RETENTION_SWEEPS
         from properties.registry import register_properties
+        from retention.registry import register_erasure_step, register_retention_sweep
 
         register_properties(*PROPERTIES)
         timestamp_loader.install()
@@ -21,3 +23,6 @@ class InteractionsConfig(AppConfig):
         checks.register(check_production_encryption_key, checks.Tags.security, deploy=True)
         checks.register(check_client_address_behind_proxy, checks.Tags.security, deploy=True)
         post_migrate.connect(grant_role_permissions, dispatch_uid="interactions.grant_role_permissions")
+        for sweep in RETENTION_SWEEPS:
+            register_retention_sweep(sweep)
+        register_erasure_step(ERASURE_STEP)

@@ -185,6 +185,13 @@ class MessageStatus(models.TextChoices):
     RECORDED = "recorded", "Recorded (internal, never sent)"
 
 
+class ContentRemoval(models.TextChoices):
+    """Why a message's content is gone while its row (direction, time, status) stays."""
+
+    RETENTION = "retention", "Removed under the retention policy"
+    ERASURE = "erasure", "Removed at the customer's erasure request"
+
+
 class Message(models.Model):
     """A message in either direction. Outbound rows are the outbox: saved first, delivered by a task."""
 
@@ -232,6 +239,12 @@ class Message(models.Model):
     )
     edited_at = models.DateTimeField(null=True, blank=True, help_text="Inbound: when the customer last edited it.")
     original_text = models.TextField(blank=True, help_text="Inbound: the text as first sent, kept once edited.")
+    content_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its text and content were removed; the row itself stays."
+    )
+    content_removed_reason = models.CharField(
+        "content removed", max_length=16, choices=ContentRemoval.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -247,6 +260,10 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["interaction", "revision"]),
             models.Index(fields=["status", "direction"]),
+            # Retention reads the oldest messages whose content is still there, a batch at a time.
+            models.Index(
+                fields=["created_at"], condition=Q(content_removed_at__isnull=True), name="messages_with_content_by_age"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +342,7 @@ class AttachmentState(models.TextChoices):
     PENDING = "pending", "Downloading"
     STORED = "stored", "Stored"
     UNAVAILABLE = "unavailable", "Unavailable"
+    REMOVED = "removed", "Removed (retention or erasure)"
 
 
 def stored_file_path(instance: models.Model, filename: str) -> str:

@@ -195,6 +195,8 @@ class MessageSerializer(RowSerializer):
             "deleted_by_customer_at",
             "edited_at",
             "original_text",
+            "content_removed_at",
+            "content_removed_reason",
             "internal",
             "whisper_to",
         ]

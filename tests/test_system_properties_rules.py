@@ -15,9 +15,9 @@ from interactions.services.media import MediaRefused, send_agent_media
 from properties.accessor import current, current_by_key
 from properties.models import StoredProperty
 from properties.registry import SAMPLE_MOMENT, Kind, Property, registered_properties, registered_property
-from properties.retention import RetentionPeriods, retention_periods
 from properties.services import change_property, reset_property
 from properties.validation import InvalidPropertyValue, clean_value
+from retention.periods import RetentionPeriods, retention_periods
 from routing.configuration import routing_configuration
 from tests.factories import InteractionFactory, UserFactory, agent, manager
 from tests.media_samples import sample
@@ -185,14 +185,14 @@ def test_retention_periods_are_typed_and_zero_keeps_forever():
         media=timedelta(days=90),
         webhook_bodies=timedelta(days=30),
         status_events=timedelta(days=90),
-        audit_log=timedelta(days=730),
         integration_payloads=timedelta(days=30),
+        audit_entries=timedelta(days=730),
     )
     change_property(key="retention.media_days", value=0)
-    change_property(key="retention.audit_log_days", value=3650)
+    change_property(key="retention.audit_entries_days", value=3650)
 
     periods = retention_periods()
-    assert (periods.media, periods.audit_log.days) == (None, 3650)
+    assert (periods.media, periods.audit_entries.days) == (None, 3650)
 
 
 @pytest.mark.django_db

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "canned_responses",
     "integrations",
     "channels_whatsapp",
+    "retention",
     "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
 ]
 
@@ -201,6 +202,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
     },
 }
+# Retention and erasure (retention/): media, message bodies, raw webhook bodies, status events, outbound webhook
+# payloads and audit entries past their period are removed daily, keeping each record's skeleton. Days; 0 keeps
+# forever. Read only through retention.periods.retention_periods().
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+CELERY_BEAT_SCHEDULE["apply-retention"] = {"task": "retention.tasks.apply_retention", "schedule": timedelta(hours=24)}
+
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -238,7 +245,6 @@ MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 
 # tests set it (for their local web server); leave it empty everywhere else (interactions/safe_fetch.py).
 LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
 # Outbound webhooks (integrations/): how long delivered and given-up deliveries stay in the log.
-WEBHOOK_DELIVERY_LOG_DAYS = env.int("WEBHOOK_DELIVERY_LOG_DAYS", default=30)
 # How long a process keeps the subscribed event types at most, whatever their version in the cache says: a version
 # change that was lost (the cache down when a subscription's change committed) only delays the change this much.
 WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS = env.float("WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS", default=30.0)

@@ -25,7 +25,7 @@ from integrations.services import (
     SUBSCRIPTIONS_VERSION_KEY,
     deliver,
     due_delivery_ids,
-    prune_delivery_log,
+    remove_delivery_payloads,
     subscribed_event_types,
 )
 from interactions.models import InteractionState, Message, MessageStatus
@@ -294,20 +294,30 @@ def test_the_task_enqueued_on_commit_delivers_it(allowed, tasks_run_in_process, 
     assert Delivery.objects.get().state == DeliveryState.DELIVERED
 
 
-def test_the_sweep_prunes_finished_deliveries_after_the_log_retention(settings):
-    settings.WEBHOOK_DELIVERY_LOG_DAYS = 30
+def test_retention_removes_the_data_of_finished_deliveries_past_the_period_and_keeps_their_rows():
     subscription = subscribe("https://crm.example.com/hooks", EventType.TEST)
+    payload = {"id": "e1", "type": "test", "occurred_at": "2026-01-01T00:00:00+00:00", "data": {"text": "Hi"}}
     old, recent, waiting = (
         Delivery.objects.create(
-            subscription=subscription, event_id=uuid.uuid4(), event_type="test", payload={}, state=s
+            subscription=subscription, event_id=uuid.uuid4(), event_type="test", payload=payload, state=s
         )
-        for s in (DeliveryState.DELIVERED, DeliveryState.GIVEN_UP, DeliveryState.FAILED)
+        for s in (DeliveryState.GIVEN_UP, DeliveryState.DELIVERED, DeliveryState.FAILED)
     )
     Delivery.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=timezone.now() - timedelta(days=31))
 
-    assert prune_delivery_log() == 1
+    with transaction.atomic():
+        assert remove_delivery_payloads(cutoff=timezone.now() - timedelta(days=30), limit=10) == 1
 
-    assert set(Delivery.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    old.refresh_from_db()
+    assert old.payload == {
+        "id": "e1",
+        "type": "test",
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "data_removed": "retention",
+    }
+    assert Delivery.objects.get(pk=recent.pk).payload == payload
+    assert Delivery.objects.get(pk=waiting.pk).payload == payload  # still to be retried: it keeps its data
+    assert services.retry_now(delivery_ids=[old.pk]) == 0  # given up, but with nothing left to send
 
 
 def test_rotating_shows_the_new_secret_once_and_retry_now_gives_a_given_up_delivery_fresh_tries(client):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from interactions.api import consent, lifecycle, link_previews, media, outreach, views
+from interactions.api import consent, erasure, lifecycle, link_previews, media, outreach, views
 
 urlpatterns = [
     path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
@@ -26,6 +26,7 @@ urlpatterns += [
     path("channel-users/<int:pk>/outreach/", outreach.Outreach.as_view(), name="channel-user-outreach"),
     path("outreach/", outreach.Outreach.as_view(), name="number-outreach"),
     path("channel-users/<int:pk>/consent/", consent.ChannelUserConsent.as_view(), name="channel-user-consent"),
+    path("channel-users/<int:pk>/erasure/", erasure.ChannelUserErasure.as_view(), name="channel-user-erasure"),
     path("consent/export/", consent.ConsentExport.as_view(), name="consent-export"),
     path("interactions/<int:pk>/ask-consent/", consent.AskForConsent.as_view(), name="interaction-ask-consent"),
     path("interactions/<int:pk>/template-messages/", outreach.TemplateMessages.as_view(), name="template-messages"),

@@ -502,6 +502,8 @@ def _refusal_to_send_again(*, message: Message, channel_user) -> str:
 def failed_message_may_be_retried(message: Message) -> bool:
     if message.direction != Direction.OUTBOUND or message.status != MessageStatus.FAILED:
         return False
+    if message.content_removed_at is not None:
+        return False  # retention or an erasure removed what it said: nothing is left to send
     adapter = channel_adapter(message.interaction.subtype)
     return failed_send_may_be_retried(
         status=message.status,

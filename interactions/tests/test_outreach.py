@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 from consent.models import ConsentErasure, ConsentRecord
-from consent.services import erase_consent_history
 from interactions.models import InteractionState, Notification
 from interactions.services.conversations import AlreadyInConversation, send_template_reply, start_conversation
 from interactions.services.outbound import ActionRefused, IdempotencyKeyReused
 from interactions.services.system_messages import SystemMessageContent, send_system_message
 from interactions.services.templates import TemplateValues
+from retention.services import erase_customer
 from tests.consent_factories import opted_in, opted_out, template
 from tests.factories import ChannelUserFactory, InteractionFactory, UserFactory, agent
 
@@ -162,11 +162,12 @@ def test_erasing_the_history_leaves_an_audit_entry():
     opted_out(customer)
     admin_user = UserFactory(is_superuser=True)
 
-    erasure = erase_consent_history(channel_user=customer, erased_by=admin_user, reason="GDPR request 2026-031")
+    erasure = erase_customer(channel_user=customer, erased_by=admin_user, reason="GDPR request 2026-031")
 
     assert not ConsentRecord.objects.exists()
-    assert ConsentErasure.objects.get() == erasure
-    assert (erasure.records_erased, erasure.erased_by, erasure.reason) == (2, admin_user, "GDPR request 2026-031")
+    assert erasure.removed["consent_records"] == 2
+    record = ConsentErasure.objects.get()
+    assert (record.records_erased, record.erased_by, record.reason) == (2, admin_user, "GDPR request 2026-031")
 
 
 def test_a_template_sent_in_a_new_interaction_claims_it_for_the_agent_and_clears_its_unread_count():

@@ -99,6 +99,12 @@ function stateNote(message) {
       element("span", { text: `${label} downloading…` }),
     ]);
   }
+  if (attachment.state === "removed") {
+    return element("div", { className: "media-status media-removed", testid: "media-removed", attrs: { role: "note" } }, [
+      svg(FILE_ICON, "media-status-icon"),
+      element("span", { text: `${label} removed under the retention policy` }),
+    ]);
+  }
   return element(
     "div",
     { className: "media-status media-unavailable", testid: "media-unavailable", attrs: { role: "note" } },

@@ -55,7 +55,7 @@ function markMessage(message, node) {
   if (!bubble || message.direction !== "inbound") return;
   if (message.content?.referral) bubble.prepend(referralNode(message.content.referral));
   const meta = bubble.querySelector(".message-meta");
-  if (message.edited_at) bubble.insertBefore(editedNode(message), meta);
+  if (message.edited_at && !message.content_removed_at) bubble.insertBefore(editedNode(message), meta);
   if (message.deleted_by_customer_at) {
     node.classList.add("is-deleted-by-customer");
     bubble.insertBefore(deletedNode(message), meta);

@@ -204,6 +204,21 @@ function timeNode(at, className) {
   });
 }
 
+const CONTENT_REMOVED = {
+  retention: "Content removed under the retention policy",
+  erasure: "Content removed at the customer's erasure request",
+};
+
+function contentRemovedNode(message) {
+  const at = parseDate(message.content_removed_at);
+  return element("div", {
+    className: "message-text content-removed",
+    testid: "content-removed",
+    attrs: { role: "note", title: `Removed · ${fullFormat.format(at)}` },
+    text: CONTENT_REMOVED[message.content_removed_reason] || "Content removed",
+  });
+}
+
 function buildMessage(message) {
   const at = parseDate(message.sent_at || message.created_at);
   const node = element("div", {
@@ -217,7 +232,8 @@ function buildMessage(message) {
     },
   });
 
-  const renderKind = kindRenderer(message.kind);
+  // A message whose content was removed keeps its place, time and ticks; its bubble says why it is empty.
+  const renderKind = message.content_removed_at ? contentRemovedNode : kindRenderer(message.kind);
   if (message.kind !== "text" && !renderKind) {
     // Unsupported (and kinds this page does not know yet) read as a system note in the timeline.
     node.classList.add("message-note");
