@@ -6,11 +6,14 @@ class WhatsAppConfig(AppConfig):
     verbose_name = "WhatsApp"
 
     def ready(self) -> None:
+        from channels_whatsapp.health_panel import WhatsAppHealthSource
         from channels_whatsapp.outbound import CHANNEL, WhatsAppAdapter
         from interactions.channel_adapters import register_channel_adapter
+        from interactions.channel_health import register_channel_health
         from interactions.roles import ADMIN, add_role_permissions
 
         register_channel_adapter(CHANNEL, WhatsAppAdapter())
+        register_channel_health(CHANNEL, WhatsAppHealthSource())
         add_role_permissions(
             ADMIN,
             "channels_whatsapp.view_businessnumber",
@@ -18,4 +21,5 @@ class WhatsAppConfig(AppConfig):
             "channels_whatsapp.change_businessnumber",
             "channels_whatsapp.view_webhookdelivery",
             "channels_whatsapp.view_groupmessage",
+            "channels_whatsapp.view_healthevent",
         )
