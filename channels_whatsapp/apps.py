@@ -21,5 +21,4 @@ class WhatsAppConfig(AppConfig):
             "channels_whatsapp.change_businessnumber",
             "channels_whatsapp.view_webhookdelivery",
             "channels_whatsapp.view_groupmessage",
-            "channels_whatsapp.view_healthevent",
         )

@@ -179,14 +179,18 @@ def apply_quality_update(event: NumberQualityUpdate, *, signed_for: Collection[s
         with transaction.atomic():
             health = health_of(number)
             health = NumberHealth.objects.select_for_update().get(pk=health.pk)
-            if health.quality_event_at is not None and health.quality_event_at > event.timestamp:
-                continue  # an older event, redelivered late
-            old = health.messaging_limit
+            seen = health.quality_event_at
+            if seen is not None and (
+                seen > event.timestamp or (seen == event.timestamp and health.quality_event == event.event)
+            ):
+                continue  # older than what is known, or this very event delivered again
+            old = event.old_limit or health.messaging_limit
             health.quality_event, health.quality_event_at = event.event, event.timestamp
             if event.current_limit:
                 health.messaging_limit = event.current_limit
             health.save()
-            limit = f"; messaging limit {old or '?'} → {event.current_limit}" if event.current_limit else ""
+            changed = event.current_limit and old != event.current_limit
+            limit = f"; messaging limit {old or '?'} → {event.current_limit}" if changed else ""
             _record(
                 number,
                 HealthEventKind.QUALITY,
