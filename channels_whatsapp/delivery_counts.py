@@ -48,6 +48,7 @@ def _redis() -> Redis:
 class DeliveryCounts:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time: a caller's flush waits for the thread's to land
         self._counts: Counter[tuple[str, str, int]] = Counter()
         self._last: dict[str, float] = {}
         self._thread: threading.Thread | None = None
@@ -87,10 +88,17 @@ class DeliveryCounts:
     def _serve(self) -> None:
         while True:
             time.sleep(settings.WHATSAPP_HEALTH_COUNTS_FLUSH_SECONDS)
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # the thread outlives anything: every later count waits on it
+                logger.exception("could not flush the webhook delivery counts")
 
     def flush(self) -> None:
         """Adds what gathered to Redis; on failure it is dropped (logged), never retried into a growing pile."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             counts, self._counts = self._counts, Counter()
             last, self._last = self._last, {}

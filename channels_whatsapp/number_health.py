@@ -94,7 +94,7 @@ def check_number_health(*, number: BusinessNumber) -> NumberHealth:
     else:
         state = TokenState.VALID
     with transaction.atomic():
-        health = NumberHealth.objects.select_for_update().filter(number=number).first() or health_of(number)
+        health = NumberHealth.objects.select_for_update().get(pk=health_of(number).pk)
         health.number = number
         _set_token_state(health, state=state, problem=problem, code=code)
         health.checked_at = timezone.now()

@@ -6,7 +6,7 @@ import { element } from "./dom.js";
 import { feature } from "./extend.js";
 
 feature("channel-health", (ws) => {
-  const notice = element("p", {
+  const notice = element("div", {
     className: "composer-channel-blocked",
     testid: "composer-channel-blocked",
     attrs: { role: "status" },
@@ -21,7 +21,11 @@ feature("channel-health", (ws) => {
       ? sendingBlockedFor(health, { channel: customer.channel, accountId: customer.account_id })
       : null;
     notice.hidden = blocked === null;
-    notice.textContent = blocked ? `Messages cannot be sent from ${blocked.account_label} right now. ${blocked.reason}` : "";
+    notice.replaceChildren();
+    if (blocked) {
+      notice.append(element("strong", { text: `Messages cannot be sent from ${blocked.account_label} right now.` }));
+      notice.append(` ${blocked.reason}`);
+    }
   }
 
   ws.composerSection((interaction) => render(interaction));
