@@ -90,6 +90,8 @@
       ]),
       node("h3", { textContent: "Templates (message_template_status_update, message_template_quality_update)" }),
     ]);
+    section.dataset.testid = "controls-number";
+    section.dataset.phoneNumberId = id;
     for (const t of templates) {
       const slug = `${t.name}-${t.language}`;
       const score = (t.quality_score || {}).score || "UNKNOWN";
