@@ -125,12 +125,13 @@ def _note_standing(health: NumberHealth, *, quality_rating: str, messaging_limit
 
 
 def check_all_numbers() -> int:
-    for number in active_business_numbers():
+    numbers = active_business_numbers()
+    for number in numbers:
         try:
             check_number_health(number=number)
         except Exception:  # one number's failure never keeps the others unchecked
             logger.exception("could not check the health of business number %s", number.phone_number_id)
-    return len(active_business_numbers())
+    return len(numbers)
 
 
 def note_refused_send(*, number: BusinessNumber, error: GraphApiError) -> None:
