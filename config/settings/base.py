@@ -322,7 +322,7 @@ WHATSAPP_HEALTH_CHECK_SECONDS = env.float("WHATSAPP_HEALTH_CHECK_SECONDS", defau
 WHATSAPP_HEALTH_COUNTS_FLUSH_SECONDS = env.float("WHATSAPP_HEALTH_COUNTS_FLUSH_SECONDS", default=5.0)
 # How long a process reuses what the channels said of their health (every open workspace polls it).
 CHANNEL_HEALTH_CACHE_SECONDS = env.float("CHANNEL_HEALTH_CACHE_SECONDS", default=5.0)
-# How often the workspace header and composer ask again (milliseconds, for the page).
+# How often the workspace header, the composer and the supervisor page ask again.
 CHANNEL_HEALTH_POLL_SECONDS = env.float("CHANNEL_HEALTH_POLL_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE["check-business-numbers-health"] = {
     "task": "channels_whatsapp.tasks.check_business_numbers_health",
