@@ -9,6 +9,11 @@ from channels_whatsapp.signature import signature_header_value
 from tests.emulator.conftest import BUSINESS
 
 
+def by_field(deliveries) -> dict[str, dict]:
+    """Each account change's value by its field: the emulator's delivery threads may send them in any order."""
+    return {account_change(delivery)[1]: account_change(delivery)[2] for delivery in deliveries}
+
+
 def account_change(delivery) -> tuple[str, str, dict]:
     entry = delivery.json()["entry"][0]
     change = entry["changes"][0]
@@ -64,23 +69,22 @@ def test_a_paused_template_and_a_rating_are_told_by_webhooks(emulator, webhook_r
     rated = emulator.control.set_template_quality("order_update", "RED")
 
     assert template["status"] == "PAUSED" and rated["quality_score"] == {"score": "RED"}
-    paused, quality = webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 2)
-    _, field, value = account_change(paused)
-    assert field == "message_template_status_update"
-    assert value["event"] == "PAUSED" and value["message_template_id"] == int(template["id"])
-    assert value["other_info"]["title"] == "FIRST_PAUSE"
-    _, field, value = account_change(quality)
-    assert field == "message_template_quality_update"
-    assert (value["previous_quality_score"], value["new_quality_score"]) == ("UNKNOWN", "RED")
+    values = by_field(webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 2))
+    paused = values["message_template_status_update"]
+    assert paused["event"] == "PAUSED" and paused["message_template_id"] == int(template["id"])
+    assert paused["other_info"]["title"] == "FIRST_PAUSE"
+    quality = values["message_template_quality_update"]
+    assert (quality["previous_quality_score"], quality["new_quality_score"]) == ("UNKNOWN", "RED")
 
 
 def test_a_rejection_carries_its_reason_and_a_flag_keeps_the_status(emulator, webhook_receiver):
     emulator.control.set_template_status("order_update", "REJECTED", reason="INCORRECT_CATEGORY")
     flagged = emulator.control.set_template_status("follow_up", "APPROVED", event="FLAGGED")
 
-    rejected, flag = webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 2)
-    assert account_change(rejected)[2]["reason"] == "INCORRECT_CATEGORY"
-    assert account_change(flag)[2]["event"] == "FLAGGED" and flagged["status"] == "APPROVED"
+    deliveries = webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 2)
+    by_name = {account_change(d)[2]["message_template_name"]: account_change(d)[2] for d in deliveries}
+    assert (by_name["order_update"]["event"], by_name["order_update"]["reason"]) == ("REJECTED", "INCORRECT_CATEGORY")
+    assert by_name["follow_up"]["event"] == "FLAGGED" and flagged["status"] == "APPROVED"
 
 
 @pytest.mark.parametrize(
@@ -132,7 +136,7 @@ def test_the_meta_controls_page_revokes_the_token_and_pauses_a_template(emulator
     )
     page.screenshot(path=str(tmp_path / "meta-controls.png"), full_page=True)
 
-    fields = {account_change(d)[1] for d in webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 2)}
+    fields = set(by_field(webhook_receiver.wait_for(lambda deliveries: len(deliveries) >= 2)))
     assert fields == {"message_template_status_update", "phone_number_quality_update"}
     page.locator(f'[data-phone-number-id="{BUSINESS.phone_number_id}"]').get_by_test_id("restore-token").click()
     expect(page.locator(f'[data-phone-number-id="{BUSINESS.phone_number_id}"]')).to_contain_text("Token valid")
