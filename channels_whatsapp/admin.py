@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -16,8 +16,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from channels_whatsapp.client import is_graph_id
 from channels_whatsapp.connection_check import ConnectionReport, check_connection, webhook_callback_url
+from channels_whatsapp.health_panel import admin_url, facts, health_reports
 from channels_whatsapp.inbox import MAX_PROCESSING_ATTEMPTS, UNREADABLE_PREFIX
 from channels_whatsapp.models import BusinessNumber, GroupMessage, WebhookDelivery
+from channels_whatsapp.number_health import check_number_health
 from interactions.encrypted_fields import UnreadableSecret
 
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
@@ -171,15 +173,41 @@ class BusinessNumberAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"These secrets cannot be read and must be entered again: {labels}.", messages.WARNING
                 )
-            extra_context = {**(extra_context or {}), **self._connection_context(request, number, report=None)}
+            extra_context = {
+                **(extra_context or {}),
+                **self._connection_context(request, number, report=None),
+                **self._health_context(request, number),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _health_context(self, request: HttpRequest, number: BusinessNumber) -> dict:
+        """The health panel: the facts, what is wrong, failures per Meta code and the latest changes. Even the
+        environment's number (not changed here) may be checked at once."""
+        (report,) = health_reports([number], details=True)
+        may_check = super().has_change_permission(request)
+        return {"health": report, "health_facts": facts(report), "may_check_health": may_check}
 
     def get_urls(self):
         test = self.admin_site.admin_view(self.test_connection)
+        check = self.admin_site.admin_view(self.check_health)
         return [
             path("<int:pk>/test-connection/", test, name="channels_whatsapp_businessnumber_test_connection"),
+            path("<int:pk>/check-health/", check, name="channels_whatsapp_businessnumber_check_health"),
             *super().get_urls(),
         ]
+
+    def check_health(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """ "Check now": the periodic health check for this number at once, then back to its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not super().has_change_permission(request):
+            return HttpResponse(status=403)
+        number = get_object_or_404(BusinessNumber, pk=pk)
+        health = check_number_health(number=number)
+        level = messages.SUCCESS if health.token_state == "valid" else messages.WARNING
+        state = health.get_token_state_display().lower()
+        self.message_user(request, f"Checked with Meta: access token {state}.", level)
+        return redirect(admin_url(number))
 
     def test_connection(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The "Test connection" button: asks Meta about the number with its own token, shows what it found or what

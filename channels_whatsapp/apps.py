@@ -6,10 +6,12 @@ class WhatsAppConfig(AppConfig):
     verbose_name = "WhatsApp"
 
     def ready(self) -> None:
+        from channels_whatsapp.health_panel import WhatsAppHealthSource
         from channels_whatsapp.outbound import CHANNEL, WhatsAppAdapter
         from channels_whatsapp.properties import PROPERTIES
         from channels_whatsapp.retention import ERASURE_STEP, RETENTION_SWEEPS
         from interactions.channel_adapters import register_channel_adapter
+        from interactions.channel_health import register_channel_health
         from interactions.roles import ADMIN, add_role_permissions
         from properties.registry import register_properties
         from retention.registry import register_erasure_step, register_retention_sweep
@@ -19,6 +21,7 @@ class WhatsAppConfig(AppConfig):
         for sweep in RETENTION_SWEEPS:
             register_retention_sweep(sweep)
         register_erasure_step(ERASURE_STEP)
+        register_channel_health(CHANNEL, WhatsAppHealthSource())
         add_role_permissions(
             ADMIN,
             "channels_whatsapp.view_businessnumber",

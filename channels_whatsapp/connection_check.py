@@ -55,7 +55,7 @@ def check_connection(*, number: BusinessNumber) -> ConnectionReport:
         report = ConnectionReport(
             phone_number=None,
             subscribed_apps=None,
-            problems=(_in_words(problem, what="phone number", node=number.phone_number_id),),
+            problems=(problem_in_words(problem, what="phone number", node=number.phone_number_id),),
         )
         _log(number, report)
         return report
@@ -69,7 +69,7 @@ def check_connection(*, number: BusinessNumber) -> ConnectionReport:
         try:
             apps = tuple(client.subscribed_apps(waba_id=number.waba_id))
         except (GraphApiError, GraphApiUnreachable) as problem:
-            problems.append(_in_words(problem, what="WhatsApp Business Account", node=number.waba_id))
+            problems.append(problem_in_words(problem, what="WhatsApp Business Account", node=number.waba_id))
         else:
             if not apps:
                 problems.append(
@@ -82,7 +82,7 @@ def check_connection(*, number: BusinessNumber) -> ConnectionReport:
     return report
 
 
-def _in_words(problem: GraphApiError | GraphApiUnreachable, *, what: str, node: str) -> str:
+def problem_in_words(problem: GraphApiError | GraphApiUnreachable, *, what: str, node: str) -> str:
     if isinstance(problem, GraphApiUnreachable):
         return (
             f"The Graph API at {settings.WHATSAPP_GRAPH_API_URL} did not answer ({problem}). Check that this "

@@ -17,10 +17,13 @@ from redis import Redis, RedisError
 from channels_whatsapp import translate
 from channels_whatsapp.groups import record_group_message
 from channels_whatsapp.models import WebhookDelivery
+from channels_whatsapp.number_health import apply_quality_update, apply_template_update
 from channels_whatsapp.payloads import (
+    AccountEvent,
     IncomingMessage,
     MalformedPayload,
     MarketingPreference,
+    NumberQualityUpdate,
     StatusChanged,
     UnsupportedChange,
     ValueLevelError,
@@ -246,6 +249,7 @@ def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryRe
     reports: dict[int, DeliveryReport] = {}
     customers: list[tuple[DeliveryReport, datetime, WebhookEvent, WebhookEvent | CustomerEvent]] = []
     statuses: list[tuple[DeliveryReport, StatusChanged, DeliveryStatusUpdate]] = []
+    accounts: list[tuple[DeliveryReport, AccountEvent, Collection[str]]] = []
     for delivery in deliveries:
         report = reports[delivery.pk] = DeliveryReport()
         try:
@@ -266,6 +270,8 @@ def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryRe
                 update = translate.delivery_status(event)
                 if update is not None:
                     statuses.append((report, event, replace(update, received_at=delivery.received_at)))
+            elif isinstance(event, AccountEvent):
+                accounts.append((report, event, delivery.signed_for))
             else:
                 try:
                     customers.append((report, delivery.received_at, event, _translated(event)))
@@ -282,8 +288,30 @@ def _apply_deliveries(deliveries: list[WebhookDelivery]) -> dict[int, DeliveryRe
         except Exception as problem:
             logger.exception("could not apply a webhook event (%s)", type(event).__name__)
             report.failed(event, problem)
+    for report, event, signed_for in accounts:
+        _apply_account_event(report, event, signed_for=signed_for)
     _apply_statuses(statuses)
     return reports
+
+
+def _apply_account_event(report: "DeliveryReport", event: AccountEvent, *, signed_for: Collection[str]) -> None:
+    """A number's standing or a template's status, for the health panel; refused when it names an account none of
+    the delivery's signers belongs to."""
+    apply = apply_quality_update if isinstance(event, NumberQualityUpdate) else apply_template_update
+    try:
+        refusal = apply(event, signed_for=signed_for)
+    except OperationalError:
+        raise
+    except Exception as problem:
+        logger.exception("could not apply a webhook event (%s)", type(event).__name__)
+        report.failed(event, problem)
+        return
+    if refusal:
+        logger.warning("refused a webhook event: %s", refusal)
+        report.refusals.append(refusal)
+        report.counts["refused"] += 1
+    else:
+        report.counts["account updates"] += 1
 
 
 def _translated(event: WebhookEvent) -> WebhookEvent | CustomerEvent:

@@ -91,3 +91,58 @@ class GroupMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} from {self.sender} in group {self.group_id}"
+
+
+class TokenState(models.TextChoices):
+    UNKNOWN = "unknown", "Not checked yet"
+    VALID = "valid", "Valid"
+    REFUSED = "refused", "Refused by Meta"
+    UNCHECKED = "unchecked", "Could not be checked"
+
+
+class NumberHealth(models.Model):
+    """What the desk last learnt of a business number's standing with Meta: from the periodic check
+    (`GET /{phone-number-id}`), from sends Meta refused, and from the `phone_number_quality_update` webhook."""
+
+    number = models.OneToOneField(BusinessNumber, on_delete=models.CASCADE, related_name="health")
+    token_state = models.CharField(max_length=16, choices=TokenState.choices, default=TokenState.UNKNOWN)
+    token_problem = models.TextField(blank=True, help_text="Why the token was refused or could not be checked.")
+    token_error_code = models.CharField(max_length=32, blank=True)
+    token_state_since = models.DateTimeField(null=True, blank=True, help_text="When the token state last changed.")
+    checked_at = models.DateTimeField(null=True, blank=True, help_text="The last check through the Graph API.")
+    quality_rating = models.CharField(max_length=16, blank=True, help_text="GREEN, YELLOW, RED or UNKNOWN.")
+    messaging_limit = models.CharField(max_length=32, blank=True, help_text="TIER_250, TIER_2K, … TIER_UNLIMITED.")
+    quality_event = models.CharField(
+        max_length=32, blank=True, help_text="The last phone_number_quality_update event (FLAGGED, DOWNGRADE, …)."
+    )
+    quality_event_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "number health"
+
+    def __str__(self) -> str:
+        return f"health of {self.number}"
+
+
+class HealthEventKind(models.TextChoices):
+    TOKEN = "token", "Access token"
+    QUALITY = "quality", "Number quality or messaging limit"
+    TEMPLATE_STATUS = "template_status", "Template status"
+    TEMPLATE_QUALITY = "template_quality", "Template quality"
+
+
+class HealthEvent(models.Model):
+    """A change in a number's standing, for the health panel's history: kept as said, never edited."""
+
+    number = models.ForeignKey(BusinessNumber, on_delete=models.CASCADE, related_name="health_events")
+    kind = models.CharField(max_length=32, choices=HealthEventKind.choices)
+    summary = models.CharField(max_length=500)
+    is_problem = models.BooleanField(default=False, help_text="A change for the worse, which admins must look at.")
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["number", "-occurred_at"], name="health_event_number_time")]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -22,6 +22,7 @@ from channels_whatsapp.media import (
 )
 from channels_whatsapp.message_limits import TEXT_BODY_MAX, content_problems
 from channels_whatsapp.models import BusinessNumber
+from channels_whatsapp.number_health import note_refused_send
 from channels_whatsapp.properties import capped_media_rules
 from channels_whatsapp.rich_messages import outbound_type_and_object
 from channels_whatsapp.templates import template_definitions, template_object
@@ -132,6 +133,8 @@ class WhatsAppAdapter:
                 phone_number_id=number.phone_number_id, body=message_body(message, media_id=media_id)
             )
         except (GraphApiUnreachable, GraphApiError) as problem:
+            if isinstance(problem, GraphApiError):
+                note_refused_send(number=number, error=problem)
             raise _delivery_failed(problem) from problem
         return accepted.wamid
 

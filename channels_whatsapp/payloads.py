@@ -185,7 +185,94 @@ class UnsupportedChange:
     reason: str
 
 
-WebhookEvent = IncomingMessage | StatusChanged | MarketingPreference | ValueLevelError | UnsupportedChange
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberQualityUpdate:
+    """`phone_number_quality_update`: Meta changed a number's messaging limit or flagged its quality. It names the
+    number only by its display number, within the account (`entry.id`)."""
+
+    waba_id: str
+    display_phone_number: str
+    event: str  # FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE, THROUGHPUT_UPGRADE, ONBOARDING, …
+    current_limit: str
+    old_limit: str
+    timestamp: datetime
+
+    @classmethod
+    def from_payload(cls, value: dict, *, waba_id: str, at: datetime) -> "NumberQualityUpdate":
+        return cls(
+            waba_id=waba_id,
+            display_phone_number=str(value.get("display_phone_number") or ""),
+            event=str(value.get("event") or "UNKNOWN").upper(),
+            current_limit=str(value.get("current_limit") or value.get("max_daily_conversations_per_business") or ""),
+            old_limit=str(value.get("old_limit") or ""),
+            timestamp=at,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateStatusUpdate:
+    """`message_template_status_update`: a template approved, rejected, paused, disabled…"""
+
+    waba_id: str
+    template_id: str
+    name: str
+    language: str
+    event: str
+    reason: str
+    timestamp: datetime
+
+    @classmethod
+    def from_payload(cls, value: dict, *, waba_id: str, at: datetime) -> "TemplateStatusUpdate":
+        other = value.get("other_info") if isinstance(value.get("other_info"), dict) else {}
+        reason = str(value.get("reason") or "")
+        if (not reason or reason.upper() == "NONE") and other.get("title"):
+            reason = str(other["title"])  # a pause says which (FIRST_PAUSE, SECOND_PAUSE) here
+        return cls(
+            waba_id=waba_id,
+            template_id=_identifier(value.get("message_template_id")) or "",
+            name=str(value.get("message_template_name") or ""),
+            language=str(value.get("message_template_language") or ""),
+            event=str(value.get("event") or "UNKNOWN").upper(),
+            reason=reason,
+            timestamp=at,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateQualityUpdate:
+    """`message_template_quality_update`: a template's quality score moved (GREEN, YELLOW, RED, UNKNOWN)."""
+
+    waba_id: str
+    template_id: str
+    name: str
+    language: str
+    previous_quality: str
+    new_quality: str
+    timestamp: datetime
+
+    @classmethod
+    def from_payload(cls, value: dict, *, waba_id: str, at: datetime) -> "TemplateQualityUpdate":
+        return cls(
+            waba_id=waba_id,
+            template_id=_identifier(value.get("message_template_id")) or "",
+            name=str(value.get("message_template_name") or ""),
+            language=str(value.get("message_template_language") or ""),
+            previous_quality=str(value.get("previous_quality_score") or "UNKNOWN").upper(),
+            new_quality=str(value.get("new_quality_score") or "UNKNOWN").upper(),
+            timestamp=at,
+        )
+
+
+AccountEvent = NumberQualityUpdate | TemplateStatusUpdate | TemplateQualityUpdate
+_ACCOUNT_FIELDS = {
+    "phone_number_quality_update": NumberQualityUpdate,
+    "message_template_status_update": TemplateStatusUpdate,
+    "message_template_quality_update": TemplateQualityUpdate,
+}
+
+WebhookEvent = (
+    IncomingMessage | StatusChanged | MarketingPreference | ValueLevelError | UnsupportedChange | AccountEvent
+)
 
 # `user_preferences` comes as its own field, and in newer payloads inside a `messages` change's value too.
 _FIELDS_WITH_A_MESSAGES_VALUE = ("messages", "user_preferences")
@@ -211,14 +298,20 @@ def parse_notification(document: Any) -> list[WebhookEvent]:
     for entry in entries:
         changes = entry.get("changes") if isinstance(entry, dict) else None
         for change in changes if isinstance(changes, list) else []:
-            events.extend(_parse_change(change))
+            events.extend(_parse_change(change, entry=entry))
     return events
 
 
-def _parse_change(change: Any) -> list[WebhookEvent]:
+def _parse_change(change: Any, *, entry: dict) -> list[WebhookEvent]:
     if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
         return [UnsupportedChange(field="?", reason="change without a value object")]
     field_name = str(change.get("field"))
+    if field_name in _ACCOUNT_FIELDS:
+        waba_id = _identifier(entry.get("id"))
+        if waba_id is None:
+            return [UnsupportedChange(field=field_name, reason="entry without the account's id")]
+        at = _timestamp(entry.get("time")) if entry.get("time") is not None else datetime.now(tz=UTC)
+        return [_ACCOUNT_FIELDS[field_name].from_payload(change["value"], waba_id=waba_id, at=at)]
     if field_name not in _FIELDS_WITH_A_MESSAGES_VALUE:
         return [UnsupportedChange(field=field_name, reason="field not handled")]
     value = change["value"]

@@ -25,3 +25,11 @@ def sweep_unprocessed_deliveries() -> int:
     from channels_whatsapp.inbox import enqueue_unprocessed_deliveries
 
     return enqueue_unprocessed_deliveries()
+
+
+@shared_task
+def check_business_numbers_health() -> int:
+    """Celery beat, every WHATSAPP_HEALTH_CHECK_SECONDS: each active number's token, quality and limit."""
+    from channels_whatsapp.number_health import check_all_numbers
+
+    return check_all_numbers()

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from channels_whatsapp.connection import active_business_numbers
+from channels_whatsapp.delivery_counts import delivery_counts
 from channels_whatsapp.inbox import ReceivedDelivery, enqueue_processing, store_webhook_deliveries
 from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused
 from channels_whatsapp.signing_secrets import signing_secrets
@@ -39,7 +40,13 @@ UNAVAILABLE = Answer(503, "Service unavailable", RETRY_LATER_HEADERS)  # never 2
 
 def refused(refusal: SignatureRefused) -> Answer:
     logger.warning("rejected a webhook delivery: %s", refusal)
+    delivery_counts.refused()
     return Answer(401, f"Invalid signature: {refusal}")
+
+
+def stored(signed_for: frozenset[str]) -> Answer:
+    delivery_counts.delivered(signed_for)
+    return STORED
 
 
 def not_stored(problem: Exception) -> Answer:
@@ -86,7 +93,7 @@ def _receive_delivery(request: HttpRequest) -> Answer:
     except Exception as problem:
         return not_stored(problem)
     enqueue_processing(delivery_ids)
-    return STORED
+    return stored(signed_for)
 
 
 @csrf_exempt

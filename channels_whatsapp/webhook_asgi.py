@@ -15,7 +15,7 @@ from channels_whatsapp.delivery_writer import delivery_writer
 from channels_whatsapp.inbox import ReceivedDelivery
 from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused
 from channels_whatsapp.signing_secrets import signing_secrets
-from channels_whatsapp.webhook import STORED, TOO_LARGE, Answer, not_stored, refused, too_large
+from channels_whatsapp.webhook import TOO_LARGE, Answer, not_stored, refused, stored, too_large
 
 
 class _Disconnected(Exception):
@@ -67,7 +67,7 @@ async def _answer(headers: dict[str, str], receive) -> Answer:
         return refused(refusal)
     except Exception as problem:
         return not_stored(problem)
-    return STORED
+    return stored(signed_for)
 
 
 async def receive_deliveries(scope, receive, send) -> None:

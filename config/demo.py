@@ -274,6 +274,7 @@ WhatsDesk is running (logs in {var}/):
   Supervisor        http://127.0.0.1:{WEB_PORT}/supervisor/  supervisor / supervisor
   Admin             http://127.0.0.1:{WEB_PORT}/admin/       admin / admin     (manager / manager)
   Customer phone    http://127.0.0.1:{EMULATOR_PORT}/            play the WhatsApp customer here
+  Meta controls     http://127.0.0.1:{EMULATOR_PORT}/controls    revoke the token, flag quality, pause templates
   API schema        http://127.0.0.1:{WEB_PORT}/api/schema/
   API docs          http://127.0.0.1:{WEB_PORT}/api/docs/
 A second number to add in the admin (Business numbers → Add), then "Test connection":

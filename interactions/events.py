@@ -135,3 +135,18 @@ class TemplateDefinition:
     header: str = ""
     footer: str = ""
     buttons: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateChange:
+    """The channel changed a template's status or quality on its own (a review, a pause for low quality), told
+    as it happened rather than found by the next sync. `status` or `quality` is None when it did not change.
+    The template is named by the channel's id, or by name and language when the channel's id is unknown here."""
+
+    account_ids: tuple[str, ...]
+    external_id: str
+    name: str
+    language: str
+    status: str | None = None
+    quality: str | None = None
+    reason: str = ""

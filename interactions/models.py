@@ -421,6 +421,13 @@ class TemplateStatus(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TemplateQuality(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    UNKNOWN = "unknown", "Not rated yet"
+
+
 class MessageTemplate(models.Model):
     """A pre-approved message the channel lets us send outside the 24-hour window, synced from the channel.
 
@@ -439,6 +446,15 @@ class MessageTemplate(models.Model):
     footer = models.TextField(blank=True)
     buttons = models.JSONField(default=list, blank=True, help_text='[{"type": "url"|"quick_reply"|…, "text", "url"}]')
     synced_at = models.DateTimeField()
+    quality = models.CharField(
+        max_length=16,
+        choices=TemplateQuality.choices,
+        blank=True,
+        help_text="The channel's quality score for it (high, medium, low), when it gives one.",
+    )
+    status_reason = models.CharField(
+        max_length=255, blank=True, help_text="Why the channel last changed its status (a rejection's reason)."
+    )
 
     class Meta:
         ordering = ["name", "language"]

@@ -30,6 +30,11 @@ def may_supervise(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, MANAGER, ADMIN)
 
 
+def may_configure_channels(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Admins set up the channels' accounts (and fix them when their health says so)."""
+    return _in_group(user, ADMIN) and user.is_staff
+
+
 def may_view_interactions(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, AGENT, MANAGER, ADMIN)
 

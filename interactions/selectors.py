@@ -3,9 +3,22 @@
 import copy
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    prefetch_related_objects,
+)
 
 from consent.models import ConsentStatus
 from consent.policies import ConsentState
@@ -23,6 +36,7 @@ from interactions.models import (
     Message,
     MessageAttachment,
     MessageKind,
+    MessageStatus,
 )
 from interactions.roles import may_view_interactions
 
@@ -247,3 +261,49 @@ def link_preview_visible_to(user: AbstractBaseUser, *, preview_id: int) -> LinkP
     if not may_view_interactions(user):
         return None
     return LinkPreview.objects.filter(pk=preview_id, state=LinkPreviewState.READY).exclude(image="").first()
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    count: int
+    oldest_queued_at: datetime | None
+
+
+def outbox_backlogs(*, channel: str) -> dict[str, OutboxBacklog]:
+    """Per account of the channel: the messages waiting to be sent, and when the oldest was queued (one query,
+    on the (status, direction) index: the queued are few)."""
+    rows = (
+        Message.objects.filter(
+            status=MessageStatus.QUEUED, direction=Direction.OUTBOUND, interaction__channel_user__channel=channel
+        )
+        .values("interaction__channel_user__account_id")
+        .annotate(count=Count("pk"), oldest=Min("created_at"))
+    )
+    return {
+        row["interaction__channel_user__account_id"]: OutboxBacklog(count=row["count"], oldest_queued_at=row["oldest"])
+        for row in rows
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCount:
+    error_code: str
+    error_title: str
+    count: int
+
+
+def failures_by_error_code(*, channel: str, account_id: str, since: datetime) -> list[FailureCount]:
+    """The account's messages that failed since then, counted per channel error code, most frequent first."""
+    rows = (
+        Message.objects.filter(
+            status=MessageStatus.FAILED,
+            direction=Direction.OUTBOUND,
+            status_at__gte=since,
+            interaction__channel_user__channel=channel,
+            interaction__channel_user__account_id=account_id,
+        )
+        .values("error_code")
+        .annotate(count=Count("pk"), title=Max("error_title"))
+        .order_by("-count", "error_code")
+    )
+    return [FailureCount(error_code=row["error_code"], error_title=row["title"], count=row["count"]) for row in rows]

@@ -96,7 +96,7 @@ def _iso_datetime(value: datetime, zone: tzinfo) -> str:
 class ChannelUserSerializer(RowSerializer):
     class Meta:
         model = ChannelUser
-        fields = ["id", "channel", "external_id", "display_name", "last_inbound_at", "created_at"]
+        fields = ["id", "channel", "account_id", "external_id", "display_name", "last_inbound_at", "created_at"]
 
 
 class AttachmentSerializer(RowSerializer):

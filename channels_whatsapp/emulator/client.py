@@ -56,9 +56,19 @@ class EmulatorClient:
     def templates(self) -> list[dict]:
         return self._get("/templates", {})["templates"]
 
-    def set_template_status(self, name: str, status: str, language: str = "en_US") -> dict:
-        """As Meta does after a quality review: APPROVED, PAUSED, DISABLED, REJECTED, or DELETED to remove it."""
-        return self._post("/templates", {"name": name, "language": language, "status": status})
+    def set_template_status(self, name: str, status: str, language: str = "en_US", **extra: object) -> dict:
+        """As Meta does after a quality review: APPROVED, PAUSED, DISABLED, REJECTED, or DELETED to remove it; a
+        `message_template_status_update` webhook follows (`reason`, `event` optional)."""
+        return self._post("/templates", {"name": name, "language": language, "status": status, **extra})
+
+    def set_template_quality(self, name: str, quality: str, language: str = "en_US") -> dict:
+        """Meta rates the template GREEN, YELLOW, RED or UNKNOWN; a `message_template_quality_update` follows."""
+        return self._post("/templates/quality", {"name": name, "language": language, "quality": quality})
+
+    def change_number_quality(self, event: str, **fields: object) -> dict:
+        """A `phone_number_quality_update` (FLAGGED, DOWNGRADE, UPGRADE…), with `quality_rating` and
+        `messaging_limit` as `GET /{phone-number-id}` tells them from then on."""
+        return self._post("/number-quality", {"event": event, **fields})
 
     def sent_messages(self, to: str | None = None, *, min_count: int = 0, timeout: float = 0) -> list[dict]:
         params = {"min_count": min_count, "timeout": timeout, **({"to": to} if to else {})}

@@ -41,6 +41,8 @@ def control_routes(network: WhatsAppNetwork) -> list[Route]:
         ("POST", f"/customers/{_WA_ID}/marketing", _customer_marketing),
         ("GET", "/templates", _templates),
         ("POST", "/templates", _set_template_status),
+        ("POST", "/templates/quality", _set_template_quality),
+        ("POST", "/number-quality", _change_number_quality),
         ("GET", "/sent", _sent),
         ("GET", f"/conversations/{_WA_ID}", _conversation),
         ("GET", "/webhooks", _webhooks),
@@ -71,7 +73,7 @@ def _health(network: WhatsAppNetwork, request: Request) -> Response:
 
 def _businesses(network: WhatsAppNetwork, request: Request) -> Response:
     businesses = [
-        {**_business_json(n), "token_revoked": network.token_is_revoked(n.access_token)}
+        {**_business_json(n), "token_revoked": network.token_is_revoked(n.access_token), **network.number_standing(n)}
         for n in network.config.business_numbers
     ]
     return json_response(200, {"businesses": businesses})
@@ -204,6 +206,12 @@ def _customer_marketing(network: WhatsAppNetwork, request: Request) -> Response:
 
 
 TEMPLATE_STATUSES = ("APPROVED", "PAUSED", "DISABLED", "REJECTED", "PENDING", "DELETED")
+# Events of `message_template_status_update` that leave the status as it is.
+TEMPLATE_EVENTS_KEEPING_STATUS = ("FLAGGED", "IN_APPEAL", "REINSTATED", "LOCKED", "UNLOCKED")
+QUALITY_SCORES = ("GREEN", "YELLOW", "RED", "UNKNOWN")
+# `phone_number_quality_update` events, and the limits Meta names in them.
+NUMBER_QUALITY_EVENTS = ("FLAGGED", "UNFLAGGED", "DOWNGRADE", "UPGRADE", "THROUGHPUT_UPGRADE", "ONBOARDING")
+MESSAGING_LIMITS = ("TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED")
 
 
 def _templates(network: WhatsAppNetwork, request: Request) -> Response:
@@ -217,12 +225,62 @@ def _set_template_status(network: WhatsAppNetwork, request: Request) -> Response
     status = str(body.get("status", "")).upper()
     if status not in TEMPLATE_STATUSES:
         raise ControlError(400, f"status must be one of {', '.join(TEMPLATE_STATUSES)}")
+    event = body.get("event")
+    if event is not None and str(event).upper() not in (*TEMPLATE_STATUSES, *TEMPLATE_EVENTS_KEEPING_STATUS):
+        raise ControlError(400, f"event must be a status or one of {', '.join(TEMPLATE_EVENTS_KEEPING_STATUS)}")
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise ControlError(400, "reason must be a string")
     number = _business_number(network, body.get("phone_number_id"))
     name, language = body.get("name"), body.get("language", "en_US")
-    template = network.set_template_status(waba_id=number.waba_id, name=name, language=language, status=status)
+    template = network.set_template_status(
+        waba_id=number.waba_id,
+        name=name,
+        language=language,
+        status=status,
+        reason=reason,
+        event=str(event).upper() if event is not None else None,
+    )
     if template is None:
         raise ControlError(404, f"no template {name} in {language}")
     return json_response(200, template)
+
+
+def _set_template_quality(network: WhatsAppNetwork, request: Request) -> Response:
+    """`{"name", "language"?, "quality": GREEN|YELLOW|RED|UNKNOWN}`: Meta rates the template; a webhook says so."""
+    body = _json_body(request)
+    quality = str(body.get("quality", "")).upper()
+    if quality not in QUALITY_SCORES:
+        raise ControlError(400, f"quality must be one of {', '.join(QUALITY_SCORES)}")
+    number = _business_number(network, body.get("phone_number_id"))
+    name, language = body.get("name"), body.get("language", "en_US")
+    template = network.set_template_quality(waba_id=number.waba_id, name=name, language=language, quality=quality)
+    if template is None:
+        raise ControlError(404, f"no template {name} in {language}")
+    return json_response(200, template)
+
+
+def _change_number_quality(network: WhatsAppNetwork, request: Request) -> Response:
+    """`{"event", "quality_rating"?, "messaging_limit"?, "phone_number_id"?}`: Meta flags the number or changes its
+    messaging limit; `GET /{phone-number-id}` tells the new values and a `phone_number_quality_update` is sent."""
+    body = _json_body(request)
+    event = str(body.get("event", "")).upper()
+    if event not in NUMBER_QUALITY_EVENTS:
+        raise ControlError(400, f"event must be one of {', '.join(NUMBER_QUALITY_EVENTS)}")
+    quality = body.get("quality_rating")
+    if quality is not None and str(quality).upper() not in QUALITY_SCORES:
+        raise ControlError(400, f"quality_rating must be one of {', '.join(QUALITY_SCORES)}")
+    limit = body.get("messaging_limit")
+    if limit is not None and str(limit).upper() not in MESSAGING_LIMITS:
+        raise ControlError(400, f"messaging_limit must be one of {', '.join(MESSAGING_LIMITS)}")
+    number = _business_number(network, body.get("phone_number_id"))
+    standing = network.change_number_standing(
+        number=number,
+        event=event,
+        quality_rating=str(quality).upper() if quality is not None else None,
+        messaging_limit=str(limit).upper() if limit is not None else None,
+    )
+    return json_response(200, {**_business_json(number), **standing})
 
 
 def _sent(network: WhatsAppNetwork, request: Request) -> Response:

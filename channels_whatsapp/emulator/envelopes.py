@@ -135,3 +135,47 @@ def user_preferences_value(*, customer: Customer, stopped: bool, at: float) -> d
             }
         ],
     }
+
+
+def account_envelope(*, waba_id: str, field: str, value: dict, at: float) -> dict:
+    """An account-level change (quality, templates): no `metadata` and no phone number id; `entry.time` says when."""
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": waba_id, "time": int(at), "changes": [{"value": value, "field": field}]}],
+    }
+
+
+def quality_update_value(*, number: BusinessNumber, event: str, current_limit: str, old_limit: str) -> dict:
+    """`phone_number_quality_update`: the number by its display number in digits, as Meta names it there."""
+    value = {"display_phone_number": _digits(number.display_phone_number), "event": event}
+    if old_limit and old_limit != current_limit:
+        value["old_limit"] = old_limit
+    value["current_limit"] = current_limit
+    return value
+
+
+def template_status_value(*, template: dict, event: str, reason: str) -> dict:
+    value = {
+        "event": event,
+        "message_template_id": int(template["id"]),
+        "message_template_name": template["name"],
+        "message_template_language": template["language"],
+        "reason": reason or "NONE",
+    }
+    if event == "PAUSED":
+        value["other_info"] = {
+            "title": "FIRST_PAUSE",
+            "description": "Your message template has been paused for 3 hours until 2:00 AM UTC because of low "
+            "quality.",
+        }
+    return value
+
+
+def template_quality_value(*, template: dict, previous: str, new: str) -> dict:
+    return {
+        "previous_quality_score": previous,
+        "new_quality_score": new,
+        "message_template_id": int(template["id"]),
+        "message_template_name": template["name"],
+        "message_template_language": template["language"],
+    }

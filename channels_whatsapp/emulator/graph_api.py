@@ -169,17 +169,18 @@ def _phone_number(network: WhatsAppNetwork, request: Request, phone_number_id: s
     for name in wanted:
         if name not in PHONE_NUMBER_FIELDS:
             raise RequestRejected(nonexisting_field(name, node_type="WhatsAppBusinessPhoneNumber"))
+    standing = network.number_standing(number)
     known = {
         "id": number.phone_number_id,
         "display_phone_number": number.display_phone_number,
         "verified_name": number.verified_name,
-        "quality_rating": number.quality_rating,
+        "quality_rating": standing["quality_rating"],
         "code_verification_status": "VERIFIED",
         "name_status": "APPROVED",
         "platform_type": "CLOUD_API",
         "throughput": {"level": "STANDARD"},
-        "whatsapp_business_manager_messaging_limit": number.messaging_limit,
-        "messaging_limit_tier": number.messaging_limit,
+        "whatsapp_business_manager_messaging_limit": standing["messaging_limit"],
+        "messaging_limit_tier": standing["messaging_limit"],
         "account_mode": "LIVE",
         "is_official_business_account": False,
     }

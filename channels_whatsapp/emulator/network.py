@@ -287,8 +287,12 @@ class WhatsAppNetwork:
         """The WABA's templates; call with the lock held."""
         return self.state.templates.setdefault(waba_id, default_templates(waba_id))
 
-    def set_template_status(self, *, waba_id: str, name: str, language: str, status: str) -> dict | None:
-        """Meta pauses, disables or deletes a template after a review; `DELETED` removes it. None: no such one."""
+    def set_template_status(
+        self, *, waba_id: str, name: str, language: str, status: str, reason: str = "", event: str | None = None
+    ) -> dict | None:
+        """Meta pauses, disables or deletes a template after a review; `DELETED` removes it. None: no such one.
+        Meta tells the app by a `message_template_status_update` webhook (`event`, FLAGGED for instance, may say
+        more than the status; a deletion sends none)."""
         with self.state.lock:
             templates = self.templates(waba_id)
             template = next((t for t in templates if t["name"] == name and t["language"] == language), None)
@@ -299,7 +303,62 @@ class WhatsAppNetwork:
             else:
                 template["status"] = status
             self.state.changed()
-            return dict(template)
+            template = dict(template)
+        if status != "DELETED":
+            value = envelopes.template_status_value(template=template, event=event or status, reason=reason)
+            self._deliver_account_change(waba_id=waba_id, field="message_template_status_update", value=value)
+        return template
+
+    def set_template_quality(self, *, waba_id: str, name: str, language: str, quality: str) -> dict | None:
+        """Meta rates a template's quality (GREEN, YELLOW, RED, UNKNOWN) and says so by webhook. None: no such one."""
+        with self.state.lock:
+            template = next(
+                (t for t in self.templates(waba_id) if t["name"] == name and t["language"] == language), None
+            )
+            if template is None:
+                return None
+            previous = (template.get("quality_score") or {}).get("score", "UNKNOWN")
+            template["quality_score"] = {"score": quality}
+            self.state.changed()
+            template = dict(template)
+        value = envelopes.template_quality_value(template=template, previous=previous, new=quality)
+        self._deliver_account_change(waba_id=waba_id, field="message_template_quality_update", value=value)
+        return template
+
+    def number_standing(self, number: BusinessNumber) -> dict[str, str]:
+        """The number's quality rating and messaging limit as `GET /{phone-number-id}` tells them now."""
+        with self.state.lock:
+            standing = self.state.number_standing.get(number.phone_number_id, {})
+            return {
+                "quality_rating": standing.get("quality_rating", number.quality_rating),
+                "messaging_limit": standing.get("messaging_limit", number.messaging_limit),
+            }
+
+    def change_number_standing(
+        self, *, number: BusinessNumber, event: str, quality_rating: str | None, messaging_limit: str | None
+    ) -> dict[str, str]:
+        """Meta flags a number's quality, or raises or lowers its messaging limit: `GET /{phone-number-id}` tells
+        the new values, and a `phone_number_quality_update` webhook says what happened."""
+        old = self.number_standing(number)
+        with self.state.lock:
+            standing = self.state.number_standing.setdefault(number.phone_number_id, {})
+            if quality_rating:
+                standing["quality_rating"] = quality_rating
+            if messaging_limit:
+                standing["messaging_limit"] = messaging_limit
+            self.state.changed()
+        new = self.number_standing(number)
+        value = envelopes.quality_update_value(
+            number=number, event=event, current_limit=new["messaging_limit"], old_limit=old["messaging_limit"]
+        )
+        self._deliver_account_change(waba_id=number.waba_id, field="phone_number_quality_update", value=value)
+        return new
+
+    def _deliver_account_change(self, *, waba_id: str, field: str, value: dict) -> None:
+        """Signed with the app secret of the account's first number: one app serves them all in the emulator."""
+        number = next((n for n in self.config.business_numbers if n.waba_id == waba_id), self.default_number())
+        envelope = envelopes.account_envelope(waba_id=waba_id, field=field, value=value, at=time.time())
+        self._webhooks.deliver(Webhook.from_envelope(kind="account", number=number, wamid="", envelope=envelope))
 
     def set_marketing_preference(self, *, wa_id: str, stopped: bool, number: BusinessNumber) -> Customer:
         """The customer taps "Stop promotions" (or resumes) in WhatsApp; Meta tells the business by webhook."""

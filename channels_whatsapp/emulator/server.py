@@ -22,6 +22,9 @@ _PAGE_FILES = {
     "/phone_page.css": ("phone_page.css", "text/css; charset=utf-8"),
     "/phone_rich.js": ("phone_rich.js", "text/javascript; charset=utf-8"),
     "/phone_media.js": ("phone_media.js", "text/javascript; charset=utf-8"),
+    "/controls": ("controls_page.html", "text/html; charset=utf-8"),
+    "/controls_page.js": ("controls_page.js", "text/javascript; charset=utf-8"),
+    "/controls_page.css": ("controls_page.css", "text/css; charset=utf-8"),
 }
 
 

@@ -163,6 +163,8 @@ class EmulatorState:
         self.sends_by_pair: dict[ConversationKey, deque[float]] = {}
         self.faults = Faults()
         self.revoked_tokens: set[str] = set()  # access tokens revoked since: every call with one gets error 190
+        # Per phone number id: its quality rating and messaging limit since Meta changed them (else the config's).
+        self.number_standing: dict[str, dict[str, str]] = {}
         self.templates: dict[str, list[dict]] = {}  # per WABA id, created on first use
         self.webhook_attempts: deque[dict] = deque(maxlen=self.log_length)
         self.requests: deque[dict] = deque(maxlen=self.log_length)

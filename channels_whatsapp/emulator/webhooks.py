@@ -33,7 +33,7 @@ _FINAL_STATUSES = ("read", "failed")
 class Webhook:
     """One notification, serialised once: retries and duplicates send exactly these bytes."""
 
-    kind: str  # "message", "status" or "preference"
+    kind: str  # "message", "status", "preference" or "account" (quality and template changes)
     number: BusinessNumber
     wamid: str
     message_status: str | None

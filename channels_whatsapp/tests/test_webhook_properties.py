@@ -26,7 +26,10 @@ from channels_whatsapp.payloads import (
     IncomingMessage,
     MalformedPayload,
     MarketingPreference,
+    NumberQualityUpdate,
     StatusChanged,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
     UnsupportedChange,
     ValueLevelError,
     parse_notification,
@@ -39,7 +42,16 @@ from interactions.services.inbound import fitted_message_id
 from interactions.storable_text import column_length, fitted_identifier
 from tests.hostile_input import json_value, mutated, wire_json
 
-EVENT_TYPES = (IncomingMessage, StatusChanged, MarketingPreference, ValueLevelError, UnsupportedChange)
+EVENT_TYPES = (
+    IncomingMessage,
+    StatusChanged,
+    MarketingPreference,
+    ValueLevelError,
+    UnsupportedChange,
+    NumberQualityUpdate,
+    TemplateStatusUpdate,
+    TemplateQualityUpdate,
+)
 
 
 @cache

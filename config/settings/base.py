@@ -322,6 +322,20 @@ WHATSAPP_WEBHOOK_MAX_BODY_BYTES = env.int("WHATSAPP_WEBHOOK_MAX_BODY_BYTES", def
 # matches none known), a deactivated number or a rotated secret takes up to this long.
 WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS = env.float("WHATSAPP_SIGNING_SECRETS_CACHE_SECONDS", default=5.0)
 
+# --- Channel health (README "Channel health"). Each check is one `GET /{phone-number-id}` per number: every 40 s
+# is 90 calls an hour, under Meta's 200 management calls an hour per WABA; a revoked token shows within a minute.
+WHATSAPP_HEALTH_CHECK_SECONDS = env.float("WHATSAPP_HEALTH_CHECK_SECONDS", default=40.0)
+# The webhook counts deliveries in memory and adds them to Redis this often.
+WHATSAPP_HEALTH_COUNTS_FLUSH_SECONDS = env.float("WHATSAPP_HEALTH_COUNTS_FLUSH_SECONDS", default=5.0)
+# How long a process reuses what the channels said of their health (every open workspace polls it).
+CHANNEL_HEALTH_CACHE_SECONDS = env.float("CHANNEL_HEALTH_CACHE_SECONDS", default=5.0)
+# How often the workspace header, the composer and the supervisor page ask again.
+CHANNEL_HEALTH_POLL_SECONDS = env.float("CHANNEL_HEALTH_POLL_SECONDS", default=15.0)
+CELERY_BEAT_SCHEDULE["check-business-numbers-health"] = {
+    "task": "channels_whatsapp.tasks.check_business_numbers_health",
+    "schedule": timedelta(seconds=WHATSAPP_HEALTH_CHECK_SECONDS),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

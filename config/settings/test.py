@@ -72,3 +72,6 @@ MEDIA_ROOT = str(BASE_DIR / "var" / "test-media" / TEST_RUN_ID)  # shared with t
 # No read of the webhook subscriptions at a moment of the clock's choosing, inside a test that counts its queries;
 # the test of that read sets it back.
 WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS = 24 * 3600.0
+# Channel health: read afresh on every request, so a test sees the change it just made.
+CHANNEL_HEALTH_CACHE_SECONDS = env.float("CHANNEL_HEALTH_CACHE_SECONDS", default=0)
+CHANNEL_HEALTH_POLL_SECONDS = 1.0

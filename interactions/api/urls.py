@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from interactions.api import consent, erasure, lifecycle, link_previews, media, outreach, views
+from interactions.api import channel_health, consent, erasure, lifecycle, link_previews, media, outreach, views
 
 urlpatterns = [
     path("interactions/", views.InteractionList.as_view(), name="interaction-list"),
@@ -34,6 +34,9 @@ urlpatterns += [
     path("templates/sync/", outreach.SyncTemplates.as_view(), name="templates-sync"),
     path("notifications/", outreach.Notifications.as_view(), name="notifications"),
 ]
+
+# How the channels' accounts stand (interactions/api/channel_health.py): the header alert and the composer poll it.
+urlpatterns += [path("channel-health/", channel_health.ChannelHealth.as_view(), name="channel-health")]
 
 # Last: an address under the API that names nothing (`/interactions/-1/`, `/interactions/abc/`) is a JSON 404,
 # like every other answer of the API, not Django's HTML page.

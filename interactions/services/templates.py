@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from interactions.channel_adapters import channel_adapter, registered_channels
-from interactions.events import TemplateDefinition
-from interactions.models import MessageTemplate, TemplateCategory, TemplateStatus
+from interactions.events import TemplateChange, TemplateDefinition
+from interactions.models import MessageTemplate, TemplateCategory, TemplateQuality, TemplateStatus
 from interactions.services.outbound import ActionRefused
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
@@ -171,3 +171,26 @@ def sync_message_templates() -> int:
         save_synced_templates(channel=channel, definitions=channel_adapter(channel).fetch_message_templates())
         for channel in registered_channels()
     )
+
+
+@transaction.atomic
+def apply_template_change(*, channel: str, change: TemplateChange) -> list[MessageTemplate]:
+    """A status or quality the channel reported for a synced template, applied at once (a paused template is
+    refused by `sendable_template` from now on, not from the next sync). Returns the templates changed; a template
+    not synced yet changes nothing, as the next sync brings it whole."""
+    templates = MessageTemplate.objects.select_for_update().filter(channel=channel, account_id__in=change.account_ids)
+    by_id = templates.filter(external_id=change.external_id) if change.external_id else templates.none()
+    matched = list(by_id) or list(templates.filter(name=change.name, language=change.language))
+    values: dict[str, str] = {}
+    if change.status is not None:
+        values["status"] = change.status if change.status in TemplateStatus.values else TemplateStatus.OTHER
+        values["status_reason"] = change.reason[:255]
+    if change.quality is not None:
+        values["quality"] = change.quality if change.quality in TemplateQuality.values else TemplateQuality.UNKNOWN
+    changed = [t for t in matched if any(getattr(t, name) != value for name, value in values.items())]
+    for template in changed:
+        for name, value in values.items():
+            setattr(template, name, value)
+    if changed:
+        MessageTemplate.objects.bulk_update(changed, list(values))
+    return changed

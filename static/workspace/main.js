@@ -32,6 +32,7 @@ import "./routing_history.js";
 import "./virtual_agent.js";
 import "./canned.js";
 import "./my_responses.js";
+import "./channel_health.js";
 
 const CLOCK_TICK_MS = 30 * 1000;
 
