@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -350,6 +351,7 @@ async def run(options, stack: harness.Stack, base_url: str, agents: list[harness
         spent[phase] = [total + now - before for total, now, before in zip(spent[phase], cpu(), since, strict=True)]
 
     timed: list[AgentClient] = []
+    load_before = os.getloadavg()[0]  # the machine is shared: the tail depends on what else runs
     for _ in range(options.rounds):
         before = cpu()
         timed += await latency_round(base_url, clients, options.rate)
@@ -357,6 +359,7 @@ async def run(options, stack: harness.Stack, base_url: str, agents: list[harness
         before = cpu()
         await everyone_away(base_url, database_url, clients)
         count("away", before)
+    load_after = os.getloadavg()[0]
     latencies = [(client.first_offer_at - client.asked_at) * 1000 for client in timed]
     web_cpu, worker_cpu, own_cpu = (a + b for a, b in zip(spent["available"], spent["away"], strict=True))
     profiles = {}
@@ -392,6 +395,7 @@ async def run(options, stack: harness.Stack, base_url: str, agents: list[harness
             for phase, (web, work, _) in spent.items()
         },
         "load_generator_cpu_s": round(own_cpu, 2),
+        "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
         "burst": burst_figures,
         **({"profiles": profiles} if profiles else {}),
     }
