@@ -332,7 +332,8 @@ def between(clients: list[AgentClient], start: str, end: str) -> dict[str, float
 async def run(options, stack: harness.Stack, base_url: str, agents: list[harness.Agent]) -> dict:
     database_url = stack.environment["DATABASE_URL"]
     clients = [AgentClient(agent=agent) for agent in agents]
-    sockets = await open_workspace_sockets(base_url, [agent.cookie for agent in agents])
+    # A few handshakes at a time: on a loaded machine daphne drops one not done within its 5 s.
+    sockets = await open_workspace_sockets(base_url, [agent.cookie for agent in agents], at_once=10)
     listeners = [asyncio.ensure_future(listen(s, c)) for s, c in zip(sockets, clients, strict=True)]
     web, worker = stack.processes["web"].pid, stack.processes["worker"].pid
 
