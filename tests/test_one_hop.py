@@ -1,6 +1,6 @@
 """An agent's presence change through Django in one thread hop (`config/one_hop.py`) answers exactly as Django's
 ASGI handler does: the same middleware (sessions, CSRF, authentication, security headers), the same view, the same
-errors; and its database connection goes back to the pool with the request."""
+errors (status, headers but Date, body); and the request starts and finishes on the thread that served it."""
 
 import json
 import threading
@@ -13,6 +13,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from config.asgi import application, django_asgi_app, one_hop_app
+from config.one_hop import OneHopHandler
 from routing.models import AgentProfile, Presence
 from tests.factories import agent, manager
 
@@ -80,7 +81,17 @@ def test_the_presence_path_takes_the_one_hop_handler_and_answers_as_django_does(
     person = agent()
     headers = token_of(person)
 
-    status, answered, text = ask(application, body={"presence": "available"}, headers=headers)
+    handlers = []
+
+    def started(sender, **_) -> None:
+        handlers.append(sender)
+
+    signals.request_started.connect(started)
+    try:
+        status, answered, text = ask(application, body={"presence": "available"}, headers=headers)
+    finally:
+        signals.request_started.disconnect(started)
+    assert handlers == [OneHopHandler]
     assert (status, json.loads(text).get("presence")) == (200, Presence.AVAILABLE), text
     assert AgentProfile.objects.get(user=person).presence == Presence.AVAILABLE
     # Unchanged the second time, so both handlers give the same body (the same `presence_changed_at`).
