@@ -1,5 +1,6 @@
-"""ASGI entry point: HTTP through Django, but Meta's webhook deliveries through their lean endpoint; WebSockets
-through Channels with the session's user."""
+"""ASGI entry point: HTTP through Django, but Meta's webhook deliveries through their lean endpoint and an agent's
+presence change through Django in one thread hop (`config/one_hop.py`); WebSockets through Channels with the
+session's user."""
 
 import os
 
@@ -14,14 +15,19 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import reverse  # noqa: E402
 
 from channels_whatsapp.webhook_asgi import receive_deliveries  # noqa: E402
+from config.one_hop import OneHopHandler  # noqa: E402
 from interactions.routing import websocket_urlpatterns  # noqa: E402
 
 WEBHOOK_PATH = reverse("whatsapp-webhook")
+ONE_HOP_PATHS = frozenset({reverse("routing-my-presence")})  # from an agent becoming available to their offer
+one_hop_app = OneHopHandler()
 
 
 async def http_application(scope, receive, send) -> None:
     if scope["method"] == "POST" and scope["path"] == WEBHOOK_PATH:
         return await receive_deliveries(scope, receive, send)
+    if scope["path"] in ONE_HOP_PATHS:
+        return await one_hop_app(scope, receive, send)
     return await django_asgi_app(scope, receive, send)
 
 
