@@ -33,6 +33,7 @@ class RoutingConfig(AppConfig):
         from routing import lifecycle_tasks, queue_tasks  # noqa: F401  (register their tasks with Celery)
         from routing.audience import RoutingAudience
         from routing.history_admin import show_routing_history_on_interaction_records
+        from routing.record_filters import filter_interaction_records_by_queue
         from routing.services.assignment import RoutingClaims
         from routing.services.lifecycle_reactions import react_to_lifecycle_change
         from routing.services.presence import record_connection_closed, record_connection_opened, record_server_alive
@@ -46,3 +47,4 @@ class RoutingConfig(AppConfig):
         add_role_permissions(ADMIN, *ADMIN_PERMISSIONS)
         add_role_permissions(MANAGER, *MANAGER_PERMISSIONS)
         show_routing_history_on_interaction_records()
+        filter_interaction_records_by_queue()

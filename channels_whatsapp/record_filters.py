@@ -1,0 +1,23 @@
+"""The business number filter on the list of interaction records in the admin: the core knows a conversation's
+account (the phone number id its customer wrote to), this channel knows the number people recognise."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+
+from channels_whatsapp.models import BusinessNumber
+from interactions.admin_panels import register_interaction_filter
+
+
+class BusinessNumberFilter(admin.SimpleListFilter):
+    title = "business number"
+    parameter_name = "business_number"
+
+    def lookups(self, request, model_admin):
+        return [(number.phone_number_id, str(number)) for number in BusinessNumber.objects.order_by("pk")]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(channel_user__account_id=self.value()) if self.value() else queryset
+
+
+def filter_interaction_records_by_business_number() -> None:
+    register_interaction_filter(BusinessNumberFilter)
