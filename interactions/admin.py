@@ -14,13 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from audit.models import AuditAction
 from audit.services import record_audit_entry
 from consent.selectors import consent_history
-from interactions.admin_panels import interaction_filters, interaction_panels
+from interactions.admin_panels import interaction_filters, interaction_panels, label
+from interactions.channel_adapters import channel_capabilities
 from interactions.live import audience_changed_on_commit
 from interactions.models import (
     ChannelUser,
@@ -62,7 +64,7 @@ class InteractionAdmin(ReadOnlyAdmin):
     by what a manager knows (a customer's name or number, a day, an agent), each record a transcript to read and
     download. Read-only: nothing here changes a conversation, and no button says otherwise."""
 
-    list_display = ["customer", "state_pill", "queue", "agent", "last_message", "opened_at", "closed_at"]
+    list_display = ["customer", "state_pill", "queue", "agent", "last_message", "opened", "closed"]
     list_display_links = ["customer"]
     search_fields = ["number", "channel_user__display_name", "channel_user__external_id"]
     search_help_text = "A customer's name or phone number, or an interaction number (IMS…)."
@@ -110,6 +112,17 @@ class InteractionAdmin(ReadOnlyAdmin):
         return format_html(
             '<span class="record-last-message">{}</span>', Truncator(last_message_text(interaction)).chars(80)
         )
+
+    @admin.display(description="Opened", ordering="opened_at")
+    def opened(self, interaction: Interaction) -> str:
+        return _moment(interaction.opened_at)
+
+    @admin.display(description="Closed", ordering="closed_at")
+    def closed(self, interaction: Interaction) -> str:
+        return _moment(interaction.closed_at) if interaction.closed_at else "Open"
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Interaction records", **(extra_context or {})})
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -166,6 +179,9 @@ class InteractionAdmin(ReadOnlyAdmin):
             context.update(
                 record=obj,
                 agent=person_name(obj.assigned_to),
+                queue=label("queue", obj.queue),
+                business_number=label("account", obj.channel_user.account_id),
+                channel=_channel_label(obj.subtype),
                 closed_by=person_name(obj.closed_by),
                 with_notes=with_notes,
                 entries=[(entry, "") for entry in transcript(obj, with_notes=with_notes)],
@@ -173,6 +189,18 @@ class InteractionAdmin(ReadOnlyAdmin):
                 panels=interaction_panels(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _moment(moment) -> str:
+    """As the record page and the transcript write times."""
+    return date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def _channel_label(channel: str) -> str:
+    try:
+        return channel_capabilities(channel).label
+    except LookupError:  # a channel no longer installed
+        return channel
 
 
 def _with_notes(request: HttpRequest) -> bool:

@@ -1,7 +1,7 @@
 """What other apps add to the interaction records in the admin: sections on each record (routing: the routing
-history; customer service: the linked cases) and filters on the list (routing: queue; the channel: business
-number; customer service: account), so that the core shows them without importing those apps. Registered at
-start-up (`AppConfig.ready`)."""
+history; customer service: the linked cases) and filters on the list (routing: queue; the channel: business number;
+customer service: account) and the names of what the core keeps as keys (queues, business numbers), so that the core
+shows them without importing those apps. Registered at start-up (`AppConfig.ready`)."""
 
 from collections.abc import Callable
 
@@ -14,6 +14,10 @@ from interactions.models import Interaction
 InteractionPanel = Callable[[Interaction], SafeString]
 _interaction_panels: list[InteractionPanel] = []
 _interaction_filters: list[type[ListFilter]] = []
+# What people call a value the core keeps as a key: ("account", phone number id) → "+1 555 0100" (the channel),
+# ("queue", key) → "Billing" (routing). None: not one of the labeller's.
+Labeller = Callable[[str, str], str | None]
+_labellers: list[Labeller] = []
 
 
 def register_interaction_panel(panel: InteractionPanel) -> None:
@@ -33,3 +37,15 @@ def register_interaction_filter(list_filter: type[ListFilter]) -> None:
 
 def interaction_filters() -> list[type[ListFilter]]:
     return list(_interaction_filters)
+
+
+def register_labeller(labeller: Labeller) -> None:
+    if labeller not in _labellers:
+        _labellers.append(labeller)
+
+
+def label(kind: str, value: str) -> str:
+    """The first registered label for the value, or the value itself."""
+    if not value:
+        return ""
+    return next((named for labeller in _labellers if (named := labeller(kind, value))), value)

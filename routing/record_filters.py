@@ -1,10 +1,10 @@
-"""The queue filter on the list of interaction records in the admin, by the queues' names (the core records only a
-queue's key and never imports routing)."""
+"""The queue filter on the list of interaction records in the admin, and a queue's name on each record, by name (the
+core records only a queue's key and never imports routing)."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
 
-from interactions.admin_panels import register_interaction_filter
+from interactions.admin_panels import register_interaction_filter, register_labeller
 from routing.models import Queue
 
 
@@ -19,5 +19,10 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset.filter(queue=self.value()) if self.value() else queryset
 
 
+def queue_label(kind: str, value: str) -> str | None:
+    return Queue.objects.filter(key=value).values_list("name", flat=True).first() if kind == "queue" else None
+
+
 def filter_interaction_records_by_queue() -> None:
     register_interaction_filter(QueueFilter)
+    register_labeller(queue_label)

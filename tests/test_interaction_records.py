@@ -130,7 +130,7 @@ def test_the_record_reads_as_a_transcript_with_media_ticks_failures_and_notes(cl
     assert f'<img class="tx-image" src="/media/messages/{photo.pk}/"' in page
     assert f'<audio class="tx-audio" controls preload="metadata" src="/media/messages/{voice.pk}/">' in page
     assert f'href="/media/messages/{invoice.pk}/?download=1"' in page and "invoice-2041.pdf" in page
-    assert "📍 Location: Home (51.50135, -0.14189)" in page
+    assert "Location: Home (51.50135, -0.14189)" in page
     assert "<li>Refund</li><li>Resend</li>" in page
     assert 'data-status="read"' in page and 'title="Read"' in page
     assert 'data-status="delivered"' in page
@@ -154,6 +154,19 @@ def test_the_record_shows_the_routing_history_consent_and_linked_cases(client):
     assert 'data-testid="routing-history"' in page and "Accepted" in page
     assert 'data-testid="consent-events"' in page and "Opted out" in page and "<q>STOP</q>" in page
     assert "CS0001042" in page and "Parcel lost in transit" in page
+    assert "<dt>Queue</dt><dd>Billing</dd>" in page  # routing names the queue the core keeps by key
+
+
+def test_the_record_names_the_business_number_as_people_know_it(client, settings):
+    interaction, _alice, maya = reviewed_conversation()
+    BusinessNumber.objects.create(
+        phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
+        display_phone_number="+1 555 0100",
+        access_token="a",
+        app_secret="b",
+    )
+    client.force_login(maya)
+    assert "<dt>Business number</dt><dd>+1 555 0100</dd>" in record_page(client, interaction)
 
 
 def test_the_record_has_no_button_that_reads_like_changing_the_conversation(client):

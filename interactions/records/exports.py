@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from interactions.admin_panels import label
 from interactions.csv_rows import csv_lines
 from interactions.models import Interaction, InteractionState
 from interactions.people import person_name
@@ -94,6 +95,7 @@ def transcript_document(interaction: Interaction, *, with_notes: bool, exported_
         {
             "interaction": interaction,
             "agent": person_name(interaction.assigned_to),
+            "queue": label("queue", interaction.queue),
             "entries": [(entry, _embedded_image(entry)) for entry in entries],
             "with_notes": with_notes,
             "css": css,

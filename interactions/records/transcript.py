@@ -18,7 +18,7 @@ MEDIA_KINDS = {
     MessageKind.DOCUMENT: "document",
 }
 # Outbound statuses in the order a message goes through them: the ticks a reader expects.
-TICKS = {"queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "!"}
+TICKS = {"queued": "…", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "!"}
 
 
 @dataclass(frozen=True, slots=True)
