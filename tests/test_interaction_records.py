@@ -109,6 +109,24 @@ def test_the_list_reads_a_fixed_number_of_queries_however_many_rows(client):
     assert queries_for_a_page() == few
 
 
+def test_the_record_reads_a_fixed_number_of_queries_however_long_the_conversation(client):
+    interaction, alice, maya = reviewed_conversation()
+    client.force_login(maya)
+
+    def queries_for_the_record() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            record_page(client, interaction)
+        return len(captured)
+
+    record_page(client, interaction)  # the first request fills the content-type cache
+    before = queries_for_the_record()
+    for number in range(15):
+        MessageFactory(interaction=interaction, text=f"More {number}")
+        reply = MessageFactory(interaction=interaction, outbound=True, author=alice, text="Noted")
+        stored_file(MessageFactory(interaction=interaction, kind="image", reply_to=reply), "image")
+    assert queries_for_the_record() == before
+
+
 def test_each_row_shows_the_customer_state_queue_agent_and_last_message(client):
     _interaction, _alice, maya = reviewed_conversation()
     client.force_login(maya)
@@ -201,7 +219,11 @@ def test_the_csv_export_has_the_filtered_rows_and_is_audited(client):
 
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert entry.user == maya and entry.object_label == "Interaction records (CSV)"
-    assert entry.changes == {"filters": {"state": ["work_in_progress"]}}
+    assert entry.changes == {"filters": {"state": ["work_in_progress"]}, "searched": False}
+
+    client.get(f"{LIST}export.csv", {"q": "Priya Raman"})
+    searched = AuditEntry.objects.filter(action=AuditAction.EXPORT).first()
+    assert searched.changes == {"filters": {}, "searched": True}  # never the customer's name or number
 
     everything = b"".join(client.get(f"{LIST}export.csv").streaming_content).decode()
     assert "'=HYPERLINK" in everything and other.number in everything
