@@ -80,10 +80,10 @@ class InteractionAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         """Managers and admins; an agent works in the workspace, even one who was given staff status."""
-        return super().has_view_permission(request, obj) and may_supervise(request.user)
+        return super().has_view_permission(request, obj) and _supervises(request)
 
     def has_module_permission(self, request) -> bool:
-        return super().has_module_permission(request) and may_supervise(request.user)
+        return super().has_module_permission(request) and _supervises(request)
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, _customer_search_term(search_term))
@@ -190,6 +190,13 @@ class InteractionAdmin(ReadOnlyAdmin):
                 panels=interaction_panels(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _supervises(request: HttpRequest) -> bool:
+    """The admin asks for its permissions several times a page: the role is read once."""
+    if not hasattr(request, "_may_supervise"):
+        request._may_supervise = may_supervise(request.user)
+    return request._may_supervise
 
 
 def _export_filters(request: HttpRequest) -> dict:

@@ -9,17 +9,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from interactions.people import person_name
+from interactions.roles import AGENT
 
 
 class AgentFilter(admin.SimpleListFilter):
-    """The people conversations were assigned to, by name, plus "Nobody" (the virtual agent's, never routed)."""
+    """The agents (the role's members) by name, plus "Nobody" (the virtual agent's, never routed). Read from the
+    role, not from the interactions: listing who ever held one would scan them all on every page."""
 
     title = "agent"
     parameter_name = "agent"
     NOBODY = "none"
 
     def lookups(self, request, model_admin):
-        people = get_user_model().objects.filter(assigned_interactions__isnull=False).distinct().order_by("first_name")
+        people = get_user_model().objects.filter(groups__name=AGENT).order_by("first_name", "username")
         return [(str(person.pk), person_name(person)) for person in people] + [(self.NOBODY, "Nobody")]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
