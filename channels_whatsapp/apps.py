@@ -9,6 +9,7 @@ class WhatsAppConfig(AppConfig):
         from channels_whatsapp.health_panel import WhatsAppHealthSource
         from channels_whatsapp.outbound import CHANNEL, WhatsAppAdapter
         from channels_whatsapp.properties import PROPERTIES
+        from channels_whatsapp.record_filters import filter_interaction_records_by_business_number
         from channels_whatsapp.retention import ERASURE_STEP, RETENTION_SWEEPS
         from interactions.channel_adapters import register_channel_adapter
         from interactions.channel_health import register_channel_health
@@ -22,6 +23,7 @@ class WhatsAppConfig(AppConfig):
             register_retention_sweep(sweep)
         register_erasure_step(ERASURE_STEP)
         register_channel_health(CHANNEL, WhatsAppHealthSource())
+        filter_interaction_records_by_business_number()
         add_role_permissions(
             ADMIN,
             "channels_whatsapp.view_businessnumber",

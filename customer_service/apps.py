@@ -25,6 +25,7 @@ class CustomerServiceConfig(AppConfig):
     verbose_name = "Customer service"
 
     def ready(self) -> None:
+        from customer_service.record_panels import show_customer_service_on_interaction_records
         from customer_service.retention import ERASURE_STEP
         from interactions.roles import ADMIN, MANAGER, add_role_permissions
         from retention.registry import register_erasure_step
@@ -36,3 +37,4 @@ class CustomerServiceConfig(AppConfig):
         keeping = [f"customer_service.{action}_{model}" for model in _KEPT for action in ("add", "change")]
         add_role_permissions(MANAGER, *viewing)
         add_role_permissions(ADMIN, *viewing, *editing, *keeping)
+        show_customer_service_on_interaction_records()

@@ -1,28 +1,44 @@
-"""Interaction records for managers: read-only, with the whole transcript. Users for admins, within their roles."""
+"""Interaction records for managers: read-only, each a transcript to read and download. Users for admins, within
+their roles."""
+
+import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils.safestring import mark_safe
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
-from interactions.admin_panels import interaction_panels
+from audit.models import AuditAction
+from audit.services import record_audit_entry
+from consent.selectors import consent_history
+from interactions.admin_panels import interaction_filters, interaction_panels, label
+from interactions.channel_adapters import channel_capabilities
 from interactions.live import audience_changed_on_commit
 from interactions.models import (
     ChannelUser,
     DeliveryAttempt,
-    Direction,
     Interaction,
     ListenerRun,
     Message,
     MessageTemplate,
     Notification,
 )
-from interactions.roles import grantable_groups, grantable_permissions, may_edit_user
+from interactions.people import person_name
+from interactions.record_filters import AgentFilter, OpenedBetweenFilter
+from interactions.records.exports import last_message_text, records_csv, transcript_document
+from interactions.records.transcript import transcript
+from interactions.roles import grantable_groups, grantable_permissions, may_edit_user, may_supervise
 from interactions.services.listeners import run_listeners_again
 from retention.admin_actions import ACTION_DESCRIPTION, confirm_and_erase, drop_erasure_action_unless_allowed
 
@@ -38,77 +54,174 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class TranscriptInline(admin.TabularInline):
-    model = Message
-    fields = [
-        "sequence",
-        "sent_at",
-        "direction",
-        "author",
-        "kind",
-        "text",
-        "content_removed_reason",
-        "status",
-        "error_code",
-        "error_title",
-    ]
-    readonly_fields = fields
-    ordering = ["sequence"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "Transcript"
-
-    def get_queryset(self, request):
-        """One query for the whole transcript, not one a row (a row shows its author and names its interaction).
-        `?notes=hide` leaves colleagues' internal notes out: the conversation as the customer had it."""
-        transcript = super().get_queryset(request).select_related("author", "interaction")
-        if request.GET.get("notes") == "hide":
-            transcript = transcript.exclude(direction=Direction.INTERNAL)
-        return transcript
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+def _customer_search_term(term: str) -> str:
+    """A phone number searched as people write it (+44 7700 900-123) matches the digits the channel stores."""
+    digits = re.sub(r"[\s().+-]", "", term)
+    return digits if digits.isdigit() and len(digits) >= 4 else term
 
 
 @admin.register(Interaction)
 class InteractionAdmin(ReadOnlyAdmin):
-    list_display = [
-        "number",
-        "type",
-        "subtype",
-        "state",
-        "channel_user",
-        "assigned_to",
-        "opened_at",
-        "closed_at",
-    ]
-    list_filter = ["state", "type", "subtype", "assigned_to"]
-    search_fields = ["number", "channel_user__external_id", "channel_user__display_name"]
-    list_select_related = ["channel_user", "assigned_to"]
-    date_hierarchy = "opened_at"
-    fields = [
-        ("number", "state"),
-        ("type", "subtype"),
-        "channel_user",
-        ("assigned_to", "queue"),
-        ("opened_at", "closed_at", "last_message_at"),
-        ("hold_reason", "state_reason", "closed_by"),
-        "internal_notes",
-    ]
-    readonly_fields = ["internal_notes"]
-    inlines = [TranscriptInline]
+    """Every conversation, for managers to review (agents never open the admin): a list that filters and searches
+    by what a manager knows (a customer's name or number, a day, an agent), each record a transcript to read and
+    download. Read-only: nothing here changes a conversation, and no button says otherwise."""
 
-    @admin.display(description="Internal notes")
-    def internal_notes(self, interaction: Interaction) -> str:
-        """The switch between the transcript with colleagues' notes and the conversation as the customer had it."""
-        return mark_safe('<a href="?">Show internal notes</a> · <a href="?notes=hide">Hide internal notes</a>')
+    list_display = ["customer", "state_pill", "queue", "agent", "last_message", "opened", "closed"]
+    list_display_links = ["customer"]
+    search_fields = ["number", "channel_user__display_name", "channel_user__external_id"]
+    search_help_text = "A customer's name or phone number, or an interaction number (IMS…)."
+    list_select_related = ["channel_user", "assigned_to"]
+    list_per_page = 50
+    show_full_result_count = False  # one count, of the filtered rows, not a second of the whole table
+    show_facets = admin.ShowFacets.NEVER  # facet counts cost a query per choice
+    fields = ["number"]  # the record page shows the transcript, not a form (change_form.html)
+
+    def get_list_filter(self, request):
+        return ["state", AgentFilter, *interaction_filters(), OpenedBetweenFilter]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        """Managers and admins; an agent works in the workspace, even one who was given staff status."""
+        return super().has_view_permission(request, obj) and _supervises(request)
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) and _supervises(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, _customer_search_term(search_term))
+
+    @admin.display(description="Customer", ordering="channel_user__display_name")
+    def customer(self, interaction: Interaction) -> str:
+        person = interaction.channel_user
+        return format_html(
+            '<span class="record-customer"><strong>{}</strong><small>+{} · {}</small></span>',
+            person.display_name or "Unnamed customer",
+            person.external_id,
+            interaction.number or f"#{interaction.pk}",
+        )
+
+    @admin.display(description="State", ordering="state")
+    def state_pill(self, interaction: Interaction) -> str:
+        return format_html(
+            '<span class="state-pill state-{}">{}</span>', interaction.state, interaction.get_state_display()
+        )
+
+    @admin.display(description="Agent", ordering="assigned_to__first_name")
+    def agent(self, interaction: Interaction) -> str:
+        return person_name(interaction.assigned_to) or "—"
+
+    @admin.display(description="Last message", ordering="last_message_at")
+    def last_message(self, interaction: Interaction) -> str:
+        return format_html(
+            '<span class="record-last-message">{}</span>', Truncator(last_message_text(interaction)).chars(80)
+        )
+
+    @admin.display(description="Opened", ordering="opened_at")
+    def opened(self, interaction: Interaction) -> str:
+        return _moment(interaction.opened_at)
+
+    @admin.display(description="Closed", ordering="closed_at")
+    def closed(self, interaction: Interaction) -> str:
+        return _moment(interaction.closed_at) if interaction.closed_at else "Open"
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Interaction records", **(extra_context or {})})
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("export.csv", view(self.export_csv), name="interactions_interaction_export_csv"),
+            path(
+                "<int:pk>/transcript.html",
+                view(self.export_transcript),
+                name="interactions_interaction_export_transcript",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The list as filtered on the page, every row (not only the page's), streamed."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        records = self.get_changelist_instance(request).get_queryset(request)
+        record_audit_entry(
+            action=AuditAction.EXPORT,
+            target_label="Interaction records (CSV)",
+            details=_export_filters(request),
+            request=request,
+        )
+        response = StreamingHttpResponse(records_csv(records), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="interactions-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response
+
+    def export_transcript(self, request: HttpRequest, pk: int) -> HttpResponse:
+        interaction = self.get_object(request, str(pk))
+        if interaction is None or not self.has_view_permission(request, interaction):
+            raise Http404("No such interaction record.")
+        with_notes = _with_notes(request)
+        document = transcript_document(interaction, with_notes=with_notes, exported_by=person_name(request.user) or "")
+        record_audit_entry(
+            action=AuditAction.EXPORT,
+            target=interaction,
+            target_label=f"Transcript of {interaction} (HTML)",
+            details={"internal_notes": with_notes},
+            request=request,
+        )
+        response = HttpResponse(document, content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="transcript-{interaction.number or pk}.html"'
+        return response
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("channel_user", "assigned_to", "closed_by")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """The sections other apps registered come after the record's fields, before the transcript
-        (templates/admin/interactions/interaction/change_form.html)."""
-        context["panels"] = interaction_panels(obj) if obj is not None else []
+        """The record: the transcript, the customer's consent, then the sections other apps registered (routing
+        history, linked cases); see templates/admin/interactions/interaction/change_form.html."""
+        if obj is not None:
+            with_notes = _with_notes(request)
+            context.update(
+                record=obj,
+                agent=person_name(obj.assigned_to),
+                queue=label("queue", obj.queue),
+                business_number=label("account", obj.channel_user.account_id),
+                channel=_channel_label(obj.subtype),
+                closed_by=person_name(obj.closed_by),
+                with_notes=with_notes,
+                entries=[(entry, "") for entry in transcript(obj, with_notes=with_notes)],
+                consent_events=consent_history(channel_user_id=obj.channel_user_id),
+                panels=interaction_panels(obj),
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _supervises(request: HttpRequest) -> bool:
+    """The admin asks for its permissions several times a page: the role is read once."""
+    if not hasattr(request, "_may_supervise"):
+        request._may_supervise = may_supervise(request.user)
+    return request._may_supervise
+
+
+def _export_filters(request: HttpRequest) -> dict:
+    """The filters an export ran with, for the audit log; what was searched for stays out (a customer's name or
+    number: the log outlives an erasure), only that there was a search."""
+    filters = {name: request.GET.getlist(name) for name in sorted(request.GET) if name != SEARCH_VAR}
+    return {"filters": filters, "searched": bool(request.GET.get(SEARCH_VAR))}
+
+
+def _moment(moment) -> str:
+    """As the record page and the transcript write times."""
+    return date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def _channel_label(channel: str) -> str:
+    try:
+        return channel_capabilities(channel).label
+    except LookupError:  # a channel no longer installed
+        return channel
+
+
+def _with_notes(request: HttpRequest) -> bool:
+    """`?notes=hide` leaves colleagues' internal notes and whispers out: the conversation as the customer had it."""
+    return request.GET.get("notes") != "hide"
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -35,6 +35,7 @@ class RoutingConfig(AppConfig):
         from routing.audience import RoutingAudience
         from routing.history_admin import show_routing_history_on_interaction_records
         from routing.properties import PROPERTIES
+        from routing.record_filters import filter_interaction_records_by_queue
         from routing.services.assignment import RoutingClaims
         from routing.services.lifecycle_reactions import react_to_lifecycle_change
         from routing.services.presence import record_connection_closed, record_connection_opened, record_server_alive
@@ -50,3 +51,4 @@ class RoutingConfig(AppConfig):
         add_role_permissions(ADMIN, *ADMIN_PERMISSIONS)
         add_role_permissions(MANAGER, *MANAGER_PERMISSIONS)
         show_routing_history_on_interaction_records()
+        filter_interaction_records_by_queue()

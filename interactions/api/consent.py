@@ -1,8 +1,6 @@
 """API v1: a customer's consent, its append-only history and the CSV export for audits. Records are added,
 never changed: there is no PUT, PATCH or DELETE here (erasure is an admin action that leaves an audit entry)."""
 
-import csv
-
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,6 +15,7 @@ from audit.services import record_audit_entry
 from consent.models import AGENT_METHODS, ConsentRecord, ConsentScope, ConsentStatus
 from consent.selectors import consent_export_rows, consent_history, consent_state
 from interactions.api.schema import answers
+from interactions.csv_rows import csv_lines
 from interactions.models import ChannelUser
 from interactions.people import person_name
 from interactions.roles import may_export_consent, may_send_messages, may_view_interactions
@@ -115,20 +114,6 @@ class AskForConsent(APIView):
         return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-# A spreadsheet runs a cell that begins with one of these as a formula (OWASP's "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Customers and agents write names, notes and messages; a leading `'` makes a spreadsheet show, not run, them."""
-    return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
-
-
 EXPORT_COLUMNS = [
     "channel",
     "customer_number",
@@ -154,29 +139,24 @@ class ConsentExport(APIView):
         record_audit_entry(
             action=AuditAction.EXPORT, user=request.user, target_label="Consent records (CSV)", request=request
         )
-        writer = csv.writer(_Echo())
 
         def rows():
-            yield writer.writerow(EXPORT_COLUMNS)
             for record in consent_export_rows().iterator():
                 person = record.recorded_by
-                yield writer.writerow(
-                    spreadsheet_safe(cell)
-                    for cell in [
-                        record.channel_user.channel,
-                        f"+{record.channel_user.external_id}",
-                        record.channel_user.display_name,
-                        record.scope,
-                        record.status,
-                        record.method,
-                        record.recorded_at.isoformat(),
-                        (person.get_username() if person else ""),
-                        record.note,
-                        record.message_text,
-                        record.language,
-                    ]
-                )
+                yield [
+                    record.channel_user.channel,
+                    f"+{record.channel_user.external_id}",
+                    record.channel_user.display_name,
+                    record.scope,
+                    record.status,
+                    record.method,
+                    record.recorded_at.isoformat(),
+                    (person.get_username() if person else ""),
+                    record.note,
+                    record.message_text,
+                    record.language,
+                ]
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(EXPORT_COLUMNS, rows()), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="consent-records.csv"'
         return response
