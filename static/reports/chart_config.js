@@ -49,12 +49,12 @@ export function queuesChart(data) {
 
 export function consentChart(data) {
   return {
-    type: "line",
+    type: "bar",
     data: {
       labels: data.days,
       datasets: [
-        { label: "Opt-ins", data: data.opt_ins_by_day, borderColor: "#047857", backgroundColor: "#047857" },
-        { label: "Opt-outs", data: data.opt_outs_by_day, borderColor: "#dc2626", backgroundColor: "#dc2626" },
+        { label: "Opt-ins", data: data.opt_ins_by_day, backgroundColor: "#047857" },
+        { label: "Opt-outs", data: data.opt_outs_by_day, backgroundColor: "#dc2626" },
       ],
     },
     options: { ...common, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
