@@ -110,12 +110,15 @@ _STATE_COUNTS = ", ".join(f"count(*) FILTER (WHERE state = '{state}')" for state
 
 
 def _conversation_facts(period: ReportPeriod) -> list[tuple]:
-    """Per conversation opened in the period: its first customer message (by sequence, the unique index), the first
-    replies after it, whether the virtual agent answered, its first acceptance and whether it was ever queued."""
+    """Per conversation opened in the period: its first customer message, the first reply after it and the first
+    by a person, each the first row of a walk along the unique (interaction, sequence) index, so a conversation
+    costs a few index probes however long it is; whether the virtual agent answered (it answers first when it
+    answers at all: it takes a conversation from its start); its first acceptance and whether it was ever queued."""
     sql = f"""
         WITH conversation AS (
             SELECT i.queue, i.assigned_to_id AS agent, i.state, i.closed_at,
-                   first_in.sent_at AS first_inbound_at, reply.first_reply_at, reply.first_agent_reply_at,
+                   first_in.sent_at AS first_inbound_at, reply.sent_at AS first_reply_at,
+                   agent_reply.sent_at AS first_agent_reply_at,
                    coalesce(reply.by_virtual_agent, false) AS by_virtual_agent,
                    work.accepted_at, coalesce(work.items, 0) AS items
             FROM {_table(Interaction)} i
@@ -125,14 +128,17 @@ def _conversation_facts(period: ReportPeriod) -> list[tuple]:
                 ORDER BY m.sequence LIMIT 1
             ) first_in ON true
             LEFT JOIN LATERAL (
-                SELECT min(m.sent_at) FILTER (
-                           WHERE m.author_id IS NOT NULL OR m.content ->> 'automated' = %(bot)s
-                       ) AS first_reply_at,
-                       min(m.sent_at) FILTER (WHERE m.author_id IS NOT NULL) AS first_agent_reply_at,
-                       bool_or(m.content ->> 'automated' = %(bot)s) AS by_virtual_agent
-                FROM {_table(Message)} m
+                SELECT m.sent_at, m.author_id IS NULL AS by_virtual_agent FROM {_table(Message)} m
                 WHERE m.interaction_id = i.id AND m.sequence > first_in.sequence AND m.direction = %(outbound)s
+                  AND (m.author_id IS NOT NULL OR m.content ->> 'automated' = %(bot)s)
+                ORDER BY m.sequence LIMIT 1
             ) reply ON true
+            LEFT JOIN LATERAL (
+                SELECT m.sent_at FROM {_table(Message)} m
+                WHERE m.interaction_id = i.id AND m.sequence > first_in.sequence AND m.direction = %(outbound)s
+                  AND m.author_id IS NOT NULL
+                ORDER BY m.sequence LIMIT 1
+            ) agent_reply ON true
             LEFT JOIN LATERAL (
                 SELECT min(w.accepted_at) AS accepted_at, count(*) AS items
                 FROM {_table(WorkItem)} w WHERE w.interaction_id = i.id
