@@ -20,13 +20,17 @@ class ReportPeriod:
     time_zone: str
 
     @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
     def starts_at(self) -> datetime:
-        return datetime.combine(self.first_day, time.min, tzinfo=ZoneInfo(self.time_zone))
+        return datetime.combine(self.first_day, time.min, tzinfo=self.zone)
 
     @property
     def ends_at(self) -> datetime:
         """Exclusive: midnight after the last day, so a conversation at 23:59:59.9 of that day is in."""
-        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=ZoneInfo(self.time_zone))
+        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=self.zone)
 
     @property
     def days(self) -> list[date]:

@@ -20,11 +20,16 @@ What each figure means, in the words the page uses:
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count, DurationField, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
 
 from consent.models import ConsentRecord, ConsentStatus
 from interactions.models import CLOSED_STATES, Direction, Interaction, InteractionState, Message, MessageStatus
@@ -95,224 +100,206 @@ class DeskReport:
     failures: list[Failure]
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-# One count per state, in STATES' order: the states are the model's own choices, never user input.
-_STATE_COUNTS = ", ".join(f"count(*) FILTER (WHERE state = '{state}')" for state in STATES)
-
-
-def _conversation_facts(period: ReportPeriod) -> list[tuple]:
-    """Per conversation opened in the period: its first customer message, the first reply after it and the first
-    by a person, each the first row of a walk along the unique (interaction, sequence) index, so a conversation
-    costs a few index probes however long it is; whether the virtual agent answered (it answers first when it
-    answers at all: it takes a conversation from its start); its first acceptance and whether it was ever queued."""
-    sql = f"""
-        WITH conversation AS (
-            SELECT i.queue, i.assigned_to_id AS agent, i.state, i.closed_at,
-                   first_in.sent_at AS first_inbound_at, reply.sent_at AS first_reply_at,
-                   agent_reply.sent_at AS first_agent_reply_at,
-                   coalesce(reply.by_virtual_agent, false) AS by_virtual_agent,
-                   work.accepted_at, coalesce(work.items, 0) AS items
-            FROM {_table(Interaction)} i
-            LEFT JOIN LATERAL (
-                SELECT m.sequence, m.sent_at FROM {_table(Message)} m
-                WHERE m.interaction_id = i.id AND m.direction = %(inbound)s
-                ORDER BY m.sequence LIMIT 1
-            ) first_in ON true
-            LEFT JOIN LATERAL (
-                SELECT m.sent_at, m.author_id IS NULL AS by_virtual_agent FROM {_table(Message)} m
-                WHERE m.interaction_id = i.id AND m.sequence > first_in.sequence AND m.direction = %(outbound)s
-                  AND (m.author_id IS NOT NULL OR m.content ->> 'automated' = %(bot)s)
-                ORDER BY m.sequence LIMIT 1
-            ) reply ON true
-            LEFT JOIN LATERAL (
-                SELECT m.sent_at FROM {_table(Message)} m
-                WHERE m.interaction_id = i.id AND m.sequence > first_in.sequence AND m.direction = %(outbound)s
-                  AND m.author_id IS NOT NULL
-                ORDER BY m.sequence LIMIT 1
-            ) agent_reply ON true
-            LEFT JOIN LATERAL (
-                SELECT min(w.accepted_at) AS accepted_at, count(*) AS items
-                FROM {_table(WorkItem)} w WHERE w.interaction_id = i.id
-            ) work ON true
-            WHERE i.opened_at >= %(start)s AND i.opened_at < %(end)s
-        )
-        SELECT GROUPING(queue, agent), queue, agent, count(*),
-               {_STATE_COUNTS},
-               avg(extract(epoch FROM first_reply_at - first_inbound_at)),
-               avg(extract(epoch FROM first_agent_reply_at - first_inbound_at)),
-               avg(extract(epoch FROM closed_at - accepted_at)),
-               count(*) FILTER (WHERE by_virtual_agent),
-               count(*) FILTER (WHERE by_virtual_agent AND items = 0 AND state = ANY(%(closed)s))
-        FROM conversation
-        GROUP BY GROUPING SETS ((queue), (agent), ())
-    """
-    return _rows(
-        sql,
-        {
-            "start": period.starts_at,
-            "end": period.ends_at,
-            "inbound": Direction.INBOUND,
-            "outbound": Direction.OUTBOUND,
-            "bot": VIRTUAL_AGENT,
-            "closed": list(CLOSED_STATES),
-        },
-    )
-
-
-def _work_item_facts(period: ReportPeriod) -> list[tuple]:
-    """Per work item queued in the period: accepted or abandoned, and how long it waited for an agent. Per agent:
-    the items they accepted."""
-    sql = f"""
-        SELECT GROUPING(q.key, w.accepted_by_id), q.key, w.accepted_by_id, count(*),
-               count(w.accepted_at),
-               avg(extract(epoch FROM w.accepted_at - w.queued_at)),
-               count(*) FILTER (
-                   WHERE w.state = %(cancelled)s AND w.accepted_at IS NULL AND NOT EXISTS (
-                       SELECT 1 FROM {_table(WorkItem)} later
-                       WHERE later.interaction_id = w.interaction_id AND later.id > w.id
-                   )
-               )
-        FROM {_table(WorkItem)} w JOIN {_table(Queue)} q ON q.id = w.queue_id
-        WHERE w.queued_at >= %(start)s AND w.queued_at < %(end)s
-        GROUP BY GROUPING SETS ((q.key), (w.accepted_by_id), ())
-    """
-    return _rows(sql, {"start": period.starts_at, "end": period.ends_at, "cancelled": WorkItemState.CANCELLED})
-
-
-def _consent_facts(period: ReportPeriod) -> list[tuple]:
-    sql = f"""
-        WITH record AS (
-            SELECT i.queue, c.recorded_by_id AS agent, (c.recorded_at AT TIME ZONE %(zone)s)::date AS day, c.status
-            FROM {_table(ConsentRecord)} c
-            LEFT JOIN {_table(Message)} m ON m.id = c.message_id
-            LEFT JOIN {_table(Interaction)} i ON i.id = m.interaction_id
-            WHERE c.recorded_at >= %(start)s AND c.recorded_at < %(end)s
-        )
-        SELECT GROUPING(queue, agent, day), queue, agent, day, status, count(*)
-        FROM record
-        GROUP BY GROUPING SETS ((queue, status), (agent, status), (day, status))
-    """
-    return _rows(sql, {"start": period.starts_at, "end": period.ends_at, "zone": period.time_zone})
-
-
-def _failure_facts(period: ReportPeriod) -> list[tuple]:
-    """Through the partial index of failed messages by when they failed."""
-    sql = f"""
-        SELECT GROUPING(i.queue, m.author_id, m.error_code), i.queue, m.author_id, m.error_code,
-               max(m.error_title), count(*)
-        FROM {_table(Message)} m JOIN {_table(Interaction)} i ON i.id = m.interaction_id
-        WHERE m.status = %(failed)s AND m.direction = %(outbound)s
-          AND m.status_at >= %(start)s AND m.status_at < %(end)s
-        GROUP BY GROUPING SETS ((i.queue), (m.author_id), (m.error_code))
-    """
-    return _rows(
-        sql,
-        {
-            "start": period.starts_at,
-            "end": period.ends_at,
-            "failed": MessageStatus.FAILED,
-            "outbound": Direction.OUTBOUND,
-        },
-    )
-
-
-def _daily_conversations(period: ReportPeriod) -> list[tuple]:
-    sql = f"""
-        SELECT (opened_at AT TIME ZONE %(zone)s)::date, state, count(*)
-        FROM {_table(Interaction)}
-        WHERE opened_at >= %(start)s AND opened_at < %(end)s
-        GROUP BY 1, 2
-    """
-    return _rows(sql, {"start": period.starts_at, "end": period.ends_at, "zone": period.time_zone})
-
-
 class _Rows:
-    """The breakdown rows as the facts fill them in, made on first mention."""
+    """The breakdown rows as the facts fill them in, made on first mention. Each fact comes grouped by queue and
+    agent together (a few hundred groups at most), and is rolled up here into the queue rows, the agent rows and the
+    total, as GROUPING SETS would, but in one portable query (SQLite runs the demo)."""
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Breakdown] = {}
+        self.sums: dict[tuple[str, str, str], list] = defaultdict(lambda: [timedelta(0), 0])
 
     def get(self, dimension: str, key: object) -> Breakdown:
         key = "" if key is None else str(key)
         if (dimension, key) not in self.rows:
-            self.rows[(dimension, key)] = Breakdown(dimension=dimension, key=key, label="")
+            label = "All" if dimension == TOTAL else ""  # the others are named once all are known (_labelled)
+            self.rows[(dimension, key)] = Breakdown(dimension=dimension, key=key, label=label)
         return self.rows[(dimension, key)]
 
+    def each(self, *, queue: str | None, agent: int | None) -> Iterator[Breakdown]:
+        """The total, the queue's row and the agent's, when there is a queue and an agent."""
+        yield self.get(TOTAL, "")
+        if queue is not None:
+            yield self.get(QUEUE, queue)
+        if agent is not None:
+            yield self.get(AGENT, agent)
 
-# GROUPING(a, b, …) sets one bit per column rolled up, the first column's highest: which grouping set a row is of.
-_BY_FIRST_OF_TWO, _BY_SECOND_OF_TWO, _BY_NEITHER = 1, 2, 3
-_BY_FIRST_OF_THREE, _BY_SECOND_OF_THREE, _BY_THIRD_OF_THREE = 3, 5, 6
+    def add_duration(self, row: Breakdown, name: str, total: timedelta | None, count: int) -> None:
+        if total is not None and count:
+            self.sums[(row.dimension, row.key, name)][0] += total
+            self.sums[(row.dimension, row.key, name)][1] += count
+
+    def averages(self) -> None:
+        for (dimension, key, name), (total, count) in self.sums.items():
+            setattr(self.rows[(dimension, key)], f"{name}_seconds", total.total_seconds() / count)
 
 
-def _seconds(value) -> float | None:
-    return None if value is None else float(value)
+@contextmanager
+def _report_queries() -> Iterator[None]:
+    """On PostgreSQL, without JIT compilation: these statements walk indexes for a few thousand rows, and compiling
+    them (100 to 200 ms each, measured by bench/reports.py) costs more than it ever saves."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _in_period(period: ReportPeriod, field_name: str) -> Q:
+    return Q(**{f"{field_name}__gte": period.starts_at, f"{field_name}__lt": period.ends_at})
+
+
+def _conversation_facts(period: ReportPeriod, rows: _Rows) -> None:
+    """Per conversation opened in the period: its first customer message, the first reply after it and the first
+    by a person, each the first entry of a walk along a covering index (reports/migrations/0001), so a
+    conversation costs a few index probes however long it is; whether the virtual agent answered (it answers first
+    when it answers at all: it takes a conversation from its start); its first acceptance and whether it was ever
+    queued. Grouped by queue and agent."""
+    timeline = Message.objects.filter(interaction=OuterRef("pk")).order_by("sequence")
+    first_inbound = timeline.filter(direction=Direction.INBOUND)
+    after_it = timeline.filter(direction=Direction.OUTBOUND, sequence__gt=OuterRef("first_inbound_sequence"))
+    replies = after_it.alias(automated=KT("content__automated")).filter(
+        Q(author__isnull=False) | Q(automated=VIRTUAL_AGENT)
+    )
+    accepted = WorkItem.objects.filter(interaction=OuterRef("pk"), accepted_at__isnull=False).order_by("accepted_at")
+    facts = (
+        Interaction.objects.filter(_in_period(period, "opened_at"))
+        .annotate(
+            first_inbound_sequence=Subquery(first_inbound.values("sequence")[:1]),
+            first_inbound_at=Subquery(first_inbound.values("sent_at")[:1]),
+            first_reply_at=Subquery(replies.values("sent_at")[:1]),
+            first_reply_author=Subquery(replies.values("author")[:1], output_field=IntegerField()),
+            first_agent_reply_at=Subquery(after_it.filter(author__isnull=False).values("sent_at")[:1]),
+            accepted_at=Subquery(accepted.values("accepted_at")[:1]),
+            queued=Exists(WorkItem.objects.filter(interaction=OuterRef("pk"))),
+        )
+        .values("queue", "assigned_to", "state")
+        .annotate(
+            count=Count("pk"),
+            first_reply=Sum(F("first_reply_at") - F("first_inbound_at"), output_field=DurationField()),
+            first_replies=Count("first_reply_at"),
+            first_agent_reply=Sum(F("first_agent_reply_at") - F("first_inbound_at"), output_field=DurationField()),
+            first_agent_replies=Count("first_agent_reply_at"),
+            handle=Sum(F("closed_at") - F("accepted_at"), output_field=DurationField()),
+            handled=Count("pk", filter=Q(closed_at__isnull=False, accepted_at__isnull=False)),
+            by_virtual_agent=Count("pk", filter=Q(first_reply_at__isnull=False, first_reply_author__isnull=True)),
+            contained=Count(
+                "pk",
+                filter=Q(first_reply_at__isnull=False, first_reply_author__isnull=True, queued=False)
+                & Q(state__in=CLOSED_STATES),
+            ),
+        )
+        .order_by()
+    )
+    for fact in facts:
+        for row in rows.each(queue=fact["queue"], agent=fact["assigned_to"]):
+            row.conversations += fact["count"]
+            row.states[fact["state"]] += fact["count"]
+            row.answered_by_virtual_agent += fact["by_virtual_agent"]
+            row.contained += fact["contained"]
+            rows.add_duration(row, "first_reply", fact["first_reply"], fact["first_replies"])
+            rows.add_duration(row, "first_agent_reply", fact["first_agent_reply"], fact["first_agent_replies"])
+            rows.add_duration(row, "handle", fact["handle"], fact["handled"])
+
+
+def _work_item_facts(period: ReportPeriod, rows: _Rows) -> None:
+    """Per work item queued in the period: accepted or abandoned (ended unaccepted, and no item after it: no
+    transfer took its place), and how long it waited. The agent's row counts the items they accepted."""
+    later = WorkItem.objects.filter(interaction=OuterRef("interaction"), pk__gt=OuterRef("pk"))
+    facts = (
+        WorkItem.objects.filter(_in_period(period, "queued_at"))
+        .annotate(superseded=Exists(later))
+        .values("queue__key", "accepted_by")
+        .annotate(
+            count=Count("pk"),
+            accepted=Count("accepted_at"),
+            waited=Sum(F("accepted_at") - F("queued_at"), output_field=DurationField()),
+            abandoned=Count("pk", filter=Q(state=WorkItemState.CANCELLED, accepted_at__isnull=True, superseded=False)),
+        )
+        .order_by()
+    )
+    for fact in facts:
+        for row in rows.each(queue=fact["queue__key"], agent=fact["accepted_by"]):
+            if row.dimension != AGENT:  # queueing and abandoning are the queue's; an agent accepts
+                row.queued += fact["count"]
+                row.abandoned += fact["abandoned"]
+            row.accepted += fact["accepted"]
+            rows.add_duration(row, "time_in_queue", fact["waited"], fact["accepted"])
+
+
+def _consent_facts(period: ReportPeriod, rows: _Rows) -> dict[date, dict[str, int]]:
+    """Records made in the period, per queue through the customer's message that made them (a keyword), per agent
+    by who recorded them, and per day; returns the days."""
+    facts = (
+        ConsentRecord.objects.filter(_in_period(period, "recorded_at"))
+        .annotate(day=TruncDate("recorded_at", tzinfo=period.zone))
+        .values("message__interaction__queue", "recorded_by", "day", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_day: dict[date, dict[str, int]] = defaultdict(lambda: {"opt_ins": 0, "opt_outs": 0})
+    for fact in facts:
+        name = "opt_ins" if fact["status"] == ConsentStatus.OPTED_IN else "opt_outs"
+        by_day[fact["day"]][name] += fact["count"]
+        for row in rows.each(queue=fact["message__interaction__queue"], agent=fact["recorded_by"]):
+            setattr(row, name, getattr(row, name) + fact["count"])
+    return by_day
+
+
+def _failure_facts(period: ReportPeriod, rows: _Rows) -> list[Failure]:
+    """Outbound messages whose failure was reported in the period, through the partial index of failed messages
+    by time; per queue and per author (an automatic message has none), and per error code."""
+    facts = (
+        Message.objects.filter(
+            _in_period(period, "status_at"), status=MessageStatus.FAILED, direction=Direction.OUTBOUND
+        )
+        .values("interaction__queue", "author", "error_code", "error_title")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_code: dict[str, list] = {}
+    for fact in facts:
+        code = by_code.setdefault(fact["error_code"], [fact["error_title"], 0])
+        code[0] = code[0] or fact["error_title"]
+        code[1] += fact["count"]
+        for row in rows.each(queue=fact["interaction__queue"], agent=fact["author"]):
+            row.failed_messages += fact["count"]
+    return sorted(
+        (Failure(error_code=code, error_title=title, messages=count) for code, (title, count) in by_code.items()),
+        key=lambda failure: (-failure.messages, failure.error_code),
+    )
+
+
+def _daily_conversations(period: ReportPeriod) -> dict[date, dict[str, int]]:
+    facts = (
+        Interaction.objects.filter(_in_period(period, "opened_at"))
+        .annotate(day=TruncDate("opened_at", tzinfo=period.zone))
+        .values("day", "state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    daily: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))
+    for fact in facts:
+        daily[fact["day"]][fact["state"]] = fact["count"]
+    return daily
 
 
 def desk_report(period: ReportPeriod) -> DeskReport:
-    """The whole report in seven queries, whatever the period and the number of queues and agents."""
+    """The whole report in the same few queries whatever the period and the number of queues and agents."""
     rows = _Rows()
-    for grouping, queue, agent, count, *facts in _conversation_facts(period):
-        states, (first_reply, first_agent_reply, handle, by_bot, contained) = facts[: len(STATES)], facts[len(STATES) :]
-        if grouping == _BY_SECOND_OF_TWO and agent is None:
-            continue  # nobody was assigned: no agent row (the queue rows and the total count them)
-        row = _row_of(rows, grouping, queue, agent)
-        row.conversations = count
-        row.states = dict(zip(STATES, states, strict=True))
-        row.first_reply_seconds = _seconds(first_reply)
-        row.first_agent_reply_seconds = _seconds(first_agent_reply)
-        row.handle_seconds = _seconds(handle)
-        row.answered_by_virtual_agent = by_bot
-        row.contained = contained
-    for grouping, queue, agent, items, accepted, waited, abandoned in _work_item_facts(period):
-        if grouping == _BY_SECOND_OF_TWO and agent is None:
-            continue
-        row = _row_of(rows, grouping, queue, agent)
-        if grouping != _BY_SECOND_OF_TWO:  # an agent accepts; queueing and abandoning are the queue's
-            row.queued = items
-            row.abandoned = abandoned
-        row.accepted = accepted
-        row.time_in_queue_seconds = _seconds(waited)
-    consent_by_day: dict[date, dict[str, int]] = defaultdict(lambda: {"opt_ins": 0, "opt_outs": 0})
-    for grouping, queue, agent, day, status, count in _consent_facts(period):
-        name = "opt_ins" if status == ConsentStatus.OPTED_IN else "opt_outs"
-        if grouping == _BY_THIRD_OF_THREE:  # by day, which make up the total
-            consent_by_day[day][name] += count
-            row = rows.get(TOTAL, "")
-        elif grouping == _BY_FIRST_OF_THREE:
-            row = rows.get(QUEUE, queue) if queue is not None else None  # made by hand, or without a message
-        else:
-            row = rows.get(AGENT, agent) if agent is not None else None  # made by the customer or the system
-        if row is not None:
-            setattr(row, name, getattr(row, name) + count)
-    failures = []
-    for grouping, queue, author, code, title, count in _failure_facts(period):
-        if grouping == _BY_FIRST_OF_THREE:
-            rows.get(QUEUE, queue).failed_messages = count
-        elif grouping == _BY_SECOND_OF_THREE:
-            if author is not None:  # automatic messages have no author
-                rows.get(AGENT, author).failed_messages = count
-        else:  # by code, which make up the total
-            failures.append(Failure(error_code=code, error_title=title, messages=count))
-            rows.get(TOTAL, "").failed_messages += count
-    daily: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))
-    for day, state, count in _daily_conversations(period):
-        daily[day][state] = count
-    total = rows.get(TOTAL, "")
-    total.label = "All"
+    with _report_queries():
+        _conversation_facts(period, rows)
+        _work_item_facts(period, rows)
+        consent_by_day = _consent_facts(period, rows)
+        failures = _failure_facts(period, rows)
+        daily = _daily_conversations(period)
+        rows.averages()
+        queues, agents = _labelled(rows, QUEUE), _labelled(rows, AGENT)
     return DeskReport(
         period=period,
-        total=total,
-        queues=_labelled(rows, QUEUE),
-        agents=_labelled(rows, AGENT),
+        total=rows.get(TOTAL, ""),
+        queues=queues,
+        agents=agents,
         days=[
             Day(
                 day=day,
@@ -323,17 +310,8 @@ def desk_report(period: ReportPeriod) -> DeskReport:
             )
             for day in period.days
         ],
-        failures=sorted(failures, key=lambda failure: (-failure.messages, failure.error_code)),
+        failures=failures,
     )
-
-
-def _row_of(rows: _Rows, grouping: int, queue: str | None, agent: int | None) -> Breakdown:
-    """The row a two-column GROUPING SETS ((queue), (agent), ()) result belongs to."""
-    if grouping == _BY_FIRST_OF_TWO:
-        return rows.get(QUEUE, queue)
-    if grouping == _BY_SECOND_OF_TWO:
-        return rows.get(AGENT, agent)
-    return rows.get(TOTAL, "")
 
 
 def _labelled(rows: _Rows, dimension: str) -> list[Breakdown]:
