@@ -107,7 +107,7 @@ class _Rows:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Breakdown] = {}
-        self.sums: dict[tuple[str, str, str], list] = defaultdict(lambda: [timedelta(0), 0])
+        self.sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0])
 
     def get(self, dimension: str, key: object) -> Breakdown:
         key = "" if key is None else str(key)
@@ -124,14 +124,16 @@ class _Rows:
         if agent is not None:
             yield self.get(AGENT, agent)
 
-    def add_duration(self, row: Breakdown, name: str, total: timedelta | None, count: int) -> None:
+    def add_duration(self, row: Breakdown, name: str, total: float | timedelta | None, count: int) -> None:
+        """`total`: the group's sum, in seconds or as a duration, over `count` measurements."""
         if total is not None and count:
-            self.sums[(row.dimension, row.key, name)][0] += total
+            seconds = total.total_seconds() if isinstance(total, timedelta) else float(total)
+            self.sums[(row.dimension, row.key, name)][0] += seconds
             self.sums[(row.dimension, row.key, name)][1] += count
 
     def averages(self) -> None:
         for (dimension, key, name), (total, count) in self.sums.items():
-            setattr(self.rows[(dimension, key)], f"{name}_seconds", total.total_seconds() / count)
+            setattr(self.rows[(dimension, key)], f"{name}_seconds", total / count)
 
 
 @contextmanager
@@ -162,7 +164,7 @@ def _conversation_facts(period: ReportPeriod, rows: _Rows) -> None:
         Q(author__isnull=False) | Q(automated=VIRTUAL_AGENT)
     )
     accepted = WorkItem.objects.filter(interaction=OuterRef("pk"), accepted_at__isnull=False).order_by("accepted_at")
-    facts = (
+    conversations = (
         Interaction.objects.filter(_in_period(period, "opened_at"))
         .annotate(
             first_inbound_sequence=Subquery(first_inbound.values("sequence")[:1]),
@@ -173,33 +175,48 @@ def _conversation_facts(period: ReportPeriod, rows: _Rows) -> None:
             accepted_at=Subquery(accepted.values("accepted_at")[:1]),
             queued=Exists(WorkItem.objects.filter(interaction=OuterRef("pk"))),
         )
-        .values("queue", "assigned_to", "state")
-        .annotate(
-            count=Count("pk"),
-            first_reply=Sum(F("first_reply_at") - F("first_inbound_at"), output_field=DurationField()),
-            first_replies=Count("first_reply_at"),
-            first_agent_reply=Sum(F("first_agent_reply_at") - F("first_inbound_at"), output_field=DurationField()),
-            first_agent_replies=Count("first_agent_reply_at"),
-            handle=Sum(F("closed_at") - F("accepted_at"), output_field=DurationField()),
-            handled=Count("pk", filter=Q(closed_at__isnull=False, accepted_at__isnull=False)),
-            by_virtual_agent=Count("pk", filter=Q(first_reply_at__isnull=False, first_reply_author__isnull=True)),
-            contained=Count(
-                "pk",
-                filter=Q(first_reply_at__isnull=False, first_reply_author__isnull=True, queued=False)
-                & Q(state__in=CLOSED_STATES),
-            ),
+        .values(
+            "queue", "assigned_to", "state", "closed_at", "first_inbound_at", "first_reply_at", "first_reply_author",
+            "first_agent_reply_at", "accepted_at", "queued",
         )
         .order_by()
-    )
-    for fact in facts:
-        for row in rows.each(queue=fact["queue"], agent=fact["assigned_to"]):
-            row.conversations += fact["count"]
-            row.states[fact["state"]] += fact["count"]
-            row.answered_by_virtual_agent += fact["by_virtual_agent"]
-            row.contained += fact["contained"]
-            rows.add_duration(row, "first_reply", fact["first_reply"], fact["first_replies"])
-            rows.add_duration(row, "first_agent_reply", fact["first_agent_reply"], fact["first_agent_replies"])
-            rows.add_duration(row, "handle", fact["handle"], fact["handled"])
+    )  # fmt: skip
+    inner, params = conversations.query.sql_with_params()
+    by_bot = "c.first_reply_at IS NOT NULL AND c.first_reply_author IS NULL"
+    closed = ", ".join(f"'{state}'" for state in CLOSED_STATES)  # the model's own choices, never input
+    # The facts are read once per conversation in the inner query, then summed per group: aggregating over the
+    # annotations directly would make the ORM repeat every probe in each aggregate.
+    sql = f"""
+        SELECT c.queue, c.assigned_to, c.state, COUNT(*),
+               SUM({_seconds_between("c.first_reply_at", "c.first_inbound_at")}), COUNT(c.first_reply_at),
+               SUM({_seconds_between("c.first_agent_reply_at", "c.first_inbound_at")}), COUNT(c.first_agent_reply_at),
+               SUM({_seconds_between("c.closed_at", "c.accepted_at")}),
+               SUM(CASE WHEN c.closed_at IS NOT NULL AND c.accepted_at IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {by_bot} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {by_bot} AND NOT c.queued AND c.state IN ({closed}) THEN 1 ELSE 0 END)
+        FROM ({inner}) c
+        GROUP BY c.queue, c.assigned_to, c.state
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        facts = cursor.fetchall()
+    for queue, agent, state, count, *durations, by_virtual_agent, contained in facts:
+        first_reply, first_replies, first_agent_reply, first_agent_replies, handle, handled = durations
+        for row in rows.each(queue=queue, agent=agent):
+            row.conversations += count
+            row.states[state] += count
+            row.answered_by_virtual_agent += by_virtual_agent
+            row.contained += contained
+            rows.add_duration(row, "first_reply", first_reply, first_replies)
+            rows.add_duration(row, "first_agent_reply", first_agent_reply, first_agent_replies)
+            rows.add_duration(row, "handle", handle, handled)
+
+
+def _seconds_between(later: str, earlier: str) -> str:
+    """SQL for the seconds from one timestamp column to another, in the dialect of the database in use."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"  # SQLite, which keeps them as text
 
 
 def _work_item_facts(period: ReportPeriod, rows: _Rows) -> None:
