@@ -212,7 +212,7 @@ def explain(run, period) -> str:
     captured = {}
 
     def remember(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("SELECT"):
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
             captured.update(sql=sql, params=params)
         return execute(sql, params, many, context)
 

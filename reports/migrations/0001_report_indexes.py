@@ -17,7 +17,7 @@ INDEXES = {
     "reports_first_inbound": "(interaction_id, sequence) INCLUDE (sent_at) WHERE direction = 'inbound'",
     "reports_replies": (
         "(interaction_id, sequence) INCLUDE (sent_at, author_id) WHERE direction = 'outbound' "
-        f"AND (author_id IS NOT NULL OR (content ->> 'automated') = '{VIRTUAL_AGENT}')"
+        f"AND (author_id IS NOT NULL OR (content -> 'automated') = '\"{VIRTUAL_AGENT}\"'::jsonb)"
     ),
 }
 
