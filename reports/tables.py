@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from interactions.api.consent import spreadsheet_safe
 from interactions.models import InteractionState
 from reports.selectors import STATES, Breakdown, Day, DeskReport, Failure
 
@@ -36,10 +37,16 @@ class Table:
     rows: list[list[Cell]]
 
     def csv_rows(self) -> list[list[Any]]:
-        return [[column.csv_title for column in self.columns], *([cell.raw for cell in row] for row in self.rows)]
+        """A name a queue, an agent or an error was given is text in a spreadsheet, never a formula."""
+        header = [column.csv_title for column in self.columns]
+        return [header, *([_safe(cell.raw) for cell in row] for row in self.rows)]
 
 
 NOTHING_MEASURED = "\u2013"  # an en dash
+
+
+def _safe(value: Any) -> Any:
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def duration_words(seconds: float | None) -> str:

@@ -256,6 +256,16 @@ def test_the_failures_export_lists_each_error_code(client, desk):
     ]
 
 
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(client, desk):
+    desk.sales.name = '=HYPERLINK("http://evil.example/","click")'
+    desk.sales.save()
+    client.force_login(manager())
+    rows = list(csv.reader(io.StringIO(client.get("/reports/queues.csv", WEEK).content.decode())))
+    assert [row[0] for row in rows[1:]] == [
+        "'=HYPERLINK(\"http://evil.example/\",\"click\")", "No queue (never routed to a person)", "Support", "All"
+    ]  # fmt: skip
+
+
 def test_an_unknown_table_is_not_found(client, berlin):
     client.force_login(manager())
     assert client.get("/reports/secrets.csv", WEEK).status_code == 404
