@@ -1,6 +1,7 @@
-"""The report's figures, one SQL statement per kind of fact, each grouped per queue, per agent and in total at once
-(GROUPING SETS): the number of queries is the same for a day as for a year, and each statement reads only the rows
-of its period through an index (bench/reports.py measures them at a million messages).
+"""The report's figures, one SQL statement per kind of fact, grouped by queue and agent together and rolled up here
+into the queue rows, the agent rows and the total: the number of queries is the same for a day as for a year, and
+each statement reads only the rows of its period through an index (bench/reports.py measures them at a million
+messages). Written with the ORM (and one portable outer SUM), so SQLite, which runs the demo, answers them too.
 
 What each figure means, in the words the page uses:
 - A conversation is counted in the period it was opened in; its queue is the one it is (or was last) in, its agent
