@@ -12,8 +12,8 @@ Conversations (T = Tuesday 1 December, 10:00 Berlin):
   F  no queue, new (Friday): the virtual agent answers +8s; still open, so not contained
   H  sales, new: opened Sunday 6 December 23:59 Berlin, the period's last minute
   I  sales, new: opened Monday 30 November 00:00 Berlin, its first instant
-Outside: one opened Sunday 29 November 23:30 Berlin and one Monday 7 December 00:00 Berlin (both inside the UTC
-week of 30 November to 6 December only for the second).
+Outside the Berlin week: one opened Sunday 29 November 23:30 Berlin, and one Monday 7 December 00:00 Berlin, with a
+failed message a minute later (the UTC week, which ends an hour later, takes this one).
 """
 
 from dataclasses import dataclass
