@@ -18,6 +18,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
     path("workspace/", workspace, name="workspace"),
     path("", include("routing.supervisor_urls")),  # /supervisor/, /api/v1/routing/supervisor/…, …/routing-history/
+    path("reports/", include("reports.urls")),  # managers' reports and their CSV exports
     path("healthz/", healthz, name="healthz"),
     path("help/", include("customer_service.urls")),  # public: the articles links in chats open
     path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),

@@ -53,7 +53,10 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
-        indexes = [models.Index(fields=["channel_user", "scope", "recorded_at"])]
+        indexes = [
+            models.Index(fields=["channel_user", "scope", "recorded_at"]),
+            models.Index(fields=["recorded_at"], name="consent_records_by_time"),  # reports: a period's records
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} ({self.get_scope_display().lower()}) on {self.recorded_at:%Y-%m-%d}"

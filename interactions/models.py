@@ -131,6 +131,8 @@ class Interaction(models.Model):
             models.Index(fields=["-last_message_at", "-id"], name="interactions_by_activity"),
             # The wrap-ups still owed (routing reads them): conversations agents closed, recent ones first.
             models.Index(fields=["closed_at"], condition=Q(closed_by__isnull=False), name="closed_by_agents_by_time"),
+            # Reports: the conversations opened in a period.
+            models.Index(fields=["opened_at"], name="interactions_by_opened_at"),
         ]
 
     def __str__(self) -> str:
@@ -264,6 +266,8 @@ class Message(models.Model):
             models.Index(
                 fields=["created_at"], condition=Q(content_removed_at__isnull=True), name="messages_with_content_by_age"
             ),
+            # Reports: the messages that failed in a period.
+            models.Index(fields=["status_at"], condition=Q(status="failed"), name="failed_messages_by_time"),
         ]
 
     def __str__(self) -> str:

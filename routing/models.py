@@ -246,6 +246,8 @@ class WorkItem(models.Model):
             models.Index(
                 fields=["queue", "accepted_at"], condition=Q(accepted_at__isnull=False), name="accepted_work_items"
             ),
+            # Reports: the work items queued in a period.
+            models.Index(fields=["queued_at"], name="work_items_by_queued_at"),
         ]
 
     def __str__(self) -> str:

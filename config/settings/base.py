@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "virtual_agent",
     "canned_responses",
     "integrations",
+    "reports",  # managers' reports: reads the apps above, nothing imports it
     "channels_whatsapp",
     "retention",
     "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
