@@ -212,6 +212,10 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 # …and after this many from one address, whatever the usernames (a password spray), that address is refused as long
 # (0: off, for a proxy that hides the client address; check --deploy warns of that, interactions.W201).
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=100)
+# …and after this many for one username, whatever the addresses (one account guessed from many machines), that
+# username is refused from everywhere as long (0: off). Far above LOGIN_FAILURE_LIMIT, so one person cannot lock a
+# colleague out with a few tries.
+LOGIN_FAILURE_LIMIT_PER_USER = env.int("LOGIN_FAILURE_LIMIT_PER_USER", default=30)
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "login"
 
