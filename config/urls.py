@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from channels_whatsapp.webhook import whatsapp_webhook
 from interactions.media_views import link_preview_image, message_media
@@ -40,9 +40,11 @@ urlpatterns = [
     path(
         "api/v1/", include("canned_responses.api.urls")
     ),  # the composer's / menu  # the side panel's: before the catch-all below
+    path("api/v1/", include("security.api_urls")),  # API tokens: before the catch-all below
     path("api/v1/", include("interactions.api.urls")),
     path("media/messages/<int:message_id>/", message_media, name="message-media"),
     path("media/link-previews/<int:preview_id>/", link_preview_image, name="link-preview-image"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's settings as a script of their own: no inline script (README, "Security").
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

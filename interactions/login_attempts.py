@@ -6,10 +6,10 @@ share the proxy's). A username that fails LOGIN_FAILURE_LIMIT_PER_USER times, wh
 account from many machines), is refused from everywhere for as long.
 
 First per pair, so that one attacker cannot lock a colleague out from elsewhere with a handful of tries; the limit per
-username is much higher, and only a distributed attack reaches it (then refusing that account is the lesser harm). The counters are a
-hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged) rather than not
-at all. Each failure is also an audit entry (audit/listeners.py), and so is the first refusal while locked: one a
-lock window, so that hammering a locked sign-in cannot flood the append-only audit table.
+username is much higher, and only a distributed attack reaches it (then refusing that account is the lesser harm).
+The counters are a hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged)
+rather than not at all. Each failure is also an audit entry (audit/listeners.py), and so is the first refusal while
+locked: one a lock window, so that hammering a locked sign-in cannot flood the append-only audit table.
 """
 
 import hashlib

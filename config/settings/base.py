@@ -42,11 +42,13 @@ INSTALLED_APPS = [
     "canned_responses",
     "integrations",
     "channels_whatsapp",
+    "security",
     "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.content_policy.ContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY below
     "interactions.query_guard.RefuseNulInQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -258,6 +260,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "security.authentication.ApiTokenAuthentication",  # Bearer: expiring, revocable, hashed (README, "Security")
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -327,6 +330,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Security (README, "Security"). Every page: no inline script or style, nothing from another origin. ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # blob: a picked file's preview before it is sent
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],  # and the page's own ws(s):// origin (security/content_policy.py)
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# API tokens (Authorization: Bearer …): how long one lives unless its maker says otherwise, and at most.
+API_TOKEN_DEFAULT_LIFETIME_DAYS = env.int("API_TOKEN_DEFAULT_LIFETIME_DAYS", default=90)
+API_TOKEN_MAX_LIFETIME_DAYS = env.int("API_TOKEN_MAX_LIFETIME_DAYS", default=366)
 
 # --- Consent: when a customer's first message counts as their opt-in (only if the business's policy says so). ---
 CONSENT_OPT_IN_ON_FIRST_CONTACT = env.bool("CONSENT_OPT_IN_ON_FIRST_CONTACT", default=False)

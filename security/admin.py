@@ -1,0 +1,73 @@
+"""API tokens in the admin: make one for a user (shown once, on the page after saving), list, revoke. Never edited
+or deleted: a revoked token stays, so the audit log and "last used" still say what it was."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from security.api_tokens import create_api_token, default_expiry, refusal_of_expiry, revoke_api_token
+from security.models import ApiToken
+
+
+class NewApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "expires_at"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_at"].initial = default_expiry()
+
+    def clean_expires_at(self):
+        refusal = refusal_of_expiry(self.cleaned_data["expires_at"])
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return self.cleaned_data["expires_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    records_its_own_audit_entries = True  # security/api_tokens.py does, once (audit/admin_hook.py)
+    form = NewApiTokenForm
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        issued = create_api_token(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data["expires_at"],
+            created_by=request.user,
+        )
+        obj.pk, request.issued_api_token = issued.token.pk, issued
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The token itself, this once (the admin's pages are never cached), in no message, session or log."""
+        issued = request.issued_api_token
+        return TemplateResponse(
+            request,
+            "security/api_token_shown.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "API token",
+                "issued": issued,
+                "back_url": reverse("admin:security_apitoken_changelist"),
+            },
+        )
+
+    @admin.action(description="Revoke (stops working at once)", permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            revoke_api_token(token=token, revoked_by=request.user)
+        self.message_user(request, f"Revoked: {queryset.count()}.", messages.SUCCESS)
