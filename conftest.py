@@ -62,6 +62,16 @@ def embedded_redis() -> Iterator[None]:
         stop_embedded_redis(process)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_leaks():
+    """No secret in any response body or log line of the whole run (tests/secret_watch.py)."""
+    from tests.secret_watch import watching_for_secrets
+
+    with pytest.MonkeyPatch.context() as patch, watching_for_secrets(patch) as watch:
+        yield watch
+    assert not watch.leaks, "secrets leaked during the test run:\n" + "\n".join(sorted(set(watch.leaks)))
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -57,4 +57,24 @@ def test_the_api_docs_draw_the_operations_under_the_policy(live_system, page):
     answer = page.goto(f"{live_system.web_url}/api/docs/")
 
     assert "style-src 'self'" in answer.headers["content-security-policy"]
-    expect(page.locator(".opblock-summary-path").first).to_be_visible()  # Swagger UI's script read the schema
+    # Swagger UI read the schema (generated on first request: slow on a busy machine)
+    expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=60_000)
+
+
+def test_an_injected_inline_script_is_refused_and_fails_the_browser_tests(live_system, page):
+    """What the policy is for: markup that slipped through escaping cannot run; and the fixture that fails every
+    browser test on a refusal hears of it."""
+    from conftest import _POLICY_VIOLATIONS
+
+    page.goto(f"{live_system.web_url}/login/")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = true';"
+        " document.body.append(s);"
+        " document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.ran=1\">'); }"
+    )
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("window.ran") is None
+    noted = list(_POLICY_VIOLATIONS)
+    _POLICY_VIOLATIONS.clear()  # expected here; any other test would fail on them
+    assert any("inline script" in line or "script-src" in line for line in noted), noted
