@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,12 +47,21 @@ class IssuedApiTokenSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-def _may_hold_tokens(user) -> bool:
-    return user.is_superuser or user.groups.filter(name__in=ROLES).exists()
+class MayHoldTokens(IsAuthenticated):
+    """Agents, managers and admins: the people the API serves. A user without a role has nothing to call it for."""
+
+    message = "Only agents, managers and admins may have API tokens."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return super().has_permission(request, view) and (
+            user.is_superuser or user.groups.filter(name__in=ROLES).exists()
+        )
 
 
 class ApiTokens(ListAPIView):
     serializer_class = ApiTokenSerializer
+    permission_classes = [MayHoldTokens]
 
     def get_queryset(self):
         return tokens_visible_to(self.request.user)
@@ -70,8 +80,6 @@ class ApiTokens(ListAPIView):
     def post(self, request: Request) -> Response:
         if request.auth is not None:  # a session has none
             raise PermissionDenied("Sign in with your password to make a token; a token cannot make another.")
-        if not _may_hold_tokens(request.user):
-            raise PermissionDenied("Only agents, managers and admins may have API tokens.")
         asked = NewApiTokenSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         owner = request.user
@@ -93,6 +101,8 @@ class ApiTokens(ListAPIView):
 
 
 class RevokeApiToken(APIView):
+    permission_classes = [MayHoldTokens]
+
     @extend_schema(request=None, responses=answers({200: ApiTokenSerializer}, 404), description="Stops it at once.")
     def post(self, request: Request, pk: int) -> Response:
         token = get_object_or_404(tokens_visible_to(request.user), pk=pk)
