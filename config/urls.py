@@ -6,13 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from channels_whatsapp.webhook import whatsapp_webhook
 from interactions.media_views import link_preview_image, message_media
-from interactions.sign_in_forms import AdminSignInForm, SignInForm
 from interactions.views import healthz, workspace
 from routing.api import wrap_up
 from routing.api.transfer import QueueList, TransferInteraction
+from security.sign_in import TwoFactorAdminSignInForm, TwoFactorSignInForm
+from security.views import two_factor
 from virtual_agent.api import InteractionVirtualAgent, Topics
 
-admin.site.login_form = AdminSignInForm  # failed sign-ins lock a username and address out, as on /login/
+# Failed sign-ins lock a username and address out, as on /login/; enrolled people give their authenticator code.
+admin.site.login_form = TwoFactorAdminSignInForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
@@ -20,7 +22,8 @@ urlpatterns = [
     path("", include("routing.supervisor_urls")),  # /supervisor/, /api/v1/routing/supervisor/…, …/routing-history/
     path("healthz/", healthz, name="healthz"),
     path("help/", include("customer_service.urls")),  # public: the articles links in chats open
-    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=TwoFactorSignInForm), name="login"),
+    path("account/two-factor/", two_factor, name="two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),

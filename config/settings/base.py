@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "canned_responses",
     "integrations",
     "channels_whatsapp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "security",
     "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
 ]
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # two-factor sign-in (README, "Security")
+    "security.middleware.SecondFactorMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -346,6 +350,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Two-factor sign-in (TOTP): optional; with this on, admins must enrol before anything else opens.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="WhatsDesk")  # the name authenticator apps show
 
 # API tokens (Authorization: Bearer …): how long one lives unless its maker says otherwise, and at most.
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env.int("API_TOKEN_DEFAULT_LIFETIME_DAYS", default=90)

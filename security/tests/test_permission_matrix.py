@@ -42,6 +42,7 @@ ADDRESSES = {
     "help/article-feedback/<int:pk>/": ("-----", "NNNNN"),  # public
     "help/community/<int:pk>/": ("NNNNN", "-----"),  # public
     "login/": ("AAAAA", "AAAAA"),
+    "account/two-factor/": ("RAAAA", "RAAAA"),  # anyone signed in may turn it on for themselves
     "logout/": ("-----", "RRRRR"),  # signs out, then asks to sign in
     "webhooks/whatsapp/": ("RRRRR", "RRRRR"),  # Meta's only: the verify token and the signature
     "api/v1/interactions/<int:pk>/transfer/": ("R----", "RNAAA"),
