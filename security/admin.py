@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from security.api_tokens import create_api_token, default_expiry, refusal_of_expiry, revoke_api_token
 from security.models import ApiToken
@@ -71,3 +72,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             revoke_api_token(token=token, revoked_by=request.user)
         self.message_user(request, f"Revoked: {queryset.count()}.", messages.SUCCESS)
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has two-factor sign-in on, and removing a lost phone's device (its owner enrols again). Unlike
+    django-otp's own admin, never the key or its QR code: whoever read it could make that person's codes."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

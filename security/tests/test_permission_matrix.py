@@ -107,6 +107,7 @@ ADDRESSES = {
 # The admin, model by model: (list, add) for (anonymous, staff without a role, agent, manager, admin).
 ADMIN_MODELS = {
     "security.ApiToken": ("RRRRA", "RRRRA"),
+    "otp_totp.TOTPDevice": ("RRRRA", "RRRRR"),  # who has two-factor on; never the key
     "audit.AuditEntry": ("RRRRA", "RRRRR"),
     "auth.Group": ("RRRRR", "RRRRR"),
     "auth.User": ("RRRRA", "RRRRA"),

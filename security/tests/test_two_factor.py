@@ -104,3 +104,20 @@ def test_with_the_setting_an_admin_must_enrol_before_anything_opens(settings):
     device = TOTPDevice.objects.get(user=boss)
     client.post("/account/two-factor/", {"code": current_code(device)})
     assert client.get("/workspace/").status_code == 200
+
+
+def test_the_admin_lists_who_has_it_on_and_never_shows_the_key():
+    from base64 import b32encode
+
+    boss, person = UserFactory(is_staff=True, role=ADMIN), agent()
+    device = enrolled(person)
+    client = Client()
+    client.force_login(boss)
+
+    listed = client.get("/admin/otp_totp/totpdevice/")
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+
+    assert listed.status_code == 200 and person.username in listed.content.decode()
+    assert device.key not in page and b32encode(device.bin_key).decode() not in page
+    qr_code = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/", follow=True)  # django-otp's: gone
+    assert qr_code["Content-Type"].startswith("text/html") and device.key not in qr_code.content.decode()
