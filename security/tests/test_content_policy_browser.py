@@ -21,6 +21,7 @@ ADMIN_PAGES = [
     "/admin/audit/auditentry/",
     "/admin/security/apitoken/",
     "/admin/security/apitoken/add/",
+    "/admin/otp_totp/totpdevice/",
 ]
 
 
@@ -51,6 +52,18 @@ def test_the_admin_pages_work_under_the_policy(live_system, page):
     page.goto(f"{live_system.web_url}/admin/auth/user/")
     page.check("#action-toggle")  # actions.js: "select all" ticks every row
     expect(page.locator(".action-counter")).to_contain_text("selected")
+
+
+def test_the_two_factor_enrolment_draws_its_qr_code_under_the_policy(live_system, page):
+    UserFactory(username="ana", role=ADMIN)
+    page.goto(f"{live_system.web_url}/login/")
+    page.fill("input[name=username]", "ana")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+    page.goto(f"{live_system.web_url}/account/two-factor/")
+
+    box = page.locator("[data-testid=two-factor-qr] svg").bounding_box()
+    assert box["width"] == 200  # sized by static/security/two_factor.css, not an attribute
 
 
 def test_the_api_docs_draw_the_operations_under_the_policy(live_system, page):
