@@ -21,22 +21,22 @@ PHOTO_REQUEST = (
 
 
 @transaction.atomic
-def send_case_status(*, interaction: Interaction, agent: AbstractBaseUser) -> Message:
+def send_case_status(*, interaction: Interaction, agent: AbstractBaseUser, idempotency_key: str = "") -> Message:
     """The case the conversation is about (see `case_in_question`), in one sentence."""
     if case_in_question(interaction) is None:
         raise ActionRefused("This customer has no case linked to the conversation and no open case.")
-    return send_agent_reply(
-        interaction=interaction, author=agent, text=filled_for(CASE_STATUS, interaction=interaction, agent=agent).text
-    )
+    text = filled_for(CASE_STATUS, interaction=interaction, agent=agent).text
+    return send_agent_reply(interaction=interaction, author=agent, text=text, idempotency_key=idempotency_key)
 
 
-def ask_for_photo(*, interaction: Interaction, agent: AbstractBaseUser) -> Message:
-    return send_agent_reply(interaction=interaction, author=agent, text=PHOTO_REQUEST)
+def ask_for_photo(*, interaction: Interaction, agent: AbstractBaseUser, idempotency_key: str = "") -> Message:
+    return send_agent_reply(interaction=interaction, author=agent, text=PHOTO_REQUEST, idempotency_key=idempotency_key)
 
 
-def send_opt_in_question(*, interaction: Interaction, agent: AbstractBaseUser) -> Message:
+def send_opt_in_question(*, interaction: Interaction, agent: AbstractBaseUser, idempotency_key: str = "") -> Message:
     """Consent's own question, in the customer's language when one is configured for it (else English)."""
-    return ask_for_opt_in(interaction=interaction, agent=agent, language=interaction.channel_user.language or "en")
+    language = interaction.channel_user.language or "en"
+    return ask_for_opt_in(interaction=interaction, agent=agent, language=language, idempotency_key=idempotency_key)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,7 +44,7 @@ class QuickAction:
     key: str
     title: str
     description: str
-    run: Callable[..., Message]  # run(interaction=..., agent=...)
+    run: Callable[..., Message]  # run(interaction=..., agent=..., idempotency_key=...)
 
 
 QUICK_ACTIONS: dict[str, QuickAction] = {
@@ -70,3 +70,22 @@ QUICK_ACTIONS: dict[str, QuickAction] = {
         ),
     )
 }
+
+
+@dataclass(frozen=True, slots=True)
+class QuickActionRun:
+    message: Message
+    replayed: bool  # an earlier request with the same Idempotency-Key ran it; nothing was sent now
+
+
+def run_quick_action(
+    *, action: QuickAction, interaction: Interaction, agent: AbstractBaseUser, idempotency_key: str = ""
+) -> QuickActionRun:
+    """Runs `action` once per key: a retry of a request that ran it (an answer lost on the way) gets the message it
+    sent, though the action would word it differently now (the case moved on), and sends nothing more."""
+    if idempotency_key:
+        earlier = Message.objects.filter(author=agent, interaction=interaction, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return QuickActionRun(earlier, replayed=True)
+    message = action.run(interaction=interaction, agent=agent, idempotency_key=idempotency_key)
+    return QuickActionRun(message, replayed=False)

@@ -190,6 +190,7 @@ class BusinessNumberAdmin(admin.ModelAdmin):
             return HttpResponse(status=403)
         number = get_object_or_404(BusinessNumber, pk=pk)
         report = check_connection(number=number)
+        number = with_readable_secrets(number)  # the panel says which secret must be entered again
         return TemplateResponse(
             request,
             "admin/channels_whatsapp/businessnumber/connection_test.html",

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from channels_whatsapp.client import GraphApiClient
 from channels_whatsapp.models import BusinessNumber
+from interactions.encrypted_fields import UnreadableSecret
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +57,34 @@ def active_business_numbers() -> list[BusinessNumber]:
 
 
 class NumberUnavailable(Exception):
-    """The business number a customer wrote to is not (or no longer) one this desk sends from."""
+    """The business number a customer wrote to is not (or no longer) one this desk can send from."""
 
-    def __init__(self, phone_number_id: str, *, deactivated: bool) -> None:
-        self.title = (
-            f"The business number {phone_number_id} is deactivated"
-            if deactivated
-            else f"The business number {phone_number_id} is not set up in this desk"
+    def __init__(self, title: str, detail: str) -> None:
+        self.title, self.detail = title, detail
+        super().__init__(title)
+
+    @classmethod
+    def missing(cls, phone_number_id: str) -> "NumberUnavailable":
+        return cls(
+            f"The business number {phone_number_id} is not set up in this desk",
+            "It was deleted or never added: an admin must add it (Admin → Business numbers) with its token "
+            "and secrets before anything can be sent from it.",
         )
-        self.detail = (
-            "An admin must activate it (Admin → Business numbers) before anything can be sent from it."
-            if deactivated
-            else "It was deleted or never added: an admin must add it (Admin → Business numbers) with its token "
-            "and secrets before anything can be sent from it."
+
+    @classmethod
+    def deactivated(cls, phone_number_id: str) -> "NumberUnavailable":
+        return cls(
+            f"The business number {phone_number_id} is deactivated",
+            "An admin must activate it (Admin → Business numbers) before anything can be sent from it.",
         )
-        super().__init__(self.title)
+
+    @classmethod
+    def unreadable_token(cls, phone_number_id: str) -> "NumberUnavailable":
+        return cls(
+            f"The access token of business number {phone_number_id} cannot be decrypted",
+            "The key it was encrypted with is no longer in FIELD_ENCRYPTION_KEYS: an admin must put that key back "
+            "or enter the token again (Admin → Business numbers).",
+        )
 
 
 def business_number(phone_number_id: str) -> BusinessNumber:
@@ -82,8 +96,14 @@ def business_number(phone_number_id: str) -> BusinessNumber:
     if number is None and phone_number_id == settings.WHATSAPP_PHONE_NUMBER_ID:
         sync_business_number_from_settings(force=True)  # deleted since this process synced it
         number = numbers.first()
-    if number is None or not number.is_active:
-        raise NumberUnavailable(phone_number_id, deactivated=number is not None)
+    if number is None:
+        raise NumberUnavailable.missing(phone_number_id)
+    if not number.is_active:
+        raise NumberUnavailable.deactivated(phone_number_id)
+    try:
+        number.access_token  # noqa: B018 — decrypted here, so a dropped key is said in words, not a crash
+    except UnreadableSecret:
+        raise NumberUnavailable.unreadable_token(phone_number_id) from None
     return number
 
 

@@ -11,8 +11,14 @@ from channels_whatsapp.client import GraphApiError, GraphApiUnreachable, PhoneNu
 from channels_whatsapp.connection import graph_client_for
 from channels_whatsapp.errors import THROTTLING_CODES, title_for
 from channels_whatsapp.models import BusinessNumber
+from interactions.encrypted_fields import UnreadableSecret
 
 logger = logging.getLogger(__name__)
+
+UNREADABLE_TOKEN = (
+    "The stored access token cannot be decrypted: the key it was encrypted with is no longer in "
+    "FIELD_ENCRYPTION_KEYS. Put that key back, or enter the token again below and save."
+)
 
 
 def webhook_callback_url() -> str:
@@ -36,7 +42,12 @@ class ConnectionReport:
 def check_connection(*, number: BusinessNumber) -> ConnectionReport:
     """Asks the Graph API about the number (`GET /{phone-number-id}`) and its account's webhook subscription
     (`GET /{waba-id}/subscribed_apps`) with the number's own token. Never raises for Meta's answers."""
-    client = graph_client_for(number)
+    try:
+        client = graph_client_for(number)
+    except UnreadableSecret:
+        report = ConnectionReport(phone_number=None, subscribed_apps=None, problems=(UNREADABLE_TOKEN,))
+        _log(number, report)
+        return report
     problems: list[str] = []
     try:
         info = client.phone_number_info(phone_number_id=number.phone_number_id)

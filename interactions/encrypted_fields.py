@@ -3,8 +3,13 @@
 `settings.FIELD_ENCRYPTION_KEYS` lists Fernet keys, newest first: the first encrypts, every one decrypts
 (cryptography's MultiFernet). Rotation is: put a new key first, run `manage.py rotate_encryption_keys` (which
 re-encrypts every stored secret with it), then drop the old keys.
+
+A secret is decrypted when its attribute is first read, not when its row is loaded: a row whose secret no key opens
+still loads, saves and rotates, and only the code that needs that secret meets `UnreadableSecret`. `dumpdata` writes
+the stored token, never the plain secret, and `loaddata` takes it back under the same keys.
 """
 
+from dataclasses import dataclass
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -12,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.db import models, transaction
+from django.db.models.query_utils import DeferredAttribute
 
 
 class UnreadableSecret(Exception):
@@ -40,18 +46,72 @@ def decrypt(token: str) -> str:
         ) from None
 
 
+def opens(token: str) -> bool:
+    """Whether one of the configured keys decrypts `token`."""
+    try:
+        _fernet().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Ciphertext:
+    """A secret as stored: loaded from the database or a fixture, and not decrypted yet. Its repr hides the token."""
+
+    token: str = ""
+
+    def __repr__(self) -> str:
+        return "Ciphertext(…)"
+
+
+class DecryptOnRead(DeferredAttribute):
+    """Turns the loaded `Ciphertext` into the plain secret on the attribute's first read, and keeps it. A data
+    descriptor (it has `__set__`), so reads come here even once the value is in the instance's `__dict__`."""
+
+    def __get__(self, instance, cls=None):
+        value = super().__get__(instance, cls)
+        if isinstance(value, Ciphertext):
+            value = decrypt(value.token)
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance, value) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
 class EncryptedTextField(models.TextField):
     """A string kept in the database only as a Fernet token and read back as the plain string.
 
     Each encryption differs, so the column cannot be searched or compared: only `isnull` lookups exist.
     """
 
-    def from_db_value(self, value: str | None, expression, connection) -> str | None:
-        return None if value is None else decrypt(value)
+    descriptor_class = DecryptOnRead
+
+    def from_db_value(self, value: str | None, expression, connection) -> Ciphertext | None:
+        return None if value is None else Ciphertext(value)
+
+    def to_python(self, value: object) -> object:
+        """A fixture's value is the stored token (see `value_to_string`); anything else is a plain secret."""
+        if isinstance(value, str) and value.startswith("gAAAAA") and opens(value):
+            return Ciphertext(value)
+        return value if isinstance(value, Ciphertext) else super().to_python(value)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> object:
+        """The value as held, so saving a row neither needs its secret readable nor encrypts an unread one anew."""
+        return model_instance.__dict__.get(self.attname)
 
     def get_prep_value(self, value: object) -> str | None:
+        if isinstance(value, Ciphertext):
+            return value.token
         value = super().get_prep_value(value)
         return None if value is None else encrypt(value)
+
+    def value_to_string(self, obj: models.Model) -> str | None:
+        """What `dumpdata` writes: the token, so a dump holds no plain secret."""
+        if self.attname not in obj.__dict__:
+            obj.refresh_from_db(fields=[self.attname])
+        return self.get_prep_value(obj.__dict__[self.attname])
 
     def get_lookup(self, lookup_name: str):
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
@@ -67,16 +127,34 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     return found
 
 
-def reencrypt_stored_secrets() -> int:
-    """Encrypts every stored secret again with the first key; returns how many rows were rewritten."""
-    rewritten = 0
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """What `reencrypt_stored_secrets` did: rows rewritten, and the secrets no key opens (model, pk, field)."""
+
+    rewritten: int
+    unreadable: tuple[tuple[str, object, str], ...]
+
+
+def reencrypt_stored_secrets() -> Rotation:
+    """Encrypts every stored secret again with the first key, without ever holding it in plain text. A secret no
+    key opens is left as it is and reported: the others are still rotated."""
+    rewritten, unreadable = 0, []
     for model, names in encrypted_fields():
         with transaction.atomic():
             rows = model._base_manager.select_for_update().order_by("pk").values_list("pk", *names)
             for pk, *values in rows:
-                model._base_manager.filter(pk=pk).update(**dict(zip(names, values, strict=True)))
-                rewritten += 1
-    return rewritten
+                rotated = {}
+                for name, value in zip(names, values, strict=True):
+                    if value is None:
+                        continue
+                    try:
+                        rotated[name] = Ciphertext(_fernet().rotate(value.token.encode()).decode())
+                    except InvalidToken:
+                        unreadable.append((model._meta.label, pk, name))
+                if rotated:
+                    model._base_manager.filter(pk=pk).update(**rotated)
+                    rewritten += 1
+    return Rotation(rewritten=rewritten, unreadable=tuple(unreadable))
 
 
 def check_encryption_keys(app_configs, **kwargs) -> list[checks.CheckMessage]:

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -146,6 +147,18 @@ def test_test_connection_in_the_admin_shows_the_report(admin_client, meta):
     assert 'data-ok="true"' in content and "WhatsDesk Demo" in content and "Quality rating: GREEN" in content
     assert "subscribed (WhatsDesk)" in content
     assert settings.WHATSAPP_ACCESS_TOKEN not in content and settings.WHATSAPP_APP_SECRET not in content
+
+
+def test_test_connection_of_a_token_no_key_opens_says_so_without_asking_meta(admin_client, graph_api, settings):
+    number = the_number()
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the key the token was stored with dropped
+
+    page = admin_client.post(f"/admin/channels_whatsapp/businessnumber/{number.pk}/test-connection/")
+
+    assert page.status_code == 200
+    assert 'data-ok="false"' in page.content.decode()
+    assert "cannot be decrypted" in page.content.decode() and "enter the token again" in page.content.decode()
+    assert EmulatorClient(graph_api.url).requests_log() == []
 
 
 def test_test_connection_is_a_post_for_those_who_configure_numbers(admin_client, graph_api):

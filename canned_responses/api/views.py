@@ -3,7 +3,7 @@ and quick actions. Thin: find what the user may see, validate, call a service or
 
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -14,13 +14,15 @@ from canned_responses.api.serializers import (
     CannedResponseMenuSerializer,
     CannedResponseQuery,
     CannedResponseSerializer,
+    PlaceholderSerializer,
     QuickActionSerializer,
 )
 from canned_responses.models import CannedResponse
 from canned_responses.placeholders import PLACEHOLDERS, fill_placeholders
-from canned_responses.quick_actions import QUICK_ACTIONS
+from canned_responses.quick_actions import QUICK_ACTIONS, run_quick_action
 from canned_responses.selectors import canned_responses_for, canned_responses_of, placeholder_values
 from canned_responses.services import save_own_canned_response
+from interactions.api.idempotency import idempotency_key, idempotency_parameter, marked_replayed
 from interactions.api.query import validated_query
 from interactions.api.schema import answers
 from interactions.api.views import visible_interaction
@@ -60,8 +62,20 @@ class InteractionCannedResponses(APIView):
             responses.append(
                 {**CannedResponseSerializer(response).data, "text": filled.text, "missing": filled.missing}
             )
-        placeholders = [{"name": name, "description": text} for name, text in PLACEHOLDERS.items()]
-        return Response(CannedResponseMenuSerializer({"responses": responses, "placeholders": placeholders}).data)
+        return Response(CannedResponseMenuSerializer({"responses": responses, "placeholders": _placeholders()}).data)
+
+
+def _placeholders() -> list[dict[str, str]]:
+    return [{"name": name, "description": text} for name, text in PLACEHOLDERS.items()]
+
+
+class Placeholders(APIView):
+    @extend_schema(
+        responses=answers({200: PlaceholderSerializer(many=True)}),
+        description="Every placeholder a canned response's body may hold, for the form that writes one.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(PlaceholderSerializer(_placeholders(), many=True).data)
 
 
 class OwnCannedResponses(APIView):
@@ -124,15 +138,24 @@ class InteractionQuickActions(APIView):
 class RunQuickAction(APIView):
     @extend_schema(
         request=None,
-        responses=answers({201: MessageSerializer}, 404, 409),
+        parameters=[idempotency_parameter(required=False)],
+        responses=answers(
+            {201: MessageSerializer, 200: OpenApiResponse(MessageSerializer, description="A retry: the message sent")},
+            404,
+            409,
+        ),
         description="Runs a quick action in the conversation: the message it sent, or 409 with why it could not "
-        "(the window, an opt-out, no case to report on).",
+        "(the window, an opt-out, no case to report on). With an Idempotency-Key, a retry of a request that ran it "
+        "answers 200 with the message it sent (and `Idempotent-Replayed: true`) and sends nothing more.",
     )
     def post(self, request: Request, pk: int, key: str) -> Response:
         interaction = visible_interaction(request, pk)
         _agents_only(request, "run quick actions")
+        request_key = idempotency_key(request, required=False)
         action = QUICK_ACTIONS.get(key)
         if action is None:
             raise NotFound(f"There is no quick action {key!r}.")
-        message = action.run(interaction=interaction, agent=request.user)
-        return Response(timeline_message_data(message), status=status.HTTP_201_CREATED)
+        run = run_quick_action(action=action, interaction=interaction, agent=request.user, idempotency_key=request_key)
+        if run.replayed:
+            return marked_replayed(Response(timeline_message_data(run.message)))
+        return Response(timeline_message_data(run.message), status=status.HTTP_201_CREATED)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from canned_responses.models import CannedResponse
-from canned_responses.placeholders import FilledText, fill_placeholders, validate_placeholders
+from canned_responses.placeholders import PLACEHOLDERS, FilledText, fill_placeholders, validate_placeholders
 from customer_service.services.cases import change_case_state, link_case_to_interaction, open_case
 from customer_service.tests.factories import ContactFactory
 from interactions.models import Direction, Message
@@ -147,6 +147,13 @@ def test_an_agent_keeps_their_own_responses_and_cannot_change_the_shared_ones(al
     )
 
 
+def test_the_form_that_writes_a_response_lists_every_placeholder_a_body_may_hold(alice):
+    listed = client_for(alice).get("/api/v1/canned-responses/placeholders/").json()
+
+    assert [placeholder["name"] for placeholder in listed] == list(PLACEHOLDERS)
+    assert all(placeholder["description"] for placeholder in listed)
+
+
 def test_a_colleagues_own_response_is_not_found(alice):
     theirs = CannedResponse.objects.create(owner=UserFactory(), shortcut="mine", title="Mine", body="Mine")
 
@@ -184,6 +191,25 @@ def test_the_case_status_quick_action_sends_the_linked_case_through_the_outbox(c
         alice,
         "queued",
     )
+
+
+@pytest.mark.parametrize("action", ["case-status", "ask-for-photo", "opt-in-question"])
+def test_a_quick_action_retried_with_its_idempotency_key_sends_once_though_the_case_moved_on(
+    action, conversation, alice
+):
+    case = open_case(short_description="Broken armrest", interaction=conversation)
+    client = client_for(alice)
+    url = f"/api/v1/interactions/{conversation.pk}/quick-actions/{action}/"
+
+    first = client.post(url, headers={"Idempotency-Key": "run-1"})
+    change_case_state(case, state="resolved")
+    retry = client.post(url, headers={"Idempotency-Key": "run-1"})
+    another = client.post(url, headers={"Idempotency-Key": "run-2"})
+
+    assert (first.status_code, retry.status_code, another.status_code) == (201, 200, 201)
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in another.headers
+    assert Message.objects.filter(direction=Direction.OUTBOUND, author=alice).count() == 2
 
 
 def test_a_quick_action_with_nothing_to_report_or_after_an_opt_out_is_refused_with_the_reason(conversation, alice):

@@ -1,10 +1,12 @@
-"""A customer of a business number this desk no longer sends from (deleted, never added, deactivated):
-whatever would go to them fails at once with a reason an agent can read, instead of waiting in the queue."""
+"""A customer of a business number this desk no longer sends from (deleted, never added, deactivated, or its
+token encrypted with a key since dropped): whatever would go to them fails at once with a reason an agent can read,
+instead of waiting in the queue."""
 
 from datetime import timedelta
 from functools import partial
 
 import pytest
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from channels_whatsapp.models import BusinessNumber
@@ -50,17 +52,28 @@ def deactivated_number() -> str:
     return "100000000000410"
 
 
+@pytest.fixture
+def unreadable_token_number(settings) -> str:
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    BusinessNumber.objects.create(
+        phone_number_id="100000000000420", access_token="t", app_secret="s", verify_token="v", is_active=True
+    )
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key dropped before any rotation
+    return "100000000000420"
+
+
 @pytest.mark.parametrize(
     ("number", "title"),
     [
         (GONE, f"The business number {GONE} is not set up in this desk"),
-        ("deactivated", "The business number 100000000000410 is deactivated"),
+        ("deactivated_number", "The business number 100000000000410 is deactivated"),
+        ("unreadable_token_number", "The access token of business number 100000000000420 cannot be decrypted"),
     ],
 )
 def test_a_reply_from_an_unusable_number_fails_at_once_with_its_reason_pushed_live(
     number, title, request, django_capture_on_commit_callbacks
 ):
-    account_id = request.getfixturevalue("deactivated_number") if number == "deactivated" else GONE
+    account_id = GONE if number == GONE else request.getfixturevalue(number)
     inbound = customer_of(account_id)
     reply = send_agent_reply(interaction=inbound.interaction, author=agent(), text="It ships today.")
 

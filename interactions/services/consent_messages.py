@@ -87,7 +87,9 @@ def record_agent_consent(
 
 
 @transaction.atomic
-def ask_for_opt_in(*, interaction: Interaction, agent: AbstractBaseUser, language: str = "en") -> Message:
+def ask_for_opt_in(
+    *, interaction: Interaction, agent: AbstractBaseUser, language: str = "en", idempotency_key: str = ""
+) -> Message:
     """Sends the configured opt-in question; a YES in answer is recorded as the customer's opt-in."""
     question = keyword_language(language)
     if question is None:
@@ -98,4 +100,5 @@ def ask_for_opt_in(*, interaction: Interaction, agent: AbstractBaseUser, languag
         kind=MessageKind.TEXT,
         text=question.opt_in_question,
         content={"consent": OPT_IN_QUESTION},
+        idempotency_key=idempotency_key,
     )

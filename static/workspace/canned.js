@@ -15,6 +15,7 @@ import {
 } from "./canned_menu.js";
 import { element } from "./dom.js";
 import { feature } from "./extend.js";
+import { sendKeys } from "./send_keys.js";
 
 const MENU_ID = "canned-menu";
 
@@ -25,6 +26,9 @@ const menu = { open: false, interactionId: null, data: null, error: "", query: "
 let dismissed = false; // Esc closes the menu until the slash word is gone
 let running = false;
 const pending = new Map(); // interaction id -> placeholders its picked responses left for the agent to replace
+// The Idempotency-Key of a quick action until it is answered: running it again after a failure sends the same
+// key, and the server answers with what the first run sent, if it sent anything.
+const runKeys = sendKeys();
 
 const listbox = element("div", {
   className: "canned-menu",
@@ -205,7 +209,11 @@ async function runAction(item) {
   running = true;
   close();
   try {
-    const message = await ws.api(`interactions/${interaction.id}/quick-actions/${item.key}/`, { method: "POST" });
+    const message = await ws.api(`interactions/${interaction.id}/quick-actions/${item.key}/`, {
+      method: "POST",
+      headers: { "Idempotency-Key": runKeys.keyFor(interaction.id, item.key) },
+    });
+    runKeys.sent(interaction.id);
     if (selectedId() === interaction.id) {
       input.value = input.value.replace(/^\/\S*\s*/, "");
       input.dispatchEvent(new Event("input", { bubbles: true }));

@@ -31,6 +31,7 @@ import "./past_conversations.js";
 import "./routing_history.js";
 import "./virtual_agent.js";
 import "./canned.js";
+import "./my_responses.js";
 
 const CLOCK_TICK_MS = 30 * 1000;
 
