@@ -74,6 +74,7 @@ ADDRESSES = {
     "api/v1/interactions/<int:pk>/quick-actions/<slug:key>/": ("R----", "RNNRR"),
     "api/v1/canned-responses/": ("RRARR", "RRARR"),
     "api/v1/canned-responses/<int:pk>/": ("RRNRR", "R----"),
+    "api/v1/canned-responses/placeholders/": ("RAAAA", "R----"),  # the names only, for the form
     "api/v1/api-tokens/": ("RRAAA", "RRAAA"),
     "api/v1/api-tokens/<int:pk>/revoke/": ("RR---", "RRNNN"),
     "api/v1/interactions/": ("RAAAA", "R----"),  # someone without a role lists nothing
