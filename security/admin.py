@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from security.api_tokens import create_api_token, default_expiry, refusal_of_expiry, revoke_api_token
@@ -27,12 +28,30 @@ class NewApiTokenForm(forms.ModelForm):
         return self.cleaned_data["expires_at"]
 
 
+class TokenStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     records_its_own_audit_entries = True  # security/api_tokens.py does, once (audit/admin_hook.py)
     form = NewApiTokenForm
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    list_filter = [TokenStatusFilter, "expires_at"]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user"]
     readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]

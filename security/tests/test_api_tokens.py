@@ -161,6 +161,8 @@ def test_an_admin_makes_a_token_in_the_admin_sees_it_once_and_revokes_it():
     assert token.user == person and token.created_by == boss and token.expires_at == expires
     assert token.prefix in listed and key not in listed
     assert revoked.status_code == 302
+    assert token.prefix in client.get("/admin/security/apitoken/?status=revoked").content.decode()
+    assert token.prefix not in client.get("/admin/security/apitoken/?status=active").content.decode()
     assert bearer(key).get("/api/v1/interactions/").status_code == 401
     assert audit_events(token.pk) == ["API token created", "API token revoked"]
 
