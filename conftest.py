@@ -62,6 +62,16 @@ def embedded_redis() -> Iterator[None]:
         stop_embedded_redis(process)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_leaks():
+    """No secret in any response body or log line of the whole run (tests/secret_watch.py)."""
+    from tests.secret_watch import watching_for_secrets
+
+    with pytest.MonkeyPatch.context() as patch, watching_for_secrets(patch) as watch:
+        yield watch
+    assert not watch.leaks, "secrets leaked during the test run:\n" + "\n".join(sorted(set(watch.leaks)))
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -373,5 +383,43 @@ def chromium():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-        yield browser
+        yield _PolicyWatchingBrowser(browser)
         browser.close()
+
+
+_POLICY_VIOLATIONS: list[str] = []
+
+
+def _note_policy_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        _POLICY_VIOLATIONS.append(f"{message.location.get('url', '?')}: {message.text}")
+
+
+class _PolicyWatchingBrowser:
+    """The browser every browser test drives: whatever a page does that the Content-Security-Policy refuses (an
+    inline script, handler or style, a source from elsewhere) fails the test, so every browser test checks the
+    policy on the pages it walks through (README, "Security")."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", _note_policy_violation)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.on("console", _note_policy_violation)
+        return page
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _pages_keep_to_the_content_security_policy() -> Iterator[None]:
+    yield
+    violations = list(_POLICY_VIOLATIONS)
+    _POLICY_VIOLATIONS.clear()
+    assert not violations, "the Content-Security-Policy refused:\n" + "\n".join(violations)

@@ -74,7 +74,8 @@ def audit_every_model_admin(site: admin.AdminSite = admin.site) -> None:
         if model is AuditEntry or not site.is_registered(model):
             continue
         model_admin = type(site.get_model_admin(model))
-        if issubclass(model_admin, AuditedAdminMixin):
+        # An admin whose services write its entries (security/admin.py) would otherwise record each change twice.
+        if issubclass(model_admin, AuditedAdminMixin) or getattr(model_admin, "records_its_own_audit_entries", False):
             continue
         site.unregister(model)
         site.register(

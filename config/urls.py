@@ -2,17 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from channels_whatsapp.webhook import whatsapp_webhook
 from interactions.media_views import link_preview_image, message_media
-from interactions.sign_in_forms import AdminSignInForm, SignInForm
 from interactions.views import healthz, workspace
 from routing.api import wrap_up
 from routing.api.transfer import QueueList, TransferInteraction
+from security.sign_in import TwoFactorAdminSignInForm, TwoFactorSignInForm
+from security.views import two_factor
 from virtual_agent.api import InteractionVirtualAgent, Topics
 
-admin.site.login_form = AdminSignInForm  # failed sign-ins lock a username and address out, as on /login/
+# Failed sign-ins lock a username and address out, as on /login/; enrolled people give their authenticator code.
+admin.site.login_form = TwoFactorAdminSignInForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace", permanent=False)),
@@ -21,7 +23,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),  # managers' reports and their CSV exports
     path("healthz/", healthz, name="healthz"),
     path("help/", include("customer_service.urls")),  # public: the articles links in chats open
-    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=TwoFactorSignInForm), name="login"),
+    path("account/two-factor/", two_factor, name="two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),
@@ -41,9 +44,11 @@ urlpatterns = [
     path(
         "api/v1/", include("canned_responses.api.urls")
     ),  # the composer's / menu  # the side panel's: before the catch-all below
+    path("api/v1/", include("security.api_urls")),  # API tokens: before the catch-all below
     path("api/v1/", include("interactions.api.urls")),
     path("media/messages/<int:message_id>/", message_media, name="message-media"),
     path("media/link-previews/<int:preview_id>/", link_preview_image, name="link-preview-image"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's settings as a script of their own: no inline script (README, "Security").
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

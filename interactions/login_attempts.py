@@ -2,12 +2,14 @@
 LOGIN_LOCKOUT_MINUTES that pair is refused for LOGIN_LOCKOUT_MINUTES, without the password even being checked.
 An address that fails LOGIN_FAILURE_LIMIT_PER_ADDRESS times, whatever the usernames (a password spray), is refused
 as a whole for as long (0 switches that off: behind a proxy that hides the client's address, every sign-in would
-share the proxy's).
+share the proxy's). A username that fails LOGIN_FAILURE_LIMIT_PER_USER times, whatever the addresses (guessing one
+account from many machines), is refused from everywhere for as long.
 
-Per pair, not per username alone, so an attacker cannot lock a colleague out from elsewhere. The counters are a
-hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged) rather than not
-at all. Each failure is also an audit entry (audit/listeners.py), and so is the first refusal while locked: one a
-lock window, so that hammering a locked sign-in cannot flood the append-only audit table.
+First per pair, so that one attacker cannot lock a colleague out from elsewhere with a handful of tries; the limit per
+username is much higher, and only a distributed attack reaches it (then refusing that account is the lesser harm).
+The counters are a hint kept in the cache: while it is unreachable, sign-in works unthrottled (and that is logged)
+rather than not at all. Each failure is also an audit entry (audit/listeners.py), and so is the first refusal while
+locked: one a lock window, so that hammering a locked sign-in cannot flood the append-only audit table.
 """
 
 import hashlib
@@ -42,6 +44,9 @@ class SignInAttempt:
     def address_cache_key(self, kind: str) -> str:
         return f"sign-in:address-{kind}:{hashlib.sha256(self.address.encode()).hexdigest()[:32]}"
 
+    def username_cache_key(self, kind: str) -> str:
+        return f"sign-in:username-{kind}:{hashlib.sha256(self.username.encode()).hexdigest()[:32]}"
+
 
 def _window_seconds() -> int:
     return settings.LOGIN_LOCKOUT_MINUTES * 60
@@ -50,7 +55,9 @@ def _window_seconds() -> int:
 def sign_in_is_locked(attempt: SignInAttempt) -> bool:
     locked = False
     with only_a_hint("sign-in lockout check"):
-        found = cache.get_many([attempt.cache_key("locked"), attempt.address_cache_key("locked")])
+        found = cache.get_many(
+            [attempt.cache_key("locked"), attempt.address_cache_key("locked"), attempt.username_cache_key("locked")]
+        )
         locked = any(found.values())
     return locked
 
@@ -70,6 +77,8 @@ def record_failed_sign_in(attempt: SignInAttempt) -> None:
             logger.warning("sign-in locked for %r from %s", attempt.username, attempt.address)
         if _count_failure(attempt.address_cache_key, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
             logger.warning("sign-in locked for every username from %s", attempt.address)
+        if _count_failure(attempt.username_cache_key, settings.LOGIN_FAILURE_LIMIT_PER_USER):
+            logger.warning("sign-in locked for %r from every address", attempt.username)
 
 
 def _count_failure(key, limit: int) -> bool:

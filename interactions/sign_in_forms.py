@@ -1,9 +1,8 @@
-"""The workspace's and the admin's sign-in forms, both refusing a username and address locked out after
-repeated failures (interactions/login_attempts.py)."""
+"""What the workspace's and the admin's sign-in forms share: refusing a username and address locked out after
+repeated failures (interactions/login_attempts.py). The forms themselves add the second factor (security/sign_in.py);
+a refusal with the code "invalid_login" from any form below this mixin counts as a failed sign-in."""
 
 from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditAction
@@ -44,11 +43,3 @@ class LockoutMixin:
             raise
         forget_failed_sign_ins(attempt)
         return cleaned
-
-
-class SignInForm(LockoutMixin, AuthenticationForm):
-    pass
-
-
-class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
-    pass

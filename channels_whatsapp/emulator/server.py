@@ -136,6 +136,14 @@ def _page_routes() -> list[Route]:
     return [route("GET", re.escape(path), partial(_page_file, name, kind)) for path, (name, kind) in files.items()]
 
 
+# The phone page keeps to the desk's own policy (README, "Security"): no inline script or style, nothing from elsewhere.
+PHONE_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def _page_file(name: str, content_type: str, request: Request) -> Response:
     """Read on every request, so the page can be edited while the emulator runs."""
-    return Response(status=200, body=(PACKAGE_DIR / name).read_bytes(), content_type=content_type)
+    headers = (("Content-Security-Policy", PHONE_PAGE_POLICY),) if content_type.startswith("text/html") else ()
+    return Response(status=200, body=(PACKAGE_DIR / name).read_bytes(), content_type=content_type, headers=headers)

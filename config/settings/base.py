@@ -45,17 +45,23 @@ INSTALLED_APPS = [
     "reports",  # managers' reports: reads the apps above, nothing imports it
     "channels_whatsapp",
     "retention",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "security",
     "audit",  # last: it wraps every app's admin pages (audit/admin_hook.py)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.content_policy.ContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY below
     "interactions.query_guard.RefuseNulInQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # two-factor sign-in (README, "Security")
+    "security.middleware.SecondFactorMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -221,6 +227,10 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 # …and after this many from one address, whatever the usernames (a password spray), that address is refused as long
 # (0: off, for a proxy that hides the client address; check --deploy warns of that, interactions.W201).
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=100)
+# …and after this many for one username, whatever the addresses (one account guessed from many machines), that
+# username is refused from everywhere as long (0: off). Far above LOGIN_FAILURE_LIMIT, so one person cannot lock a
+# colleague out with a few tries.
+LOGIN_FAILURE_LIMIT_PER_USER = env.int("LOGIN_FAILURE_LIMIT_PER_USER", default=30)
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -262,6 +272,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "security.authentication.ApiTokenAuthentication",  # Bearer: expiring, revocable, hashed (README, "Security")
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -345,6 +356,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Security (README, "Security"). Every page: no inline script or style, nothing from another origin. ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # blob: a picked file's preview before it is sent
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],  # and the page's own ws(s):// origin (security/content_policy.py)
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Two-factor sign-in (TOTP): optional; with this on, admins must enrol before anything else opens.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="WhatsDesk")  # the name authenticator apps show
+
+# API tokens (Authorization: Bearer …): how long one lives unless its maker says otherwise, and at most.
+API_TOKEN_DEFAULT_LIFETIME_DAYS = env.int("API_TOKEN_DEFAULT_LIFETIME_DAYS", default=90)
+API_TOKEN_MAX_LIFETIME_DAYS = env.int("API_TOKEN_MAX_LIFETIME_DAYS", default=366)
 
 # --- Consent: when a customer's first message counts as their opt-in (only if the business's policy says so). ---
 CONSENT_OPT_IN_ON_FIRST_CONTACT = env.bool("CONSENT_OPT_IN_ON_FIRST_CONTACT", default=False)

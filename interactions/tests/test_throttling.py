@@ -137,6 +137,27 @@ def test_the_api_works_unthrottled_while_the_cache_is_unreachable():
     assert answers == [200, 200, 200]
 
 
+@override_settings(LOGIN_FAILURE_LIMIT_PER_USER=4)
+def test_one_username_guessed_from_many_addresses_is_refused_from_everywhere():
+    person, colleague = UserFactory(is_staff=True), UserFactory(is_staff=True)
+
+    for number in range(4):  # each address stays under the limit per pair
+        sign_in("/login/", person.username, "wrong", address=f"10.5.5.{number}")
+
+    assert not signed_in(sign_in("/admin/login/", person.username, "password", address="10.6.6.6"))
+    assert signed_in(sign_in("/login/", colleague.username, "password", address="10.6.6.6"))
+
+
+@override_settings(LOGIN_FAILURE_LIMIT_PER_USER=0, LOGIN_FAILURE_LIMIT=100)
+def test_a_per_user_limit_of_0_switches_that_lockout_off():
+    person = UserFactory(is_staff=True)
+
+    for number in range(40):
+        sign_in("/login/", person.username, "wrong", address=f"10.7.7.{number}")
+
+    assert signed_in(sign_in("/login/", person.username, "password", address="10.8.8.8"))
+
+
 @override_settings(LOGIN_FAILURE_LIMIT_PER_ADDRESS=0)
 def test_a_per_address_limit_of_0_switches_that_lockout_off():
     people = [UserFactory(is_staff=True) for _ in range(3)]

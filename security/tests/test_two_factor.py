@@ -1,0 +1,123 @@
+"""Two-factor sign-in: a person enrols an authenticator app (QR code or key, confirmed with a code), and from then
+on every sign-in, workspace or admin, needs the current code; a wrong code counts as a failed sign-in. With
+TWO_FACTOR_REQUIRED_FOR_ADMINS, an admin who has not enrolled is sent to enrol before anything else opens."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditEntry
+from interactions.roles import ADMIN
+from tests.factories import UserFactory, agent
+
+pytestmark = pytest.mark.django_db
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def enrolled(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def sign_in(url: str, user, code: str | None = None, address: str = "10.9.9.9"):
+    client = Client(REMOTE_ADDR=address)
+    data = {"username": user.username, "password": "password"}
+    if code is not None:
+        data["otp_token"] = code
+    return client, client.post(url, data)
+
+
+def test_a_person_enrols_by_confirming_a_code_from_the_app():
+    person = agent()
+    client = Client()
+    client.force_login(person)
+
+    page = client.get("/account/two-factor/")
+    device = TOTPDevice.objects.get(user=person)
+    wrong = client.post("/account/two-factor/", {"code": "12345"})
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # a wrong code slows the next one
+    right = client.post("/account/two-factor/", {"code": current_code(device)})
+
+    assert page.status_code == 200 and "<svg" in page.content.decode() and 'style="' not in page.content.decode()
+    assert "not the current one" in wrong.content.decode()
+    assert right.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert "Two-factor sign-in is on" in client.get("/account/two-factor/").content.decode()
+    assert AuditEntry.objects.filter(object_id=str(device.pk), changes__event="two-factor enrolled").exists()
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+def test_once_enrolled_every_sign_in_needs_the_current_code(url):
+    person = UserFactory(is_staff=True, role=ADMIN)
+    device = enrolled(person)
+
+    _, without = sign_in(url, person)
+    _, wrong = sign_in(url, person, code="12345")
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # a wrong code slows the next one
+    client, right = sign_in(url, person, code=current_code(device))
+
+    assert without.status_code == 200 and "code from your authenticator app" in without.content.decode()
+    assert wrong.status_code == 200 and "code from your authenticator app" in wrong.content.decode()
+    assert right.status_code == 302
+    assert client.get("/workspace/").status_code == 200
+
+
+def test_wrong_codes_count_towards_the_sign_in_lockout():
+    person = agent()
+    device = enrolled(person)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        sign_in("/login/", person, code="99999x")
+
+    _, locked = sign_in("/login/", person, code=current_code(device))
+
+    assert locked.status_code == 200 and "Too many failed sign-ins" in locked.content.decode()
+
+
+def test_people_who_have_not_enrolled_sign_in_with_their_password_alone():
+    client, answer = sign_in("/login/", agent())
+
+    assert answer.status_code == 302 and client.get("/workspace/").status_code == 200
+
+
+def test_with_the_setting_an_admin_must_enrol_before_anything_opens(settings):
+    settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = True
+    boss, person = UserFactory(is_staff=True, role=ADMIN), agent()
+
+    client, _ = sign_in("/login/", boss)
+    workspace = client.get("/workspace/")
+    admin_page = client.get("/admin/")
+    api = client.get("/api/v1/interactions/")
+    enrol = client.get("/account/two-factor/")
+    agents_client, _ = sign_in("/login/", person)
+
+    assert workspace.status_code == 302 and workspace["Location"] == "/account/two-factor/"
+    assert admin_page["Location"] == "/account/two-factor/"
+    assert api.status_code == 403 and "two-factor" in api.json()["detail"]
+    assert enrol.status_code == 200 and "Admins must turn on two-factor sign-in" in enrol.content.decode()
+    assert agents_client.get("/workspace/").status_code == 200  # agents are not asked
+
+    device = TOTPDevice.objects.get(user=boss)
+    client.post("/account/two-factor/", {"code": current_code(device)})
+    assert client.get("/workspace/").status_code == 200
+
+
+def test_the_admin_lists_who_has_it_on_and_never_shows_the_key():
+    from base64 import b32encode
+
+    boss, person = UserFactory(is_staff=True, role=ADMIN), agent()
+    device = enrolled(person)
+    client = Client()
+    client.force_login(boss)
+
+    listed = client.get("/admin/otp_totp/totpdevice/")
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+
+    assert listed.status_code == 200 and person.username in listed.content.decode()
+    assert device.key not in page and b32encode(device.bin_key).decode() not in page
+    qr_code = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/", follow=True)  # django-otp's: gone
+    assert qr_code["Content-Type"].startswith("text/html") and device.key not in qr_code.content.decode()

@@ -1,0 +1,64 @@
+"""Two-factor sign-in with a TOTP authenticator app (django-otp). Optional for everyone; once a person has enrolled,
+every sign-in (workspace and admin) asks for the current code. With TWO_FACTOR_REQUIRED_FOR_ADMINS, an admin who
+has not enrolled yet is sent to enrol before any page opens (security/middleware.py).
+
+A wrong code counts as a failed sign-in, so guessing codes meets the same lockout as guessing passwords."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditAction
+from audit.services import record_audit_entry
+from interactions.roles import ADMIN
+
+DEVICE_NAME = "Authenticator app"
+
+
+def enrolled_device(user: AbstractBaseUser) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_enrolled(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def must_enrol(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """An admin (or superuser) while the setting asks admins for a second factor."""
+    if not settings.TWO_FACTOR_REQUIRED_FOR_ADMINS or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMIN).exists()
+
+
+def code_is_right(device: TOTPDevice, code: str) -> bool:
+    code = "".join(code.split())
+    return code.isdigit() and device.verify_token(code)
+
+
+def pending_enrolment(user: AbstractBaseUser) -> TOTPDevice:
+    """The device being enrolled: a new secret until a code from it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_enrolment(*, request: HttpRequest, device: TOTPDevice, code: str) -> bool:
+    """The first right code confirms the device; this session counts as verified from then on."""
+    if not code_is_right(device, code):
+        return False
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()  # one authenticator at a time
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    otp_login(request, device)
+    record_audit_entry(action=AuditAction.CONFIG_ADDED, target=device, details={"event": "two-factor enrolled"})
+    return True
+
+
+def remember_verified_device(sender, request: HttpRequest, user: AbstractBaseUser, **kwargs) -> None:
+    """user_logged_in: the device the sign-in form checked (security/sign_in.py) verifies the new session."""
+    device = getattr(request, "verified_otp_device", None)
+    if device is not None and device.user_id == user.pk:
+        otp_login(request, device)
