@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from audit.models import AuditAction
 from audit.services import record_audit_entry
@@ -25,6 +26,7 @@ def _form(request: HttpRequest) -> PeriodForm:
 
 
 @login_required
+@require_safe
 def reports(request: HttpRequest) -> HttpResponse:
     _refuse_agents(request)
     form = _form(request)
@@ -45,6 +47,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def export(request: HttpRequest, table: str) -> HttpResponse:
     _refuse_agents(request)
     if table not in TABLE_NAMES:

@@ -8,7 +8,7 @@ whoever adds it decides, in this table, who may use it. Each cell is one of
   N not found (404: hidden from that role, or the object the address names does not exist),
   - not served for that method (405),
 for (anonymous, no role, agent, manager, admin). Object addresses name an interaction assigned to the agent and one
-of its messages; other ids name nothing (1), so for those the table says who gets past the gate.
+of its messages; other ids name nothing (NOTHING), so for those the table says who gets past the gate.
 """
 
 import re
@@ -26,6 +26,7 @@ from interactions.tests.test_workspace_socket import in_own_event_loop
 from tests.factories import InteractionFactory, MessageFactory, UserFactory, agent_holding, manager
 
 ROLES = ("anonymous", "no role", "agent", "manager", "admin")
+NOTHING = "987654321"  # an id no row has, whichever tests ran before (sequences are not reset between tests)
 
 # route: (GET, POST)
 ADDRESSES = {
@@ -102,6 +103,10 @@ ADDRESSES = {
     "media/messages/<int:message_id>/": ("RNNNN", "-----"),
     "media/link-previews/<int:preview_id>/": ("RNNNN", "-----"),
     "api/schema/": ("AAAAA", "-----"),
+    "reports/": ("RRRAA", "R----"),
+    "reports/<slug:table>.csv": ("RRRNN", "R----"),  # no such table
+    "api/v1/channel-users/<int:pk>/erasure/": ("RRRRA", "RRRRA"),
+    "api/v1/channel-health/": ("RRAAA", "R----"),  # agents: only which numbers cannot send
     "api/docs/": ("AAAAA", "-----"),
 }
 
@@ -110,6 +115,10 @@ ADMIN_MODELS = {
     "security.ApiToken": ("RRRRA", "RRRRA"),
     "otp_totp.TOTPDevice": ("RRRRA", "RRRRR"),  # who has two-factor on; never the key
     "audit.AuditEntry": ("RRRRA", "RRRRR"),
+    "properties.StoredProperty": (
+        "RRRAA",
+        "RNNNN",
+    ),  # managers read the properties; nobody adds one (apps declare them)
     "auth.Group": ("RRRRR", "RRRRR"),
     "auth.User": ("RRRRA", "RRRRA"),
     "authtoken.TokenProxy": ("RRRRR", "RRRRR"),
@@ -161,8 +170,12 @@ ADMIN_ADDRESSES = {
     "admin/jsi18n/": "RAAAA",
     "admin/r/<path:content_type_id>/<path:object_id>/": "RNNNN",
     "admin/routing/routingrule/try/": "RRRAA",
-    "admin/auth/user/<id>/password/": "RRRRN",  # user 1 need not exist
+    "admin/auth/user/<id>/password/": "RRRRN",
     "admin/channels_whatsapp/businessnumber/<int:pk>/test-connection/": "R----",
+    "admin/channels_whatsapp/businessnumber/<int:pk>/check-health/": "R----",
+    "admin/properties/storedproperty/<str:key>/edit/": "RRRRN",  # no such property
+    "admin/interactions/interaction/export.csv": "RRRAA",
+    "admin/interactions/interaction/<int:pk>/transcript.html": "RNNAA",
 }
 ADMIN_MODEL_ROUTE = re.compile(
     r"^admin/(?P<app>\w+)/(?P<model>\w+)/(|add/|<path:object_id>/(|history/|delete/|change/))$"
@@ -225,7 +238,7 @@ def people(db):
 def concrete(route: str, interaction, message) -> str:
     path = re.sub(r"<int:message_id>", str(message.pk), route)
     path = re.sub(r"<int:pk>", str(interaction.pk), path)
-    return "/" + re.sub(r"<[^>]+>", "1", path).replace("^", "nothing-here/")
+    return "/" + re.sub(r"<[^>]+>", NOTHING, path).replace("^", "nothing-here/")
 
 
 def client_as(user) -> Client:
