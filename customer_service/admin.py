@@ -32,6 +32,7 @@ from customer_service.models import (
 )
 from customer_service.services.cases import change_case_state, open_case
 from customer_service.services.catalog import change_request_state
+from customer_service.services.contacts import normalized_phone_number
 from customer_service.services.notifications import (
     PLACEHOLDERS,
     parameter_names,
@@ -39,7 +40,6 @@ from customer_service.services.notifications import (
     template_problems,
     text_problems,
 )
-from customer_service.services.contacts import normalized_phone_number
 
 
 class ReadOnlyInline(admin.TabularInline):
