@@ -339,7 +339,11 @@ class NotificationTextForm(forms.ModelForm):
     class Meta:
         model = NotificationText
         fields = ["language", "text", "template_language"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 70})}
+        widgets = {
+            "language": forms.TextInput(attrs={"size": 4}),
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "template_language": forms.TextInput(attrs={"size": 8}),
+        }
 
     def clean_language(self) -> str:
         return self.cleaned_data["language"].strip().casefold()

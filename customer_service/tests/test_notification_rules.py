@@ -171,6 +171,26 @@ def test_a_catalog_request_update_is_told_only_once_its_rule_is_on(tasks_run_her
     assert notification.message.text == f"Hello Daniel, your request {request.number} (Office chair) is now fulfilled."
 
 
+def test_an_admin_working_a_request_tells_the_customer_when_the_rule_is_on(
+    admin_client, tasks_run_here, django_capture_on_commit_callbacks
+):
+    NotificationRule.objects.filter(event=REQUEST).update(enabled=True, enabled_at=timezone.now())
+    request = submit_request(item=CatalogItemFactory(name="Office chair"), answers={}, channel_user=customer())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin_client.post(
+            f"/admin/customer_service/catalogrequest/{request.pk}/change/",
+            {"state": "in_progress", "answers-TOTAL_FORMS": 0, "answers-INITIAL_FORMS": 0},
+        )
+
+    assert answer.status_code == 302, answer.content.decode()
+    request.refresh_from_db()
+    assert (request.state, request.state_changes) == ("in_progress", 1)
+    assert Notification.objects.get().message.text == (
+        f"Hello Daniel, your request {request.number} (Office chair) is now in progress."
+    )
+
+
 # The sweep: plain `db` tests run nothing on commit, exactly a change whose enqueue was lost.
 
 
