@@ -9,7 +9,7 @@ from datetime import datetime
 
 from customer_service.models import NotificationEvent, NotificationRule
 from customer_service.notification_defaults import DEFAULT_RULES
-from interactions.models import MessageTemplate, TemplateStatus
+from interactions.models import ChannelUser, MessageTemplate, TemplateStatus
 from interactions.services.templates import parameter_slots
 
 # The words each event can fill in, with what they stand for (shown to the admin editing the rule).
@@ -74,7 +74,7 @@ class CustomerNews:
     """An event the customer may hear of; `values` fill the rule's placeholders. The key makes it tell once."""
 
     event: str
-    channel_user: object  # interactions.ChannelUser
+    channel_user: ChannelUser
     idempotency_key: str
     reason: str
     values: Mapping[str, str]
@@ -110,9 +110,9 @@ def rule_for(event: str) -> Rule:
     )
 
 
-def language_of(channel_user) -> str:
+def language_of(channel_user: ChannelUser) -> str:
     """The primary subtag of the customer's profile language (pt-BR → pt), as the virtual agent reads it."""
-    return (getattr(channel_user, "language", "") or "").split("-")[0].split("_")[0].casefold()
+    return (channel_user.language or "").split("-")[0].split("_")[0].casefold()
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
@@ -140,14 +140,14 @@ def words_for(rule: Rule, *, language: str, values: Mapping[str, str]) -> Words:
     )
 
 
-def tell_customer(news: CustomerNews) -> bool:
-    """Enqueues the message if the event's rule is on; False when it is off (nothing is sent or recorded)."""
+def tell_customer(news: CustomerNews) -> None:
+    """Enqueues the message if the event's rule is on; when it is off, nothing is sent or recorded."""
     from interactions.task_queue import enqueue_task
     from interactions.tasks import send_system_message
 
     rule = rule_for(news.event)
     if not rule.enabled:
-        return False
+        return
     words = words_for(rule, language=language_of(news.channel_user), values=news.values)
     enqueue_task(
         send_system_message,
@@ -159,7 +159,6 @@ def tell_customer(news: CustomerNews) -> bool:
         template_language=words.template_language,
         template_values={"body": list(words.template_values)},
     )
-    return True
 
 
 def sweep_from(event: str, earliest: datetime) -> datetime | None:
@@ -171,7 +170,7 @@ def sweep_from(event: str, earliest: datetime) -> datetime | None:
     return max(earliest, rule.enabled_at) if rule.enabled_at is not None else earliest
 
 
-def customer_name(channel_user) -> str:
+def customer_name(channel_user: ChannelUser) -> str:
     return channel_user.display_name or "there"
 
 
