@@ -351,6 +351,10 @@ def live_system(live_processes: LiveSystem, transactional_db) -> Iterator[LiveSy
     from consent.models import ConsentKeyword, KeywordLanguage
 
     seed_default_keywords(KeywordLanguage, ConsentKeyword)  # a migration's data, gone with the last test's flush
+    from customer_service.models import NotificationRule, NotificationText
+    from customer_service.notification_defaults import seed_rules
+
+    seed_rules(NotificationRule, NotificationText)  # the same
     yield live_processes
     live_processes.emulator.reset()  # no more webhooks for the worker; `_worker_settles_before_the_flush` waits next
 

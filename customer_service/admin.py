@@ -4,6 +4,7 @@ allocated, the history recorded and the customer notified; phone numbers are sto
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from customer_service.errors import InputRefused
 from customer_service.models import (
@@ -26,9 +27,19 @@ from customer_service.models import (
     ContactPhone,
     KnowledgeArticle,
     KnowledgeCategory,
+    NotificationRule,
+    NotificationText,
 )
 from customer_service.services.cases import change_case_state, open_case
+from customer_service.services.catalog import change_request_state
 from customer_service.services.contacts import normalized_phone_number
+from customer_service.services.notifications import (
+    PLACEHOLDERS,
+    parameter_names,
+    parameter_problems,
+    template_problems,
+    text_problems,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -269,3 +280,105 @@ class CatalogRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj: CatalogRequest, form, change: bool) -> None:
+        # The state (the one field edited here) moves through its service, which tells the customer if the rule says so.
+        if "state" in form.changed_data:
+            change_request_state(obj, state=obj.state)
+
+
+class NotificationRuleForm(forms.ModelForm):
+    class Meta:
+        model = NotificationRule
+        fields = ["enabled", "template_name", "template_language", "template_parameters"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        event = self.instance.event
+        parameters = cleaned.get("template_parameters", "")
+        problems = parameter_problems(event, parameters)
+        if problems:
+            self.add_error("template_parameters", problems)
+        elif cleaned.get("enabled"):
+            problems = template_problems(
+                name=cleaned.get("template_name", ""),
+                language=cleaned.get("template_language", ""),
+                parameters=parameter_names(parameters),
+            )
+            if problems:
+                self.add_error("template_name", problems)
+        return cleaned
+
+
+class NotificationTextFormSet(forms.BaseInlineFormSet):
+    """The texts are checked together, against the rule as edited on the same page (on or off, its template)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [row.cleaned_data for row in self.forms if row.cleaned_data and not row.cleaned_data.get("DELETE")]
+        rule = self.instance
+        problems = text_problems(
+            event=rule.event,
+            enabled=rule.enabled,
+            texts=[(row["language"], row.get("text", "")) for row in rows],
+        )
+        if rule.enabled and rule.template_name:
+            for language in sorted({row["template_language"] for row in rows if row.get("template_language")}):
+                problems += template_problems(
+                    name=rule.template_name,
+                    language=language,
+                    parameters=parameter_names(rule.template_parameters),
+                )
+        if problems:
+            raise ValidationError(problems)
+
+
+class NotificationTextForm(forms.ModelForm):
+    class Meta:
+        model = NotificationText
+        fields = ["language", "text", "template_language"]
+        widgets = {
+            "language": forms.TextInput(attrs={"size": 4}),
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "template_language": forms.TextInput(attrs={"size": 8}),
+        }
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"].strip().casefold()
+
+
+class NotificationTextInline(admin.TabularInline):
+    model = NotificationText
+    form = NotificationTextForm
+    formset = NotificationTextFormSet
+    extra = 1
+    verbose_name = "text"
+    verbose_name_plural = "texts inside the 24-hour window, per customer language (en is the fallback)"
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(admin.ModelAdmin):
+    """One rule per event, seeded by a migration: edited here, never added or deleted. Every save is audited."""
+
+    form = NotificationRuleForm
+    list_display = ["__str__", "enabled", "template_name", "template_language", "updated_at"]
+    fields = ["event", "placeholders", "enabled", "template_name", "template_language", "template_parameters"]
+    readonly_fields = ["event", "placeholders"]
+    inlines = [NotificationTextInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="placeholders")
+    def placeholders(self, obj: NotificationRule) -> str:
+        return "; ".join(f"{{{name}}}: {meaning}" for name, meaning in PLACEHOLDERS[obj.event].items())
+
+    def save_model(self, request, obj: NotificationRule, form, change: bool) -> None:
+        if obj.enabled and "enabled" in form.changed_data:
+            obj.enabled_at = timezone.now()
+        super().save_model(request, obj, form, change)

@@ -15,9 +15,12 @@ _EDITED = [
     "catalogcategory",
     "catalogitem",
     "catalogquestion",
+    "notificationtext",
 ]
 _KEPT = ["case", "catalogrequest"]
-_REVIEWED = [*_EDITED, *_KEPT, "casestatechange", "casecomment", "caseinteraction", "caseattachment"]
+# One notification rule per event, seeded: admins change them, nobody adds or deletes one.
+_CONFIGURED = ["notificationrule"]
+_REVIEWED = [*_EDITED, *_KEPT, *_CONFIGURED, "casestatechange", "casecomment", "caseinteraction", "caseattachment"]
 
 
 class CustomerServiceConfig(AppConfig):
@@ -35,6 +38,7 @@ class CustomerServiceConfig(AppConfig):
         viewing = [f"customer_service.view_{model}" for model in _REVIEWED]
         editing = [f"customer_service.{action}_{model}" for model in _EDITED for action in ("add", "change", "delete")]
         keeping = [f"customer_service.{action}_{model}" for model in _KEPT for action in ("add", "change")]
+        configuring = [f"customer_service.change_{model}" for model in _CONFIGURED]
         add_role_permissions(MANAGER, *viewing)
-        add_role_permissions(ADMIN, *viewing, *editing, *keeping)
+        add_role_permissions(ADMIN, *viewing, *editing, *keeping, *configuring)
         show_customer_service_on_interaction_records()

@@ -17,6 +17,7 @@ from customer_service.models.catalog import (
     CatalogQuestion,
     CatalogRequest,
     CatalogRequestAnswer,
+    CatalogRequestState,
     QuestionKind,
 )
 from customer_service.models.contacts import Account, Contact, ContactLink, ContactPhone
@@ -26,6 +27,7 @@ from customer_service.models.knowledge import (
     KnowledgeArticle,
     KnowledgeCategory,
 )
+from customer_service.models.notifications import NotificationEvent, NotificationRule, NotificationText
 from customer_service.models.numbering import NumberSequence
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "CatalogQuestion",
     "CatalogRequest",
     "CatalogRequestAnswer",
+    "CatalogRequestState",
     "CommunityAnswer",
     "CommunityQuestion",
     "Contact",
@@ -50,6 +53,9 @@ __all__ = [
     "ContactPhone",
     "KnowledgeArticle",
     "KnowledgeCategory",
+    "NotificationEvent",
+    "NotificationRule",
+    "NotificationText",
     "NumberSequence",
     "QuestionKind",
 ]

@@ -132,7 +132,11 @@ class CatalogRequest(models.Model):
         related_name="+",
         help_text="The agent who requested it for the customer; empty when the customer did.",
     )
+    state_changes = models.PositiveIntegerField(
+        default=0, help_text="Counts state changes; names each customer notification, so a retry sends once."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

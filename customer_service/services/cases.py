@@ -1,9 +1,9 @@
 """Opening cases, commenting on them, linking conversations, and moving them through their states; each state
 change is recorded with who made it, and it and each agent's customer-visible comment notify the customer once
-they commit (one path: `_tell_customer`, with a sweep for a notification whose task was lost)."""
+they commit, as their notification rules word it (one path: `tell_customer`, with a sweep for a notification whose
+task was lost)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -19,18 +19,15 @@ from customer_service.models import (
     CasePriority,
     CaseState,
     CaseStateChange,
+    NotificationEvent,
 )
 from customer_service.models.cases import OPEN_CASE_STATES
 from customer_service.services.contacts import contact_for
+from customer_service.services.notifications import CustomerNews, customer_name, sweep_from, tell_customer
 from customer_service.services.numbering import allocate_number
 from interactions.services.timeline import lock_channel_user, lock_interaction
 from interactions.storable_text import storable_text
 
-# An approved utility template with three body values: the customer's name, the case number and its new state.
-CASE_UPDATE_TEMPLATE = ("case_update", "en_US")
-# An approved utility template with three body values: the customer's name, the case number and the comment.
-CASE_COMMENT_TEMPLATE = ("case_comment", "en_US")
-COMMENT_TEMPLATE_VALUE_LENGTH = 800
 SHORT_DESCRIPTION_LENGTH = Case._meta.get_field("short_description").max_length
 # Closed and cancelled cases take no more comments: the customer opens a new one (resolved ones may be reopened).
 FINAL_STATES = (CaseState.CLOSED, CaseState.CANCELLED)
@@ -141,7 +138,7 @@ def add_case_comment(
     case.save(update_fields=["updated_at"])
     if _tells_the_customer(comment, case):
         comment_id = comment.pk
-        transaction.on_commit(lambda: _tell_customer(_comment_news(comment_id)), robust=True)
+        transaction.on_commit(lambda: tell_customer(_comment_news(comment_id)), robust=True)
     return comment
 
 
@@ -175,7 +172,7 @@ def _attach(case: Case, attachments: Iterable, *, comment: CaseComment | None) -
 @transaction.atomic
 def change_case_state(case: Case, *, state: str, by=None) -> Case:
     """Recorded in the history with `by` (the agent; none for the customer or the system). The customer hears of
-    it on their channel: free-form in their window, else the case template."""
+    it on their channel, if its notification rule is on: the rule's text in their window, else its template."""
     if state not in CaseState.values:
         raise InputRefused(f"{state!r} is not a case state.")
     case = Case.objects.select_for_update(of=("self",)).select_related("channel_user").get(pk=case.pk)
@@ -189,57 +186,41 @@ def change_case_state(case: Case, *, state: str, by=None) -> Case:
         # Robust: the change stands committed whatever befalls its announcement, which the sweep then makes. A
         # lambda, not a partial: Django names a failed robust callback by its __qualname__, which a partial lacks.
         case_id, change, announced_state = case.pk, case.state_changes, case.state
-        transaction.on_commit(lambda: _tell_customer(_state_news(case_id, change, announced_state)), robust=True)
+        transaction.on_commit(lambda: tell_customer(_state_news(case_id, change, announced_state)), robust=True)
     return case
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CaseNews:
-    """What the customer hears of their case: the text in their window, else the template with its body values."""
-
-    case: Case
-    idempotency_key: str
-    reason: str
-    text: str
-    template: tuple[str, str]
-    template_values: tuple[str, ...]
-
-
-def _state_news(case_id: int, state_change: int, state: str) -> CaseNews:
+def _state_news(case_id: int, state_change: int, state: str) -> CustomerNews:
     """The state this change set (not whatever the case holds by now)."""
     case = Case.objects.select_related("channel_user").get(pk=case_id)
     label = CaseState(state).label.lower()
-    name = _customer_name(case)
-    return CaseNews(
-        case=case,
+    return CustomerNews(
+        event=NotificationEvent.CASE_STATE_CHANGED,
+        channel_user=case.channel_user,
         idempotency_key=_idempotency_key(case.pk, state_change),
         reason=f"Case {case.number} is now {label}",
-        text=f"Hello {name}, your case {case.number} ({case.short_description}) is now {label}.",
-        template=CASE_UPDATE_TEMPLATE,
-        template_values=(name, case.number, label),
+        values={**_case_values(case), "state": label},
     )
 
 
-def _comment_news(comment_id: int) -> CaseNews:
+def _comment_news(comment_id: int) -> CustomerNews:
     comment = CaseComment.objects.select_related("case__channel_user").get(pk=comment_id)
     case = comment.case
-    name = _customer_name(case)
-    # A template value is one line (the channel refuses line breaks in it), and short enough for the body's limit.
-    one_line = " ".join(comment.text.split())
-    if len(one_line) > COMMENT_TEMPLATE_VALUE_LENGTH:
-        one_line = one_line[: COMMENT_TEMPLATE_VALUE_LENGTH - 1] + "…"
-    return CaseNews(
-        case=case,
+    return CustomerNews(
+        event=NotificationEvent.CASE_COMMENT,
+        channel_user=case.channel_user,
         idempotency_key=_comment_idempotency_key(comment.pk),
         reason=f"Comment on case {case.number}",
-        text=f"Hello {name}, a new comment on your case {case.number} ({case.short_description}):\n\n{comment.text}",
-        template=CASE_COMMENT_TEMPLATE,
-        template_values=(name, case.number, one_line),
+        values={**_case_values(case), "comment": comment.text},
     )
 
 
-def _customer_name(case: Case) -> str:
-    return case.channel_user.display_name or "there"
+def _case_values(case: Case) -> dict[str, str]:
+    return {
+        "customer_name": customer_name(case.channel_user),
+        "case_number": case.number,
+        "case_description": case.short_description,
+    }
 
 
 def _idempotency_key(case_id: int, state_change: int) -> str:
@@ -250,34 +231,19 @@ def _comment_idempotency_key(comment_id: int) -> str:
     return f"case-comment:{comment_id}"
 
 
-def _tell_customer(news: CaseNews) -> None:
-    """Once per key: the channel's rules (consent, the service window) decide free-form text or the template. The
-    news is committed; if the broker is down, the sweep tells it when it is back."""
-    from interactions.task_queue import enqueue_task
-    from interactions.tasks import send_system_message
-
-    template_name, template_language = news.template
-    enqueue_task(
-        send_system_message,
-        channel_user_id=news.case.channel_user_id,
-        reason=news.reason,
-        idempotency_key=news.idempotency_key,
-        text=news.text,
-        template_name=template_name,
-        template_language=template_language,
-        template_values={"body": list(news.template_values)},
-    )
-
-
 def unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> list[Case]:
-    """Cases whose latest state change has no notification on record: its task was lost (or is still queued)."""
+    """Cases whose latest state change has no notification on record: its task was lost (or is still queued).
+    None while the rule is off, and none changed before it was last switched on."""
     from interactions.models import Notification
 
     now = timezone.now()
+    earliest = sweep_from(NotificationEvent.CASE_STATE_CHANGED, now - since)
+    if earliest is None:
+        return []
     recent = Case.objects.filter(
         channel_user__isnull=False,
         state_changes__gt=0,
-        updated_at__gte=now - since,
+        updated_at__gte=earliest,
         updated_at__lte=now - older_than,
     )
     return [
@@ -288,16 +254,19 @@ def unannounced_case_changes(*, since: timedelta = timedelta(days=1), older_than
 
 
 def unannounced_comments(*, since: timedelta = timedelta(days=1), older_than=timedelta(minutes=2)) -> list[int]:
-    """Agents' customer-visible comments with no notification on record, oldest first, as ids."""
+    """Agents' customer-visible comments with no notification on record, oldest first, as ids; as the rule allows."""
     from interactions.models import Notification
 
     now = timezone.now()
+    earliest = sweep_from(NotificationEvent.CASE_COMMENT, now - since)
+    if earliest is None:
+        return []
     recent = CaseComment.objects.filter(
         author__isnull=False,
         internal=False,
         case__channel_user__isnull=False,
         text__gt="",
-        created_at__gte=now - since,
+        created_at__gte=earliest,
         created_at__lte=now - older_than,
     ).order_by("created_at", "pk")
     ids = list(recent.values_list("pk", flat=True))
@@ -314,8 +283,8 @@ def notify_unannounced_case_changes() -> int:
     makes the second a no-op."""
     cases = unannounced_case_changes()
     for case in cases:
-        _tell_customer(_state_news(case.pk, case.state_changes, case.state))
+        tell_customer(_state_news(case.pk, case.state_changes, case.state))
     comment_ids = unannounced_comments()
     for comment_id in comment_ids:
-        _tell_customer(_comment_news(comment_id))
+        tell_customer(_comment_news(comment_id))
     return len(cases) + len(comment_ids)

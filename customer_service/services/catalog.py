@@ -18,10 +18,13 @@ from customer_service.models import (
     CatalogQuestion,
     CatalogRequest,
     CatalogRequestAnswer,
+    CatalogRequestState,
+    NotificationEvent,
     QuestionKind,
 )
 from customer_service.numbers import MAX_DIGITS, has_too_many_digits, parsed_number
 from customer_service.services.contacts import contact_for
+from customer_service.services.notifications import CustomerNews, customer_name, sweep_from, tell_customer
 from customer_service.services.numbering import allocate_number
 from interactions.customer_formats import customer_date
 from interactions.services.timeline import lock_channel_user, lock_interaction
@@ -231,3 +234,70 @@ def requests_for(channel_user, *, limit: int = 20) -> list[CatalogRequest]:
         .select_related("item")
         .prefetch_related(Prefetch("answers", to_attr="answer_list"))[:limit]
     )
+
+
+@transaction.atomic
+def change_request_state(request: CatalogRequest, *, state: str) -> CatalogRequest:
+    """The customer hears of it on their channel once it commits, if its notification rule is on (it ships off)."""
+    if state not in CatalogRequestState.values:
+        raise InputRefused(f"{state!r} is not a request state.")
+    request = CatalogRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if request.state == state:
+        return request
+    request.state = state
+    request.state_changes += 1
+    request.save(update_fields=["state", "state_changes", "updated_at"])
+    if request.channel_user_id is not None:
+        # Robust, and a lambda: as a case's state change (services/cases.py).
+        request_id, change = request.pk, request.state_changes
+        transaction.on_commit(lambda: tell_customer(_request_news(request_id, change, state)), robust=True)
+    return request
+
+
+def _request_news(request_id: int, state_change: int, state: str) -> CustomerNews:
+    request = CatalogRequest.objects.select_related("channel_user", "item").get(pk=request_id)
+    label = CatalogRequestState(state).label.lower()
+    return CustomerNews(
+        event=NotificationEvent.CATALOG_REQUEST_STATE_CHANGED,
+        channel_user=request.channel_user,
+        idempotency_key=_request_idempotency_key(request.pk, state_change),
+        reason=f"Request {request.number} is now {label}",
+        values={
+            "customer_name": customer_name(request.channel_user),
+            "request_number": request.number,
+            "item": request.item.name,
+            "state": label,
+        },
+    )
+
+
+def _request_idempotency_key(request_id: int, state_change: int) -> str:
+    return f"catalog-request:{request_id}:state-change:{state_change}"
+
+
+def unannounced_request_changes(
+    *, since: timedelta = timedelta(days=1), older_than: timedelta = timedelta(minutes=2)
+) -> list[CatalogRequest]:
+    """Requests whose latest state change has no notification on record, as the rule allows (see cases.py)."""
+    from interactions.models import Notification
+
+    now = timezone.now()
+    earliest = sweep_from(NotificationEvent.CATALOG_REQUEST_STATE_CHANGED, now - since)
+    if earliest is None:
+        return []
+    recent = list(
+        CatalogRequest.objects.filter(
+            channel_user__isnull=False, state_changes__gt=0, updated_at__gte=earliest, updated_at__lte=now - older_than
+        )
+    )
+    keys = {request.pk: _request_idempotency_key(request.pk, request.state_changes) for request in recent}
+    told = set(Notification.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True))
+    return [request for request in recent if keys[request.pk] not in told]
+
+
+def notify_unannounced_request_changes() -> int:
+    """The periodic sweep's part for requests; telling twice is harmless (the idempotency key)."""
+    requests = unannounced_request_changes()
+    for request in requests:
+        tell_customer(_request_news(request.pk, request.state_changes, request.state))
+    return len(requests)

@@ -69,13 +69,6 @@ def test_the_sweep_tells_an_agents_comment_but_never_a_work_note_or_the_customer
     assert unannounced_comments(older_than=timedelta(0)) == [told.pk]
 
 
-@pytest.fixture
-def tasks_run_here(monkeypatch):
-    """What the notification path enqueues runs at once, in this process and transaction: the same task a worker
-    would run, with the same arguments."""
-    monkeypatch.setattr("interactions.task_queue.enqueue_task", lambda task, **kwargs: task.apply(kwargs=kwargs))
-
-
 def test_a_comment_reaches_the_customer_whole_in_their_window(tasks_run_here, django_capture_on_commit_callbacks):
     customer = ChannelUserFactory(external_id="4915112345678", display_name="Daniel")
     opted_in(customer)
