@@ -262,8 +262,8 @@ def outbound_media_decision(
         return MediaDecision(refusal="The file is empty.")
     if size > limit:
         return MediaDecision(
-            refusal=f"The {rule.kind} is {human_size(size)}; {channel_label} takes at most {human_size(limit)} "
-            f"for {'a static ' if limit != rule.max_bytes else ''}{rule.kind}s."
+            refusal=f"The {rule.kind} is {human_size(size)}; the largest "
+            f"{'static ' if limit != rule.max_bytes else ''}{rule.kind} sent on {channel_label} is {human_size(limit)}."
         )
     return MediaDecision(kind=rule.kind, mime_type=mime_type)
 

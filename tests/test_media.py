@@ -173,8 +173,18 @@ def customer_sends_text(system: LiveSystem) -> str:
     [
         (b"MZ\x90\x00" + b"\x00" * 100, "application/x-msdownload", "setup.exe", "cannot be sent on WhatsApp"),
         (b"<html><script>alert(1)</script>", "image/jpeg", "photo.jpg", "says it is image/jpeg, but its contents"),
-        (sample("photo.png")[:64] + b"\x00" * (6 * 1024 * 1024), "image/png", "huge.png", "at most 5 MB"),
-        (sample("sticker.webp")[:64] + b"\x00" * (150 * 1024), "image/webp", "big.webp", "at most 100 KB"),
+        (
+            sample("photo.png")[:64] + b"\x00" * (6 * 1024 * 1024),
+            "image/png",
+            "huge.png",
+            "largest image sent on WhatsApp is 5 MB",
+        ),
+        (
+            sample("sticker.webp")[:64] + b"\x00" * (150 * 1024),
+            "image/webp",
+            "big.webp",
+            "largest static sticker sent on WhatsApp is 100 KB",
+        ),
     ],
 )
 def test_a_file_whatsapp_would_refuse_is_refused_at_once_with_the_reason(live_system, content, mime_type, name, reason):

@@ -155,7 +155,7 @@ def test_a_lowered_media_cap_refuses_a_photo_whatsapp_would_take(settings, tmp_p
     change_property(key="whatsapp.max_image_kb", value=1)
     assert len(photo) > KB
 
-    with pytest.raises(MediaRefused, match=r"^The image is .*; WhatsApp takes at most 1 KB for images\.$"):
+    with pytest.raises(MediaRefused, match=r"^The image is .*; the largest image sent on WhatsApp is 1 KB\.$"):
         send_agent_media(
             interaction=interaction, author=agent(), upload=SimpleUploadedFile("p.png", photo, "image/png")
         )

@@ -323,7 +323,7 @@ function createAttachmentComposer({ dropZone, tray, pickButton, fileInput, onCha
     const type = (candidate.type || "").toLowerCase();
     const rule = (rules || []).find((r) => r.mime_types.includes(type));
     if (rule && candidate.size > rule.max_bytes) {
-      return `The ${rule.kind} is ${humanSize(candidate.size)}; ${channelLabel} takes at most ${humanSize(rule.max_bytes)} for ${rule.kind}s.`;
+      return `The ${rule.kind} is ${humanSize(candidate.size)}; the largest ${rule.kind} sent on ${channelLabel} is ${humanSize(rule.max_bytes)}.`;
     }
     return null;
   }
