@@ -56,6 +56,23 @@ def active_business_numbers() -> list[BusinessNumber]:
     return numbers
 
 
+def readable_secrets(field: str) -> dict[str, str]:
+    """Each active number's secret `field` (`app_secret`, `verify_token`) by phone number id, leaving out, and
+    logging, one that no configured key decrypts: one number's dropped key must not stop the webhook for the others
+    (its health panel and Test connection say what is wrong)."""
+    readable = {}
+    for number in active_business_numbers():
+        try:
+            readable[number.phone_number_id] = getattr(number, field)
+        except UnreadableSecret:
+            logger.error(
+                "business number %s: its %s cannot be decrypted with FIELD_ENCRYPTION_KEYS; it is left out",
+                number.phone_number_id,
+                field,
+            )
+    return readable
+
+
 class NumberUnavailable(Exception):
     """The business number a customer wrote to is not (or no longer) one this desk can send from."""
 

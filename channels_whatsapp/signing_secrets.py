@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 
-from channels_whatsapp.connection import active_business_numbers
+from channels_whatsapp.connection import readable_secrets
 from channels_whatsapp.signature import NoSecretMatches, signing_accounts
 
 
@@ -19,7 +19,7 @@ class SigningSecrets:
 
     def _reload(self) -> Mapping[str, str]:
         started = time.monotonic()
-        secrets = {number.phone_number_id: number.app_secret for number in active_business_numbers()}
+        secrets = readable_secrets("app_secret")
         self._read = (started, secrets)
         return secrets
 

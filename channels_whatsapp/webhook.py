@@ -16,7 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from channels_whatsapp.connection import active_business_numbers
+from channels_whatsapp.connection import readable_secrets
 from channels_whatsapp.delivery_counts import delivery_counts
 from channels_whatsapp.inbox import ReceivedDelivery, enqueue_processing, store_webhook_deliveries
 from channels_whatsapp.signature import SIGNATURE_HEADER, SignatureRefused
@@ -70,7 +70,7 @@ def _verify_subscription(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("hub.verify_token", "")
     challenge = request.GET.get("hub.challenge", "")
     try:
-        tokens = [number.verify_token for number in active_business_numbers()]
+        tokens = readable_secrets("verify_token").values()
     except DatabaseError:
         return _response(UNAVAILABLE)
     if mode == "subscribe" and any(t and constant_time_compare(t, token) for t in tokens):

@@ -3,10 +3,12 @@
 import json
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 
 from channels_whatsapp.models import BusinessNumber, WebhookDelivery
 from channels_whatsapp.signature import signature_header_value
+from channels_whatsapp.signing_secrets import signing_secrets
 from channels_whatsapp.tests.meta_fixtures import meta_payload
 from channels_whatsapp.tests.webhook_deliveries import APP_SECRET, URL, post_delivery, stored_and_processed
 from consent.models import ConsentRecord
@@ -199,3 +201,20 @@ def test_a_status_signed_for_another_number_naming_our_message_changes_nothing_o
     stored_and_processed(client, body_of(status_naming(our_reply, phone_number_id=OURS, by="correlation id")))
     our_reply.refresh_from_db()
     assert (our_reply.external_id, our_reply.status) == (WAMID, "read")
+
+
+def test_a_number_whose_secrets_no_key_opens_is_left_out_and_the_others_still_work(client, settings, caplog):
+    kept_keys = settings.FIELD_ENCRYPTION_KEYS
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    BusinessNumber.objects.create(
+        phone_number_id="301122334455999", access_token="t", app_secret="lost-secret", verify_token="lost-verify"
+    )
+    settings.FIELD_ENCRYPTION_KEYS = kept_keys  # the key that number's secrets were stored with is gone
+    signing_secrets._read = (float("-inf"), {})  # as after the cache's age
+
+    delivery = stored_and_processed(client, body_of(speaking_for(OURS, "text_message")), secret=APP_SECRET)
+    handshake = client.get(f"{URL}?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=42")
+
+    assert delivery.signed_for == [OURS] and not nothing_recorded()
+    assert (handshake.status_code, handshake.content) == (200, b"42")
+    assert "301122334455999: its app_secret cannot be decrypted" in caplog.text
