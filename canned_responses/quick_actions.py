@@ -2,6 +2,7 @@
 through the one outbound path (`send_agent_reply`, or consent's `ask_for_opt_in`), so the 24-hour window, the
 opt-out and whose conversation it is are checked there, as for any reply."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from canned_responses.selectors import case_in_question, filled_for
 from interactions.models import Interaction, Message
 from interactions.services.consent_messages import ask_for_opt_in
-from interactions.services.outbound import ActionRefused, send_agent_reply
+from interactions.services.outbound import KEY_REUSED, ActionRefused, IdempotencyKeyReused, send_agent_reply
 
 CASE_STATUS = "Your case {case_number} ({case_title}) is {case_state}."
 PHOTO_REQUEST = (
@@ -82,10 +83,18 @@ def run_quick_action(
     *, action: QuickAction, interaction: Interaction, agent: AbstractBaseUser, idempotency_key: str = ""
 ) -> QuickActionRun:
     """Runs `action` once per key: a retry of a request that ran it (an answer lost on the way) gets the message it
-    sent, though the action would word it differently now (the case moved on), and sends nothing more."""
+    sent, though the action would word it differently now (the case moved on), and sends nothing more. The key is
+    kept with the action's name (and hashed, to fit the column whatever its length), so the same key sent for
+    another action is refused as reused, not replayed."""
+    stored_key = ""
     if idempotency_key:
-        earlier = Message.objects.filter(author=agent, interaction=interaction, idempotency_key=idempotency_key).first()
-        if earlier is not None:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+        stored_key = f"quick-action:{action.key}:{digest}"
+        theirs = Message.objects.filter(author=agent)
+        earlier = theirs.filter(idempotency_key__startswith="quick-action:", idempotency_key__endswith=digest).first()
+        if earlier is not None and (earlier.idempotency_key, earlier.interaction_id) == (stored_key, interaction.pk):
             return QuickActionRun(earlier, replayed=True)
-    message = action.run(interaction=interaction, agent=agent, idempotency_key=idempotency_key)
+        if earlier is not None or theirs.filter(idempotency_key=idempotency_key).exists():
+            raise IdempotencyKeyReused(KEY_REUSED)
+    message = action.run(interaction=interaction, agent=agent, idempotency_key=stored_key)
     return QuickActionRun(message, replayed=False)

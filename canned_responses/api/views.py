@@ -143,10 +143,12 @@ class RunQuickAction(APIView):
             {201: MessageSerializer, 200: OpenApiResponse(MessageSerializer, description="A retry: the message sent")},
             404,
             409,
+            422,
         ),
         description="Runs a quick action in the conversation: the message it sent, or 409 with why it could not "
         "(the window, an opt-out, no case to report on). With an Idempotency-Key, a retry of a request that ran it "
-        "answers 200 with the message it sent (and `Idempotent-Replayed: true`) and sends nothing more.",
+        "answers 200 with the message it sent (and `Idempotent-Replayed: true`) and sends nothing more; the same key "
+        "sent for another action or message answers 422.",
     )
     def post(self, request: Request, pk: int, key: str) -> Response:
         interaction = visible_interaction(request, pk)

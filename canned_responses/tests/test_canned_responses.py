@@ -212,6 +212,23 @@ def test_a_quick_action_retried_with_its_idempotency_key_sends_once_though_the_c
     assert Message.objects.filter(direction=Direction.OUTBOUND, author=alice).count() == 2
 
 
+def test_a_key_used_for_one_quick_action_or_message_is_refused_for_another(conversation, alice):
+    open_case(short_description="Broken armrest", interaction=conversation)
+    client = client_for(alice)
+    actions = f"/api/v1/interactions/{conversation.pk}/quick-actions"
+
+    photo = client.post(f"{actions}/ask-for-photo/", headers={"Idempotency-Key": "run-1"})
+    status = client.post(f"{actions}/case-status/", headers={"Idempotency-Key": "run-1"})
+    client.post(f"/api/v1/interactions/{conversation.pk}/messages/", {"text": "Hi"}, headers={"Idempotency-Key": "m-1"})
+    after_message = client.post(f"{actions}/case-status/", headers={"Idempotency-Key": "m-1"})
+    long_key = client.post(f"{actions}/case-status/", headers={"Idempotency-Key": "k" * 200})
+
+    assert (photo.status_code, status.status_code, after_message.status_code) == (201, 422, 422)
+    assert "already used" in status.json()["detail"]
+    assert long_key.status_code == 201
+    assert Message.objects.filter(direction=Direction.OUTBOUND, author=alice).count() == 3
+
+
 def test_a_quick_action_with_nothing_to_report_or_after_an_opt_out_is_refused_with_the_reason(conversation, alice):
     client = client_for(alice)
 
