@@ -64,6 +64,7 @@ from routing.policies.capacity import (
     offer_order,
     plan_offers,
     queues_served,
+    rightful_agent_id,
 )
 from routing.services.history import record_work_item_event, record_work_item_events
 from routing.services.queueing import open_queue_ids
@@ -183,7 +184,9 @@ def _rivals(
     concerned = {
         item.queue_id
         for item in items
-        if item.preferred_agent_id not in (None, taker.agent_id) or item.last_offered_to_id == taker.agent_id
+        if rightful_agent_id(preferred_agent_id=item.preferred_agent_id, last_offered_to_id=item.last_offered_to_id)
+        not in (None, taker.agent_id)
+        or item.last_offered_to_id == taker.agent_id
     }
     if not concerned:
         return []
