@@ -253,11 +253,15 @@ def _worker_settles_before_the_flush(request) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_system_properties() -> None:
-    """Each test reads the system properties its own database holds, not a snapshot a previous test left behind."""
-    from properties.accessor import forget_snapshot
+def _fresh_system_properties(request) -> None:
+    """Each test reads the system properties its own database holds, not a snapshot a previous test left behind,
+    and reads them before it starts, so that the first read is not counted among a test's queries."""
+    from properties.accessor import forget_snapshot, read_snapshot
 
     forget_snapshot()
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        read_snapshot()
 
 
 # SQLSTATEs of a lock race lost: deadlock_detected, lock_not_available, serialization_failure.
