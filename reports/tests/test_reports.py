@@ -286,3 +286,13 @@ def test_admins_see_the_reports(client, berlin):
 
     client.force_login(UserFactory(role="admin"))
     assert client.get("/reports/", WEEK).status_code == 200
+
+
+def test_an_agent_is_told_in_words_why_the_reports_are_closed_to_them(client):
+    client.force_login(agent())
+
+    page = client.get("/reports/")
+
+    assert page.status_code == 403
+    assert "Reports are for managers and admins." in page.content.decode()
+    assert 'href="/workspace/"' in page.content.decode()
