@@ -212,22 +212,34 @@ def main() -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DemoPhoto:
+    """A photo a demo customer sends (from config/demo_media/)."""
+
+    file: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class DemoCustomer:
     """A customer who writes in when the demo starts, through the emulator as real customers do: each line once the
     business has answered the one before, as a person would."""
 
     wa_id: str
     name: str
-    lines: tuple[str, ...]
+    lines: tuple[str | DemoPhoto, ...]
 
 
-# Daniel reports a problem with the virtual agent and says goodbye: his next "Hello" is greeted by name, and
-# "status" shows the case he opened. Priya asks for a person: an agent has her offer, with what the bot collected.
+# Daniel reports a problem with the virtual agent, sends a photo of it and says goodbye: his next "Hello" is greeted
+# by name, "status" shows the case he opened, and his record shows the photo. Priya asks for a person: an agent has
+# her offer, with what the bot collected.
 DEMO_CUSTOMERS = (
     DemoCustomer(
         wa_id="4915112345678",
         name="Daniel Weber",
-        lines=("The armrest of the office chair I got yesterday is broken.", "skip", "bye"),
+        lines=(
+            "The armrest of the office chair I got yesterday is broken.",
+            DemoPhoto(file="broken-chair.png"),
+            "bye",
+        ),
     ),
     DemoCustomer(
         wa_id="447700900123",
@@ -245,7 +257,11 @@ def play_demo_customers(emulator: "EmulatorClient") -> list[str]:
     for customer in DEMO_CUSTOMERS:
         answered = len(emulator.sent_messages(customer.wa_id))
         for line in customer.lines:
-            emulator.customer_sends(customer.wa_id, line, name=customer.name)
+            if isinstance(line, DemoPhoto):
+                photo = (BASE_DIR / "config" / "demo_media" / line.file).read_bytes()
+                emulator.customer_sends_media(customer.wa_id, "image", photo, "image/png", name=customer.name)
+            else:
+                emulator.customer_sends(customer.wa_id, line, name=customer.name)
             answered += 1
             if len(emulator.sent_messages(customer.wa_id, min_count=answered, timeout=REPLY_WAIT_SECONDS)) < answered:
                 problems.append(f"{customer.name}: no answer to {line!r} within {REPLY_WAIT_SECONDS} s")

@@ -90,6 +90,7 @@ def test_the_demo_customers_leave_a_case_to_check_and_an_offer_for_an_agent(live
     daniel = Interaction.objects.get(channel_user__external_id="4915112345678")
     assert daniel.state == InteractionState.CLOSED_COMPLETE  # he said bye
     case = Case.objects.get(short_description="The armrest of the office chair I got yesterday is broken.")
+    assert [attached.message_attachment.mime_type for attached in case.attachments.all()] == ["image/png"]
     offer = wait_until(lambda: WorkItem.objects.filter(offered_to__isnull=False).first(), message="Priya's offer")
     assert offer.interaction.channel_user.external_id == "447700900123"
     assert offer.handoff_topic == "live-agent"
