@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import record_audit_entry
+from audit.services import customer_label, record_audit_entry
 from retention.periods import retention_periods
 from retention.policies import may_erase_customers
 from retention.registry import ErasureRequest, erasure_steps, retention_sweeps
@@ -63,11 +63,6 @@ def apply_retention(*, now: datetime | None = None, batch_size: int | None = Non
         },
     )
     return RetentionRun(removed=removed)
-
-
-def customer_label(channel_user: models.Model) -> str:
-    """By number only: the audit log outlives an erasure and must not keep the customer's phone or name."""
-    return f"Customer #{channel_user.pk}"
 
 
 def erase_customer(*, channel_user: models.Model, erased_by: AbstractBaseUser, reason: str) -> CustomerErasure:
