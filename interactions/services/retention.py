@@ -234,9 +234,7 @@ ERASURE_STEP = ErasureStep(
 
 RETENTION_SWEEPS = (
     RetentionSweep(name="message_bodies", period="message_bodies", remove_batch=remove_message_bodies),
-    RetentionSweep(
-        name="notification_contents", period="message_bodies", remove_batch=remove_notification_contents
-    ),
+    RetentionSweep(name="notification_contents", period="message_bodies", remove_batch=remove_notification_contents),
     RetentionSweep(name="media_files", period="media", remove_batch=remove_media),
     RetentionSweep(name="status_events", period="status_events", remove_batch=remove_status_events),
 )
