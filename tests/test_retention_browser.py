@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from interactions.models import Direction, MessageStatus
+from properties.services import change_property
 from retention.services import apply_retention
 from retention.tests.records import aged, photo_message
 from tests.factories import InteractionFactory, MessageFactory, manager
@@ -13,8 +14,9 @@ from tests.test_workspace_browser import new_page, sign_in  # noqa: F401 - the f
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_removed_content_shows_its_marker_in_the_timeline(live_system, new_page, settings):  # noqa: F811
-    settings.RETENTION = {"message_bodies": 60, "media": 30}
+def test_removed_content_shows_its_marker_in_the_timeline(live_system, new_page):  # noqa: F811
+    change_property(key="retention.message_bodies_days", value=60)  # the periods are system properties
+    change_property(key="retention.media_days", value=30)
     manager(username="maya")
     interaction = InteractionFactory(channel_user__display_name="Rita Retained")
     old = aged(MessageFactory(interaction=interaction, text="An old complaint"), 61)
