@@ -69,6 +69,12 @@ def field_changes(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
     }
 
 
+def customer_label(channel_user: models.Model) -> str:
+    """A customer as the audit log names them: by number only, since the log outlives an erasure and must not keep
+    their phone or name. Here so that consent and retention both use it without one importing the other."""
+    return f"Customer #{channel_user.pk}"
+
+
 def record_audit_entry(
     *,
     action: AuditAction | str,

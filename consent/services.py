@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import record_audit_entry
+from audit.services import customer_label, record_audit_entry
 from consent.models import (
     AGENT_METHODS,
     ConsentErasure,
@@ -15,7 +15,6 @@ from consent.models import (
     ConsentStatus,
 )
 from retention.registry import ErasureRequest, ErasureStep
-from retention.services import customer_label
 
 
 class ConsentInvalid(ValueError):

@@ -14,8 +14,9 @@ class InteractionsConfig(AppConfig):
         from interactions.properties import PROPERTIES
         from interactions.roles import grant_role_permissions
         from interactions.services.retention import ERASURE_STEP, RETENTION_SWEEPS
+        from interactions.services.timeline import lock_channel_user
         from properties.registry import register_properties
-        from retention.registry import register_erasure_step, register_retention_sweep
+        from retention.registry import register_customer_lock, register_erasure_step, register_retention_sweep
 
         register_properties(*PROPERTIES)
         timestamp_loader.install()
@@ -26,3 +27,4 @@ class InteractionsConfig(AppConfig):
         for sweep in RETENTION_SWEEPS:
             register_retention_sweep(sweep)
         register_erasure_step(ERASURE_STEP)
+        register_customer_lock(lock_channel_user)

@@ -11,9 +11,10 @@ from django.template.response import TemplateResponse
 
 from retention.policies import may_erase_customers
 from retention.registry import erasure_steps
-from retention.services import ErasureRefused, customer_label, erase_customer
+from retention.services import ErasureRefused, erase_customer
 
 ACTION_DESCRIPTION = "Erase these customers' data (messages, media, profile, consent history)"
+MOST_CUSTOMERS_AT_ONCE = 100  # an irreversible step an admin must be able to check, name by name
 
 
 class ErasureForm(forms.Form):
@@ -34,6 +35,14 @@ def confirm_and_erase(
 ) -> HttpResponse | None:
     if not may_erase_customers(request.user):
         model_admin.message_user(request, "Only admins may erase a customer's data.", messages.ERROR)
+        return None
+    if len(customers) > MOST_CUSTOMERS_AT_ONCE:
+        model_admin.message_user(
+            request,
+            f"You selected {len(customers)} customers: erase at most {MOST_CUSTOMERS_AT_ONCE} at once, so that each "
+            "can be checked on the confirmation page. Narrow the selection (e.g. with a search or a filter).",
+            messages.ERROR,
+        )
         return None
     form = ErasureForm(request.POST if "reason" in request.POST else None)
     if form.is_valid():
@@ -59,7 +68,7 @@ def confirm_and_erase(
         {
             **model_admin.admin_site.each_context(request),
             "title": "Erase customers' data",
-            "customers": [customer_label(customer) for customer in sorted(customers, key=lambda c: c.pk)],
+            "customers": sorted(customers, key=lambda customer: customer.pk),
             "removes": [line for step in steps for line in step.removes],
             "keeps": [line for step in steps for line in step.keeps],
             "form": form,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +45,7 @@ class ErasureStep:
 
 _sweeps: dict[str, RetentionSweep] = {}
 _erasure_steps: dict[str, ErasureStep] = {}
+_customer_lock: dict[str, Callable[[int], object]] = {}  # the one the core registers, under "lock"
 
 
 def register_retention_sweep(sweep: RetentionSweep) -> None:
@@ -54,10 +56,24 @@ def register_erasure_step(step: ErasureStep) -> None:
     _erasure_steps[step.name] = step
 
 
+def register_customer_lock(lock: Callable[[int], object]) -> None:
+    """`lock(channel_user_id)` takes the first lock of the core's lock order (the customer's row) inside the caller's
+    transaction. An erasure takes it before any step, so nothing of that customer (an inbound STOP, a reply) commits
+    half-way through, whichever step runs first."""
+    _customer_lock["lock"] = lock
+
+
+def customer_lock() -> Callable[[int], object]:
+    try:
+        return _customer_lock["lock"]
+    except KeyError:
+        raise ImproperlyConfigured("No app registered the customer's lock that an erasure takes first.") from None
+
+
 def retention_sweeps() -> list[RetentionSweep]:
     return [_sweeps[name] for name in sorted(_sweeps)]
 
 
 def erasure_steps() -> list[ErasureStep]:
-    """By name: one order for every erasure."""
+    """By name: one order for every erasure; the customer's lock, taken before them all, makes the order safe."""
     return [_erasure_steps[name] for name in sorted(_erasure_steps)]

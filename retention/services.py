@@ -10,10 +10,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import record_audit_entry
+from audit.services import customer_label, record_audit_entry
 from retention.periods import retention_periods
 from retention.policies import may_erase_customers
-from retention.registry import ErasureRequest, erasure_steps, retention_sweeps
+from retention.registry import ErasureRequest, customer_lock, erasure_steps, retention_sweeps
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,14 +65,9 @@ def apply_retention(*, now: datetime | None = None, batch_size: int | None = Non
     return RetentionRun(removed=removed)
 
 
-def customer_label(channel_user: models.Model) -> str:
-    """By number only: the audit log outlives an erasure and must not keep the customer's phone or name."""
-    return f"Customer #{channel_user.pk}"
-
-
 def erase_customer(*, channel_user: models.Model, erased_by: AbstractBaseUser, reason: str) -> CustomerErasure:
-    """The customer's right to erasure: every registered step in one transaction (files after it commits), and
-    one audit entry with who, when, which customer by id, why and how many of each were removed."""
+    """The customer's right to erasure: the customer's lock, then every registered step, in one transaction (files
+    after it commits), and one audit entry with who, when, which customer by id, why and how many were removed."""
     if not may_erase_customers(erased_by):
         raise ErasureRefused("Only admins may erase a customer's data.")
     reason = reason.strip()
@@ -87,6 +82,7 @@ def erase_customer(*, channel_user: models.Model, erased_by: AbstractBaseUser, r
     )
     removed: dict[str, int] = {}
     with transaction.atomic():
+        customer_lock()(channel_user.pk)  # first, as the lock order says: no step runs before it is held
         for step in erasure_steps():
             removed.update(step.erase(request))
         record_audit_entry(

@@ -103,6 +103,20 @@ def remove_message_bodies(*, cutoff: datetime, limit: int) -> int:
     return len(ids)  # those skipped under the lock were removed by someone else: the batch still counts as full
 
 
+def remove_notification_contents(*, cutoff: datetime, limit: int) -> int:
+    """What a workflow or an outside system asked to send (the text, with the customer's name) is a message body
+    too: it goes with the message bodies' period. The row stays (who asked, why, to whom, what became of it), and
+    its fingerprint still tells a late retry from a reused key."""
+    ids = list(
+        Notification.objects.filter(created_at__lt=cutoff)
+        .exclude(content={})
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    Notification.objects.filter(pk__in=ids).update(content={})
+    return len(ids)
+
+
 def _remove_attachments(attachments: list[MessageAttachment]) -> None:
     names = [attachment.file.name for attachment in attachments]
     MessageAttachment.objects.filter(pk__in=[attachment.pk for attachment in attachments]).update(
@@ -220,6 +234,7 @@ ERASURE_STEP = ErasureStep(
 
 RETENTION_SWEEPS = (
     RetentionSweep(name="message_bodies", period="message_bodies", remove_batch=remove_message_bodies),
+    RetentionSweep(name="notification_contents", period="message_bodies", remove_batch=remove_notification_contents),
     RetentionSweep(name="media_files", period="media", remove_batch=remove_media),
     RetentionSweep(name="status_events", period="status_events", remove_batch=remove_status_events),
 )

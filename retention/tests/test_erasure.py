@@ -27,6 +27,7 @@ from interactions.models import (
     NotificationOutcome,
 )
 from interactions.roles import ADMIN
+from retention.admin_actions import MOST_CUSTOMERS_AT_ONCE
 from retention.tests.records import integration_delivery, link_preview, photo_message, webhook_delivery
 from tests.factories import InteractionFactory, MessageFactory, UserFactory, agent, manager
 
@@ -243,13 +244,49 @@ def test_the_admin_page_says_what_goes_and_what_stays_then_erases(ana, django_ca
 
     assert page.status_code == 200
     text = page.content.decode()
-    assert f"Customer #{ana.channel_user.pk}" in text and "Ana Lima" not in text
+    listed = text.split('data-testid="erasure-customers"')[1].split("</table>")[0]
+    assert f"#{ana.channel_user.pk}" in listed and "Ana Lima" in listed and "15550001111" in listed
     assert "Every photo, video, audio and document file" in text and "Their consent history" in text
     assert "Agents&#x27; comments and work notes" in text
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post("/admin/interactions/channeluser/", {**chosen, "reason": "Request #77"}, follow=True)
     assert "Erased the data of 1 customer(s)" in done.content.decode()
     assert Message.objects.get(pk=ana.text.pk).content_removed_reason == ContentRemoval.ERASURE
+
+
+def test_the_consent_history_page_names_each_customer_to_be_erased(ana, bo):
+    records = ConsentRecord.objects.filter(channel_user__in=[ana.channel_user, bo.channel_user])
+
+    page = admin().post(
+        "/admin/consent/consentrecord/",
+        {"action": "erase_history", "_selected_action": [record.pk for record in records]},
+    )
+
+    listed = page.content.decode().split('data-testid="erasure-customers"')[1].split("</table>")[0]
+    for customer, name, number in ((ana, "Ana Lima", "15550001111"), (bo, "Bo Berg", "15550002222")):
+        assert f"#{customer.channel_user.pk}" in listed and name in listed and number in listed
+    assert ConsentRecord.objects.filter(channel_user=ana.channel_user).exists()  # only asked, not yet erased
+
+
+def test_a_selection_above_the_most_at_once_is_refused_with_the_reason_and_nothing_erased(ana):
+    others = ChannelUser.objects.bulk_create(
+        ChannelUser(channel="whatsapp", account_id="1", external_id=f"1555100{n:04d}", display_name=f"C{n}")
+        for n in range(MOST_CUSTOMERS_AT_ONCE)
+    )
+    chosen = [ana.channel_user.pk, *(customer.pk for customer in others)]
+    client = admin()
+
+    for step in ({}, {"reason": "Request #77"}):
+        refused = client.post(
+            "/admin/interactions/channeluser/",
+            {"action": "erase_customers", "_selected_action": chosen, **step},
+            follow=True,
+        )
+        text = refused.content.decode()
+        assert "You selected 101 customers: erase at most 100 at once" in text
+        assert 'data-testid="erasure-customers"' not in text
+    assert ChannelUser.objects.get(pk=ana.channel_user.pk).display_name == "Ana Lima"
+    assert not AuditEntry.objects.filter(action=AuditAction.CUSTOMER_ERASED).exists()
 
 
 def test_the_plan_is_readable_over_the_api_before_erasing(ana):

@@ -17,6 +17,8 @@ from interactions.models import (
     Message,
     MessageKind,
     MessageStatus,
+    Notification,
+    NotificationOutcome,
 )
 from interactions.services.retention import remove_message_bodies
 from properties.services import change_property
@@ -82,6 +84,7 @@ def test_each_kind_goes_after_its_own_period_and_nothing_newer(periods, django_c
         "integration_payloads": 1,
         "media_files": 1,
         "message_bodies": 1,
+        "notification_contents": 0,
         "status_events": 1,
         "webhook_bodies": 1,
     }
@@ -147,6 +150,30 @@ def test_the_message_row_stays_with_its_direction_time_status_and_the_marker(
         (reply.pk, "", "retention"),
     ]
     assert all(m["content_removed_at"] for m in timeline)
+
+
+def notification(days: float, key: str) -> Notification:
+    record = Notification.objects.create(
+        idempotency_key=key,
+        recipient="15550001111",
+        reason="case resolved",
+        content={"text": "Hello Ana Lima, your chair is fixed"},
+        fingerprint="f",
+        outcome=NotificationOutcome.SENT,
+    )
+    return aged(record, days)
+
+
+def test_what_a_notification_asked_to_send_goes_with_the_message_bodies(periods, django_capture_on_commit_callbacks):
+    old, new = notification(61, "old"), notification(59, "new")
+
+    result = run(django_capture_on_commit_callbacks)
+
+    assert result.removed["notification_contents"] == 1
+    old.refresh_from_db(), new.refresh_from_db()
+    assert old.content == {} and (old.recipient, old.reason, old.outcome) == ("15550001111", "case resolved", "sent")
+    assert new.content == {"text": "Hello Ana Lima, your chair is fixed"}
+    assert run(django_capture_on_commit_callbacks).removed["notification_contents"] == 0
 
 
 def test_the_run_is_recorded_with_its_counts_and_periods(periods, django_capture_on_commit_callbacks):
