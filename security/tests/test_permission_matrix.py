@@ -143,6 +143,7 @@ ADMIN_MODELS = {
     "customer_service.CatalogCategory": ("RRRAA", "RRRRA"),
     "customer_service.CatalogItem": ("RRRAA", "RRRRA"),
     "customer_service.CatalogRequest": ("RRRAA", "RRRRR"),
+    "customer_service.NotificationRule": ("RRRAA", "RRRRR"),  # one per event, seeded: changed, never added
     "customer_service.Account": ("RRRAA", "RRRRA"),
     "customer_service.Contact": ("RRRAA", "RRRRA"),
     "customer_service.ContactLink": ("RRRAA", "RRRRA"),
