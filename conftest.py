@@ -253,6 +253,15 @@ def _worker_settles_before_the_flush(request) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _channel_adapters_of_this_test(monkeypatch) -> None:
+    """A channel a test registers (an SMS stand-in, an adapter whose storage fails) is gone after it: the template
+    sync and the channel health ask every registered channel."""
+    from interactions import channel_adapters
+
+    monkeypatch.setattr(channel_adapters, "_adapters", dict(channel_adapters._adapters))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_system_properties(request) -> None:
     """Each test reads the system properties its own database holds, not a snapshot a previous test left behind,
     and reads them before it starts, so that the first read is not counted among a test's queries."""

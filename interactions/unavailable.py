@@ -65,10 +65,14 @@ class UnavailableDependencyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if not is_unavailable_dependency(exc):
-            return None
-        log_unavailable(request, exc)
-        if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503, headers=RETRY_LATER_HEADERS)
-        page = render_to_string("503.html", {"detail": UNAVAILABLE_DETAIL})
-        return HttpResponse(page, status=503, headers=RETRY_LATER_HEADERS)
+        return unavailable_response(request, exc) if is_unavailable_dependency(exc) else None
+
+
+def unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """The 503 for a request that met an unavailable dependency: also for a middleware that reads the database
+    before any view runs (the sign-in's second factor)."""
+    log_unavailable(request, exc)
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503, headers=RETRY_LATER_HEADERS)
+    page = render_to_string("503.html", {"detail": UNAVAILABLE_DETAIL})
+    return HttpResponse(page, status=503, headers=RETRY_LATER_HEADERS)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from interactions.unavailable import is_unavailable_dependency, unavailable_response
 from security.two_factor import must_enrol
 
 OPEN_PREFIXES = (
@@ -29,10 +30,17 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or user.is_verified() or request.path.startswith(OPEN_PREFIXES):
+        try:
+            passes = not user.is_authenticated or user.is_verified() or request.path.startswith(OPEN_PREFIXES)
+            enrolling = not passes and must_enrol(user)
+        except Exception as problem:  # reading the session's user before any view: the view's 503, not a 500
+            if is_unavailable_dependency(problem):
+                return unavailable_response(request, problem)
+            raise
+        if passes:
             return self.get_response(request)
         enrol_url = reverse("two-factor")
-        if request.path != enrol_url and must_enrol(user):
+        if request.path != enrol_url and enrolling:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": f"Turn on two-factor sign-in first: {enrol_url}"}, status=403)
             return redirect(enrol_url)

@@ -6,7 +6,6 @@ import json
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.core import signals
 from django.test import Client
@@ -14,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from config.asgi import application, django_asgi_app, one_hop_app
 from config.one_hop import OneHopHandler
+from interactions.tests.test_workspace_socket import in_own_event_loop
 from routing.models import AgentProfile, Presence
 from tests.factories import agent, manager
 
@@ -55,7 +55,7 @@ def ask(app, *, body: dict | str, headers: list[tuple[bytes, bytes]], method: st
         answered = {name.lower(): value for name, value in start["headers"] if name.lower() not in VARYING}
         return start["status"], answered, body["body"].decode()
 
-    return async_to_sync(exchange)()
+    return in_own_event_loop(exchange)
 
 
 def token_of(user) -> list[tuple[bytes, bytes]]:

@@ -11,11 +11,14 @@ from django.test import Client
 from channels_whatsapp.emulator.server import PHONE_PAGE_POLICY
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+# Files people download and open from their disk, never pages served under the policy: a standalone transcript
+# carries its own <style>, as it must work with nothing else beside it.
+DOWNLOADED_DOCUMENTS = {BASE_DIR / "templates/admin/interactions/interaction/transcript_document.html"}
 OUR_MARKUP = [
     path
     for pattern in ("templates/**/*.html", "*/templates/**/*.html", "channels_whatsapp/emulator/*.html")
     for path in BASE_DIR.glob(pattern)
-    if ".venv" not in path.parts
+    if ".venv" not in path.parts and path not in DOWNLOADED_DOCUMENTS
 ]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)

@@ -7,8 +7,8 @@ whoever adds it decides, in this table, who may use it. Each cell is one of
   R refused (401, 403, or sent to sign in),
   N not found (404: hidden from that role, or the object the address names does not exist),
   - not served for that method (405),
-for (anonymous, no role, agent, manager, admin). Object addresses name an interaction assigned to the agent and one
-of its messages; other ids name nothing (NOTHING), so for those the table says who gets past the gate.
+for (anonymous, no role, agent, manager, admin). Object addresses name an interaction assigned to the agent, its
+customer and one of its messages; other ids name nothing (NOTHING), so for those the table says who gets past the gate.
 """
 
 import re
@@ -238,7 +238,8 @@ def people(db):
 
 def concrete(route: str, interaction, message) -> str:
     path = re.sub(r"<int:message_id>", str(message.pk), route)
-    path = re.sub(r"<int:pk>", str(interaction.pk), path)
+    named = interaction.channel_user_id if route.startswith("api/v1/channel-users/") else interaction.pk
+    path = re.sub(r"<int:pk>", str(named), path)
     return "/" + re.sub(r"<[^>]+>", NOTHING, path).replace("^", "nothing-here/")
 
 
