@@ -121,3 +121,26 @@ def test_the_admin_lists_who_has_it_on_and_never_shows_the_key():
     assert device.key not in page and b32encode(device.bin_key).decode() not in page
     qr_code = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/", follow=True)  # django-otp's: gone
     assert qr_code["Content-Type"].startswith("text/html") and device.key not in qr_code.content.decode()
+
+
+def test_an_admin_removes_an_agents_device_but_not_a_peer_admins_or_a_superusers():
+    boss = UserFactory(is_staff=True, role=ADMIN)
+    mine, agents = enrolled(boss), enrolled(agent())
+    peers, roots = enrolled(UserFactory(is_staff=True, role=ADMIN)), enrolled(UserFactory(is_superuser=True))
+    client = Client()
+    client.force_login(boss)
+
+    refused = [
+        client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}) for device in (peers, roots)
+    ]
+    in_bulk = client.post(
+        "/admin/otp_totp/totpdevice/",
+        {"action": "delete_selected", "_selected_action": [peers.pk, agents.pk], "post": "yes"},
+    )
+    removed = client.post(f"/admin/otp_totp/totpdevice/{agents.pk}/delete/", {"post": "yes"})
+    own = client.post(f"/admin/otp_totp/totpdevice/{mine.pk}/delete/", {"post": "yes"})
+
+    assert [answer.status_code for answer in refused] == [403, 403]
+    assert in_bulk.status_code == 403  # nothing of the selection is deleted
+    assert removed.status_code == 302 and own.status_code == 302
+    assert set(TOTPDevice.objects.all()) == {peers, roots}
