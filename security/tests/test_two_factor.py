@@ -7,9 +7,11 @@ from django.conf import settings
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEntry
 from interactions.roles import ADMIN
+from security.api_tokens import create_api_token
 from tests.factories import UserFactory, agent
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,25 @@ def test_an_admin_removes_an_agents_device_but_not_a_peer_admins_or_a_superusers
     assert in_bulk.status_code == 403  # nothing of the selection is deleted
     assert removed.status_code == 302 and own.status_code == 302
     assert set(TOTPDevice.objects.all()) == {peers, roots}
+
+
+def test_with_the_setting_an_unenrolled_admins_tokens_are_refused_and_others_pass(settings):
+    settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = True
+    boss, enrolled_boss, person = UserFactory(role=ADMIN), UserFactory(role=ADMIN), agent()
+    enrolled(enrolled_boss)
+
+    def bearer(user):
+        key = create_api_token(user=user, name="x", expires_at=None, created_by=user).key
+        return Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/interactions/")
+
+    def drf_token(user):
+        key = Token.objects.get_or_create(user=user)[0].key
+        return Client(headers={"Authorization": f"Token {key}"}).get("/api/v1/interactions/")
+
+    for refused in (bearer(boss), drf_token(boss)):
+        assert refused.status_code == 403
+        assert "two-factor sign-in" in refused.json()["detail"] and "/account/two-factor/" in refused.json()["detail"]
+    for allowed in (bearer(enrolled_boss), drf_token(enrolled_boss), bearer(person), drf_token(person)):
+        assert allowed.status_code == 200
+    settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = False
+    assert bearer(boss).status_code == 200 and drf_token(boss).status_code == 200
