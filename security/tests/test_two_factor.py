@@ -2,6 +2,8 @@
 on every sign-in, workspace or admin, needs the current code; a wrong code counts as a failed sign-in. With
 TWO_FACTOR_REQUIRED_FOR_ADMINS, an admin who has not enrolled is sent to enrol before anything else opens."""
 
+from base64 import b32encode
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -109,8 +111,6 @@ def test_with_the_setting_an_admin_must_enrol_before_anything_opens(settings):
 
 
 def test_the_admin_lists_who_has_it_on_and_never_shows_the_key():
-    from base64 import b32encode
-
     boss, person = UserFactory(is_staff=True, role=ADMIN), agent()
     device = enrolled(person)
     client = Client()
@@ -168,3 +168,46 @@ def test_with_the_setting_an_unenrolled_admins_tokens_are_refused_and_others_pas
         assert allowed.status_code == 200
     settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = False
     assert bearer(boss).status_code == 200 and drf_token(boss).status_code == 200
+
+
+def test_an_unverified_session_of_an_enrolled_person_must_give_the_code_and_is_offered_no_new_device(settings):
+    settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = True
+    boss = UserFactory(is_staff=True, role=ADMIN)
+    device = enrolled(boss)
+    client = Client()
+    client.force_login(boss)  # a session that never entered a code (signed in before enrolling elsewhere)
+
+    page = client.get("/account/two-factor/")
+    wrong = client.post("/account/two-factor/", {"code": "000000" if current_code(device) != "000000" else "111111"})
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # a wrong code slows the next one
+    blocked = client.get("/workspace/")
+    right = client.post("/account/two-factor/", {"code": current_code(device)})
+
+    assert page.status_code == 200 and "this session has not entered a code" in page.content.decode()
+    assert (
+        "two-factor-qr" not in page.content.decode() and b32encode(device.bin_key).decode() not in page.content.decode()
+    )
+    assert wrong.status_code == 200 and "not the current one" in wrong.content.decode()
+    assert list(TOTPDevice.objects.filter(user=boss)) == [device]  # no second secret was made
+    assert blocked.status_code == 302 and blocked["Location"] == "/account/two-factor/"
+    assert right.status_code == 302
+    assert "Two-factor sign-in is on" in client.get("/account/two-factor/").content.decode()
+    assert client.get("/workspace/").status_code == 200
+    assert list(TOTPDevice.objects.filter(user=boss)) == [device]
+
+
+def test_wrong_codes_on_the_verify_page_count_towards_the_sign_in_lockout():
+    person = agent()
+    device = enrolled(person)
+    client = Client(REMOTE_ADDR="10.9.9.8")
+    client.force_login(person)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/account/two-factor/", {"code": "99999x"})
+
+    _, locked = sign_in("/login/", person, code=current_code(device), address="10.9.9.8")
+
+    assert locked.status_code == 200 and "Too many failed sign-ins" in locked.content.decode()
+    assert (
+        "Too many failed sign-ins"
+        in client.post("/account/two-factor/", {"code": current_code(device)}).content.decode()
+    )
