@@ -4,6 +4,7 @@ import operator
 from functools import reduce
 
 from django.apps import AppConfig, apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q, QuerySet
@@ -155,3 +156,22 @@ def may_edit_user(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
     if actor.is_superuser or actor.pk == user.pk:
         return True
     return not _in_group(user, ADMIN)  # superusers count as in every group
+
+
+def users_editable_by(actor: AbstractBaseUser) -> QuerySet:
+    """may_edit_user as a query, for a form's choices (a test holds the two to the same answers)."""
+    users = get_user_model().objects.all()
+    if actor.is_superuser:
+        return users
+    others = users.exclude(is_superuser=True).exclude(groups__name=ADMIN)
+    return users.filter(Q(pk=actor.pk) | Q(pk__in=others.values("pk")))
+
+
+def holds_a_role(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """An agent, manager, admin or superuser: someone the desk has work for."""
+    return _in_group(user, *ROLES)
+
+
+def role_holders() -> QuerySet:
+    """holds_a_role as a query."""
+    return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name__in=ROLES)).distinct()

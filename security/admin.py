@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from security.api_tokens import create_api_token, default_expiry, refusal_of_expiry, revoke_api_token
+from interactions.roles import may_edit_user
+from security.api_tokens import (
+    NO_ROLE,
+    NOT_A_PEER,
+    create_api_token,
+    default_expiry,
+    possible_token_owners,
+    refusal_of_expiry,
+    revoke_api_token,
+)
 from security.models import ApiToken
 
 
@@ -63,6 +72,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Only people the signed-in admin may make a token for (security/api_tokens.py: refusal_of_owner)."""
+        if db_field.name == "user":
+            kwargs["queryset"] = possible_token_owners(request.user)
+            kwargs["error_messages"] = {"invalid_choice": f"{NO_ROLE} {NOT_A_PEER}"}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change) -> None:
         issued = create_api_token(
             user=form.cleaned_data["user"],
@@ -113,3 +129,8 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Removing a device turns its owner's second factor off: only for people this admin may edit."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_edit_user(request.user, obj.user))

@@ -15,8 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interactions.api.schema import answers
-from interactions.roles import ROLES
-from security.api_tokens import TokenRefused, create_api_token, revoke_api_token, tokens_visible_to
+from interactions.roles import holds_a_role
+from security.api_tokens import (
+    NO_ROLE,
+    TokenRefused,
+    create_api_token,
+    refusal_of_owner,
+    revoke_api_token,
+    tokens_visible_to,
+)
 from security.models import ApiToken
 
 
@@ -35,7 +42,10 @@ class NewApiTokenSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="When it stops working; by default API_TOKEN_DEFAULT_LIFETIME_DAYS"
     )
     user = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="Admins only: whose token it is (default: yours)"
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="Admins only: whose token it is (default: yours); never a superuser or another admin",
     )
 
 
@@ -50,13 +60,10 @@ class IssuedApiTokenSerializer(ApiTokenSerializer):
 class MayHoldTokens(IsAuthenticated):
     """Agents, managers and admins: the people the API serves. A user without a role has nothing to call it for."""
 
-    message = "Only agents, managers and admins may have API tokens."
+    message = NO_ROLE
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return super().has_permission(request, view) and (
-            user.is_superuser or user.groups.filter(name__in=ROLES).exists()
-        )
+        return super().has_permission(request, view) and holds_a_role(request.user)
 
 
 class ApiTokens(ListAPIView):
@@ -84,9 +91,10 @@ class ApiTokens(ListAPIView):
         asked.is_valid(raise_exception=True)
         owner = request.user
         if asked.validated_data.get("user") not in (None, request.user.pk):
-            if not request.user.has_perm("security.add_apitoken"):
-                raise PermissionDenied("Only admins make tokens for someone else.")
             owner = get_object_or_404(get_user_model(), pk=asked.validated_data["user"], is_active=True)
+        refusal = refusal_of_owner(creator=request.user, owner=owner)
+        if refusal:
+            raise PermissionDenied(refusal)
         try:
             issued = create_api_token(
                 user=owner,

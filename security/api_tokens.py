@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_audit_entry
+from interactions.roles import holds_a_role, may_edit_user, role_holders, users_editable_by
 from security.models import ApiToken
 
 TOKEN_PREFIX = "wdk_"  # recognisable in a leaked config file or a secret scanner's rules
@@ -51,6 +52,31 @@ def refusal_of_expiry(expires_at: datetime, now: datetime | None = None) -> str 
     if expires_at > now + timedelta(days=settings.API_TOKEN_MAX_LIFETIME_DAYS):
         return f"A token may live at most {settings.API_TOKEN_MAX_LIFETIME_DAYS} days."
     return None
+
+
+NO_ROLE = "Only agents, managers and admins may have API tokens."
+OTHERS_ONLY_BY_ADMINS = "Only admins make tokens for someone else."
+NOT_A_PEER = "You may make tokens for yourself and for people who are neither superusers nor admins."
+
+
+def refusal_of_owner(*, creator: AbstractBaseUser, owner: AbstractBaseUser) -> str | None:
+    """Whose token the creator may make: a token signs its owner in, so making one for someone is taking over their
+    account. Only for a role holder, and for someone else only by an admin who may edit that person (never a peer
+    admin or a superuser, interactions/roles.py)."""
+    if not owner.is_active or not holds_a_role(owner):
+        return NO_ROLE
+    if owner.pk == creator.pk:
+        return None
+    if not creator.has_perm("security.add_apitoken"):
+        return OTHERS_ONLY_BY_ADMINS
+    if not may_edit_user(creator, owner):
+        return NOT_A_PEER
+    return None
+
+
+def possible_token_owners(creator: AbstractBaseUser) -> QuerySet:
+    """refusal_of_owner as a query, for the admin form's choices: active role holders the creator may edit."""
+    return role_holders().filter(is_active=True, pk__in=users_editable_by(creator).values("pk"))
 
 
 @transaction.atomic

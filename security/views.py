@@ -1,5 +1,6 @@
 """Turning two-factor sign-in on: scan the QR code (or type the secret) into an authenticator app, then confirm with
-a code from it. Thin: security/two_factor.py does the work."""
+a code from it. Once a person has enrolled, a session not verified with a code is asked for the code from that device
+and is never offered a new one. Thin: security/two_factor.py does the work."""
 
 from base64 import b32encode
 
@@ -9,14 +10,21 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
-from security.two_factor import confirm_enrolment, has_enrolled, must_enrol, pending_enrolment
+from security.two_factor import confirm_enrolment, has_enrolled, must_enrol, pending_enrolment, verify_session
 
 
 @never_cache
 @login_required
 def two_factor(request):
-    if has_enrolled(request.user) and request.user.is_verified():
-        return render(request, "security/two_factor.html", {"enrolled": True})
+    if has_enrolled(request.user):
+        if request.user.is_verified():
+            return render(request, "security/two_factor.html", {"enrolled": True})
+        refusal = None
+        if request.method == "POST":
+            refusal = verify_session(request=request, code=request.POST.get("code", ""))
+            if refusal is None:
+                return redirect("two-factor")
+        return render(request, "security/two_factor.html", {"verify": True, "refusal": refusal})
     device = pending_enrolment(request.user)
     wrong_code = False
     if request.method == "POST":

@@ -273,7 +273,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "security.authentication.ApiTokenAuthentication",  # Bearer: expiring, revocable, hashed (README, "Security")
-        "rest_framework.authentication.TokenAuthentication",
+        "security.authentication.LegacyTokenAuthentication",  # DRF's Token, under the two-factor rule
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

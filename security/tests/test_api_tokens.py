@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from interactions.roles import ADMIN
+from security.api_tokens import possible_token_owners, refusal_of_owner
 from security.models import ApiToken
 from tests.factories import UserFactory, agent, manager
 
@@ -26,8 +27,8 @@ def bearer(key: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 
-def make_token(user, **fields) -> dict:
-    answer = signed_in(user).post("/api/v1/api-tokens/", {"name": "CRM", **fields}, content_type="application/json")
+def make_token(creator, **fields) -> dict:
+    answer = signed_in(creator).post("/api/v1/api-tokens/", {"name": "CRM", **fields}, content_type="application/json")
     assert answer.status_code == 201, answer.content
     return answer.json()
 
@@ -179,3 +180,62 @@ def test_the_token_endpoints_and_scheme_are_in_the_openapi_schema():
     assert {"get", "post"} <= set(schema["paths"]["/api/v1/api-tokens/"])
     assert "post" in schema["paths"]["/api/v1/api-tokens/{id}/revoke/"]
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+
+
+def test_an_admin_makes_no_token_for_a_peer_admin_a_superuser_or_someone_without_a_role():
+    boss = UserFactory(role=ADMIN, is_staff=True)
+    peer, root, nobody = UserFactory(role=ADMIN), UserFactory(is_superuser=True), UserFactory()
+
+    answers = {
+        who: signed_in(boss).post("/api/v1/api-tokens/", {"name": "x", "user": who.pk}, content_type="application/json")
+        for who in (peer, root, nobody)
+    }
+
+    assert answers[peer].status_code == 403 and "neither superusers nor admins" in answers[peer].json()["detail"]
+    assert answers[root].status_code == 403 and "neither superusers nor admins" in answers[root].json()["detail"]
+    assert answers[nobody].status_code == 403 and "agents, managers and admins" in answers[nobody].json()["detail"]
+    assert ApiToken.objects.count() == 0
+
+
+def test_a_superuser_makes_a_token_for_an_admin_and_an_admin_for_itself_and_a_manager():
+    root, boss, boss2 = UserFactory(is_superuser=True), UserFactory(role=ADMIN), UserFactory(role=ADMIN)
+
+    by_root = make_token(root, user=boss2.pk)
+    own = make_token(boss, user=boss.pk)
+    for_manager = make_token(boss, user=manager().pk)
+
+    assert by_root["username"] == boss2.username and own["username"] == boss.username
+    assert ApiToken.objects.get(pk=for_manager["id"]).user.groups.filter(name="manager").exists()
+
+
+def test_the_admin_form_offers_and_accepts_only_people_the_admin_may_make_a_token_for():
+    boss = UserFactory(role=ADMIN, is_staff=True)
+    person, peer, root, nobody = agent(), UserFactory(role=ADMIN), UserFactory(is_superuser=True), UserFactory()
+    client = signed_in(boss)
+    expires = (timezone.localtime() + timedelta(days=30)).replace(microsecond=0)
+
+    offered = set(client.get("/admin/security/apitoken/add/").context["adminform"].form.fields["user"].queryset)
+    refused = client.post(
+        "/admin/security/apitoken/add/",
+        {"user": peer.pk, "name": "take-over", "expires_at_0": expires.date(), "expires_at_1": expires.time()},
+    )
+
+    assert offered == {boss, person}
+    assert root not in offered and nobody not in offered
+    assert refused.status_code == 200 and "neither superusers nor admins" in refused.content.decode()
+    assert ApiToken.objects.count() == 0
+
+
+def test_the_admin_forms_choices_and_the_apis_rule_agree():
+    people = [
+        UserFactory(role=ADMIN, is_staff=True),
+        UserFactory(is_superuser=True),
+        UserFactory(role=ADMIN),
+        agent(),
+        manager(),
+        UserFactory(),
+        agent(is_active=False),
+    ]
+    for creator in people[:2]:
+        offered = set(possible_token_owners(creator))
+        assert offered == {owner for owner in people if refusal_of_owner(creator=creator, owner=owner) is None}
