@@ -210,8 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Retention and erasure (retention/): media, message bodies, raw webhook bodies, status events, outbound webhook
-# payloads and audit entries past their period are removed daily, keeping each record's skeleton. Days; 0 keeps
-# forever. Read only through retention.periods.retention_periods().
+# payloads and audit entries past their period are removed daily, keeping each record's skeleton. The periods are
+# system properties (retention/periods.py); this is how many records one transaction removes.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 CELERY_BEAT_SCHEDULE["apply-retention"] = {"task": "retention.tasks.apply_retention", "schedule": timedelta(hours=24)}
 
@@ -255,9 +255,9 @@ MEDIA_MAX_INBOUND_BYTES = env.int("MEDIA_MAX_INBOUND_BYTES", default=100 * 1024 
 # Exact "host:port" pairs the link preview fetcher may reach although they are not public addresses. Only the
 # tests set it (for their local web server); leave it empty everywhere else (interactions/safe_fetch.py).
 LINK_PREVIEW_ALLOWED_TEST_HOSTS: list[str] = []
-# Outbound webhooks (integrations/): how long delivered and given-up deliveries stay in the log.
-# How long a process keeps the subscribed event types at most, whatever their version in the cache says: a version
-# change that was lost (the cache down when a subscription's change committed) only delays the change this much.
+# Outbound webhooks (integrations/): how long a process keeps the subscribed event types at most, whatever their
+# version in the cache says: a version change that was lost (the cache down when a subscription's change committed)
+# only delays the change this much.
 WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS = env.float("WEBHOOK_SUBSCRIPTIONS_REREAD_SECONDS", default=30.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
