@@ -332,7 +332,7 @@ def live_worker_paused(request) -> Iterator[None]:
 @pytest.fixture
 def live_events():
     """What is published on the live channel, read as each web process's subscription reads it."""
-    from interactions.live import live_channel
+    from interactions.live import live_channel, published_events
 
     subscriber = Redis.from_url(settings.LIVE_UPDATES["redis_url"]).pubsub()
     subscriber.subscribe(live_channel())
@@ -341,8 +341,7 @@ def live_events():
     def published() -> list[tuple[set[str], dict]]:
         events = []
         while (message := subscriber.get_message(timeout=0.5)) is not None:
-            groups, event = message["data"].decode().split("\n", 1)
-            events.append((set(groups.split()), json.loads(event)))
+            events += [(set(groups), json.loads(text)) for groups, text in published_events(message["data"])]
         return events
 
     yield published

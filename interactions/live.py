@@ -129,9 +129,20 @@ def live_channel() -> str:
     return f"{settings.LIVE_UPDATES['prefix']}live"
 
 
-def published_text(groups: Collection[str], event: dict) -> str:
-    """What goes over the channel: the groups on the first line, the event's JSON (with no raw newline) after it."""
-    return " ".join(sorted(groups)) + "\n" + json.dumps(event, cls=DjangoJSONEncoder, separators=(",", ":"))
+Addressed = tuple[frozenset[str], dict]  # an event and the live groups allowed to see it
+
+
+def published_text(events: Iterable[Addressed]) -> str:
+    """What goes over the channel: for each event, a line of its groups and a line of its JSON (which has no raw
+    newline). Events published together travel as one message, so they reach a socket as one frame."""
+    encode = partial(json.dumps, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return "\n".join(f"{' '.join(sorted(groups))}\n{encode(event)}" for groups, event in events)
+
+
+def published_events(data: bytes) -> list[tuple[frozenset[str], str]]:
+    """A message read back as `published_text` wrote it: each event's groups and its JSON text, in order."""
+    lines = data.decode().split("\n")
+    return [(frozenset(lines[index].split()), lines[index + 1]) for index in range(0, len(lines) - 1, 2)]
 
 
 @cache
@@ -140,30 +151,37 @@ def _publisher(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
 
 
-def _send(groups: Collection[str], event: dict) -> None:
-    if held_until_durable(partial(_send, groups, event)):
+def _send(events: tuple[Addressed, ...]) -> None:
+    if held_until_durable(partial(_send, events)):
         return
-    with only_a_hint(f"live push of {event['type']}"):
-        if groups:
-            _publisher(settings.LIVE_UPDATES["redis_url"]).publish(live_channel(), published_text(groups, event))
+    addressed = [(groups, event) for groups, event in events if groups]
+    with only_a_hint(f"live push of {', '.join(sorted({event['type'] for _, event in events}))}"):
+        if addressed:
+            _publisher(settings.LIVE_UPDATES["redis_url"]).publish(live_channel(), published_text(addressed))
 
 
 def broadcast_on_commit(*events: dict) -> None:
     """Events about interactions (each names its `interaction` or `interaction_id`), serialized now and their
-    audience read now (inside the transaction, with the values just written), sent once it commits.
+    audience read now (inside the transaction, with the values just written), sent together once it commits.
 
     A message's change and its interaction's, made together, go as one event: the message's, carrying the
     interaction's summary (the workspace applies both; one event instead of two on every socket).
     """
     joined = _joined(events)
     audiences = groups_for_interactions({_interaction_id(event) for event in joined})
-    for event in joined:
-        transaction.on_commit(partial(_send, audiences[_interaction_id(event)], event))
+    publish_all_on_commit((audiences[_interaction_id(event)], event) for event in joined)
 
 
 def publish_on_commit(*, groups: Collection[str], event: dict) -> None:
     """An event not about one interaction (an offer to `user.<id>`, presence to `supervisors`), to those groups."""
-    transaction.on_commit(partial(_send, frozenset(groups), event))
+    publish_all_on_commit([(groups, event)])
+
+
+def publish_all_on_commit(events: Iterable[tuple[Collection[str], dict]]) -> None:
+    """Events, each to its groups, sent together (one message, one frame on each socket) once the caller commits."""
+    batch = tuple((frozenset(groups), event) for groups, event in events)
+    if batch:
+        transaction.on_commit(partial(_send, batch))
 
 
 def audience_changed_on_commit(*, user_ids: Collection[int]) -> None:

@@ -10,7 +10,7 @@ from typing import Literal, TypedDict
 from django.contrib.auth.models import AbstractBaseUser
 
 from interactions.audience import SUPERVISORS_GROUP, user_group
-from interactions.live import audience_changed_on_commit, publish_on_commit
+from interactions.live import audience_changed_on_commit, publish_all_on_commit, publish_on_commit
 from routing.models import WorkItem
 from routing.serializers import offers_data
 
@@ -46,11 +46,14 @@ class RoutingChanged(TypedDict):
 
 
 def publish_offer_changes(items: Sequence[WorkItem], *, state: OfferState, agent_ids: Sequence[int]) -> None:
-    """`offer.changed` to each item's agent (`agent_ids`, in the items' order): serialized now, sent after commit.
-    Items are read with `queue` and `interaction__channel_user`."""
-    for offer, agent_id in zip(offers_data(items), agent_ids, strict=True):
-        event: OfferChanged = {"type": "offer.changed", "offer": offer, "state": state}
-        publish_on_commit(groups=[user_group(agent_id)], event=event)
+    """`offer.changed` to each item's agent (`agent_ids`, in the items' order): serialized now, sent together after
+    commit (an agent's offers of one round reach their sockets as one frame). Items are read with `queue` and
+    `interaction__channel_user`."""
+    changes: list[tuple[list[str], OfferChanged]] = [
+        ([user_group(agent_id)], {"type": "offer.changed", "offer": offer, "state": state})
+        for offer, agent_id in zip(offers_data(items), agent_ids, strict=True)
+    ]
+    publish_all_on_commit(changes)
     if state not in ("offered", "accepted"):
         # The conversation was theirs to see only while offered: their workspace lets go of it too.
         audience_changed_on_commit(user_ids=set(agent_ids))
@@ -62,6 +65,7 @@ def publish_presence(*, agent: AbstractBaseUser, presence: AgentPresence) -> Non
 
 
 def publish_queue_changes(queue_keys: Iterable[str]) -> None:
-    for key in sorted(set(queue_keys)):
-        event: RoutingChanged = {"type": "routing.changed", "queue": key}
-        publish_on_commit(groups=[SUPERVISORS_GROUP], event=event)
+    changes: list[tuple[list[str], RoutingChanged]] = [
+        ([SUPERVISORS_GROUP], {"type": "routing.changed", "queue": key}) for key in sorted(set(queue_keys))
+    ]
+    publish_all_on_commit(changes)

@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.test import Client
 
-from interactions.live import live_channel
+from interactions.live import live_channel, published_events
 from interactions.models import InteractionState
 from routing.models import AgentProfile, Presence, WorkItem, WorkItemState
 from routing.services.assignment import offer_next_items
@@ -170,27 +170,59 @@ def test_the_agents_list_shows_presence_load_and_capacity(queue):
     ]
 
 
+def published_messages(subscriber, within: float = 5) -> list[list[tuple[frozenset[str], dict]]]:
+    """Each message heard on the live channel, as its events with their groups; done once a second passes quietly."""
+    messages = []
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        message = subscriber.get_message(timeout=0.2)
+        if message:
+            messages.append([(groups, json.loads(text)) for groups, text in published_events(message["data"])])
+            deadline = min(deadline, time.monotonic() + 1)  # a second push, to anyone, would come within it
+    subscriber.close()
+    return messages
+
+
+def live_subscriber():
+    subscriber = redis.Redis.from_url(settings.LIVE_UPDATES["redis_url"]).pubsub(ignore_subscribe_messages=True)
+    subscriber.subscribe(live_channel())
+    return subscriber
+
+
 def test_an_offer_is_pushed_to_its_agent_alone(queue, django_capture_on_commit_callbacks):
     person = serving_agent(queue)
     agent()  # a bystander
-    subscriber = redis.Redis.from_url(settings.LIVE_UPDATES["redis_url"]).pubsub(ignore_subscribe_messages=True)
-    subscriber.subscribe(live_channel())
+    subscriber = live_subscriber()
     item = WorkItemFactory(queue=queue)
 
     with django_capture_on_commit_callbacks(execute=True):
         offer_next_items(queue=queue)
 
-    received = []
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        message = subscriber.get_message(timeout=0.2)
-        if message:
-            groups, _, text = message["data"].decode().partition("\n")
-            event = json.loads(text)
-            if event["type"] == "offer.changed":
-                received.append((set(groups.split()), event))
-            deadline = min(deadline, time.monotonic() + 1)  # a second push, to anyone, would come within it
-    subscriber.close()
+    received = [
+        (groups, event)
+        for message in published_messages(subscriber)
+        for groups, event in message
+        if event["type"] == "offer.changed"
+    ]
     [(groups, event)] = received
     assert groups == {f"user.{person.pk}"}  # not the bystander's, nor the supervisors'
     assert (event["type"], event["state"], event["offer"]["id"]) == ("offer.changed", "offered", item.pk)
+
+
+def test_a_rounds_offers_to_an_agent_travel_as_one_message_in_offer_order(queue, django_capture_on_commit_callbacks):
+    person = serving_agent(queue, capacity=3)
+    items = [WorkItemFactory(queue=queue) for _ in range(3)]
+    subscriber = live_subscriber()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_next_items(agent=person)
+
+    offers = [
+        message
+        for message in published_messages(subscriber)
+        if any(event["type"] == "offer.changed" for _, event in message)
+    ]
+    [message] = offers  # one message, so one frame on the agent's sockets
+    assert [(groups, event["offer"]["id"]) for groups, event in message] == [
+        (frozenset({f"user.{person.pk}"}), item.pk) for item in items
+    ]
