@@ -4,17 +4,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 
-def live_updates_settings(*, redis_url: str, prefix: str = "") -> dict[str, Any]:
+def live_updates_settings(*, redis_url: str, prefix: str = "", coalesce_seconds: float = 0.025) -> dict[str, Any]:
     """The workspace's live push (interactions.live): Redis pub/sub on `redis_url`, channels named under `prefix`.
 
     No Channels channel layer: each server process subscribes once and fans out to its own sockets. Events that
-    arrive together reach a socket as one frame (a list). The subscription's idle
+    arrive within `coalesce_seconds` of each other reach a socket as one frame (a list). The subscription's idle
     read is bounded by its own health check, never by redis-py 8's default 5 s socket timeout, so an idle
     workspace socket is never closed with 1011. Pub/sub channels ignore the database number, so their names
     carry it: two deployments on databases of one Redis server never hear each other.
     """
     database = urlsplit(redis_url).path.strip("/") or "0"
-    return {"redis_url": redis_url, "prefix": f"{prefix}db{database}:"}
+    return {"redis_url": redis_url, "prefix": f"{prefix}db{database}:", "coalesce_seconds": coalesce_seconds}
 
 
 def database_settings(database: dict[str, Any], *, pool: dict[str, Any], server_side_cursors: bool) -> dict[str, Any]:

@@ -8,7 +8,9 @@ process subscribes once and hands the text to those of its sockets whose user is
 """
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, partial
 from typing import Literal, NotRequired, TypedDict
 
@@ -151,9 +153,38 @@ def _publisher(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
 
 
+_published_together: ContextVar[list[Addressed] | None] = ContextVar("live_published_together", default=None)
+
+
+@contextmanager
+def published_together() -> Iterator[None]:
+    """The pushes of the commits made inside this block go as one message when it ends, so a change made of several
+    reaches each socket as one frame (a presence with the offers it withdrew and the audience it changed), however
+    many calls published them. Nested blocks publish with the outermost."""
+    if _published_together.get() is not None:
+        yield
+        return
+    batch: list[Addressed] = []
+    token = _published_together.set(batch)
+    try:
+        yield
+    finally:
+        _published_together.reset(token)
+        if batch:
+            _publish(batch)
+
+
 def _send(events: tuple[Addressed, ...]) -> None:
     if held_until_durable(partial(_send, events)):
         return
+    batch = _published_together.get()
+    if batch is None:
+        _publish(events)
+    else:
+        batch += events
+
+
+def _publish(events: Sequence[Addressed]) -> None:
     addressed = [(groups, event) for groups, event in events if groups]
     with only_a_hint(f"live push of {', '.join(sorted({event['type'] for _, event in events}))}"):
         if addressed:

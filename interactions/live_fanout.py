@@ -1,14 +1,15 @@
 """The server side of the live push: one Redis subscription per server process, one frame per socket per moment.
 
-Every event comes on one Redis channel, headed by the live groups allowed to see it (`interactions.live`); events
-published together come as one message. A process subscribes once (not once per socket or group, as channel-layer
-groups cost), takes a message and whatever others have already arrived behind it (never waiting for more: a
-moment's events are those that are there; under load more gather while a frame is written), and writes to each
-socket, as one frame, the events of that moment addressed to one of its groups: each event once, however many of
-its groups the socket is in, in the order published, its JSON text (encoded once, by the publisher) joined as it
-came. Sockets that get the same events get the same text, joined once. A socket's groups are worked out when it
-joins and again when an `audience.changed` reaches it (a queue it serves changed) or its events may have been lost;
-delivery checks them for every event.
+Every event comes on one Redis channel, headed by the live groups allowed to see it (`interactions.live`); the events
+of one change come as one message. A process subscribes once (not once per socket or group, as channel-layer groups
+cost), reads the events that arrive within `coalesce_seconds` of the first, and writes to each socket, as one frame,
+the events of that moment addressed to one of its groups: each event once, however many of its groups the socket is
+in, in the order published, its JSON text (encoded once, by the publisher) joined as it came. Sockets that get the
+same events get the same text, joined once. The window costs an event at most its length and saves frames, which
+are most of a web process's work under load: an agent's presence and the offers that follow it often share one (a
+benchmark without the window had more frames and a worse tail, `bench/README.md`). A socket's groups are worked out
+when it joins and again when an `audience.changed` reaches it (a queue it serves changed) or its events may have
+been lost; delivery checks them for every event.
 
 The push stays a hint: an event published while the subscription is down is lost, so once it is back every socket
 is told to catch up (`live.resync`), as the browser does after any gap.
@@ -40,8 +41,6 @@ JOIN_WAIT_SECONDS = 2
 # A send that waits longer is to a client that stopped reading (its server's write buffer is full; uvicorn then
 # waits, daphne buffers): it must not hold up the other sockets' frames.
 SEND_PATIENCE_SECONDS = 0.2
-# A frame holds at most about this many events, so a flood that never lets up still reaches the sockets.
-MAX_EVENTS_PER_FRAME = 500
 RESYNC = json.dumps({"type": "live.resync"})
 _AUDIENCE_CHANGED_START = json.dumps(AUDIENCE_CHANGED, separators=(",", ":"))[:-1]  # `type` comes first
 
@@ -158,18 +157,20 @@ class Fanout:
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
     async def _relay(self, pubsub) -> None:
-        """Reads events forever; those already arrived when one is read go out with it, as one frame."""
+        """Reads events forever; those within the coalescing window of the first go out as one frame."""
+        loop = asyncio.get_running_loop()
+        window = settings.LIVE_UPDATES["coalesce_seconds"]
         while True:
             message = await pubsub.get_message(timeout=HEALTH_CHECK_SECONDS)
-            events: list[Event] = []
-            while message is not None:
-                if message["type"] == "message":
+            if message is None or message["type"] != "message":
+                continue
+            events = Event.read_all(message["data"])
+            deadline = loop.time() + window
+            while (left := deadline - loop.time()) > 0:
+                message = await pubsub.get_message(timeout=left)
+                if message is not None and message["type"] == "message":
                     events += Event.read_all(message["data"])
-                if len(events) >= MAX_EVENTS_PER_FRAME:
-                    break
-                message = await pubsub.get_message(timeout=0)
-            if events:
-                await self._deliver(events)
+            await self._deliver(events)
 
     def _recipients(self, events: list[Event]) -> dict[Send, tuple[int, ...]]:
         """For each socket, the indexes of the events it may see, in order, each once."""

@@ -48,8 +48,8 @@ IDLE_CLOSE_MINUTES = Property(
     unit="minutes",
     minimum=1,
     maximum=7 * 24 * 60,
-    description="When the customer has still not answered this long after the agent's last message, the "
-    "conversation closes as abandoned. Keep it longer than the idle reminder.",
+    description="When the customer has still not answered this long after the idle reminder, the conversation "
+    "closes as abandoned (with the closing message, if one is set).",
 )
 WRAP_UP_MINUTES = Property(
     key="routing.wrap_up_minutes",

@@ -84,7 +84,8 @@ def test_a_reply_from_an_unusable_number_fails_at_once_with_its_reason_pushed_li
     assert (reply.status, reply.error_code, reply.error_title) == (MessageStatus.FAILED, "number_unavailable", title)
     assert "Admin → Business numbers" in reply.error_detail
     assert reply.attempts.count() == 1
-    pushed = [c.args[1] for c in callbacks if isinstance(c, partial) and c.args[1]["type"] == "message.changed"]
+    pushes = [c.args[0] for c in callbacks if isinstance(c, partial) and c.func.__name__ == "_send"]
+    pushed = [event for events in pushes for _, event in events if event["type"] == "message.changed"]
     assert pushed[-1]["message"]["status"] == MessageStatus.FAILED
     assert pushed[-1]["message"]["error_title"] == title
     assert reply.pk not in queued_messages_needing_delivery(now=timezone.now() + timedelta(hours=1))

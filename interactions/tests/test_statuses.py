@@ -220,9 +220,10 @@ def test_a_status_change_is_pushed_to_the_workspace_after_commit(sent_reply, dja
     with django_capture_on_commit_callbacks() as callbacks:
         record(sent_reply, "delivered")
 
-    [push] = callbacks  # one event: the message's change, carrying the interaction's
-    assert push.args[1]["type"] == "message.changed"
-    assert push.args[1]["interaction"]["revision"] == push.args[1]["revision"]
+    [push] = callbacks
+    [(_, event)] = push.args[0]  # one event: the message's change, carrying the interaction's
+    assert event["type"] == "message.changed"
+    assert event["interaction"]["revision"] == event["revision"]
 
 
 def test_a_repeated_status_pushes_nothing(sent_reply, django_capture_on_commit_callbacks):

@@ -6,7 +6,8 @@ in `Queue.agents` or in one of `Queue.groups`), have every skill the queue requi
 plus their pending offers is under their capacity.
 
 The order: the oldest item of the highest priority (lowest `QueuePriority` number) goes first, to its preferred
-agent when they are eligible and have not just let it go (`rightful_agent_id`), else to the eligible agent with the
+agent when they are eligible (a preference ends when that agent lets an offer of it go: rejected, timed out or
+withdrawn, in `services/assignment.py`), else to the eligible agent with the
 most free capacity, ties to whoever has waited longest since their last offer; never straight back to the agent who
 last had it while anyone else can take it.
 `plan_offers` holds that order and reads nothing; the functions below it count what it needs, a few queries
@@ -73,13 +74,6 @@ class WaitingItem:
     last_offered_to_id: int | None = None
 
 
-def rightful_agent_id(*, preferred_agent_id: int | None, last_offered_to_id: int | None) -> int | None:
-    """The agent an item waits for: its preferred one (the previous agent, a transfer's named agent) until they let
-    an offer of it go (rejected or timed out); then the queue's next agent may take it, and it never goes straight
-    back to them while someone else can."""
-    return None if preferred_agent_id == last_offered_to_id else preferred_agent_id
-
-
 def offer_order(standing: AgentStanding) -> tuple:
     """Most free capacity first; then whoever has waited longest since their last offer (never offered: longest)."""
     return (-standing.free, standing.last_offer_at or NEVER, standing.agent_id)
@@ -95,16 +89,13 @@ def plan_offers(
     """Pairs items (in offer order) with agents. Only `takers` receive offers (their rows are locked and their
     standings fresh); `others` serve some of these queues too and count only to decide whether someone else could
     take an item, so that it is not handed straight back to its last agent, nor taken from an eligible preferred one.
-    An item whose rightful agent is among `others` is left waiting: their own round offers it to them.
+    An item whose preferred agent is among `others` is left waiting: their own round offers it to them.
     """
     taker_ids = {standing.agent_id for standing in takers}
     planned = []
     for item in items:
         eligible = [standing for standing in (*takers, *others) if standing.may_take(item.queue_id)]
-        rightful = rightful_agent_id(
-            preferred_agent_id=item.preferred_agent_id, last_offered_to_id=item.last_offered_to_id
-        )
-        preferred = next((s for s in eligible if s.agent_id == rightful), None)
+        preferred = next((s for s in eligible if s.agent_id == item.preferred_agent_id), None)
         if preferred is not None:
             chosen = preferred if preferred.agent_id in taker_ids else None
         else:

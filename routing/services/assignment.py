@@ -36,9 +36,10 @@ from functools import partial
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, When
 from django.utils import timezone
 
+from interactions.live import published_together
 from interactions.models import Interaction
 from interactions.people import person_name
 from interactions.services.assignment import assign_interaction
@@ -64,7 +65,6 @@ from routing.policies.capacity import (
     offer_order,
     plan_offers,
     queues_served,
-    rightful_agent_id,
 )
 from routing.services.history import record_work_item_event, record_work_item_events
 from routing.services.queueing import open_queue_ids
@@ -96,7 +96,8 @@ def offer_next_items(*, queue: Queue | None = None, agent: AbstractBaseUser | No
 def _offer_rounds(*, queue_id: int | None, agent_id: int | None) -> list[WorkItem]:
     offered: list[WorkItem] = []
     for _ in range(MAX_ROUNDS):
-        made, full = _offer_round(queue_id=queue_id, agent_id=agent_id)
+        with published_together():  # a round's offers and the queues they left: one message, out before the next
+            made, full = _offer_round(queue_id=queue_id, agent_id=agent_id)
         offered += made
         if not full:
             break
@@ -184,9 +185,7 @@ def _rivals(
     concerned = {
         item.queue_id
         for item in items
-        if rightful_agent_id(preferred_agent_id=item.preferred_agent_id, last_offered_to_id=item.last_offered_to_id)
-        not in (None, taker.agent_id)
-        or item.last_offered_to_id == taker.agent_id
+        if item.preferred_agent_id not in (None, taker.agent_id) or item.last_offered_to_id == taker.agent_id
     }
     if not concerned:
         return []
@@ -327,14 +326,18 @@ def _end(item: WorkItem, *, state: str, now: datetime) -> None:
 
 
 def _back_to_queue(items: Sequence[WorkItem]) -> None:
-    """Queued again where it stood (`queued_at` is kept); `last_offered_to` remembers who had it."""
+    """Queued again where it stood (`queued_at` is kept); `last_offered_to` remembers who had it. A preferred agent
+    who let it go is preferred no more: it goes on to the others in turn, not back to them every other time."""
     for item in items:
+        if item.preferred_agent_id == item.offered_to_id:
+            item.preferred_agent = None
         item.state = WorkItemState.QUEUED
         item.offered_to = None
         item.offered_at = None
         item.offer_expires_at = None
+    let_go = Case(When(preferred_agent=F("offered_to"), then=None), default=F("preferred_agent"))
     WorkItem.objects.filter(pk__in=[item.pk for item in items]).update(
-        state=WorkItemState.QUEUED, offered_to=None, offered_at=None, offer_expires_at=None
+        state=WorkItemState.QUEUED, offered_to=None, offered_at=None, offer_expires_at=None, preferred_agent=let_go
     )
 
 

@@ -1,7 +1,8 @@
 """Customers who stop answering: a reminder, then the conversation closes as abandoned.
 
 The clock starts at the agent's last message: once the customer has not answered it for `idle_reminder_after`,
-they get the reminder; `idle_close_after` after the reminder (or after it was due, when it could not go), the
+they get the reminder (however late the sweep comes, before anything closes); `idle_close_after` after the reminder
+(or after it was due, when it could not go), the
 conversation closes as `closed_abandoned` ("customer stopped answering"), with the closing message if one is
 configured. Both are the desk's automated replies (`queue_automated_reply`): the 24-hour window and the customer's
 opt-out decide, as for an agent's reply, and the close does not wait on them. Each step is decided under the
@@ -85,13 +86,16 @@ def settle_idle_interaction(*, interaction_id: int, now: datetime | None = None)
     if now < reminder_due_at:
         return ""
     reminder = since_agent.filter(direction=Direction.OUTBOUND, content__automated=REMINDER).first()
-    close_at = (reminder.sent_at if reminder is not None else reminder_due_at) + configuration.idle_close_after
-    if now < close_at:
-        if reminder is not None:
-            return ""
-        # None when it may not go (the window closed, an opt-out): the conversation still closes on time.
+    if reminder is None:
+        # Sent late (a sweep missed, the idle times shortened), the customer still gets their full close time after
+        # it. None when it may not go (the window closed, an opt-out): the conversation still closes on time.
         sent = queue_automated_reply(interaction=interaction, text=configuration.idle_reminder_text, purpose=REMINDER)
-        return "reminded" if sent is not None else ""
+        if sent is not None:
+            return "reminded"
+        if now < reminder_due_at + configuration.idle_close_after:
+            return ""
+    elif now < reminder.sent_at + configuration.idle_close_after:
+        return ""
     if configuration.idle_closing_text.strip():
         queue_automated_reply(interaction=interaction, text=configuration.idle_closing_text, purpose=CLOSING)
     close_interaction(

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from interactions.live import published_together
 from interactions.live_connections import LiveServer
 from interactions.people import person_name
 from interactions.task_queue import enqueue_task_on_commit_once, task_started
@@ -39,7 +40,7 @@ def set_presence(
     Returns the agent as the push shows them, load included (what the agent's own answer shows too)."""
     if presence not in Presence.values:
         raise ValueError(f"{presence!r} is not a presence; use one of {', '.join(Presence.values)}.")
-    with transaction.atomic():
+    with published_together(), transaction.atomic():  # the presence and the offers it withdrew: one frame
         profile = _locked_profile(agent)
         shown = _change(profile, presence=presence, away_reason=away_reason, now=timezone.now())
     if by is not None and by.pk != agent.pk:

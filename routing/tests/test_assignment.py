@@ -419,6 +419,23 @@ def test_a_preferred_agent_who_lets_the_offer_go_does_not_get_it_straight_back(q
     assert reload(item).offered_to == colleague  # seen on the demo: it bounced back to the preferred agent forever
 
 
+def test_once_the_preferred_agent_lets_it_go_it_goes_round_the_others_not_back_to_them_every_other_time(
+    queue, committing
+):
+    preferred, second, third = serving_agent(queue), serving_agent(queue), serving_agent(queue)
+    item = WorkItemFactory(queue=queue, preferred_agent=preferred)
+    offered_to = []
+    for _ in range(3):
+        offer_next_items(queue=queue)
+        offered_to.append(reload(item).offered_to)
+        with committing():
+            expire_offers(now=timezone.now() + timedelta(hours=1))
+
+    assert offered_to[0] == preferred
+    assert set(offered_to[1:]) == {second, third}  # seen on the demo with two agents; a third never got it
+    assert reload(item).preferred_agent is None
+
+
 def test_an_agent_who_becomes_available_leaves_an_item_to_its_preferred_colleague(queue):
     preferred, returning = serving_agent(queue), serving_agent(queue, presence=Presence.OFFLINE)
     kept = WorkItemFactory(queue=queue, preferred_agent=preferred)

@@ -88,13 +88,9 @@ def test_an_item_preferring_an_agent_of_another_round_waits_for_them():
     assert chosen([item(preferred=2)], [standing(1)], others=[standing(2)]) == []
 
 
-def test_a_preferred_agent_who_let_an_offer_go_is_not_preferred_again_while_anyone_else_can_take_it():
-    agents = [standing(1, load=2), standing(2)]
-
-    assert chosen([item(preferred=2, last_offered_to=2)], agents) == [(1, 1)]
-    assert chosen([item(preferred=2, last_offered_to=2)], [standing(1)], others=[standing(2)]) == [(1, 1)]
-    assert chosen([item(preferred=2, last_offered_to=2)], [standing(2)]) == [(1, 2)]  # nobody else: back to them
-    assert chosen([item(preferred=2, last_offered_to=1)], agents) == [(1, 2)]  # the colleague let it go: theirs again
+def test_a_preferred_agent_comes_first_even_after_a_colleague_let_it_go():
+    """(The preferred agent's own letting go ends the preference: the service clears it, see test_assignment.)"""
+    assert chosen([item(preferred=2, last_offered_to=1)], [standing(1, load=0), standing(2, load=2)]) == [(1, 2)]
 
 
 def test_an_item_never_goes_straight_back_while_anyone_else_can_take_it():

@@ -103,6 +103,19 @@ def test_after_the_close_time_the_conversation_closes_as_abandoned_with_the_clos
     assert automatic_messages(waiting) == ["Are you still there?", "We closed this chat; write any time."]
 
 
+def test_a_customer_whose_reminder_is_late_is_reminded_first_and_closed_a_full_close_time_after_it(waiting):
+    """The sweep missed both times (a worker outage, or the idle times shortened meanwhile): no close unwarned."""
+    late = remind_or_close_idle_interactions(now=later(45))
+
+    assert (late.reminded, late.closed) == (1, 0)
+    waiting.refresh_from_db()
+    assert waiting.state == InteractionState.WORK_IN_PROGRESS
+    reminder_sent_at(waiting, later(45))
+    assert remind_or_close_idle_interactions(now=later(74.9)).closed == 0
+    assert remind_or_close_idle_interactions(now=later(75)).closed == 1
+    assert automatic_messages(waiting) == ["Are you still there?", "We closed this chat; write any time."]
+
+
 def test_without_a_closing_text_it_closes_without_a_word(waiting, settings):
     settings.ROUTING = {**settings.ROUTING, "IDLE_CLOSING_TEXT": ""}
     remind_or_close_idle_interactions(now=later(10))

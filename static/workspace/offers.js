@@ -48,6 +48,7 @@ feature("offers", (ws) => {
   root.append(section);
 
   async function load() {
+    if (!ws.config.maySend) return; // managers receive no offers: not even asked (the API would answer 403)
     const before = offers;
     try {
       offers = offersFromList(await ws.api(OFFERS, { optional: true }));

@@ -26,6 +26,7 @@ feature("presence", (ws) => {
   root.append(control);
 
   async function load() {
+    if (!ws.config.maySend) return; // managers have no presence: not even asked (the API would answer 403)
     try {
       me = await ws.api(ME, { optional: true });
     } catch (failure) {
