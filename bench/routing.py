@@ -6,7 +6,10 @@ A fresh database with `--waiting` (1,000) queued items in one queue and `--agent
 
 1. latency: in each of `--rounds` rounds every agent in turn (at `--rate` per second) posts `available` to
    /api/v1/routing/me/presence/; the clock runs from just before the POST to the first `offer.changed` on that agent's
-   socket. Then all post `away` (their offers go back to the queue) and the next round starts.
+   socket. Then all post `away` (their offers go back to the queue) and the next round starts. The default rate, 10
+   a second, has each of the 100 agents change presence every 10 s, far more often than a desk's agents do; at 25 a
+   second (`--rate 25`, the earlier default) the path needs more than one of two cores and the figure is the
+   machine's queueing more than the path (bench/README.md).
 2. burst: every agent posts `available` at the same moment; offers per second from the first POST to the last
    offer's frame (each agent gets its capacity's worth).
 3. engine, in-process on the same database: the sweep offering to every agent at once (offers made per second: the
@@ -419,7 +422,7 @@ def main() -> None:
     parser.add_argument("--waiting", type=int, default=1000, help="queued items at the start")
     parser.add_argument("--capacity", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5, help="latency rounds (each agent once per round)")
-    parser.add_argument("--rate", type=float, default=25, help="agents becoming available per second")
+    parser.add_argument("--rate", type=float, default=10, help="agents becoming available per second")
     parser.add_argument("--name", default="routing", help="results file name")
     parser.add_argument("--profile", type=Path, help="a folder for py-spy's samples of web and worker (latency rounds)")
     options = parser.parse_args()
