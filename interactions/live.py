@@ -127,8 +127,10 @@ AUDIENCE_CHANGED: AudienceChanged = {"type": "audience.changed"}
 
 
 def live_channel() -> str:
-    """The Redis pub/sub channel of every live event, under this deployment's (or test run's) prefix."""
-    return f"{settings.LIVE_UPDATES['prefix']}live"
+    """The Redis pub/sub channel of every live event, under this deployment's (or test run's) prefix. Named for its
+    format (`published_text`; `.2`: several events a message), so that while a deploy rolls, a process of another
+    format never hears it: it misses those pushes (its clients catch up) rather than misreading them."""
+    return f"{settings.LIVE_UPDATES['prefix']}live.2"
 
 
 Addressed = tuple[frozenset[str], dict]  # an event and the live groups allowed to see it
@@ -160,7 +162,8 @@ _published_together: ContextVar[list[Addressed] | None] = ContextVar("live_publi
 def published_together() -> Iterator[None]:
     """The pushes of the commits made inside this block go as one message when it ends, so a change made of several
     reaches each socket as one frame (a presence with the offers it withdrew and the audience it changed), however
-    many calls published them. Nested blocks publish with the outermost."""
+    many calls published them. Nested blocks publish with the outermost. Inside a caller's transaction it changes
+    nothing: the pushes wait for that commit and go one message per call, as everywhere else."""
     if _published_together.get() is not None:
         yield
         return

@@ -1,15 +1,15 @@
 """The server side of the live push: one Redis subscription per server process, one frame per socket per moment.
 
-Every event comes on one Redis channel, headed by the live groups allowed to see it (`interactions.live`); the events
-of one change come as one message. A process subscribes once (not once per socket or group, as channel-layer groups
-cost), reads the events that arrive within `coalesce_seconds` of the first, and writes to each socket, as one frame,
-the events of that moment addressed to one of its groups: each event once, however many of its groups the socket is
-in, in the order published, its JSON text (encoded once, by the publisher) joined as it came. Sockets that get the
-same events get the same text, joined once. The window costs an event at most its length and saves frames, which
-are most of a web process's work under load: an agent's presence and the offers that follow it often share one (a
-benchmark without the window had more frames and a worse tail, `bench/README.md`). A socket's groups are worked out
-when it joins and again when an `audience.changed` reaches it (a queue it serves changed) or its events may have
-been lost; delivery checks them for every event.
+Every event comes on one Redis channel, headed by the live groups allowed to see it (`interactions.live`); events
+published together (one call, or one `published_together` block) come as one message. A process subscribes once
+(not once per socket or group, as channel-layer groups cost), reads the events that arrive within `coalesce_seconds`
+of the first, and writes to each socket, as one frame, the events of that moment addressed to one of its groups:
+each event once, however many of its groups the socket is in, in the order published, its JSON text (encoded once,
+by the publisher) joined as it came. Sockets that get the same events get the same text, joined once. The window
+costs an event at most its length and saves frames, which are most of a web process's work under load: an agent's
+presence and the offers that follow it often share one (a benchmark without the window had more frames and a worse
+tail, `bench/README.md`). A socket's groups are worked out when it joins and again when an `audience.changed`
+reaches it (a queue it serves changed) or its events may have been lost; delivery checks them for every event.
 
 The push stays a hint: an event published while the subscription is down is lost, so once it is back every socket
 is told to catch up (`live.resync`), as the browser does after any gap.

@@ -74,7 +74,7 @@ def match_words(text: str, candidates: Sequence[Candidate], *, threshold: int = 
     if len(contained) == 1:
         return contained.pop()
     choices = {(candidate.id, index): folded(word) for candidate in candidates for index, word in
-               enumerate(candidate.words) if folded(word)}  # fmt: skip
+               enumerate(candidate.words) if _comparable(said, folded(word))}  # fmt: skip
     best = process.extract(said, choices, scorer=fuzz.WRatio, limit=2, score_cutoff=threshold)
     if not best:
         return None
@@ -82,6 +82,12 @@ def match_words(text: str, candidates: Sequence[Candidate], *, threshold: int = 
     if rest and rest[0][1] == top_score and rest[0][2][0] != top_id:
         return None  # two different things fit as well: ask rather than guess
     return top_id
+
+
+def _comparable(said: str, word: str) -> bool:
+    """Fuzzy matching is for a misspelt choice, not for a word found somewhere in a sentence: WRatio scores any
+    sentence sharing one word with a short synonym 86 ("hello, my invoice…" against "my cases")."""
+    return bool(word) and max(len(said), len(word)) <= 2 * min(len(said), len(word))
 
 
 def match_command(text: str, words: dict[str, tuple[str, str]]) -> tuple[str, str] | None:

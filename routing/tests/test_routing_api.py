@@ -13,6 +13,7 @@ from interactions.live import live_channel, published_events
 from interactions.models import InteractionState
 from routing.models import AgentProfile, Presence, WorkItem, WorkItemState
 from routing.services.assignment import offer_next_items
+from routing.services.presence import set_presence
 from routing.tests.factories import QueueFactory, RejectReasonFactory, WorkItemFactory, serving_agent
 from tests.factories import InteractionFactory, agent, manager
 
@@ -207,6 +208,26 @@ def test_an_offer_is_pushed_to_its_agent_alone(queue, django_capture_on_commit_c
     [(groups, event)] = received
     assert groups == {f"user.{person.pk}"}  # not the bystander's, nor the supervisors'
     assert (event["type"], event["state"], event["offer"]["id"]) == ("offer.changed", "offered", item.pk)
+
+
+@pytest.mark.django_db(transaction=True)  # the presence change's own commit, as in a request
+def test_going_away_sends_the_presence_its_withdrawn_offers_and_the_audience_change_as_one_message(queue):
+    person = serving_agent(queue, capacity=2)
+    items = [WorkItemFactory(queue=queue) for _ in range(2)]
+    offer_next_items(agent=person)
+    subscriber = live_subscriber()
+
+    set_presence(agent=person, presence=Presence.AWAY, away_reason="Lunch")
+
+    [message] = published_messages(subscriber)  # one message, so one frame on each of their sockets
+    assert [(event["type"], event.get("state")) for _, event in message] == [
+        ("offer.changed", "withdrawn"),
+        ("offer.changed", "withdrawn"),
+        ("audience.changed", None),
+        ("routing.changed", None),  # to the supervisors: their queue has two more waiting
+        ("presence.changed", None),
+    ]
+    assert [event["offer"]["id"] for _, event in message[:2]] == [item.pk for item in items]
 
 
 def test_a_rounds_offers_to_an_agent_travel_as_one_message_in_offer_order(queue, django_capture_on_commit_callbacks):

@@ -116,6 +116,16 @@ def test_a_choice_answered_by_number_or_words_and_typos(switched_on):
     assert "photo or a document" in reply.text
 
 
+def test_a_sentence_sharing_a_word_with_a_topic_is_not_taken_for_it(switched_on):
+    customer = Customer()
+
+    replies = customer.says("Hello, my invoice shows the wrong VAT number")  # "my cases" is a synonym of a topic
+
+    [menu] = replies  # asked, not guessed; seen on the demo: "You have no open cases."
+    assert menu.content["type"] == "list"
+    assert "How can I help you today?" in menu.text
+
+
 def test_what_it_does_not_understand_is_asked_again_then_an_agent_is_offered(switched_on):
     customer = Customer()
     customer.says("Hi")
