@@ -244,7 +244,7 @@ DEMO_CUSTOMERS = (
     DemoCustomer(
         wa_id="447700900123",
         name="Priya Raman",
-        lines=("Hello, can I change the delivery address of order 8841?", "I'd like to talk to a person"),
+        lines=("Hello, how do I change the delivery address of order 8841?", "I'd like to talk to a person"),
     ),
 )
 REPLY_WAIT_SECONDS = 30

@@ -96,7 +96,7 @@ def test_the_demo_customers_leave_a_case_to_check_and_an_offer_for_an_agent(live
     assert offer.handoff_topic == "live-agent"
     assert offer.summary == (
         "Virtual agent: Talk to an agent. Earlier: Search help articles "
-        "(Query: Hello, can I change the delivery address of order 8841?)."
+        "(Query: Hello, how do I change the delivery address of order 8841?)."
     )  # her question found articles, then she asked for a person
 
     seen = len(emulator.sent_messages("4915112345678"))
