@@ -330,22 +330,29 @@ def live_worker_paused(request) -> Iterator[None]:
 
 
 @pytest.fixture
-def live_events():
-    """What is published on the live channel, read as each web process's subscription reads it."""
+def live_messages():
+    """What is published on the live channel since the last call, message by message (events published together
+    share one), each as its events with their groups, read as each web process's subscription reads them."""
     from interactions.live import live_channel, published_events
 
     subscriber = Redis.from_url(settings.LIVE_UPDATES["redis_url"]).pubsub()
     subscriber.subscribe(live_channel())
     assert subscriber.get_message(timeout=5)["type"] == "subscribe"  # listening from here on
 
-    def published() -> list[tuple[set[str], dict]]:
-        events = []
+    def published() -> list[list[tuple[set[str], dict]]]:
+        messages = []
         while (message := subscriber.get_message(timeout=0.5)) is not None:
-            events += [(set(groups), json.loads(text)) for groups, text in published_events(message["data"])]
-        return events
+            messages.append([(set(groups), json.loads(text)) for groups, text in published_events(message["data"])])
+        return messages
 
     yield published
     subscriber.close()
+
+
+@pytest.fixture
+def live_events(live_messages):
+    """The events of `live_messages`, one after another."""
+    return lambda: [event for message in live_messages() for event in message]
 
 
 @pytest.fixture

@@ -2,14 +2,10 @@
 reject, the agents to transfer to; and the `offer.changed` push that reaches only the agent it is for."""
 
 import json
-import time
 
 import pytest
-import redis
-from django.conf import settings
 from django.test import Client
 
-from interactions.live import live_channel, published_events
 from interactions.models import InteractionState
 from routing.models import AgentProfile, Presence, WorkItem, WorkItemState
 from routing.services.assignment import offer_next_items
@@ -171,55 +167,32 @@ def test_the_agents_list_shows_presence_load_and_capacity(queue):
     ]
 
 
-def published_messages(subscriber, within: float = 5) -> list[list[tuple[frozenset[str], dict]]]:
-    """Each message heard on the live channel, as its events with their groups; done once a second passes quietly."""
-    messages = []
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        message = subscriber.get_message(timeout=0.2)
-        if message:
-            messages.append([(groups, json.loads(text)) for groups, text in published_events(message["data"])])
-            deadline = min(deadline, time.monotonic() + 1)  # a second push, to anyone, would come within it
-    subscriber.close()
-    return messages
-
-
-def live_subscriber():
-    subscriber = redis.Redis.from_url(settings.LIVE_UPDATES["redis_url"]).pubsub(ignore_subscribe_messages=True)
-    subscriber.subscribe(live_channel())
-    return subscriber
-
-
-def test_an_offer_is_pushed_to_its_agent_alone(queue, django_capture_on_commit_callbacks):
+def test_an_offer_is_pushed_to_its_agent_alone(queue, django_capture_on_commit_callbacks, live_events):
     person = serving_agent(queue)
     agent()  # a bystander
-    subscriber = live_subscriber()
     item = WorkItemFactory(queue=queue)
 
     with django_capture_on_commit_callbacks(execute=True):
         offer_next_items(queue=queue)
 
-    received = [
-        (groups, event)
-        for message in published_messages(subscriber)
-        for groups, event in message
-        if event["type"] == "offer.changed"
-    ]
+    received = [(groups, event) for groups, event in live_events() if event["type"] == "offer.changed"]
     [(groups, event)] = received
     assert groups == {f"user.{person.pk}"}  # not the bystander's, nor the supervisors'
     assert (event["type"], event["state"], event["offer"]["id"]) == ("offer.changed", "offered", item.pk)
 
 
 @pytest.mark.django_db(transaction=True)  # the presence change's own commit, as in a request
-def test_going_away_sends_the_presence_its_withdrawn_offers_and_the_audience_change_as_one_message(queue):
+def test_going_away_sends_the_presence_its_withdrawn_offers_and_the_audience_change_as_one_message(
+    queue, live_messages
+):
     person = serving_agent(queue, capacity=2)
     items = [WorkItemFactory(queue=queue) for _ in range(2)]
     offer_next_items(agent=person)
-    subscriber = live_subscriber()
+    live_messages()  # the offers' own push
 
     set_presence(agent=person, presence=Presence.AWAY, away_reason="Lunch")
 
-    [message] = published_messages(subscriber)  # one message, so one frame on each of their sockets
+    [message] = live_messages()  # one message, so one frame on each of their sockets
     assert [(event["type"], event.get("state")) for _, event in message] == [
         ("offer.changed", "withdrawn"),
         ("offer.changed", "withdrawn"),
@@ -230,19 +203,16 @@ def test_going_away_sends_the_presence_its_withdrawn_offers_and_the_audience_cha
     assert [event["offer"]["id"] for _, event in message[:2]] == [item.pk for item in items]
 
 
-def test_a_rounds_offers_to_an_agent_travel_as_one_message_in_offer_order(queue, django_capture_on_commit_callbacks):
+def test_a_rounds_offers_to_an_agent_travel_as_one_message_in_offer_order(
+    queue, django_capture_on_commit_callbacks, live_messages
+):
     person = serving_agent(queue, capacity=3)
     items = [WorkItemFactory(queue=queue) for _ in range(3)]
-    subscriber = live_subscriber()
 
     with django_capture_on_commit_callbacks(execute=True):
         offer_next_items(agent=person)
 
-    offers = [
-        message
-        for message in published_messages(subscriber)
-        if any(event["type"] == "offer.changed" for _, event in message)
-    ]
+    offers = [message for message in live_messages() if any(event["type"] == "offer.changed" for _, event in message)]
     [message] = offers  # one message, so one frame on the agent's sockets
     assert [(groups, event["offer"]["id"]) for groups, event in message] == [
         (frozenset({f"user.{person.pk}"}), item.pk) for item in items
